@@ -1,0 +1,84 @@
+"""Wiring: config -> engine (migrated) -> repositories -> services -> pipeline.
+
+Handlers and transports meet only here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from bot.config import Config
+from bot.pipeline import Pipeline
+from handlers import build_registry
+from handlers.services import Services
+from schedules.schedule_file import ScheduleFileError, load_schedule_file
+from storage import migrate
+from storage.db import make_engine
+from storage.drafts import DraftRepo
+from storage.members import MemberRepo
+from storage.messages import SeenMessages
+from storage.schedule_repo import NewItem, ScheduleRepo
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    config: Config
+    engine: Engine
+    services: Services
+    pipeline: Pipeline
+    clock: Callable[[], dt.datetime]
+    notices: list[str]  # things the admin should know after start-up
+
+
+def open_engine(config: Config) -> Engine:
+    engine = make_engine(config.database_url)
+    migrate.upgrade(engine)
+    return engine
+
+
+def build_services(config: Config, engine: Engine) -> Services:
+    union = config.union_id
+    return Services(
+        union_id=union, union_name=config.union_name, tz=config.tz,
+        members=MemberRepo(engine, union), schedule=ScheduleRepo(engine, union),
+        drafts=DraftRepo(engine, union), registry=build_registry(), calendar=config.calendar,
+        form_ttl=dt.timedelta(minutes=config.limits.form_timeout_minutes),
+    )
+
+
+def build_app(config: Config, clock: Callable[[], dt.datetime], engine: Engine | None = None) -> App:
+    engine = engine or open_engine(config)
+    services = build_services(config, engine)
+    pipeline = Pipeline(config, services, services.registry, clock, SeenMessages(engine, config.union_id))
+    notices = load_configured_schedule(config, services, clock().astimezone(config.tz).date())
+    return App(config, engine, services, pipeline, clock, notices)
+
+
+def load_configured_schedule(config: Config, services: Services, today: dt.date) -> list[str]:
+    """Load ``[schedule] file`` when its year has no imported items yet.
+
+    Never overwrites: once a year is in the database, chat edits and imports
+    own it, and the file is only the starting point.
+    """
+    if config.schedule_file is None:
+        return []
+    try:
+        result = load_schedule_file(config.schedule_file, today)
+    except ScheduleFileError as exc:
+        return [str(exc)]
+    if services.schedule.count(result.year):
+        return []
+    services.schedule.replace_imported(result.year, [
+        NewItem(year=it.year, months=it.months, weeks=it.weeks, text=it.text, category=it.category,
+                holiday=it.holiday, date=it.date, rrule=it.rrule)
+        for it in result.items
+    ], source="file")
+    log.info("loaded %d activities for %d from %s", len(result.items), result.year, config.schedule_file)
+    return [f"已从 {config.schedule_file.name} 载入 {result.year} 年活动安排 {len(result.items)} 项"]

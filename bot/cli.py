@@ -1,0 +1,212 @@
+"""The `unionbot` command line. Every subcommand takes --config PATH
+(else $UNIONBOT_CONFIG, else ./config.toml). Exit codes: 0 ok, 2 bad input or config."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.config import Config, ConfigError, default_config, load_config, resolve_config_path
+
+CONFIG_HELP = "配置文件路径（默认取环境变量 UNIONBOT_CONFIG，再默认 ./config.toml）"
+
+
+def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+                        help=CONFIG_HELP)(func)
+
+
+class ConfigProblem(click.ClickException):
+    exit_code = 2  # like click's own usage errors: the caller must fix something
+
+
+def _load(config_path: str | None) -> Config:
+    try:
+        return load_config(resolve_config_path(config_path))
+    except ConfigError as exc:
+        raise ConfigProblem(f"配置错误：{exc}") from exc
+
+
+def _fail(message: str) -> None:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="输出调试日志")
+def main(verbose: bool) -> None:
+    """工会助手 unionbot"""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@main.command()
+@config_option
+@click.option("--now", "start", default=None, help="模拟时钟的起始时间，例如 '2027-03-01 08:00'")
+def chat(config_path: str | None, start: str | None) -> None:
+    """终端群聊（不连接微信）。"""
+    from bot.app import build_app
+    from bot.clock import FakeClock
+    from bot.transports.console import ConsoleChat
+
+    config = _load(config_path)
+    if start:
+        try:
+            first = dt.datetime.fromisoformat(start)
+        except ValueError:
+            _fail("--now 应写成 2027-03-01 08:00")
+            return
+        first = first if first.tzinfo else first.replace(tzinfo=config.tz)
+    else:
+        first = dt.datetime.now(dt.UTC)
+    clock = FakeClock(first.astimezone(dt.UTC))
+    app = build_app(config, clock)
+    if not sys.stdin.isatty():
+        for notice in app.notices:
+            click.echo(f"（{notice}）", err=True)
+    ConsoleChat(app, clock).run(sys.stdin)
+
+
+@main.command()
+@config_option
+def run(config_path: str | None) -> None:
+    """连接 Wechaty 网关，在微信群中运行。"""
+    config = _load(config_path)
+    if not config.wechaty_endpoint:
+        _fail("未设置 [wechaty] endpoint（或环境变量 WECHATY_PUPPET_SERVICE_ENDPOINT）；"
+              "不连微信试用请运行 unionbot chat")
+    from bot.transports.wechaty_transport import run_wechaty
+
+    logging.getLogger().setLevel(logging.INFO)
+    run_wechaty(config)
+
+
+@main.group()
+def db() -> None:
+    """数据库维护。"""
+
+
+@db.command("upgrade")
+@config_option
+def db_upgrade(config_path: str | None) -> None:
+    """把数据库结构升级到最新版本。"""
+    from storage import migrate
+    from storage.db import make_engine
+
+    config = _load(config_path)
+    rev = migrate.upgrade(make_engine(config.database_url))
+    click.echo(f"数据库已是最新版本：{rev}")
+
+
+@main.group()
+def members() -> None:
+    """教职工花名册。"""
+
+
+@members.command("import")
+@config_option
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def members_import(config_path: str | None, path: Path) -> None:
+    """导入花名册（.xlsx 或 .csv：姓名、部门/年级组、性别、退休、生日、角色）。"""
+    from bot.app import open_engine
+    from bot.roster_file import RosterError, read_roster
+    from storage.members import MemberRepo
+
+    config = _load(config_path)
+    try:
+        rows = read_roster(path)
+    except RosterError as exc:
+        _fail(str(exc))
+        return
+    result = MemberRepo(open_engine(config), config.union_id).import_roster(rows)
+    click.echo(f"花名册已导入：新增 {result.added} 人，更新 {result.updated} 人。")
+
+
+@main.group()
+def plan() -> None:
+    """年度活动安排。"""
+
+
+@plan.command("import")
+@config_option
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--year", type=click.IntRange(2000, 2100), default=None, help="计划年份（默认取计划标题中的年份）")
+@click.option("--semester-start", default=None, help="学期开始日期，按周安排的计划需要，例如 2027-02-22")
+@click.option("--dry-run", is_flag=True, help="只解析，不保存")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def plan_import(config_path: str | None, path: Path, year: int | None, semester_start: str | None,
+                dry_run: bool, as_json: bool) -> None:
+    """从计划文本（.txt/.docx）导入活动安排。"""
+    from schedules.plan_import import PlanReadError, import_plan_text, read_plan_file
+
+    start = None
+    if semester_start:
+        try:
+            start = dt.date.fromisoformat(semester_start)
+        except ValueError:
+            _fail("--semester-start 应写成 2027-02-22")
+    # A dry run needs no database, so it works without a config file.
+    config = default_config() if dry_run and not _config_exists(config_path) else _load(config_path)
+    try:
+        text = read_plan_file(path)
+    except PlanReadError as exc:
+        _fail(str(exc))
+        return
+    today = dt.datetime.now(config.tz).date()
+    result = import_plan_text(text, year=year, semester_start=start, today=today)
+    if not dry_run and result.items:
+        from bot.app import build_services, open_engine
+        from storage.schedule_repo import NewItem
+
+        services = build_services(config, open_engine(config))
+        services.schedule.replace_imported(result.year, [
+            NewItem(year=it.year, months=it.months, weeks=it.weeks, text=it.text, category=it.category,
+                    holiday=it.holiday, date=it.date, rrule=it.rrule)
+            for it in result.items
+        ], source="plan", by="cli")
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        for w in result.warnings:
+            click.echo(f"提示：{w}", err=True)
+        return
+    from handlers.plan_import import render_preview
+
+    if not result.items:
+        click.echo("没有找到按月份（或按周）的活动安排。")
+        return
+    click.echo(render_preview(result.year, result.items, result.warnings).rsplit("\n", 1)[0])
+    click.echo("（试运行，未保存）" if dry_run else f"已保存 {len(result.items)} 项活动。")
+
+
+def _config_exists(config_path: str | None) -> bool:
+    return resolve_config_path(config_path).is_file()
+
+
+@plan.command("ics")
+@config_option
+@click.option("--year", type=click.IntRange(2000, 2100), required=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def plan_ics(config_path: str | None, year: int, out_path: Path) -> None:
+    """把某年的活动安排导出为日历文件（.ics）。"""
+    from bot.app import build_services, open_engine
+    from handlers.schedule import calendar_entries
+    from schedules.ics import build_ics
+
+    config = _load(config_path)
+    services = build_services(config, open_engine(config))
+    items = services.schedule.list(year)
+    data = build_ics(calendar_entries(items, config.union_id), f"{config.union_name}{year}", config.timezone,
+                     config.calendar)
+    out_path.write_bytes(data)
+    click.echo(f"已导出 {len(items)} 项活动到 {out_path}")
+
+
+if __name__ == "__main__":
+    main()

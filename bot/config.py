@@ -1,0 +1,221 @@
+"""Load and validate config.toml.
+
+Errors name the offending key (``[union] id``) so a chair editing the file by
+hand can find the mistake; nothing half-valid is ever returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from schedules.holidays import CalendarOverrides
+
+ENV_CONFIG = "UNIONBOT_CONFIG"
+ENV_DATABASE = "UNIONBOT_DATABASE_URL"
+ENV_ENDPOINT = "WECHATY_PUPPET_SERVICE_ENDPOINT"
+ENV_TOKEN = "WECHATY_PUPPET_SERVICE_TOKEN"
+
+
+class ConfigError(Exception):
+    """A config problem, worded for the person editing the file."""
+
+
+@dataclass(frozen=True)
+class Roles:
+    admins: frozenset[str] = frozenset()
+    welfare_officers: frozenset[str] = frozenset()
+    proposal_committee: frozenset[str] = frozenset()
+    representatives: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Group:
+    topic: str = ""
+    id: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.topic or self.id
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_message_chars: int = 2000
+    form_timeout_minutes: int = 30
+
+
+@dataclass(frozen=True)
+class Config:
+    union_id: str
+    union_name: str
+    timezone: str
+    database_url: str
+    wechaty_endpoint: str = ""
+    wechaty_token: str = ""
+    roles: Roles = field(default_factory=Roles)
+    groups: tuple[Group, ...] = ()
+    schedule_file: Path | None = None
+    calendar: CalendarOverrides = field(default_factory=CalendarOverrides)
+    limits: Limits = field(default_factory=Limits)
+    bot_name: str = "工会助手"
+    path: Path | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def resolve_config_path(option: str | None) -> Path:
+    """--config, else $UNIONBOT_CONFIG, else ./config.toml."""
+    return Path(option or os.environ.get(ENV_CONFIG) or "config.toml")
+
+
+def load_config(path: Path, env: dict[str, str] | None = None) -> Config:
+    env = dict(os.environ) if env is None else env
+    if not path.is_file():
+        raise ConfigError(f"找不到配置文件 {path}（可复制 config.example.toml 为 config.toml 再修改）")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"配置文件 {path} 不是有效的 TOML：{exc}") from exc
+    return parse_config(raw, base_dir=path.parent, env=env, path=path)
+
+
+def parse_config(
+    raw: dict, base_dir: Path = Path("."), env: dict[str, str] | None = None, path: Path | None = None
+) -> Config:
+    env = {} if env is None else env
+    union = _table(raw, "union")
+    union_id = _str(union, "union", "id", required=True)
+    if not union_id.replace("-", "").replace("_", "").isalnum() or len(union_id) > 64:
+        raise ConfigError("配置项 [union] id 只能包含字母、数字、- 和 _，且不超过 64 个字符")
+    timezone = _str(union, "union", "timezone", default="Asia/Shanghai")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"配置项 [union] timezone 不是有效的时区：{timezone!r}") from exc
+
+    database = _table(raw, "database")
+    db_url = env.get(ENV_DATABASE) or _str(database, "database", "url", default="sqlite:///var/unionbot.db")
+    db_url = _absolute_sqlite_url(db_url, base_dir)
+
+    wechaty = _table(raw, "wechaty")
+    roles_raw = _table(raw, "roles")
+    roles = Roles(**{
+        name: frozenset(_str_list(roles_raw, "roles", name))
+        for name in ("admins", "welfare_officers", "proposal_committee", "representatives")
+    })
+
+    groups_raw = raw.get("groups", [])
+    if not isinstance(groups_raw, list):
+        raise ConfigError("配置项 [[groups]] 应写成若干个 [[groups]] 表")
+    groups = []
+    for i, g in enumerate(groups_raw):
+        if not isinstance(g, dict):
+            raise ConfigError(f"配置项 [[groups]] 第 {i + 1} 项应是表")
+        group = Group(topic=_str(g, f"groups[{i}]", "topic"), id=_str(g, f"groups[{i}]", "id"))
+        if not group.label:
+            raise ConfigError(f"配置项 [[groups]] 第 {i + 1} 项需要 topic 或 id")
+        groups.append(group)
+
+    schedule = _table(raw, "schedule")
+    schedule_file = _str(schedule, "schedule", "file")
+
+    calendar = _table(raw, "calendar")
+    overrides = CalendarOverrides(
+        holidays=frozenset(_date_list(calendar, "calendar", "holidays")),
+        workdays=frozenset(_date_list(calendar, "calendar", "workdays")),
+    )
+
+    limits_raw = _table(raw, "limits")
+    limits = Limits(
+        max_message_chars=_int(limits_raw, "limits", "max_message_chars", 2000, minimum=50),
+        form_timeout_minutes=_int(limits_raw, "limits", "form_timeout_minutes", 30, minimum=1),
+    )
+
+    return Config(
+        union_id=union_id,
+        union_name=_str(union, "union", "name", default=union_id),
+        timezone=timezone,
+        database_url=db_url,
+        wechaty_endpoint=env.get(ENV_ENDPOINT) or _str(wechaty, "wechaty", "endpoint"),
+        wechaty_token=env.get(ENV_TOKEN) or _str(wechaty, "wechaty", "token"),
+        roles=roles,
+        groups=tuple(groups),
+        schedule_file=(base_dir / schedule_file) if schedule_file else None,
+        calendar=overrides,
+        limits=limits,
+        bot_name=_str(union, "union", "bot_name", default="工会助手"),
+        path=path,
+    )
+
+
+def default_config() -> Config:
+    """Used only where a command can work without any config (plan import --dry-run)."""
+    return parse_config({"union": {"id": "default"}, "database": {"url": "sqlite://"}})
+
+
+def _absolute_sqlite_url(url: str, base_dir: Path) -> str:
+    # A relative SQLite path is read relative to the config file, not to
+    # wherever the bot happened to be started from.
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        rel = url[len(prefix):]
+        return prefix + str((base_dir / rel).resolve())
+    return url
+
+
+def _table(raw: dict, name: str) -> dict:
+    value = raw.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"配置项 [{name}] 应是一个表")
+    return value
+
+
+def _str(table: dict, section: str, key: str, *, required: bool = False, default: str = "") -> str:
+    value = table.get(key)
+    if value is None:
+        if required:
+            raise ConfigError(f"缺少配置项 [{section}] {key}")
+        return default
+    if not isinstance(value, str):
+        raise ConfigError(f"配置项 [{section}] {key} 应是字符串")
+    value = value.strip()
+    if required and not value:
+        raise ConfigError(f"配置项 [{section}] {key} 不能为空")
+    return value
+
+
+def _str_list(table: dict, section: str, key: str) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"配置项 [{section}] {key} 应是字符串列表，例如 [\"wxid_abc\"]")
+    return [v.strip() for v in value if v.strip()]
+
+
+def _date_list(table: dict, section: str, key: str) -> list[dt.date]:
+    value = table.get(key, [])
+    if not isinstance(value, list):
+        raise ConfigError(f"配置项 [{section}] {key} 应是日期列表，例如 [2027-10-01]")
+    dates = []
+    for v in value:
+        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+            dates.append(v)
+            continue
+        try:
+            dates.append(dt.date.fromisoformat(str(v)))
+        except ValueError as exc:
+            raise ConfigError(f"配置项 [{section}] {key} 中的 {v!r} 不是日期（应写成 2027-10-01）") from exc
+    return dates
+
+
+def _int(table: dict, section: str, key: str, default: int, minimum: int) -> int:
+    value = table.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ConfigError(f"配置项 [{section}] {key} 应是不小于 {minimum} 的整数")
+    return value

@@ -1,0 +1,190 @@
+"""The transport-agnostic message pipeline.
+
+Every transport turns what arrives into an ``Incoming`` and sends back the
+``Outgoing`` list. The order of the checks matters: our own messages and
+replays are dropped before anything is stored; a group message that is not
+addressed to the bot is dropped before anything is parsed or logged, so
+ordinary chatter (and anything private said by mistake in a group) never
+reaches the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.config import Config
+from handlers.base import ROLE_LABELS, Attachment, Chat, Context, Registry, Reply, Request, Role, Scope, Sender
+from handlers.services import Services
+from schedules.text_norm import normalize_message
+from storage.messages import SeenMessages
+
+log = logging.getLogger(__name__)
+
+COMMAND_PREFIXES = ("#", "/")
+# Messages from before start-up are not answered (gateways replay history after a
+# login); a little slack covers clock skew between the gateway and us.
+STARTUP_SLACK = dt.timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    message_id: str
+    contact_id: str
+    contact_name: str
+    text: str
+    room_id: str | None = None
+    room_topic: str = ""
+    room_alias: str = ""
+    mentions_self: bool = False
+    from_self: bool = False
+    timestamp: dt.datetime | None = None
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to send: to a room (``room_id``) or privately (``contact_id``)."""
+
+    text: str = ""
+    room_id: str | None = None
+    contact_id: str | None = None
+    file: Attachment | None = None
+    room_topic: str = ""
+
+
+class Pipeline:
+    def __init__(
+        self, config: Config, services: Services, registry: Registry, clock: Callable[[], dt.datetime],
+        seen: SeenMessages, bot_names: tuple[str, ...] = (),
+    ) -> None:
+        self.config = config
+        self.services = services
+        self.registry = registry
+        self.clock = clock
+        self.seen = seen
+        self.bot_names = bot_names or (config.bot_name,)
+        self.started_at = clock()
+
+    def handle(self, msg: Incoming) -> list[Outgoing]:
+        if msg.from_self:
+            return []
+        if msg.timestamp is not None and msg.timestamp < self.started_at - STARTUP_SLACK:
+            return []
+        in_group = msg.room_id is not None
+        text = normalize_message(msg.text or "")
+        if in_group:
+            text, mentioned = self._strip_mentions(text)
+            addressed = text.startswith(COMMAND_PREFIXES) or msg.mentions_self or mentioned
+            if not addressed:
+                return []
+        if msg.message_id and not self.seen.first_time(msg.message_id):
+            return []
+        chat = Chat("group", msg.room_id, msg.room_topic) if in_group else Chat("private", msg.contact_id)
+        try:
+            replies = self._dispatch(msg, text, chat)
+        except Exception:
+            log.exception("handler failed for message %s", msg.message_id)
+            replies = [Reply("抱歉，处理时出错了，您的消息未生效。请稍后再试，或联系工会管理员。")]
+        return [self._route(r, chat, msg) for r in replies]
+
+    # --- steps --------------------------------------------------------------
+
+    def _strip_mentions(self, text: str) -> tuple[str, bool]:
+        mentioned = False
+        for name in self.bot_names:
+            pattern = re.compile(r"@" + re.escape(name) + r"[\s\u2005]*")
+            if pattern.search(text):
+                mentioned = True
+                text = pattern.sub("", text)
+        return text.strip(), mentioned
+
+    def _sender(self, msg: Incoming) -> Sender:
+        member = self.services.members.touch(msg.contact_id, msg.contact_name, msg.room_alias)
+        return Sender(msg.contact_id, member.name, self.roles_of(msg.contact_id, member.roster_role), member.id)
+
+    def roles_of(self, contact_id: str, roster_role: str = "") -> frozenset[Role]:
+        roles = self.config.roles
+        found = {Role.MEMBER}
+        for role, ids in ((Role.ADMIN, roles.admins), (Role.WELFARE_OFFICER, roles.welfare_officers),
+                          (Role.PROPOSAL_COMMITTEE, roles.proposal_committee),
+                          (Role.REPRESENTATIVE, roles.representatives)):
+            if contact_id in ids:
+                found.add(role)
+        found |= _roster_roles(roster_role)
+        if not roles.representatives:
+            found.add(Role.REPRESENTATIVE)  # no list: every member may submit proposals
+        return frozenset(found)
+
+    def _dispatch(self, msg: Incoming, text: str, chat: Chat) -> list[Reply]:
+        now = self.clock().astimezone(self.services.tz)
+        sender = self._sender(msg)
+        ctx = Context(sender=sender, chat=chat, now=now, services=self.services)
+        name, args = split_command(text)
+        spec = self.registry.get(name) if name else None
+
+        if spec is None and not chat.is_group:
+            draft = self.services.drafts.get(sender.contact_id, now)
+            if draft is not None:
+                if draft.expired:
+                    return [Reply("您之前的操作已超时取消，请重新开始。")]
+                cont = self.registry.continuations.get(draft.kind)
+                if cont is not None:
+                    limit = cont.max_chars or self.config.limits.max_message_chars
+                    if len(msg.text) > limit:
+                        return [Reply(f"内容过长（超过 {limit} 字），请精简后再发。")]
+                    return cont.func(Request(draft.kind, msg.text.strip(), msg.attachment), ctx)
+
+        if len(msg.text) > self.config.limits.max_message_chars:
+            return [Reply(f"消息过长（超过 {self.config.limits.max_message_chars} 字），请精简后再发。")]
+        if spec is None:
+            if not name:
+                return [] if chat.is_group else [Reply("您好，我是工会助手。发送 #帮助 查看可用命令。")]
+            hints = self.registry.suggest(name, sender)
+            hint = f"您是不是想找：{'、'.join('#' + h for h in hints)}？" if hints else ""
+            return [Reply(f"没有“{name[:20]}”这个命令。{hint}发送 #帮助 查看全部命令。")]
+        if not sender.has(spec.role):
+            return [Reply(f"#{spec.name} 仅限{ROLE_LABELS[spec.role]}使用，您的消息未生效。")]
+        if spec.scope == Scope.PRIVATE and chat.is_group:
+            return [Reply(f"#{spec.name} 请私聊我使用。")]
+        if spec.scope == Scope.GROUP and not chat.is_group:
+            return [Reply(f"#{spec.name} 请在群里使用。")]
+        return spec.func(Request(spec.name, args, msg.attachment), ctx)
+
+    def _route(self, r: Reply, chat: Chat, msg: Incoming) -> Outgoing:
+        if r.to_contact:
+            return Outgoing(text=r.text, contact_id=r.to_contact, file=r.file)
+        if chat.is_group:
+            return Outgoing(text=r.text, room_id=chat.id, file=r.file, room_topic=chat.topic)
+        return Outgoing(text=r.text, contact_id=msg.contact_id, file=r.file)
+
+
+def split_command(text: str) -> tuple[str, str]:
+    """'#活动安排 3' -> ('活动安排', '3'); a bare '报名 3' in private chat works too."""
+    body = text.strip()
+    while body.startswith(COMMAND_PREFIXES):
+        body = body[1:].lstrip()
+    if not body:
+        return "", ""
+    first, _, args = body.partition(" ") if " " in body.split("\n", 1)[0] else body.partition("\n")
+    return first.strip()[:40], args.strip()
+
+
+_ROSTER_ROLE_WORDS = {
+    Role.ADMIN: ("管理员", "工会主席", "主席", "admin"),
+    Role.WELFARE_OFFICER: ("福利委员", "生活委员", "welfare"),
+    Role.PROPOSAL_COMMITTEE: ("提案委员", "提案委员会", "proposal"),
+    Role.REPRESENTATIVE: ("代表", "教代会代表", "representative"),
+}
+
+
+def _roster_roles(text: str) -> set[Role]:
+    found: set[Role] = set()
+    for part in re.split(r"[,，、;；/\s]+", text or ""):
+        for role, words in _ROSTER_ROLE_WORDS.items():
+            if part and part in words:
+                found.add(role)
+    return found

@@ -1,0 +1,201 @@
+"""What every handler shares: the request it gets, the context, the replies it
+returns, and the ``@command`` declaration that keeps a command's syntax, aliases,
+help line and required role next to its behaviour (help is generated from it).
+
+Handlers never see a transport: they take a parsed request and the services
+they need and return replies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from handlers.services import Services
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    ADMIN = "admin"
+    WELFARE_OFFICER = "welfare_officer"
+    PROPOSAL_COMMITTEE = "proposal_committee"
+    REPRESENTATIVE = "representative"
+
+
+ROLE_LABELS = {
+    Role.MEMBER: "会员",
+    Role.ADMIN: "工会管理员",
+    Role.WELFARE_OFFICER: "福利委员",
+    Role.PROPOSAL_COMMITTEE: "提案委员会成员",
+    Role.REPRESENTATIVE: "教代会代表",
+}
+
+
+class Scope(StrEnum):
+    ANY = "any"
+    PRIVATE = "private"  # refused in groups without echoing anything said
+    GROUP = "group"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Chat:
+    kind: str  # 'group' | 'private'
+    id: str  # room id, or the contact id for a private chat
+    topic: str = ""
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind == "group"
+
+
+@dataclass(frozen=True)
+class Sender:
+    contact_id: str
+    name: str
+    roles: frozenset[Role]
+    member_id: int | None = None
+
+    def has(self, role: Role) -> bool:
+        return role == Role.MEMBER or role in self.roles
+
+
+@dataclass(frozen=True)
+class Request:
+    """A parsed command: ``#活动安排 3`` -> name '活动安排', args '3'."""
+
+    name: str
+    args: str = ""
+    attachment: Attachment | None = None
+
+    @property
+    def argv(self) -> list[str]:
+        return self.args.split()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Goes to the chat the request came from, unless ``to_contact`` names a private chat."""
+
+    text: str = ""
+    file: Attachment | None = None
+    to_contact: str | None = None
+
+
+@dataclass
+class Context:
+    sender: Sender
+    chat: Chat
+    now: dt.datetime  # aware, in the union's timezone
+    services: Services
+
+
+Handler = Callable[[Request, Context], list[Reply]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    func: Handler
+    syntax: str
+    help: str
+    aliases: tuple[str, ...] = ()
+    role: Role = Role.MEMBER
+    scope: Scope = Scope.ANY
+    examples: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class ContinuationSpec:
+    """Where a half-filled form's next plain message goes (kind = Draft.kind)."""
+
+    kind: str
+    func: Handler
+    max_chars: int | None = None  # a pasted plan may be longer than a chat message
+
+
+def command(
+    name: str, *, syntax: str, help: str, aliases: Iterable[str] = (), role: Role = Role.MEMBER,
+    scope: Scope = Scope.ANY, examples: Iterable[str] = (),
+) -> Callable[[Handler], Handler]:
+    """Declare a chat command once; the registry and ``#帮助`` read this declaration."""
+
+    def wrap(func: Handler) -> Handler:
+        func.__command__ = CommandSpec(  # type: ignore[attr-defined]
+            name=name, func=func, syntax=syntax, help=help, aliases=tuple(aliases), role=role,
+            scope=scope, examples=tuple(examples),
+        )
+        return func
+
+    return wrap
+
+
+def continuation(kind: str, max_chars: int | None = None) -> Callable[[Handler], Handler]:
+    def wrap(func: Handler) -> Handler:
+        func.__continuation__ = ContinuationSpec(kind, func, max_chars)  # type: ignore[attr-defined]
+        return func
+
+    return wrap
+
+
+@dataclass
+class Registry:
+    commands: dict[str, CommandSpec] = field(default_factory=dict)  # every name and alias
+    continuations: dict[str, ContinuationSpec] = field(default_factory=dict)
+    ordered: list[CommandSpec] = field(default_factory=list)
+
+    @classmethod
+    def from_modules(cls, modules: Iterable[object]) -> Registry:
+        reg = cls()
+        for module in modules:
+            for value in vars(module).values():
+                spec = getattr(value, "__command__", None)
+                if isinstance(spec, CommandSpec):
+                    reg.add(spec)
+                cont = getattr(value, "__continuation__", None)
+                if isinstance(cont, ContinuationSpec):
+                    reg.continuations[cont.kind] = cont
+        return reg
+
+    def add(self, spec: CommandSpec) -> None:
+        for n in spec.names:
+            if n in self.commands:
+                raise ValueError(f"command name {n!r} declared twice")
+            self.commands[n] = spec
+        self.ordered.append(spec)
+
+    def get(self, name: str) -> CommandSpec | None:
+        return self.commands.get(name)
+
+    def suggest(self, name: str, sender: Sender, limit: int = 3) -> list[str]:
+        allowed = {n: s for n, s in self.commands.items() if sender.has(s.role)}
+        close = difflib.get_close_matches(name, list(allowed), n=limit * 2, cutoff=0.34)
+        # Also commands that contain what was typed ('报' -> 报名, 报名列表).
+        close += [n for n in allowed if name and (name in n or n in name)]
+        seen: list[str] = []
+        for n in close:
+            canonical = allowed[n].name
+            if canonical not in seen:
+                seen.append(canonical)
+        return seen[:limit]
+
+    def visible_to(self, sender: Sender) -> list[CommandSpec]:
+        return [s for s in self.ordered if sender.has(s.role)]
+
+
+def reply(text: str, **kw: object) -> list[Reply]:
+    return [Reply(text=text, **kw)]  # type: ignore[arg-type]

@@ -1,0 +1,30 @@
+"""Who is who: a member's own record, and admins binding WeChat contacts to the roster."""
+
+from __future__ import annotations
+
+from handlers.base import ROLE_LABELS, Context, Reply, Request, Role, command, reply
+
+
+@command("我的信息", syntax="#我的信息", help="查看工会助手记录的您的信息和身份")
+def my_info(req: Request, ctx: Context) -> list[Reply]:
+    m = ctx.services.members.get_by_contact(ctx.sender.contact_id)
+    roles = "、".join(ROLE_LABELS[r] for r in sorted(ctx.sender.roles)) or "会员"
+    if m is None:
+        return reply(f"身份：{roles}")
+    lines = [f"姓名：{m.name}", f"身份：{roles}"]
+    if m.department:
+        lines.append(f"部门：{m.department}")
+    lines.append("已与花名册绑定" if m.in_roster else "尚未与花名册绑定（请联系工会管理员）")
+    return reply("\n".join(lines))
+
+
+@command("绑定", syntax="#绑定 联系人 花名册姓名", role=Role.ADMIN,
+         help="把微信联系人与花名册中的教职工绑定", examples=("#绑定 李老师 李明",))
+def bind(req: Request, ctx: Context) -> list[Reply]:
+    parts = req.argv
+    if len(parts) != 2:
+        return reply("格式：#绑定 联系人（昵称或ID） 花名册姓名，例如 #绑定 李老师 李明。")
+    member, problem = ctx.services.members.bind(parts[0], parts[1])
+    if member is None:
+        return reply(f"未绑定：{problem}。")
+    return reply(f"已绑定：{parts[0]} → {member.name}（{member.department or '未填部门'}）。")

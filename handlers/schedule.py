@@ -1,0 +1,201 @@
+"""The year's activities: read by everyone, edited by admins, exported as a calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handlers.base import Attachment, Context, Reply, Request, Role, command, reply
+from schedules.categories import classify
+from schedules.ics import CalendarEntry, build_ics
+from schedules.item_dates import item_date
+from schedules.when import parse_month, parse_when
+from storage.models import ScheduleItem
+from storage.schedule_repo import NewItem, split_ints
+
+_WEEKDAY = "一二三四五六日"
+CATEGORY_LABELS = {
+    "holiday": "节日", "care": "关怀", "sports_culture": "文体", "congress": "民主管理",
+    "study": "学习", "admin": "会务", "other": "其他",
+}
+_LIST_LIMIT = 40
+
+
+def format_item(it: ScheduleItem) -> str:
+    if it.date:
+        when = f"{it.date.month}月{it.date.day}日（周{_WEEKDAY[it.date.weekday()]}）"
+    elif it.weeks:
+        when = "第" + "、".join(it.weeks.split(",")) + "周"
+    else:
+        when = "、".join(f"{m}月" for m in split_ints(it.months)) or "日期待定"
+    repeat = "（定期）" if it.rrule else ""
+    return f"【{it.number}】{when} {it.text}{repeat}"
+
+
+def _year_for_month(ctx: Context, month: int) -> int:
+    """The nearest year whose month ``month`` has activities, looking ahead first."""
+    now = ctx.now.date()
+    first = now.year if month >= now.month else now.year + 1
+    for year in (first, now.year, now.year + 1, now.year - 1):
+        if ctx.services.schedule.in_month(year, month):
+            return year
+    return first
+
+
+def _month_reply(ctx: Context, year: int, month: int, title: str) -> list[Reply]:
+    items = ctx.services.schedule.in_month(year, month)
+    if not items:
+        return reply(f"{title}（{year}年{month}月）暂无安排的活动。")
+    lines = [f"{title}（{year}年{month}月）："] + [format_item(it) for it in items]
+    lines.append("发送 #活动 编号 查看详情")
+    return reply("\n".join(lines))
+
+
+@command("本月活动", syntax="#本月活动", help="查看本月的工会活动")
+def this_month(req: Request, ctx: Context) -> list[Reply]:
+    return _month_reply(ctx, ctx.now.year, ctx.now.month, "本月活动")
+
+
+@command("下月活动", syntax="#下月活动", help="查看下个月的工会活动")
+def next_month(req: Request, ctx: Context) -> list[Reply]:
+    nxt = (ctx.now.replace(day=1) + dt.timedelta(days=32)).date()
+    return _month_reply(ctx, nxt.year, nxt.month, "下月活动")
+
+
+@command("活动安排", aliases=("全年活动",), syntax="#活动安排 [月份]",
+         help="查看全年或某月的活动安排", examples=("#活动安排", "#活动安排 3"))
+def overview(req: Request, ctx: Context) -> list[Reply]:
+    if req.args:
+        month = parse_month(req.args)
+        if month is None:
+            return reply("月份格式不对，请写成 #活动安排 3 或 #活动安排 三月。")
+        return _month_reply(ctx, _year_for_month(ctx, month), month, "活动安排")
+    repo = ctx.services.schedule
+    years = [ctx.now.year, ctx.now.year + 1]
+    year = next((y for y in years if repo.count(y)), ctx.now.year)
+    items = repo.list(year)
+    if not items:
+        return reply("还没有导入活动安排。管理员可私聊我发送 #导入计划。")
+    by_month: dict[int, list[ScheduleItem]] = {}
+    for it in items:
+        key = it.date.month if it.date else (split_ints(it.months) or [0])[0]
+        by_month.setdefault(key, []).append(it)
+    lines = [f"{year}年活动安排（共 {len(items)} 项）："]
+    shown = 0
+    for month in sorted(by_month):
+        label = f"{month}月" if month else "按周安排"
+        texts = [f"{it.number}.{it.text}" for it in by_month[month]]
+        lines.append(f"{label}：" + "；".join(texts))
+        shown += len(texts)
+        if shown >= _LIST_LIMIT:
+            lines.append("……（发送 #活动安排 月份 查看某月全部）")
+            break
+    return reply("\n".join(lines))
+
+
+def _parse_number(arg: str) -> int | None:
+    arg = arg.strip().lstrip("#№").removeprefix("活动")
+    return int(arg) if arg.isdigit() and len(arg) <= 9 else None
+
+
+@command("活动", syntax="#活动 编号", help="查看一项活动的详情", examples=("#活动 5",))
+def show_item(req: Request, ctx: Context) -> list[Reply]:
+    number = _parse_number(req.argv[0]) if req.argv else None
+    if number is None:
+        return reply("请写上活动编号，例如 #活动 5（编号见 #本月活动）。")
+    it = ctx.services.schedule.get(number)
+    if it is None:
+        return reply(f"没有编号为 {number} 的活动。")
+    lines = [format_item(it), f"类别：{CATEGORY_LABELS.get(it.category, it.category)}"]
+    if it.holiday:
+        lines.append(f"节日：{it.holiday}")
+    if it.rrule:
+        lines.append(f"重复规则：{it.rrule}")
+    return reply("\n".join(lines))
+
+
+@command("添加活动", syntax="#添加活动 日期或月份 内容", role=Role.ADMIN,
+         help="添加一项活动", examples=("#添加活动 2027-03-08 三八节慰问女教工", "#添加活动 4月 教职工羽毛球赛"))
+def add_item(req: Request, ctx: Context) -> list[Reply]:
+    parts = req.args.split(maxsplit=1)
+    when = parse_when(parts[0], ctx.now.year) if parts else None
+    if when is None or len(parts) < 2 or not parts[1].strip():
+        return reply("格式：#添加活动 2027-03-08 三八节慰问女教工（日期也可写 3月8日 或 4月）。")
+    date, months = when
+    text = parts[1].strip()[:200]
+    year = date.year if date else _year_for_month(ctx, months[0])
+    category, holiday = classify(text)
+    derived = item_date(months, [], text, holiday, year)
+    row = ctx.services.schedule.add(NewItem(
+        year=year, months=months, weeks=[], text=text, category=category, holiday=holiday,
+        date=date or derived.date, rrule=derived.rrule,
+    ), source="chat", by=ctx.sender.contact_id)
+    return reply(f"已添加：{format_item(row)}")
+
+
+@command("修改活动", syntax="#修改活动 编号 [日期或月份] [新内容]", role=Role.ADMIN,
+         help="修改一项活动的日期或内容", examples=("#修改活动 5 2027-03-10", "#修改活动 5 4月 春季趣味运动会"))
+def edit_item(req: Request, ctx: Context) -> list[Reply]:
+    parts = req.args.split(maxsplit=2)
+    number = _parse_number(parts[0]) if parts else None
+    if number is None or len(parts) < 2:
+        return reply("格式：#修改活动 编号 [日期或月份] [新内容]，例如 #修改活动 5 2027-03-10。")
+    it = ctx.services.schedule.get(number)
+    if it is None:
+        return reply(f"没有编号为 {number} 的活动。")
+    changes: dict[str, object] = {}
+    rest = " ".join(parts[1:])
+    when = parse_when(parts[1], it.year)
+    if when is not None:
+        date, months = when
+        changes.update(date=date, months=months, weeks=[])
+        if date:
+            changes["year"] = date.year
+        rest = parts[2] if len(parts) > 2 else ""
+    if rest.strip():
+        text = rest.strip()[:200]
+        category, holiday = classify(text)
+        changes.update(text=text, category=category, holiday=holiday)
+    row = ctx.services.schedule.update(number, **changes)
+    assert row is not None
+    return reply(f"已修改：{format_item(row)}")
+
+
+@command("删除活动", syntax="#删除活动 编号", role=Role.ADMIN, help="删除一项活动")
+def delete_item(req: Request, ctx: Context) -> list[Reply]:
+    number = _parse_number(req.argv[0]) if req.argv else None
+    if number is None:
+        return reply("格式：#删除活动 编号，例如 #删除活动 5。")
+    it = ctx.services.schedule.get(number)
+    if it is None or not ctx.services.schedule.delete(number):
+        return reply(f"没有编号为 {number} 的活动。")
+    return reply(f"已删除：{format_item(it)}")
+
+
+def calendar_entries(items: list[ScheduleItem], union_id: str) -> list[CalendarEntry]:
+    return [
+        CalendarEntry(uid_seed=f"{union_id}:{it.id}", year=it.year, months=split_ints(it.months) or [1],
+                      text=it.text, date=it.date, rrule=it.rrule, category=it.category)
+        for it in items
+    ]
+
+
+@command("日历", syntax="#日历 [年份]", help="获取全年活动的日历文件（.ics，可导入手机日历）")
+def calendar_file(req: Request, ctx: Context) -> list[Reply]:
+    repo = ctx.services.schedule
+    if req.args:
+        if not (req.args.strip().isdigit() and len(req.args.strip()) == 4):
+            return reply("格式：#日历 或 #日历 2027。")
+        year = int(req.args.strip())
+    else:
+        year = next((y for y in (ctx.now.year, ctx.now.year + 1) if repo.count(y)), ctx.now.year)
+    items = repo.list(year)
+    if not items:
+        return reply(f"{year}年还没有活动安排。")
+    data = build_ics(calendar_entries(items, ctx.services.union_id), f"{ctx.services.union_name}{year}",
+                     str(ctx.services.tz), ctx.services.calendar)
+    name = f"union-{year}.ics"
+    return [
+        Reply(file=Attachment(name, data)),
+        Reply(text=f"已发送日历文件 {name}（{len(items)} 项活动）。如未收到文件，"
+                   f"可请管理员在电脑上运行 unionbot plan ics --year {year} 导出。"),
+    ]

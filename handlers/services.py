@@ -1,0 +1,26 @@
+"""The services a handler may use, gathered once by the app's wiring."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from handlers.base import Registry
+from schedules.holidays import CalendarOverrides
+from storage.drafts import DraftRepo
+from storage.members import MemberRepo
+from storage.schedule_repo import ScheduleRepo
+
+
+@dataclass
+class Services:
+    union_id: str
+    union_name: str
+    tz: ZoneInfo
+    members: MemberRepo
+    schedule: ScheduleRepo
+    drafts: DraftRepo
+    registry: Registry
+    calendar: CalendarOverrides
+    form_ttl: dt.timedelta

@@ -1,0 +1,130 @@
+"""From a plan document (text, .docx, or a pasted message) to dated schedule items."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from schedules.holidays import official_data_available
+from schedules.item_dates import item_date
+from schedules.plan_parser import NEXT_YEAR, parse_plan
+from schedules.text_norm import fold_width
+
+MAX_PLAN_BYTES = 5 * 1024 * 1024
+
+
+class PlanReadError(Exception):
+    """The file cannot be read as a plan; the message is for the person who gave it."""
+
+
+@dataclass(frozen=True)
+class ImportedItem:
+    months: list[int]
+    weeks: list[int]
+    text: str
+    category: str
+    holiday: str | None
+    date: dt.date | None
+    rrule: str | None
+    year: int
+    line: int
+    note: str | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "months": self.months, "weeks": self.weeks, "text": self.text, "category": self.category,
+            "holiday": self.holiday, "date": self.date.isoformat() if self.date else None, "rrule": self.rrule,
+        }
+
+
+@dataclass
+class ImportResult:
+    year: int
+    items: list[ImportedItem]
+    period: str
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"items": [it.to_json() for it in self.items]}
+
+
+def default_plan_year(today: dt.date) -> int:
+    """Plans are written for the coming year: from October on, assume next year."""
+    return today.year + 1 if today.month >= 10 else today.year
+
+
+def import_plan_text(
+    text: str, *, year: int | None = None, semester_start: dt.date | None = None, today: dt.date | None = None,
+) -> ImportResult:
+    parsed = parse_plan(text)
+    today = today or dt.date.today()
+    base_year = year or parsed.year or default_plan_year(today)
+    warnings: list[str] = []
+    items = []
+    for p in parsed.items:
+        item_year = base_year + 1 if NEXT_YEAR in p.notes else base_year
+        when = item_date(p.months, p.weeks, p.text, p.holiday, item_year, semester_start)
+        items.append(ImportedItem(
+            months=p.months, weeks=p.weeks, text=p.text, category=p.category, holiday=p.holiday,
+            date=when.date, rrule=when.rrule, year=item_year, line=p.line, note=when.note,
+        ))
+    if any(it.weeks for it in items) and semester_start is None:
+        warnings.append("计划按周安排，未提供学期开始日期，无法换算具体日期")
+    years = sorted({it.year for it in items}) or [base_year]
+    for y in years:
+        if not official_data_available(y):
+            warnings.append(
+                f"{y}年的法定节假日和调休安排尚未收录（通常于上一年年底公布），暂按周末和节日规则推算；"
+                f"公布后可在配置 [calendar] 中补充 holidays / workdays")
+    if year is None and parsed.year is None:
+        warnings.append(f"计划中未写明年份，按 {base_year} 年处理")
+    return ImportResult(year=base_year, items=items, period=parsed.period, warnings=warnings)
+
+
+def read_plan_file(path: Path) -> str:
+    """Text of a plan file: UTF-8 (or GB18030) text, or .docx paragraphs and table rows."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PlanReadError(f"无法读取文件 {path}：{exc.strerror or exc}") from exc
+    return read_plan_bytes(data, path.name)
+
+
+def read_plan_bytes(data: bytes, name: str) -> str:
+    if len(data) > MAX_PLAN_BYTES:
+        raise PlanReadError(f"文件过大（{len(data) // 1024} KB），计划文件应小于 5 MB")
+    if name.lower().endswith(".docx") or data[:2] == b"PK":
+        return _docx_text(data)
+    if b"\x00" in data[:4096]:
+        raise PlanReadError("文件不是文本或 .docx 文档")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise PlanReadError("文件编码无法识别，请另存为 UTF-8 文本或 .docx")
+
+
+def _docx_text(data: bytes) -> str:
+    import docx  # python-docx; imported here so plain-text imports stay light
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise PlanReadError("无法打开该 .docx 文档") from exc
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            cells = [c.text.strip() for c in row.cells]
+            cells = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]
+            if not cells:
+                continue
+            # A schedule table row: '三月' | '三八节慰问…' -> '三月：三八节慰问…'
+            if len(cells) >= 2 and len(fold_width(cells[0])) <= 10:
+                lines.append(f"{cells[0]}：" + "；".join(cells[1:]))
+            else:
+                lines.append("　".join(cells))
+    return "\n".join(lines)

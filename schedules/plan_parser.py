@@ -1,0 +1,537 @@
+"""Extract the time-keyed activity arrangement from a union work plan's text.
+
+Pure functions only: text in, items out. The rules (what counts as an item,
+how texts are cleaned) follow ``shared/seeds/gold/README.md``; the importer is
+measured against that gold by ``bench/plan_import_eval.py``.
+
+How it works, in short:
+1. Each line is classified: month heading (``三月份：``, ``七、八月``, ``1.一、二月``,
+   ``2月新学期新面貌``), week heading (``第2-3周``), numbered entry, a
+   numbered entry that ends in its own month (``…活动3—4月份``), a document
+   break (section heading, next plan's title, web teaser), or plain text.
+2. Headings close to each other form an arrangement; a month mentioned in
+   passing in prose never becomes a heading because a heading line must be
+   (almost) nothing but the month.
+3. Under each heading, numbered entries become items (several per line when
+   numbered inline), un-numbered prose is split into sentences on 。；; only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from schedules.categories import classify
+from schedules.text_norm import chinese_number, fold_width
+
+# --- building blocks --------------------------------------------------------
+
+_CN_MONTH = r"(?:十[一二]|[一二三四五六七八九十元正])"
+_AR_MONTH = r"(?:1[0-2]|0?[1-9])"
+_MONTH = rf"(?:{_CN_MONTH}|(?<!\d){_AR_MONTH}(?!\d))"
+_SEP_LIST = r"(?:[、,/和及与]|\s)"
+_SEP_RANGE = r"(?:至|到|-+)"
+# '七、八月份', '七至八月', '七月-----八月份', '3-11月份', '一二月份'
+_MONTHS = (
+    rf"(?P<months>{_MONTH}(?:\s*(?:月份?)?\s*(?:{_SEP_LIST}|{_SEP_RANGE})?\s*{_MONTH})*)"
+    r"\s*月份?"
+)
+_VACATION = r"(?P<vacation>寒假|暑假|暑期)"
+_YEAR = r"(?:(?:\d{2,4}|[0-9xX×]{2,4}|[零〇一二三四五六七八九]{4})\s*年度?\s*|次年|明年|下一?年)?"
+_PERIOD_SUFFIX = r"(?:上旬|中旬|下旬|初|中|底|末|期间)?"
+
+_MONTH_HEAD_RE = re.compile(rf"^{_YEAR}(?:{_MONTHS}|{_VACATION}){_PERIOD_SUFFIX}(?P<rest>.*)$")
+
+_CN_NUM = r"[一二三四五六七八九十]+"
+_WEEK_NUM = rf"(?:\d{{1,2}}|{_CN_NUM})"
+_WEEK_HEAD_RE = re.compile(
+    rf"^(?:第\s*)?(?P<weeks>{_WEEK_NUM}(?:\s*周?\s*(?:[、,和及与]|至|到|-+)\s*(?:第\s*)?{_WEEK_NUM})*)\s*周(?P<rest>.*)$"
+)
+
+# Numbering at the start of an entry: '1、', '1.', '1)', '(1)', '（1）', '①', '一、' is a
+# section number and handled separately.
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_NUMBERING_RE = re.compile(
+    rf"^(?:\(\s*(?P<p>\d{{1,2}})\s*\)|(?P<n>\d{{1,2}})\s*(?:[、,.:](?!\d)|\)(?!\d))|(?P<c>[{_CIRCLED}]))\s*"
+)
+_LOST_NUMBER_RE = re.compile(r"^[、.]\s*(?=\S)")  # '、开展…' : the number was lost in copying
+_BULLET_RE = re.compile(r"^(?:[-*•·●◆◇■□▪►>]+\s+|[•·●◆◇■□▪►]\s*)")
+_SECTION_RE = re.compile(rf"^(?:{_CN_NUM}\s*[、.]|\(\s*{_CN_NUM}\s*\)|第{_CN_NUM}[部章节]分?)")
+_TEASER_RE = re.compile(
+    r"(相关文章|相关推荐|推荐阅读|延伸阅读|猜你喜欢|热门推荐|更多.{0,6}(文章|范文|计划)|点击|下载|上一篇|下一篇)"
+)
+_TITLE_RE = re.compile(
+    r"(工作计划|计划表|工作要点|活动计划)(篇[一二三四五六七八九十\d]+|[(（]?\d+[)）]?)?\s*$"
+    r"|篇[一二三四五六七八九十\d]+\s*$"
+)
+_CLOSING_RE = re.compile(r"^(以上|注[:：]|备注|说明[:：]|如有变动|另行通知|具体.{0,6}另行)")
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[。;；])")
+_TRAILING_PUNCT = "。；;，,、 \t"
+_TERMINAL_PUNCT = "。；;!！?？"
+_PUNCT_IN_THEME = re.compile(r"[。；;，,、:：!！?？]")
+_INLINE_NUMBER_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*[、.](?!\d)")
+_PAREN_MONTH_RE = re.compile(rf"[(（]\s*{_MONTHS}{_PERIOD_SUFFIX}\s*[)）]\s*[。;；]?\s*$")
+_TRAILING_MONTH_RE = re.compile(rf"(?<![\d月])\s*(?:[(（]\s*)?{_MONTHS}{_PERIOD_SUFFIX}(?:\s*[)）])?\s*[。;；]?\s*$")
+_DESCRIPTOR_MAX = 8
+NEXT_YEAR = "next_year"
+_THEME_MAX = 20
+_CONTINUATION_MAX = 12
+_MEANINGFUL_RE = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}")
+
+
+@dataclass
+class PlanItem:
+    months: list[int]
+    weeks: list[int]
+    text: str
+    line: int  # 1-based line number in the given text
+    category: str = "other"
+    holiday: str | None = None
+    notes: list[str] = field(default_factory=list)  # what the importer was unsure of
+
+
+@dataclass
+class ParsedPlan:
+    items: list[PlanItem]
+    period: str  # 'year' | 'semester' | 'unknown'
+    year: int | None  # the year the title names, if any
+    schedule_lines: tuple[int, int] | None  # first and last line of the arrangement
+
+
+# --- line classification ------------------------------------------------------
+
+
+@dataclass
+class _Heading:
+    months: list[int]
+    weeks: list[int]
+    inline: str  # entry text on the heading line itself ('一月份:1、春节…')
+    inline_offset: int
+    theme: bool  # '2月新学期新面貌': a theme title, not an item
+
+
+def _strip_bullets(s: str) -> tuple[str, int]:
+    m = _BULLET_RE.match(s)
+    return (s[m.end():], m.end()) if m else (s, 0)
+
+
+def parse_months(expr: str) -> list[int]:
+    """'七、八' -> [7, 8]; '3-11' -> [3..11]; '七月-----八' -> [7, 8]; '一二' -> [1, 2]."""
+    tokens = re.findall(rf"{_MONTH}|{_SEP_RANGE}", expr)
+    months: list[int] = []
+    pending_range = False
+    for tok in tokens:
+        if re.fullmatch(_SEP_RANGE, tok):
+            pending_range = True
+            continue
+        n = chinese_number(tok)
+        if n is None or not 1 <= n <= 12:
+            return []
+        if pending_range and months:
+            start = months[-1]
+            span = range(start + 1, n + 1) if n > start else [*range(start + 1, 13), *range(1, n + 1)]
+            months.extend(span)
+        else:
+            months.append(n)
+        pending_range = False
+    seen: list[int] = []
+    for m in months:
+        if m not in seen:
+            seen.append(m)
+    return seen
+
+
+def parse_weeks(expr: str) -> list[int]:
+    tokens = re.findall(rf"{_WEEK_NUM}|至|到|-+", expr)
+    weeks: list[int] = []
+    pending_range = False
+    for tok in tokens:
+        if tok in ("至", "到") or set(tok) == {"-"}:
+            pending_range = True
+            continue
+        n = chinese_number(tok)
+        if n is None or not 1 <= n <= 30:
+            return []
+        if pending_range and weeks and n > weeks[-1]:
+            weeks.extend(range(weeks[-1] + 1, n + 1))
+        else:
+            weeks.append(n)
+        pending_range = False
+    return sorted(set(weeks))
+
+
+def _match_heading(norm: str) -> _Heading | None:
+    """A line that is a month or week heading, with whatever follows the key."""
+    body, offset = _strip_bullets(norm.strip())
+    lead = len(norm) - len(norm.lstrip())
+    offset += lead
+    # '1.一、二月' / '7.九月': a numbered heading; the number is not a month.
+    num = _NUMBERING_RE.match(body)
+    if num:
+        after = body[num.end():]
+        if _MONTH_HEAD_RE.match(after) or _WEEK_HEAD_RE.match(after):
+            offset += num.end()
+            body = after
+    for regex, kind in ((_MONTH_HEAD_RE, "months"), (_WEEK_HEAD_RE, "weeks")):
+        m = regex.match(body)
+        if not m:
+            continue
+        if kind == "months":
+            if m.group("vacation"):
+                months = [1, 2] if m.group("vacation") == "寒假" else [7, 8]
+            else:
+                months = parse_months(m.group("months"))
+            weeks: list[int] = []
+            if not months:
+                continue
+        else:
+            weeks = parse_weeks(m.group("weeks"))
+            months = []
+            if not weeks:
+                continue
+        rest = m.group("rest")
+        rest_offset = offset + m.start("rest")
+        heading = _classify_rest(rest, rest_offset, months, weeks)
+        if heading:
+            return heading
+    return None
+
+
+def _classify_rest(rest: str, rest_offset: int, months: list[int], weeks: list[int]) -> _Heading | None:
+    stripped = rest.strip()
+    if not stripped or re.fullmatch(r"[:：\-—=_.。]*", stripped):
+        return _Heading(months, weeks, "", 0, theme=False)
+    # '三月份工作安排：…' : a short descriptor, then a colon, then entries.
+    colon = re.search(r"[:：]", rest)
+    if colon and len(rest[: colon.start()].strip()) <= _DESCRIPTOR_MAX and not _PUNCT_IN_THEME.search(
+        rest[: colon.start()]
+    ):
+        inline = rest[colon.end():]
+        lead = len(inline) - len(inline.lstrip())
+        return _Heading(months, weeks, inline.strip(), rest_offset + colon.end() + lead, theme=False)
+    if re.fullmatch(r"[(（][^)）]{0,16}[)）]", stripped):
+        return _Heading(months, weeks, "", 0, theme=True)
+    if rest[:1].isspace():
+        # '九月份 开学典礼': a space stands for the colon.
+        lead = len(rest) - len(rest.lstrip())
+        return _Heading(months, weeks, stripped, rest_offset + lead, theme=False)
+    if len(stripped) <= _THEME_MAX and not _PUNCT_IN_THEME.search(stripped):
+        # '2月新学期新面貌': a theme, unless no numbered entries follow (decided by the caller).
+        return _Heading(months, weeks, stripped, rest_offset, theme=True)
+    return None  # '3月份组织…门球赛，…': a month mentioned in passing in prose
+
+
+def _numbering(norm: str) -> tuple[int | None, int]:
+    """The entry number at the start (None if un-numbered) and where the text starts."""
+    body, offset = _strip_bullets(norm)
+    m = _NUMBERING_RE.match(body)
+    if m:
+        raw = m.group("p") or m.group("n")
+        n = int(raw) if raw else _CIRCLED.index(m.group("c")) + 1
+        return n, offset + m.end()
+    m = _LOST_NUMBER_RE.match(body)
+    if m:
+        return 0, offset + m.end()
+    return None, offset
+
+
+def _is_break(norm: str) -> bool:
+    """A line that ends an arrangement: next section, next plan's title, web teaser."""
+    s = norm.strip()
+    if _TEASER_RE.search(s) and len(s) <= 40:
+        return True
+    if _TITLE_RE.search(s) and len(s) <= 40 and not _PUNCT_IN_THEME.search(s):
+        return True
+    return bool(_SECTION_RE.match(s))
+
+
+# --- item building ------------------------------------------------------------
+
+
+def clean_text(text: str) -> str:
+    text = text.strip()
+    text = text.rstrip(_TRAILING_PUNCT)
+    return text.strip()
+
+
+def split_inline_numbered(text: str) -> list[str]:
+    """'1、春节送温暖活动2、完成…' -> ['春节送温暖活动', '完成…'] (numbers must run 1, 2, 3…)."""
+    n, start = _numbering(fold_width(text))
+    if n is None or n == 0:
+        return [text]
+    pieces = []
+    expected = n + 1
+    pos = start
+    norm = fold_width(text)
+    cut = start
+    while True:
+        found = None
+        for m in _INLINE_NUMBER_RE.finditer(norm, pos):
+            if int(m.group(1)) == expected:
+                found = m
+                break
+        if not found:
+            break
+        pieces.append(text[cut: found.start()])
+        cut = found.end()
+        pos = found.end()
+        expected += 1
+    pieces.append(text[cut:])
+    return pieces
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_SPLIT_RE.split(text) if clean_text(s)]
+
+
+def _entry_months(text: str) -> tuple[str, list[int]]:
+    """An entry that carries its own month: '羽毛球比赛（四月）' -> ('羽毛球比赛', [4])."""
+    norm = fold_width(text)
+    m = _PAREN_MONTH_RE.search(norm)
+    if m:
+        months = parse_months(m.group("months"))
+        if months:
+            return text[: m.start()], months
+    return text, []
+
+
+def _trailing_months(text: str) -> tuple[str, list[int]]:
+    """'慰问困难职工1月份' -> ('慰问困难职工', [1]); used in lists keyed by a trailing month."""
+    norm = fold_width(text)
+    m = _TRAILING_MONTH_RE.search(norm)
+    if m:
+        months = parse_months(m.group("months"))
+        if months:
+            return text[: m.start()], months
+    return text, []
+
+
+# --- the arrangement ----------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    no: int
+    raw: str
+    norm: str
+    heading: _Heading | None
+    number: int | None
+    text_start: int
+    brk: bool
+
+
+def _classify_lines(lines: list[str], first_line_no: int) -> list[_Line]:
+    out = []
+    for i, raw in enumerate(lines):
+        norm = fold_width(raw)
+        heading = _match_heading(norm) if norm.strip() else None
+        number, start = _numbering(norm.strip()) if norm.strip() else (None, 0)
+        lead = len(norm) - len(norm.lstrip())
+        out.append(_Line(
+            no=first_line_no + i, raw=raw, norm=norm, heading=heading, number=number,
+            text_start=start + lead, brk=bool(norm.strip()) and heading is None and _is_break(norm),
+        ))
+    return out
+
+
+def _resolve_themes(lines: list[_Line]) -> None:
+    """A theme heading keeps its text as an item when no numbered entry follows it."""
+    for i, ln in enumerate(lines):
+        if not (ln.heading and ln.heading.theme and ln.heading.inline):
+            continue
+        nxt = next((x for x in lines[i + 1:] if x.norm.strip()), None)
+        if nxt is None or (nxt.number is None and nxt.heading is None):
+            ln.heading.theme = False
+
+
+def _heading_runs(lines: list[_Line]) -> list[list[int]]:
+    """Indices of headings grouped into arrangements (headings near each other)."""
+    idx = [i for i, ln in enumerate(lines) if ln.heading]
+    runs: list[list[int]] = []
+    for i in idx:
+        if runs:
+            prev = runs[-1][-1]
+            between = lines[prev + 1: i]
+            content = [x for x in between if x.norm.strip()]
+            if len(content) <= 25 and not any(x.brk for x in content):
+                runs[-1].append(i)
+                continue
+        runs.append([i])
+    kept = []
+    for run in runs:
+        if len(run) >= 2 or _lone_heading_counts(lines, run[0]):
+            kept.append(run)
+    return kept
+
+
+def _lone_heading_counts(lines: list[_Line], i: int) -> bool:
+    """A lone heading counts only in a short text (a pasted chat message)."""
+    heading = lines[i].heading
+    short = sum(1 for x in lines if x.norm.strip()) <= 12
+    return heading is not None and short and bool(heading.inline or _has_entries_after(lines, i))
+
+
+def _has_entries_after(lines: list[_Line], i: int) -> bool:
+    nxt = next((x for x in lines[i + 1:] if x.norm.strip()), None)
+    return nxt is not None and nxt.heading is None and not nxt.brk
+
+
+def _items_from_text(text: str, months: list[int], weeks: list[int], line_no: int, numbered: bool) -> list[PlanItem]:
+    items = []
+    pieces = split_inline_numbered(text) if numbered else [text]
+    if len(pieces) == 1 and not numbered:
+        pieces = split_sentences(text)
+    for piece in pieces:
+        body, own_months = _entry_months(piece)
+        body = clean_text(body)
+        if not _MEANINGFUL_RE.search(body):
+            continue  # '6.' left over from a heading number glued to the line before
+        items.append(PlanItem(months=own_months or list(months), weeks=list(weeks), text=body, line=line_no))
+    return items
+
+
+def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, head_line: _Line) -> list[PlanItem]:
+    """Items of one heading: its inline text, then lines start+1 .. end-1."""
+    months, weeks = heading.months, heading.weeks
+    items: list[PlanItem] = []
+    if heading.inline and not heading.theme:
+        inline_norm = fold_width(heading.inline)
+        numbered = _numbering(inline_norm)[0] is not None
+        items.extend(_items_from_text(heading.inline, months, weeks, head_line.no, numbered))
+    last_numbered_item: PlanItem | None = None
+    prev_norm = ""
+    for ln in lines[start + 1: end]:
+        s = ln.norm.strip()
+        if not s:
+            continue
+        if ln.brk or _CLOSING_RE.match(s):
+            break
+        if ln.number is not None:
+            # Number 0 is a lost number ('、开展…'); others may hold inline entries.
+            text = ln.raw[ln.text_start:] if ln.number == 0 else ln.raw.strip()
+            new = _items_from_text(text, months, weeks, ln.no, numbered=True)
+            items.extend(new)
+            last_numbered_item = new[-1] if new else None
+        elif (
+            last_numbered_item is not None
+            and len(s) <= _CONTINUATION_MAX
+            and not prev_norm.endswith(tuple(_TERMINAL_PUNCT))
+        ):
+            # A wrapped line of the entry above ('3、工会' / '工作总结').
+            last_numbered_item.text = clean_text(last_numbered_item.text + s)
+        else:
+            items.extend(_items_from_text(ln.raw.strip(), months, weeks, ln.no, numbered=False))
+            last_numbered_item = None
+        prev_norm = s
+    return items
+
+
+def _trailing_month_items(lines: list[_Line], taken: set[int]) -> list[PlanItem]:
+    """Lists keyed by a month at the end of each entry ('…慰问困难职工1月份')."""
+    items: list[PlanItem] = []
+    run: list[tuple[_Line, str, list[int]]] = []
+
+    def flush() -> None:
+        with_month = [r for r in run if r[2]]
+        if len(with_month) >= 3 and len(with_month) * 2 >= len(run):
+            for ln, text, months in with_month:
+                body = clean_text(text)
+                if body:
+                    items.append(PlanItem(months=months, weeks=[], text=body, line=ln.no))
+        run.clear()
+
+    for i, ln in enumerate(lines):
+        if i in taken or not ln.norm.strip():
+            continue
+        if ln.number is not None and ln.number > 0 and not ln.heading:
+            text, months = _trailing_months(ln.raw[ln.text_start:])
+            run.append((ln, text, months))
+        else:
+            flush()
+    flush()
+    return items
+
+
+def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:
+    """Extract the schedule items of one plan (or of a pasted fragment)."""
+    raw_lines = text.splitlines()
+    lines = _classify_lines(raw_lines, first_line_no)
+    _resolve_themes(lines)
+    items: list[PlanItem] = []
+    taken: set[int] = set()
+    span: list[int] = []
+    for run in _heading_runs(lines):
+        for k, hi in enumerate(run):
+            end = run[k + 1] if k + 1 < len(run) else _block_end(lines, hi)
+            heading = lines[hi].heading
+            assert heading is not None
+            block = _block_items(lines, hi, end, heading, lines[hi])
+            items.extend(block)
+            taken.update(range(hi, end))
+            span.extend([lines[hi].no, *(it.line for it in block)])
+    trailing = _trailing_month_items(lines, taken)
+    items.extend(trailing)
+    span.extend(it.line for it in trailing)
+    items.sort(key=lambda it: it.line)
+    for item in items:
+        item.category, item.holiday = classify(item.text)
+    _order_years(items)
+    return ParsedPlan(
+        items=items,
+        period=detect_period(text),
+        year=detect_year(text),
+        schedule_lines=(min(span), max(span)) if span else None,
+    )
+
+
+def _block_end(lines: list[_Line], hi: int) -> int:
+    """Where the last heading's block ends: a break, a closing remark, or the end."""
+    for j in range(hi + 1, len(lines)):
+        s = lines[j].norm.strip()
+        if s and (lines[j].brk or _CLOSING_RE.match(s)):
+            return j
+    return len(lines)
+
+
+def _order_years(items: list[PlanItem]) -> None:
+    """Mark items of an autumn term plan that wrap into the next year (9–12, then 元月)."""
+    keyed = [item for item in items if item.months]
+    if not keyed or keyed[0].months[0] < 8:
+        return
+    prev = keyed[0].months[0]
+    wrapped = False
+    for item in keyed:
+        first = item.months[0]
+        if first + 6 <= prev:
+            wrapped = True
+        if wrapped:
+            item.notes.append(NEXT_YEAR)
+        prev = first
+
+
+_YEAR_RE = re.compile(r"(20\d{2})\s*(?:[-—~至/]\s*(20\d{2})\s*)?(?:学年)?(?:度)?")
+
+
+def detect_year(text: str) -> int | None:
+    """The calendar year a plan starts in, from its first lines ('2027年工会工作计划').
+
+    For a school-year range ('2026-2027学年第二学期') the spring term lies in the
+    second year.
+    """
+    for line in text.splitlines()[:8]:
+        norm = fold_width(line)
+        m = _YEAR_RE.search(norm)
+        if m:
+            if m.group(2) and re.search(r"第二学期|下学期|春季", norm):
+                return int(m.group(2))
+            return int(m.group(1))
+    return None
+
+
+def detect_period(text: str) -> str:
+    head = fold_width("\n".join(text.splitlines()[:10]))
+    if re.search(r"学期|第[一二]学期|上学期|下学期", head):
+        return "semester"
+    if re.search(r"年度|全年|年工作|\d{4}年", head):
+        return "year"
+    return "unknown"

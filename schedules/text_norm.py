@@ -1,0 +1,54 @@
+"""Length-preserving text normalization and Chinese numerals.
+
+Pattern matching runs on a normalized copy of each line whose characters stand
+one-for-one with the original, so the text we keep is sliced from what the
+chair wrote (full-width punctuation and all) rather than from our rewrite.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Full-width ASCII (U+FF01..U+FF5E) -> ASCII; ideographic space -> space.
+_WIDTH_MAP = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_WIDTH_MAP[0x3000] = 0x20
+_WIDTH_MAP[0x00A0] = 0x20
+# Dashes and tildes people type for ranges, folded into one.
+for _ch in "—–－―‒~～〜":
+    _WIDTH_MAP[ord(_ch)] = ord("-")
+_WIDTH_MAP[ord("．")] = ord(".")
+
+
+def fold_width(text: str) -> str:
+    """Full-width to half-width, one character for one."""
+    return text.translate(_WIDTH_MAP)
+
+
+def normalize_message(text: str) -> str:
+    """Chat input normalization: NFKC (full-width letters, digits, ＃, ：, spaces)."""
+    return unicodedata.normalize("NFKC", text).replace("\u3000", " ").strip()
+
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+           "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def chinese_number(text: str) -> int | None:
+    """'十二' -> 12, '二十三' -> 23, '7' -> 7; None for anything else (up to 99)."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    if text in ("元", "正"):
+        return 1
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        t = _DIGITS.get(tens) if tens else 1
+        o = _DIGITS.get(ones) if ones else 0
+        if t is None or o is None:
+            return None
+        return t * 10 + o
+    if len(text) == 1 and text in _DIGITS:
+        return _DIGITS[text]
+    return None

@@ -1,0 +1,138 @@
+"""Members: registered on first contact, loaded from the staff roster, bound together."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from storage.db import session_scope
+from storage.models import Member
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    name: str
+    department: str = ""
+    gender: str = ""
+    retired: bool = False
+    birthday: dt.date | None = None
+    role: str = ""
+    contact_id: str = ""
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    added: int
+    updated: int
+
+
+class MemberRepo:
+    def __init__(self, engine: Engine, union_id: str) -> None:
+        self.engine = engine
+        self.union_id = union_id
+
+    def touch(self, contact_id: str, display_name: str, room_alias: str = "") -> Member:
+        """The member behind a contact id, created on first contact; names kept current."""
+        with session_scope(self.engine) as s:
+            m = s.exec(self._by_contact(contact_id)).first()
+            if m is None:
+                m = Member(union_id=self.union_id, contact_id=contact_id, name=display_name or contact_id,
+                           display_name=display_name, room_alias=room_alias)
+                s.add(m)
+                try:
+                    s.flush()
+                except IntegrityError:
+                    # Another worker registered the same contact a moment ago.
+                    s.rollback()
+                    m = s.exec(self._by_contact(contact_id)).one()
+                return m
+            changed = False
+            if display_name and m.display_name != display_name:
+                m.display_name = display_name
+                if not m.in_roster:
+                    m.name = display_name
+                changed = True
+            if room_alias and m.room_alias != room_alias:
+                m.room_alias = room_alias
+                changed = True
+            if changed:
+                s.add(m)
+            return m
+
+    def get_by_contact(self, contact_id: str) -> Member | None:
+        with session_scope(self.engine) as s:
+            return s.exec(self._by_contact(contact_id)).first()
+
+    def find(self, key: str) -> list[Member]:
+        """Members whose contact id, real name, display name or room alias is ``key``."""
+        with session_scope(self.engine) as s:
+            rows = s.exec(select(Member).where(Member.union_id == self.union_id)).all()
+        exact = [m for m in rows if key == m.contact_id]
+        if exact:
+            return exact
+        return [m for m in rows if key in (m.name, m.display_name, m.room_alias)]
+
+    def all(self) -> list[Member]:
+        with session_scope(self.engine) as s:
+            return list(s.exec(select(Member).where(Member.union_id == self.union_id).order_by(Member.id)).all())
+
+    def import_roster(self, rows: list[RosterRow]) -> RosterResult:
+        """Upsert roster entries by name (and contact id when the roster has one)."""
+        added = updated = 0
+        with session_scope(self.engine) as s:
+            existing = s.exec(select(Member).where(Member.union_id == self.union_id)).all()
+            by_contact = {m.contact_id: m for m in existing if m.contact_id}
+            by_name = {m.name: m for m in existing if m.in_roster}
+            for row in rows:
+                m = by_contact.get(row.contact_id) if row.contact_id else None
+                m = m or by_name.get(row.name)
+                if m is None:
+                    m = Member(union_id=self.union_id, name=row.name, contact_id=row.contact_id or None)
+                    added += 1
+                else:
+                    updated += 1
+                m.name = row.name
+                m.department, m.gender, m.retired = row.department, row.gender, row.retired
+                m.birthday, m.roster_role, m.in_roster = row.birthday, row.role, True
+                if row.contact_id:
+                    m.contact_id = row.contact_id
+                s.add(m)
+                by_name[row.name] = m
+        return RosterResult(added, updated)
+
+    def bind(self, contact_key: str, roster_name: str) -> tuple[Member | None, str]:
+        """Attach a chat contact to a roster entry; returns (member, problem)."""
+        with session_scope(self.engine) as s:
+            rows = s.exec(select(Member).where(Member.union_id == self.union_id)).all()
+            contacts = [m for m in rows if m.contact_id == contact_key] or [
+                m for m in rows if m.contact_id and contact_key in (m.display_name, m.room_alias, m.name)
+                and not m.in_roster
+            ]
+            roster = [m for m in rows if m.in_roster and m.name == roster_name]
+            if not contacts:
+                return None, f"没有找到联系人“{contact_key}”（对方需先在群里或私聊中发过消息）"
+            if len(contacts) > 1:
+                return None, f"“{contact_key}”对应多个联系人，请改用联系人 ID"
+            if not roster:
+                return None, f"花名册中没有“{roster_name}”"
+            if len(roster) > 1:
+                return None, f"花名册中有多个“{roster_name}”，请先在花名册中区分"
+            contact, entry = contacts[0], roster[0]
+            if contact.id == entry.id:
+                return entry, ""
+            if entry.contact_id and entry.contact_id != contact.contact_id:
+                return None, f"“{roster_name}”已绑定其他联系人"
+            # The roster entry absorbs the chat contact: one member, one id.
+            contact_id, display, alias = contact.contact_id, contact.display_name, contact.room_alias
+            s.delete(contact)
+            s.flush()
+            entry.contact_id, entry.display_name, entry.room_alias = contact_id, display, alias
+            s.add(entry)
+            return entry, ""
+
+    def _by_contact(self, contact_id: str):  # type: ignore[no-untyped-def]
+        return select(Member).where(Member.union_id == self.union_id, Member.contact_id == contact_id)

@@ -1,0 +1,89 @@
+"""SQLModel tables. Every table carries ``union_id`` so one PostgreSQL database
+can hold many schools (one bot per school) without their data meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Member(SQLModel, table=True):
+    """A staff member: from the roster, from first contact in chat, or both once bound."""
+
+    __tablename__ = "member"
+    __table_args__ = (UniqueConstraint("union_id", "contact_id", name="uq_member_contact"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    contact_id: str | None = Field(default=None, max_length=128)
+    name: str = Field(max_length=64)  # real name (roster) or display name until bound
+    display_name: str = Field(default="", max_length=128)
+    room_alias: str = Field(default="", max_length=128)
+    department: str = Field(default="", max_length=64)
+    gender: str = Field(default="", max_length=8)  # '男' | '女' | ''
+    retired: bool = False
+    birthday: dt.date | None = None
+    roster_role: str = Field(default="", max_length=64)
+    in_roster: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class SeenMessage(SQLModel, table=True):
+    """Message ids already handled: gateways replay messages after a re-login."""
+
+    __tablename__ = "seen_message"
+
+    union_id: str = Field(primary_key=True, max_length=64)
+    message_id: str = Field(primary_key=True, max_length=128)
+    seen_at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class ScheduleItem(SQLModel, table=True):
+    """One activity of the year's schedule. ``number`` is what members type (#活动 N)."""
+
+    __tablename__ = "schedule_item"
+    __table_args__ = (UniqueConstraint("union_id", "number", name="uq_schedule_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    number: int
+    year: int
+    months: str = Field(default="", max_length=64)  # '7,8'
+    weeks: str = Field(default="", max_length=64)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    category: str = Field(default="other", max_length=32)
+    holiday: str | None = Field(default=None, max_length=16)
+    date: dt.date | None = None
+    rrule: str | None = Field(default=None, max_length=255)
+    source: str = Field(default="chat", max_length=16)  # plan | file | chat
+    created_by: str = Field(default="", max_length=128)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Draft(SQLModel, table=True):
+    """A half-filled multi-message form (plan import, 提案, 申请), kept across restarts."""
+
+    __tablename__ = "draft"
+
+    union_id: str = Field(primary_key=True, max_length=64)
+    contact_id: str = Field(primary_key=True, max_length=128)
+    kind: str = Field(max_length=32)
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    expires_at: dt.datetime = Field(index=True)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Setting(SQLModel, table=True):
+    """Small per-union state the bot keeps (e.g. the room id found for a topic)."""
+
+    __tablename__ = "setting"
+
+    union_id: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=128)
+    value: str = Field(sa_column=Column(Text, nullable=False))

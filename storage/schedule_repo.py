@@ -1,0 +1,123 @@
+"""The year's activity schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, func, select
+
+from storage.db import session_scope
+from storage.models import ScheduleItem
+
+
+@dataclass(frozen=True)
+class NewItem:
+    year: int
+    months: list[int]
+    weeks: list[int]
+    text: str
+    category: str = "other"
+    holiday: str | None = None
+    date: dt.date | None = None
+    rrule: str | None = None
+
+
+def _join(values: list[int]) -> str:
+    return ",".join(str(v) for v in values)
+
+
+def split_ints(value: str) -> list[int]:
+    return [int(v) for v in value.split(",") if v.strip()]
+
+
+class ScheduleRepo:
+    def __init__(self, engine: Engine, union_id: str) -> None:
+        self.engine = engine
+        self.union_id = union_id
+
+    def replace_imported(self, year: int, items: list[NewItem], source: str, by: str = "") -> list[ScheduleItem]:
+        """Replace the imported items of ``year`` (items added in chat stay)."""
+        for attempt in range(5):
+            try:
+                with session_scope(self.engine) as s:
+                    s.exec(delete(ScheduleItem).where(
+                        ScheduleItem.union_id == self.union_id, ScheduleItem.year == year,
+                        col(ScheduleItem.source).in_(["plan", "file"])))
+                    return self._insert(s, items, source, by)
+            except IntegrityError:
+                if attempt == 4:
+                    raise
+        raise AssertionError("unreachable")
+
+    def add(self, item: NewItem, source: str = "chat", by: str = "") -> ScheduleItem:
+        for attempt in range(5):
+            try:
+                with session_scope(self.engine) as s:
+                    return self._insert(s, [item], source, by)[0]
+            except IntegrityError:
+                # Two admins added at once; the unique number decides, we retry.
+                if attempt == 4:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _insert(self, s: Session, items: list[NewItem], source: str, by: str) -> list[ScheduleItem]:
+        top = s.exec(select(func.max(ScheduleItem.number)).where(ScheduleItem.union_id == self.union_id)).one()
+        number = (top or 0) + 1
+        rows = []
+        for it in items:
+            row = ScheduleItem(
+                union_id=self.union_id, number=number, year=it.year, months=_join(it.months),
+                weeks=_join(it.weeks), text=it.text, category=it.category, holiday=it.holiday,
+                date=it.date, rrule=it.rrule, source=source, created_by=by,
+            )
+            s.add(row)
+            rows.append(row)
+            number += 1
+        s.flush()
+        return rows
+
+    def get(self, number: int) -> ScheduleItem | None:
+        with session_scope(self.engine) as s:
+            return s.exec(select(ScheduleItem).where(
+                ScheduleItem.union_id == self.union_id, ScheduleItem.number == number)).first()
+
+    def list(self, year: int | None = None) -> list[ScheduleItem]:
+        with session_scope(self.engine) as s:
+            q = select(ScheduleItem).where(ScheduleItem.union_id == self.union_id)
+            if year is not None:
+                q = q.where(ScheduleItem.year == year)
+            return list(s.exec(q.order_by(ScheduleItem.number)).all())
+
+    def in_month(self, year: int, month: int) -> list[ScheduleItem]:
+        """Items of a month: keyed by it, or dated in it."""
+        items = [
+            it for it in self.list(year)
+            if (it.date and it.date.month == month and it.date.year == year)
+            or (not it.date and month in split_ints(it.months))
+        ]
+        return sorted(items, key=lambda it: (it.date or dt.date(year, month, 28), it.number))
+
+    def update(self, number: int, **changes: object) -> ScheduleItem | None:
+        with session_scope(self.engine) as s:
+            row = s.exec(select(ScheduleItem).where(
+                ScheduleItem.union_id == self.union_id, ScheduleItem.number == number)).first()
+            if row is None:
+                return None
+            for key, value in changes.items():
+                if key in ("months", "weeks") and isinstance(value, list):
+                    value = _join(value)
+                setattr(row, key, value)
+            s.add(row)
+            return row
+
+    def delete(self, number: int) -> bool:
+        with session_scope(self.engine) as s:
+            result = s.exec(delete(ScheduleItem).where(
+                ScheduleItem.union_id == self.union_id, ScheduleItem.number == number))
+            return bool(result.rowcount)
+
+    def count(self, year: int | None = None) -> int:
+        return len(self.list(year))
