@@ -140,6 +140,9 @@ class Pipeline:
 
         if len(msg.text) > self.config.limits.max_message_chars:
             return [Reply(f"消息过长（超过 {self.config.limits.max_message_chars} 字），请精简后再发。")]
+        if spec is None and msg.attachment is not None and not chat.is_group:
+            return [Reply(f"收到文件“{msg.attachment.name[:40]}”，但不知道要做什么。"
+                          "导入年度计划请先发送 #导入计划，再发送文件。")]
         if spec is None:
             if not name:
                 return [] if chat.is_group else [Reply("您好，我是工会助手。发送 #帮助 查看可用命令。")]

@@ -12,7 +12,7 @@ def help_command(req: Request, ctx: Context) -> list[Reply]:
     if req.args:
         name = req.args.strip().lstrip("#/")
         spec = registry.get(name)
-        if spec is None or not ctx.sender.has(spec.role):
+        if spec is None:
             hints = registry.suggest(name, ctx.sender)
             extra = f"，您是不是想找：{'、'.join('#' + h for h in hints)}" if hints else ""
             return reply(f"没有“{name}”这个命令{extra}。发送 #帮助 查看全部命令。")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -44,3 +44,14 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def serialize(session: Session, key: str) -> None:
+    """Hold a per-key lock until the transaction ends (number allocation and the like).
+
+    PostgreSQL: a transaction-scoped advisory lock, so concurrent writers queue
+    instead of colliding on a unique number. SQLite already admits one writer
+    at a time; callers still retry on the rare collision.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
-from storage.db import session_scope
+from storage.db import serialize, session_scope
 from storage.models import ScheduleItem
 
 
@@ -64,6 +64,7 @@ class ScheduleRepo:
         raise AssertionError("unreachable")
 
     def _insert(self, s: Session, items: list[NewItem], source: str, by: str) -> list[ScheduleItem]:
+        serialize(s, f"{self.union_id}:schedule_number")
         top = s.exec(select(func.max(ScheduleItem.number)).where(ScheduleItem.union_id == self.union_id)).one()
         number = (top or 0) + 1
         rows = []

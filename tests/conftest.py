@@ -1,0 +1,103 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when it can run here),
+an app wired on a fake clock, and the terminal chat as a test transport."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.app import App, build_app
+from bot.clock import FakeClock
+from bot.config import Config, parse_config
+from bot.transports.console import ConsoleChat
+from storage.db import make_engine
+from tests.pg_cluster import PgCluster
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+TZ = "Asia/Shanghai"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster | None]:
+    cluster = PgCluster()
+    if cluster.bin is None:
+        if os.environ.get("UNIONBOT_REQUIRE_PG"):
+            pytest.fail("PostgreSQL binaries not found (apt-get install postgresql)")
+        yield None
+        return
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/test.db"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    if cluster is None:
+        pytest.skip("PostgreSQL not available")
+    name = "t_" + uuid.uuid4().hex[:12]
+    admin = make_engine(cluster.url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield cluster.url.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_config(db_url: str, **extra: object) -> Config:
+    raw: dict = {
+        "union": {"id": extra.pop("union_id", "test-school"), "name": "测试小学工会", "timezone": TZ},
+        "database": {"url": db_url},
+        "roles": {"admins": ["王主席"], "welfare_officers": ["赵委员"], "proposal_committee": ["钱老师"]},
+        "groups": [{"topic": "全体教职工群"}],
+    }
+    raw.update(extra)
+    return parse_config(raw, base_dir=REPO)
+
+
+class ChatDriver:
+    """The terminal chat, driven by a test: who says what, and what the bot answered."""
+
+    def __init__(self, app: App, clock: FakeClock) -> None:
+        self.app = app
+        self.clock = clock
+        self.out = io.StringIO()
+        self.console = ConsoleChat(app, clock, out=self.out, files_dir=None)
+
+    def say(self, who: str, text: str, private: bool = False) -> list:
+        self.console.speaker_id = self.console.speaker_name = who
+        self.console.private = private
+        return self.console.say(text)
+
+    def text(self, who: str, text: str, private: bool = False) -> str:
+        return "\n".join(o.text for o in self.say(who, text, private))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(dt.datetime(2027, 3, 1, 8, 0, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: FakeClock) -> App:
+    return build_app(make_config(f"sqlite:///{tmp_path}/chat.db"), clock)
+
+
+@pytest.fixture
+def chat(app: App, clock: FakeClock, tmp_path: Path) -> ChatDriver:
+    driver = ChatDriver(app, clock)
+    driver.console.files_dir = tmp_path / "files"
+    return driver

@@ -1,0 +1,63 @@
+"""A throwaway PostgreSQL cluster on 127.0.0.1 for the test session.
+
+initdb refuses to run as root, so as root we run the server as the `postgres`
+user that Debian's package creates, in a temp dir it owns, on a free port.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from tests.gateway_harness import free_port
+
+
+def find_pg_bin() -> Path | None:
+    for pattern in ("/usr/lib/postgresql/*/bin",):
+        for candidate in sorted(glob.glob(pattern), reverse=True):
+            if (Path(candidate) / "initdb").exists():
+                return Path(candidate)
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+class PgCluster:
+    def __init__(self) -> None:
+        self.bin = find_pg_bin()
+        self.dir: Path | None = None
+        self.port = free_port()
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        cmd = list(args)
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def start(self) -> None:
+        assert self.bin is not None
+        self.dir = Path(tempfile.mkdtemp(prefix="unionbot-pg-"))
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        data = self.dir / "data"
+        self._run(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                  "--no-locale")
+        self._run(str(self.bin / "pg_ctl"), "-D", str(data), "-o",
+                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+                  "-l", str(self.dir / "log"), "-w", "start")
+
+    def stop(self) -> None:
+        if self.dir is None:
+            return
+        try:
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None

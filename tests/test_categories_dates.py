@@ -1,0 +1,110 @@
+"""Categories, festival dates (lunar, solar term, fixed), workdays and 调休, recurrences."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import chinese_calendar
+import pytest
+from dateutil import rrule
+from lunar_python import Solar
+
+from schedules.categories import classify, detect_holiday
+from schedules.holidays import (
+    CalendarOverrides,
+    day_info,
+    festival_date,
+    first_workday_of_month,
+    official_data_available,
+)
+from schedules.item_dates import item_date, parse_recurrence
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("庆祝“三八”妇女节，慰问女教工", ("holiday", "三八妇女节")),
+    ("重阳节老教师慰问活动", ("holiday", "重阳节")),
+    ("召开工会干部例会，征求教职工的合理化建议，召开教代会", ("congress", None)),
+    ("慰问生病、家庭困难的教师", ("care", None)),
+    ("举行35周岁以下教师教学基本功比赛", ("study", None)),
+    ("与兄弟学校进行校际羽毛球友谊赛", ("sports_culture", None)),
+    ("工会账务上交", ("admin", None)),
+    ("十一月份教师健美操比赛", ("sports_culture", None)),  # 十一月 is not 国庆's 十一
+])
+def test_classify(text: str, expected: tuple[str, str | None]) -> None:
+    assert classify(text) == expected
+
+
+def test_first_named_festival_wins() -> None:
+    assert detect_holiday("庆祝“五一”劳动节和“端午节”慰问活动") == "五一劳动节"
+
+
+@pytest.mark.parametrize("year", [2026, 2027, 2028])
+@pytest.mark.parametrize(("name", "lunar_md"), [("春节", (1, 1)), ("元宵节", (1, 15)), ("端午节", (5, 5)),
+                                               ("中秋节", (8, 15)), ("重阳节", (9, 9))])
+def test_lunar_festivals_round_trip(year: int, name: str, lunar_md: tuple[int, int]) -> None:
+    day = festival_date(name, year)
+    assert day is not None and day.year == year
+    lunar = Solar.fromYmd(day.year, day.month, day.day).getLunar()  # the reverse conversion
+    assert (lunar.getMonth(), lunar.getDay()) == lunar_md
+
+
+@pytest.mark.parametrize("year", [2027, 2028])
+def test_qingming_is_the_solar_term(year: int) -> None:
+    day = festival_date("清明节", year)
+    assert day is not None
+    assert Solar.fromYmd(day.year, day.month, day.day).getLunar().getJieQi() == "清明"
+
+
+def test_fixed_festivals() -> None:
+    assert festival_date("教师节", 2027) == dt.date(2027, 9, 10)
+    assert festival_date("国庆节", 2028) == dt.date(2028, 10, 1)
+
+
+def test_known_year_uses_official_tiaoxiu() -> None:
+    assert official_data_available(2026)
+    for day in (dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(365)):
+        assert day_info(day).workday == chinese_calendar.is_workday(day)
+    first = first_workday_of_month(2026, 10)
+    assert chinese_calendar.is_workday(first)
+    assert all(not chinese_calendar.is_workday(dt.date(2026, 10, d)) for d in range(1, first.day))
+
+
+def test_unpublished_year_falls_back_and_says_so() -> None:
+    with pytest.raises(NotImplementedError):
+        chinese_calendar.is_workday(dt.date(2027, 6, 1))
+    assert not official_data_available(2027)
+    info = day_info(dt.date(2027, 10, 1))
+    assert (info.workday, info.official, info.holiday) == (False, False, "国庆节")
+    spring = festival_date("春节", 2027)
+    assert spring is not None and not day_info(spring).workday
+    assert not day_info(spring - dt.timedelta(days=1)).workday  # 除夕
+    assert day_info(dt.date(2027, 3, 2)).workday  # an ordinary Tuesday
+
+
+def test_config_overrides_win() -> None:
+    saturday = dt.date(2027, 9, 25)
+    assert not day_info(saturday).workday
+    overrides = CalendarOverrides(workdays=frozenset({saturday}), holidays=frozenset({dt.date(2027, 10, 4)}))
+    assert day_info(saturday, overrides).workday
+    assert not day_info(dt.date(2027, 10, 4), overrides).workday
+    assert first_workday_of_month(2027, 10, overrides) == dt.date(2027, 10, 5)
+
+
+def test_recurrence_is_a_dateutil_rule() -> None:
+    rec = parse_recurrence("双周五下午4：20—5：00工会活动")
+    assert rec is not None
+    rule = rrule.rrulestr(rec.rule, dtstart=dt.datetime(2027, 9, 1))
+    days = [d for d in rule.between(dt.datetime(2027, 9, 1), dt.datetime(2027, 10, 1))]
+    assert [d.weekday() for d in days] == [4, 4]
+    assert days[1] - days[0] == dt.timedelta(weeks=2)
+    assert (days[0].hour, days[0].minute) == (16, 20)
+    assert parse_recurrence("召开教代会") is None
+
+
+def test_item_dates() -> None:
+    assert item_date([10], [], "重阳节慰问", "重阳节", 2027).date == festival_date("重阳节", 2027)
+    assert item_date([3], [], "3月8日慰问女教工", None, 2027).date == dt.date(2027, 3, 8)
+    off = item_date([9], [], "庆祝重阳节", "重阳节", 2027)
+    assert off.date is None and off.note
+    week = item_date([], [3], "教代会", None, 2027, semester_start=dt.date(2027, 2, 22))
+    assert week.date == dt.date(2027, 3, 8)

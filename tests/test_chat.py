@@ -1,0 +1,169 @@
+"""Behaviour through the terminal transport: what a teacher types, what the bot answers."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from bot.app import App
+from bot.pipeline import Incoming, split_command
+from storage.models import ScheduleItem
+from tests.conftest import REPO, SEEDS, ChatDriver
+
+
+def count_items(app: App) -> int:
+    return len(app.services.schedule.list())
+
+
+def test_help_lists_what_the_asker_may_use(chat: ChatDriver) -> None:
+    member = chat.text("李老师", "#帮助")
+    admin = chat.text("王主席", "#帮助")
+    assert "#本月活动" in member and "#添加活动" not in member
+    assert "#添加活动" in admin and "#导入计划" in admin
+    assert "仅限工会管理员" in chat.text("李老师", "#帮助 添加活动")
+
+
+def test_group_chatter_is_ignored_private_text_is_handled(chat: ChatDriver) -> None:
+    assert chat.say("李老师", "大家好，今天开会吗") == []
+    assert chat.text("李老师", "帮助", private=True).startswith("测试小学工会")
+    assert "可用命令" in chat.text("李老师", "＃帮助")  # full-width prefix
+    assert "可用命令" in chat.text("李老师", "/帮助")
+
+
+def test_unknown_command_suggests(chat: ChatDriver) -> None:
+    out = chat.text("李老师", "#本月")
+    assert "没有“本月”这个命令" in out and "#本月活动" in out
+
+
+def test_admin_only_command_refused_and_nothing_changes(chat: ChatDriver, app: App) -> None:
+    before = count_items(app)
+    out = chat.text("李老师", "#添加活动 2027-03-08 三八节慰问女教工")
+    assert "仅限工会管理员" in out
+    assert count_items(app) == before
+    assert "已添加" in chat.text("王主席", "#添加活动 2027-03-08 三八节慰问女教工")
+    assert count_items(app) == before + 1
+
+
+def test_too_long_message_gets_a_reply(chat: ChatDriver, app: App) -> None:
+    out = chat.text("王主席", "#添加活动 3月 " + "很" * 3000)
+    assert "消息过长" in out
+    assert count_items(app) == 0
+
+
+def test_self_duplicate_and_old_messages_are_not_answered(app: App, clock) -> None:  # type: ignore[no-untyped-def]
+    msg = Incoming(message_id="m1", contact_id="t1", contact_name="李老师", text="#帮助", room_id="r@chatroom",
+                   timestamp=clock())
+    assert app.pipeline.handle(msg)
+    assert app.pipeline.handle(msg) == []  # replayed id
+    assert app.pipeline.handle(dataclasses.replace(msg, message_id="m2", from_self=True)) == []
+    old = dataclasses.replace(msg, message_id="m3", timestamp=clock() - dt.timedelta(hours=1))
+    assert app.pipeline.handle(old) == []
+
+
+def test_mention_makes_a_group_message_a_command(app: App, clock) -> None:  # type: ignore[no-untyped-def]
+    msg = Incoming(message_id="m9", contact_id="t1", contact_name="李老师", text="@工会助手 本月活动",
+                   room_id="r@chatroom", timestamp=clock())
+    out = app.pipeline.handle(msg)
+    assert out and out[0].room_id == "r@chatroom" and "本月活动" in out[0].text
+
+
+def test_split_command() -> None:
+    assert split_command("#活动安排 3") == ("活动安排", "3")
+    assert split_command("# 帮助") == ("帮助", "")
+    assert split_command("#导入计划\n一月份：春节") == ("导入计划", "一月份：春节")
+
+
+def test_schedule_commands(chat: ChatDriver, app: App) -> None:
+    chat.say("王主席", "#添加活动 2027-03-08 三八节慰问女教工")
+    chat.say("王主席", "#添加活动 4月 教职工羽毛球赛")
+    assert "三八节慰问女教工" in chat.text("李老师", "#本月活动")  # the clock says March 2027
+    assert "羽毛球赛" in chat.text("李老师", "#下月活动")
+    assert "羽毛球赛" in chat.text("李老师", "#活动安排 4")
+    assert "节日：三八妇女节" in chat.text("李老师", "#活动 1")
+    assert "没有编号为 99" in chat.text("李老师", "#活动 99")
+    assert "格式" in chat.text("王主席", "#修改活动 abc")
+    assert "3月10日" in chat.text("王主席", "#修改活动 1 2027-03-10")
+    assert "已删除" in chat.text("王主席", "#删除活动 2")
+    assert [it.text for it in app.services.schedule.list()] == ["三八节慰问女教工"]
+
+
+def test_calendar_file_is_sent(chat: ChatDriver) -> None:
+    chat.say("王主席", "#添加活动 2027-03-08 三八节慰问女教工")
+    out = chat.say("李老师", "#日历", private=True)
+    assert out[0].file is not None and out[0].file.name == "union-2027.ics"
+    assert b"BEGIN:VCALENDAR" in out[0].file.data and "三八节".encode() in out[0].file.data
+    assert "unionbot plan ics" in out[1].text  # a fallback when files fail on a gateway
+
+
+def test_import_plan_preview_then_confirm(chat: ChatDriver, app: App) -> None:
+    plan = (SEEDS / "004_5714f57b4cff8f47.txt").read_text(encoding="utf-8")
+    assert "请私聊" in chat.text("王主席", "#导入计划")  # in the group: no
+    assert "仅限工会管理员" in chat.text("李老师", "#导入计划", private=True)
+    assert "粘贴" in chat.text("王主席", "#导入计划", private=True)
+    preview = chat.text("王主席", plan, private=True)
+    assert "识别到 18 项活动" in preview and "#确认导入" in preview
+    assert count_items(app) == 0  # nothing stored before confirmation
+    assert "已导入 18 项" in chat.text("王主席", "#确认导入", private=True)
+    assert count_items(app) == 18
+    assert "没有待确认" in chat.text("王主席", "#确认导入", private=True)
+
+
+def test_import_cancel_and_timeout(chat: ChatDriver, app: App, clock) -> None:  # type: ignore[no-untyped-def]
+    chat.say("王主席", "#导入计划", private=True)
+    assert "已取消" in chat.text("王主席", "#取消", private=True)
+    assert "当前没有" in chat.text("王主席", "#取消", private=True)
+    chat.say("王主席", "#导入计划 三月份：\n1、三八节慰问\n四月份：\n1、春游", private=True)
+    clock.advance(dt.timedelta(hours=2))
+    assert "超时" in chat.text("王主席", "#确认导入", private=True)
+    assert count_items(app) == 0
+
+
+def test_import_plan_from_docx_file(chat: ChatDriver, app: App, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph("2027年工会工作计划")
+    doc.add_paragraph("活动安排")
+    table = doc.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "三月", "三八节慰问女教工"
+    table.cell(1, 0).text, table.cell(1, 1).text = "十月", "重阳节慰问退休教师"
+    path = tmp_path / "plan.docx"
+    doc.save(path)
+    chat.console.speaker_id = chat.console.speaker_name = "王主席"
+    chat.console.private = True
+    chat.console.feed(f"/file {path}")
+    assert "导入年度计划请先发送 #导入计划" in chat.out.getvalue()
+    chat.say("王主席", "#导入计划", private=True)
+    chat.console.feed(f"/file {path}")
+    assert "识别到 2 项活动（2027年）" in chat.out.getvalue()
+    chat.say("王主席", "#确认导入", private=True)
+    items: list[ScheduleItem] = app.services.schedule.list(2027)
+    assert [(i.text, i.holiday) for i in items] == [("三八节慰问女教工", "三八妇女节"), ("重阳节慰问退休教师", "重阳节")]
+
+
+def test_console_transcript_from_stdin(app: App, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from bot.transports.console import ConsoleChat
+
+    out = io.StringIO()
+    console = ConsoleChat(app, clock, out=out, files_dir=tmp_path)
+    script = "#帮助\n聊天\n/as 王主席\n/dm\n#添加活动 3月 春季趣味运动会\n/now 2027-03-02 09:00\n/group\n#本月活动\n/quit\n#帮助\n"
+    console.run(io.StringIO(script), interactive=False)
+    lines = out.getvalue()
+    assert lines.count("[群 全体教职工群] 工会助手：") == 2
+    assert "[私聊 王主席] 工会助手：已添加" in lines
+    assert "春季趣味运动会" in lines.split("时间已设为")[1]
+
+
+def test_sample_schedule_is_loaded_once(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import build_app
+    from tests.conftest import make_config
+
+    config = make_config(f"sqlite:///{tmp_path}/s.db", schedule={"file": str(REPO / "examples/schedule.example.toml")})
+    first = build_app(config, clock)
+    n = len(first.services.schedule.list())
+    assert n >= 10 and first.notices
+    first.services.schedule.delete(1)
+    again = build_app(config, clock)  # a restart must not re-add what the chair deleted
+    assert len(again.services.schedule.list()) == n - 1 and not again.notices

@@ -1,0 +1,121 @@
+"""The plan importer as pure functions: one test per format in the seeds and the ones like them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.plan_import_eval import evaluate, match
+from schedules.plan_parser import parse_months, parse_plan, parse_weeks, split_inline_numbered
+from tests.conftest import SEEDS
+
+
+def items(text: str) -> list[tuple[list[int], list[int], str]]:
+    return [(it.months, it.weeks, it.text) for it in parse_plan(text).items]
+
+
+@pytest.mark.parametrize(("expr", "months"), [
+    ("七、八", [7, 8]), ("七至八", [7, 8]), ("七月-----八", [7, 8]), ("3-11", list(range(3, 12))),
+    ("一二", [1, 2]), ("十二", [12]), ("十一", [11]), ("元", [1]), ("3—4", [3, 4]),
+])
+def test_parse_months(expr: str, months: list[int]) -> None:
+    assert parse_months(expr.replace("—", "-")) == months
+
+
+@pytest.mark.parametrize(("expr", "weeks"), [("2-3", [2, 3]), ("一", [1]), ("十八", [18]), ("1、2", [1, 2])])
+def test_parse_weeks(expr: str, weeks: list[int]) -> None:
+    assert parse_weeks(expr) == weeks
+
+
+def test_month_heading_then_numbered_items() -> None:
+    text = "四、主要活动安排：\n一月份：\n1、庆元旦活动\n2、慰问70周岁以上退休老教师。\n二月份：\n1、重新整理会员资料。\n"
+    assert items(text) == [([1], [], "庆元旦活动"), ([1], [], "慰问70周岁以上退休老教师"), ([2], [], "重新整理会员资料")]
+
+
+def test_items_numbered_inline_on_the_heading_line() -> None:
+    text = "一月份:1、春节送温暖活动2、完成年度经费预算3、慰问退休教师\n二月份：1、制定计划\n"
+    assert [t for _, _, t in items(text)] == ["春节送温暖活动", "完成年度经费预算", "慰问退休教师", "制定计划"]
+    assert split_inline_numbered("1、慰问35周岁以下教师2、活动") == ["慰问35周岁以下教师", "活动"]
+
+
+def test_numbered_heading_then_prose_split_on_sentence_marks_only() -> None:
+    text = "四、活动安排：\n1.一、二月\n开展送温暖活动，慰问教职工;建立工会会员档案。召开会议，明确目标。\n2.三月\n庆祝“三·八”妇女节。\n"
+    got = items(text)
+    assert got[:3] == [([1, 2], [], "开展送温暖活动，慰问教职工"), ([1, 2], [], "建立工会会员档案"),
+                       ([1, 2], [], "召开会议，明确目标")]
+    assert got[3] == ([3], [], "庆祝“三·八”妇女节")
+
+
+@pytest.mark.parametrize(("heading", "months"), [
+    ("七、八月份：", [7, 8]), ("七至八月", [7, 8]), ("七月-----八月份", [7, 8]), ("寒假", [1, 2]),
+    ("暑假：", [7, 8]), ("20xx年元月份：", [1]), ("七八月份：", [7, 8]), ("3-4月：", [3, 4]),
+])
+def test_multi_month_and_vacation_headings(heading: str, months: list[int]) -> None:
+    text = f"三月份：\n1、植树活动\n{heading}\n1、组织教师培训\n"
+    assert items(text)[-1] == (months, [], "组织教师培训")
+
+
+def test_theme_title_is_not_an_item() -> None:
+    text = "2月新学期新面貌\n\n1. 开展读书学习活动；\n2. 参加青年教师论坛；\n\n3月争创活动\n\n1. 开展“三八”节庆祝活动\n"
+    assert items(text) == [([2], [], "开展读书学习活动"), ([2], [], "参加青年教师论坛"),
+                           ([3], [], "开展“三八”节庆祝活动")]
+
+
+def test_month_in_passing_in_prose_is_ignored() -> None:
+    text = ("一、指导思想\n3月份组织教职工参加区门球赛，丰富业余生活，增进交流。\n"
+            "二、工作重点\n1、关心教职工生活，5月份开展体检。\n")
+    assert items(text) == []
+
+
+def test_trailing_month_list() -> None:
+    text = ("三、主要工作安排：\n1、慰问困难职工，离退休教师1月份\n2、经审委审计工会经费2 月份\n"
+            "3、组织开展系列活动3—4月份\n4、完成上级工会布置的各类工作待定\n")
+    assert items(text) == [([1], [], "慰问困难职工，离退休教师"), ([2], [], "经审委审计工会经费"),
+                           ([3, 4], [], "组织开展系列活动")]
+
+
+def test_week_headings_in_a_term_plan() -> None:
+    text = "学期工作行事历\n第一周：制定工会工作计划\n第2-3周\n1、三八节慰问女教工\n1—2周：教代会筹备\n"
+    assert items(text) == [([], [1], "制定工会工作计划"), ([], [2, 3], "三八节慰问女教工"), ([], [1, 2], "教代会筹备")]
+
+
+def test_entry_with_its_own_month_and_wrapped_line() -> None:
+    text = "九月份：\n1、羽毛球比赛（十月）\n2、工会\n工作总结\n十月份：\n1、重阳节慰问\n"
+    assert items(text) == [([10], [], "羽毛球比赛"), ([9], [], "工会工作总结"), ([10], [], "重阳节慰问")]
+
+
+def test_arrangement_ends_at_next_section_and_teaser() -> None:
+    text = "十二月份：\n1、年度总结。\n五、保障措施\n1、加强领导。\n"
+    assert items(text) == [([12], [], "年度总结")]
+    text = "十一月：\n1、拔河比赛\n十二月：\n1、总结\n年度工作计划相关文章：\n"
+    assert items(text)[-1] == ([12], [], "总结")
+
+
+def test_recurring_line_is_an_item() -> None:
+    text = "九月：\n1、开学工作\n2、双周五下午4：20—5：00工会活动\n十月：\n1、国庆\n"
+    assert ([9], [], "双周五下午4：20—5：00工会活动") in items(text)
+
+
+def test_no_arrangement_gives_no_items() -> None:
+    assert items("工会工作计划\n一、指导思想\n全心全意依靠教职工办好学校。\n") == []
+
+
+def test_autumn_term_wraps_into_next_year() -> None:
+    plan = parse_plan("九月份：\n1、庆祝教师节\n十二月份：\n1、迎新\n元月份：\n1、庆祝元旦\n")
+    assert [("next_year" in it.notes) for it in plan.items] == [False, False, True]
+
+
+@pytest.mark.parametrize("gold_file", sorted(p.name for p in (SEEDS / "gold").glob("*.json")))
+def test_each_seed_file_matches_its_gold(gold_file: str) -> None:
+    gold = json.loads((SEEDS / "gold" / gold_file).read_text(encoding="utf-8"))
+    lines = (SEEDS / gold["file"]).read_text(encoding="utf-8").splitlines()
+    for plan in gold["plans"]:
+        text = "\n".join(lines[plan["title_line"] - 1: plan["end_line"]])
+        score, _, missed, extra = match(parse_plan(text, plan["title_line"]).items, plan["items"])
+        assert score.f1 >= 0.9, (plan["id"], missed, extra)
+
+
+def test_overall_f1_on_seeds() -> None:
+    report = evaluate(SEEDS)
+    assert report["overall"]["f1"] >= 0.95
