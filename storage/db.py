@@ -27,6 +27,14 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+            # Let SQLAlchemy's "begin" below decide how transactions start.
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
+            # Take the write lock at BEGIN, so a read-then-write (the next
+            # number, a capacity check) cannot interleave with another writer's.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
@@ -50,8 +58,8 @@ def serialize(session: Session, key: str) -> None:
     """Hold a per-key lock until the transaction ends (number allocation and the like).
 
     PostgreSQL: a transaction-scoped advisory lock, so concurrent writers queue
-    instead of colliding on a unique number. SQLite already admits one writer
-    at a time; callers still retry on the rare collision.
+    instead of colliding on a unique number. SQLite: every transaction already
+    begins IMMEDIATE (see make_engine), which serializes writers.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})

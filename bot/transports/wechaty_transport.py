@@ -24,6 +24,7 @@ from bot.config import Config
 from bot.pipeline import Incoming, Outgoing
 from bot.wechaty_compat import load_wechaty
 from handlers.base import Attachment
+from storage.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ def make_bot(wechaty: Any, app: App) -> Any:
         async def on_login(self, contact: Any) -> None:
             log.info("logged in as %s", contact.contact_id)
             app.pipeline.bot_names = tuple({app.config.bot_name, contact.name} - {""})
+            await resolve_groups(self, app)
 
         async def on_message(self, msg: Any) -> None:
             try:
@@ -111,6 +113,29 @@ def make_bot(wechaty: Any, app: App) -> Any:
                 await send(self, out)
 
     return UnionBot()
+
+
+async def resolve_groups(bot: Any, app: App) -> dict[str, str]:
+    """Find the configured staff groups' room ids by topic and remember them.
+
+    Topics can be renamed or arrive stale; once an id is known it is what we
+    use, and the topic in the config is only how the chair names the group.
+    """
+    settings = Settings(app.engine, app.config.union_id)
+    found: dict[str, str] = {}
+    for group in app.config.groups:
+        if group.id:
+            found[group.label] = group.id
+            continue
+        room = await _quietly(bot.Room.find(group.topic), what="room lookup")
+        if room is not None:
+            settings.put(f"room:{group.topic}", room.room_id)
+            found[group.topic] = room.room_id
+        elif known := settings.get(f"room:{group.topic}"):
+            found[group.topic] = known
+        else:
+            log.warning("staff group %r not found among the account's rooms", group.topic)
+    return found
 
 
 async def to_incoming(msg: Any) -> Incoming | None:

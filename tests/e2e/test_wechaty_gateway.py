@@ -112,3 +112,11 @@ def test_no_self_replies_after_fifty_messages(gateway: Gateway, bot: subprocess.
     gateway.wait_bot_count(BOT, start + 50)
     time.sleep(2)  # a looping bot would keep talking to itself now
     assert len(gateway.bot_messages(BOT)) == start + 50
+
+
+def test_configured_group_is_found_by_topic(gateway: Gateway, bot: subprocess.Popen[str], tmp_path: Path) -> None:
+    import sqlite3
+
+    rows = sqlite3.connect(tmp_path / "bot.db").execute(
+        "SELECT value FROM setting WHERE union_id = 'e2e-school' AND key = 'room:全体教职工群'").fetchall()
+    assert rows == [(ROOM,)]
