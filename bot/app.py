@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from bot.config import Config
 from bot.pipeline import Pipeline
 from handlers import build_registry
+from handlers.plan_import import new_items
 from handlers.services import Services
 from schedules.schedule_file import ScheduleFileError, load_schedule_file
 from storage import migrate
@@ -22,7 +23,7 @@ from storage.db import make_engine
 from storage.drafts import DraftRepo
 from storage.members import MemberRepo
 from storage.messages import SeenMessages
-from storage.schedule_repo import NewItem, ScheduleRepo
+from storage.schedule_repo import ScheduleRepo
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +76,6 @@ def load_configured_schedule(config: Config, services: Services, today: dt.date)
         return [str(exc)]
     if services.schedule.count(result.year):
         return []
-    services.schedule.replace_imported(result.year, [
-        NewItem(year=it.year, months=it.months, weeks=it.weeks, text=it.text, category=it.category,
-                holiday=it.holiday, date=it.date, rrule=it.rrule)
-        for it in result.items
-    ], source="file")
+    services.schedule.replace_imported(result.year, new_items(result.items), source="file")
     log.info("loaded %d activities for %d from %s", len(result.items), result.year, config.schedule_file)
     return [f"已从 {config.schedule_file.name} 载入 {result.year} 年活动安排 {len(result.items)} 项"]

@@ -163,14 +163,10 @@ def plan_import(config_path: str | None, path: Path, year: int | None, semester_
     result = import_plan_text(text, year=year, semester_start=start, today=today)
     if not dry_run and result.items:
         from bot.app import build_services, open_engine
-        from storage.schedule_repo import NewItem
+        from handlers.plan_import import new_items
 
         services = build_services(config, open_engine(config))
-        services.schedule.replace_imported(result.year, [
-            NewItem(year=it.year, months=it.months, weeks=it.weeks, text=it.text, category=it.category,
-                    holiday=it.holiday, date=it.date, rrule=it.rrule)
-            for it in result.items
-        ], source="plan", by="cli")
+        services.schedule.replace_imported(result.year, new_items(result.items), source="plan", by="cli")
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
         for w in result.warnings:

@@ -76,14 +76,19 @@ def confirm_import(req: Request, ctx: Context) -> list[Reply]:
         return reply("预览已超时，请重新发送 #导入计划。")
     year = int(draft.data["year"])
     items = [_load(d) for d in draft.data["items"]]
-    rows = ctx.services.schedule.replace_imported(year, [
-        NewItem(year=it.year, months=it.months, weeks=it.weeks, text=it.text, category=it.category,
-                holiday=it.holiday, date=it.date, rrule=it.rrule)
-        for it in items
-    ], source="plan", by=ctx.sender.contact_id)
+    rows = ctx.services.schedule.replace_imported(year, new_items(items), source="plan", by=ctx.sender.contact_id)
     ctx.services.drafts.clear(ctx.sender.contact_id)
     first, last = rows[0].number, rows[-1].number
     return reply(f"已导入 {len(rows)} 项活动（编号 {first}–{last}）。发送 #活动安排 查看全年安排。")
+
+
+def new_items(items: list[ImportedItem]) -> list[NewItem]:
+    """Imported items as rows to store (the CLI, start-up and chat imports share this)."""
+    return [
+        NewItem(year=it.year, months=it.months, weeks=it.weeks, text=it.text, category=it.category,
+                holiday=it.holiday, date=it.date, rrule=it.rrule)
+        for it in items
+    ]
 
 
 def _dump(it: ImportedItem) -> dict:

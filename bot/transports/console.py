@@ -55,6 +55,7 @@ class ConsoleChat:
             for notice in self.app.notices:
                 self._print(f"（{notice}）")
             self._print(f"当前时间 {self._now_text()}，你是“{self.speaker_name}”，在“{self.group_topic}”。")
+            self._hint_schedule_year()
         lines = iter(inp.readline, "")
         while True:
             if interactive:
@@ -66,6 +67,13 @@ class ConsoleChat:
             line = line.rstrip("\n")
             if not self.feed(line, lines):
                 break
+
+    def _hint_schedule_year(self) -> None:
+        """The sample plan is for the coming year: say how to get there."""
+        year = self.clock().astimezone(self.app.config.tz).year
+        years = sorted({it.year for it in self.app.services.schedule.list()})
+        if years and year not in years:
+            self._print(f"（活动安排在 {years[0]} 年，可输入 /now {years[0]}-03-01 08:00 拨动时钟看看）")
 
     def feed(self, line: str, more: object = None) -> bool:
         """Handle one input line; False when the console should stop."""
