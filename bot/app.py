@@ -26,6 +26,7 @@ from storage.messages import SeenMessages
 from storage.schedule_repo import ScheduleRepo
 
 log = logging.getLogger(__name__)
+SEEN_RETENTION = dt.timedelta(days=7)
 
 
 @dataclass
@@ -57,7 +58,10 @@ def build_services(config: Config, engine: Engine) -> Services:
 def build_app(config: Config, clock: Callable[[], dt.datetime], engine: Engine | None = None) -> App:
     engine = engine or open_engine(config)
     services = build_services(config, engine)
-    pipeline = Pipeline(config, services, services.registry, clock, SeenMessages(engine, config.union_id))
+    seen = SeenMessages(engine, config.union_id)
+    # Replays come within minutes of a re-login; a week of ids is plenty.
+    seen.prune(clock() - SEEN_RETENTION)
+    pipeline = Pipeline(config, services, services.registry, clock, seen)
     notices = load_configured_schedule(config, services, clock().astimezone(config.tz).date())
     return App(config, engine, services, pipeline, clock, notices)
 

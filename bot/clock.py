@@ -11,7 +11,7 @@ class SystemClock:
 
 
 class FakeClock:
-    """Stands still until told; set() only moves forward unless forced."""
+    """Stands still until told: set() or advance() move it."""
 
     def __init__(self, start: dt.datetime) -> None:
         self._now = start

@@ -95,7 +95,6 @@ class ParsedPlan:
     items: list[PlanItem]
     period: str  # 'year' | 'semester' | 'unknown'
     year: int | None  # the year the title names, if any
-    schedule_lines: tuple[int, int] | None  # first and last line of the arrangement
 
 
 # --- line classification ------------------------------------------------------
@@ -395,8 +394,7 @@ def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, he
     months, weeks = heading.months, heading.weeks
     items: list[PlanItem] = []
     if heading.inline and not heading.theme:
-        inline_norm = fold_width(heading.inline)
-        numbered = _numbering(inline_norm)[0] is not None
+        numbered = _numbering(fold_width(heading.inline))[0] is not None
         items.extend(_items_from_text(heading.inline, months, weeks, head_line.no, numbered))
     last_numbered_item: PlanItem | None = None
     prev_norm = ""
@@ -459,7 +457,6 @@ def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:
     _resolve_themes(lines)
     items: list[PlanItem] = []
     taken: set[int] = set()
-    span: list[int] = []
     for run in _heading_runs(lines):
         for k, hi in enumerate(run):
             end = run[k + 1] if k + 1 < len(run) else _block_end(lines, hi)
@@ -468,10 +465,8 @@ def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:
             block = _block_items(lines, hi, end, heading, lines[hi])
             items.extend(block)
             taken.update(range(hi, end))
-            span.extend([lines[hi].no, *(it.line for it in block)])
     trailing = _trailing_month_items(lines, taken)
     items.extend(trailing)
-    span.extend(it.line for it in trailing)
     items.sort(key=lambda it: it.line)
     for item in items:
         item.category, item.holiday = classify(item.text)
@@ -480,7 +475,6 @@ def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:
         items=items,
         period=detect_period(text),
         year=detect_year(text),
-        schedule_lines=(min(span), max(span)) if span else None,
     )
 
 

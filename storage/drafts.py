@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import delete, select
+from sqlmodel import delete
 
 from storage.db import session_scope
 from storage.models import Draft
@@ -54,10 +54,6 @@ class DraftRepo:
         with session_scope(self.engine) as s:
             result = s.exec(delete(Draft).where(Draft.union_id == self.union_id, Draft.contact_id == contact_id))
             return bool(result.rowcount)
-
-    def kinds(self) -> list[str]:
-        with session_scope(self.engine) as s:
-            return list(s.exec(select(Draft.kind).where(Draft.union_id == self.union_id)).all())
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -76,10 +76,6 @@ class MemberRepo:
             return exact
         return [m for m in rows if key in (m.name, m.display_name, m.room_alias)]
 
-    def all(self) -> list[Member]:
-        with session_scope(self.engine) as s:
-            return list(s.exec(select(Member).where(Member.union_id == self.union_id).order_by(Member.id)).all())
-
     def import_roster(self, rows: list[RosterRow]) -> RosterResult:
         """Upsert roster entries by name (and contact id when the roster has one)."""
         added = updated = 0

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
 from storage.db import serialize, session_scope
@@ -40,30 +39,18 @@ class ScheduleRepo:
 
     def replace_imported(self, year: int, items: list[NewItem], source: str, by: str = "") -> list[ScheduleItem]:
         """Replace the imported items of ``year`` (items added in chat stay)."""
-        for attempt in range(5):
-            try:
-                with session_scope(self.engine) as s:
-                    s.exec(delete(ScheduleItem).where(
-                        ScheduleItem.union_id == self.union_id, ScheduleItem.year == year,
-                        col(ScheduleItem.source).in_(["plan", "file"])))
-                    return self._insert(s, items, source, by)
-            except IntegrityError:
-                if attempt == 4:
-                    raise
-        raise AssertionError("unreachable")
+        with session_scope(self.engine) as s:
+            s.exec(delete(ScheduleItem).where(
+                ScheduleItem.union_id == self.union_id, ScheduleItem.year == year,
+                col(ScheduleItem.source).in_(["plan", "file"])))
+            return self._insert(s, items, source, by)
 
     def add(self, item: NewItem, source: str = "chat", by: str = "") -> ScheduleItem:
-        for attempt in range(5):
-            try:
-                with session_scope(self.engine) as s:
-                    return self._insert(s, [item], source, by)[0]
-            except IntegrityError:
-                # Two admins added at once; the unique number decides, we retry.
-                if attempt == 4:
-                    raise
-        raise AssertionError("unreachable")
+        with session_scope(self.engine) as s:
+            return self._insert(s, [item], source, by)[0]
 
     def _insert(self, s: Session, items: list[NewItem], source: str, by: str) -> list[ScheduleItem]:
+        # Concurrent writers queue here (advisory lock / BEGIN IMMEDIATE), so max+1 never collides.
         serialize(s, f"{self.union_id}:schedule_number")
         top = s.exec(select(func.max(ScheduleItem.number)).where(ScheduleItem.union_id == self.union_id)).one()
         number = (top or 0) + 1
@@ -121,4 +108,8 @@ class ScheduleRepo:
             return bool(result.rowcount)
 
     def count(self, year: int | None = None) -> int:
-        return len(self.list(year))
+        with session_scope(self.engine) as s:
+            q = select(func.count()).select_from(ScheduleItem).where(ScheduleItem.union_id == self.union_id)
+            if year is not None:
+                q = q.where(ScheduleItem.year == year)
+            return int(s.exec(q).one())

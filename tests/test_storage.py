@@ -83,3 +83,13 @@ def test_drafts_survive_and_expire(db_url: str) -> None:
     assert again.get("wx1", now).data == {"a": "三月"}
     late = again.get("wx1", now + dt.timedelta(hours=1))
     assert late.expired and again.get("wx1", now) is None
+
+
+def test_old_message_ids_are_pruned(db_url: str) -> None:
+    engine = make_engine(db_url)
+    migrate.upgrade(engine)
+    seen = SeenMessages(engine, "s")
+    assert seen.first_time("old")
+    assert seen.prune(dt.datetime.now(dt.UTC) - dt.timedelta(days=7)) == 0
+    assert seen.prune(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)) == 1
+    assert seen.first_time("old")
