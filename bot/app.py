@@ -14,16 +14,23 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Config
 from bot.pipeline import Pipeline
+from bot.sender import OutboxSender
 from handlers import build_registry
 from handlers.plan_import import new_items
 from handlers.services import Services
+from handlers.signups import render_list_post
 from schedules.schedule_file import ScheduleFileError, load_schedule_file
+from schedules.scheduler import ReminderScheduler
 from storage import migrate
 from storage.db import make_engine
 from storage.drafts import DraftRepo
+from storage.leader import LeaderLock
 from storage.members import MemberRepo
 from storage.messages import SeenMessages
+from storage.outbox import OutboxRepo
 from storage.schedule_repo import ScheduleRepo
+from storage.settings import Settings
+from storage.signups import SignupRepo
 
 log = logging.getLogger(__name__)
 SEEN_RETENTION = dt.timedelta(days=7)
@@ -37,6 +44,15 @@ class App:
     pipeline: Pipeline
     clock: Callable[[], dt.datetime]
     notices: list[str]  # things the admin should know after start-up
+    sender: OutboxSender
+
+    @property
+    def scheduler(self) -> ReminderScheduler:
+        return self.services.reminders
+
+    def close(self) -> None:
+        self.sender.leader.release()
+        self.engine.dispose()
 
 
 def open_engine(config: Config) -> Engine:
@@ -47,11 +63,22 @@ def open_engine(config: Config) -> Engine:
 
 def build_services(config: Config, engine: Engine) -> Services:
     union = config.union_id
+    schedule, signups = ScheduleRepo(engine, union), SignupRepo(engine, union)
+    reminders = ReminderScheduler(config, schedule, signups, OutboxRepo(engine, union), Settings(engine, union))
     return Services(
         union_id=union, union_name=config.union_name, tz=config.tz,
-        members=MemberRepo(engine, union), schedule=ScheduleRepo(engine, union),
+        members=MemberRepo(engine, union), schedule=schedule,
         drafts=DraftRepo(engine, union), registry=build_registry(), calendar=config.calendar,
         form_ttl=dt.timedelta(minutes=config.limits.form_timeout_minutes),
+        signups=signups, reminders=reminders,
+        signup_list_interval=dt.timedelta(minutes=config.signups.list_interval_minutes),
+    )
+
+
+def build_sender(config: Config, engine: Engine, services: Services) -> OutboxSender:
+    return OutboxSender(
+        config, services.reminders.outbox, services.reminders.settings, LeaderLock(engine, config.union_id),
+        renderers={"signup_list": lambda ref: render_list_post(services, ref)},
     )
 
 
@@ -63,7 +90,7 @@ def build_app(config: Config, clock: Callable[[], dt.datetime], engine: Engine |
     seen.prune(clock() - SEEN_RETENTION)
     pipeline = Pipeline(config, services, services.registry, clock, seen)
     notices = load_configured_schedule(config, services, clock().astimezone(config.tz).date())
-    return App(config, engine, services, pipeline, clock, notices)
+    return App(config, engine, services, pipeline, clock, notices, build_sender(config, engine, services))
 
 
 def load_configured_schedule(config: Config, services: Services, today: dt.date) -> list[str]:

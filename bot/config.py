@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from schedules.audience import EVERYONE, parse_audiences
 from schedules.holidays import CalendarOverrides
 
 ENV_CONFIG = "UNIONBOT_CONFIG"
@@ -37,6 +38,7 @@ class Roles:
 class Group:
     topic: str = ""
     id: str = ""
+    audiences: tuple[str, ...] = (EVERYONE,)
 
     @property
     def label(self) -> str:
@@ -47,6 +49,33 @@ class Group:
 class Limits:
     max_message_chars: int = 2000
     form_timeout_minutes: int = 30
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """``[reminders]``: when scheduled posts go out (times in the union's timezone)."""
+
+    enabled: bool = True
+    digest_time: dt.time = dt.time(8, 0)
+    eve_time: dt.time = dt.time(16, 0)
+    morning_time: dt.time = dt.time(8, 0)
+    quiet_start: dt.time = dt.time(21, 30)
+    quiet_end: dt.time = dt.time(7, 30)
+    grace_minutes: int = 120
+
+
+@dataclass(frozen=True)
+class Sending:
+    """``[sending]``: the pace of outbound posts, so a big fan-out does not get the account limited."""
+
+    min_interval_seconds: float = 2.0
+    max_interval_seconds: float = 4.0
+    per_minute: int = 20
+
+
+@dataclass(frozen=True)
+class Signups:
+    list_interval_minutes: int = 10  # the full list is posted to a group at most this often
 
 
 @dataclass(frozen=True)
@@ -62,6 +91,9 @@ class Config:
     schedule_file: Path | None = None
     calendar: CalendarOverrides = field(default_factory=CalendarOverrides)
     limits: Limits = field(default_factory=Limits)
+    reminders: Reminders = field(default_factory=Reminders)
+    sending: Sending = field(default_factory=Sending)
+    signups: Signups = field(default_factory=Signups)
     bot_name: str = "工会助手"
     path: Path | None = None
 
@@ -118,7 +150,13 @@ def parse_config(
     for i, g in enumerate(groups_raw):
         if not isinstance(g, dict):
             raise ConfigError(f"配置项 [[groups]] 第 {i + 1} 项应是表")
-        group = Group(topic=_str(g, f"groups[{i}]", "topic"), id=_str(g, f"groups[{i}]", "id"))
+        audience = g.get("audience", [EVERYONE])
+        if isinstance(audience, str):
+            audience = [audience]
+        if not isinstance(audience, list) or not all(isinstance(a, str) for a in audience):
+            raise ConfigError(f"配置项 [[groups]] 第 {i + 1} 项的 audience 应是字符串或字符串列表，例如 [\"退休教师\"]")
+        group = Group(topic=_str(g, f"groups[{i}]", "topic"), id=_str(g, f"groups[{i}]", "id"),
+                      audiences=parse_audiences(audience))
         if not group.label:
             raise ConfigError(f"配置项 [[groups]] 第 {i + 1} 项需要 topic 或 id")
         groups.append(group)
@@ -138,6 +176,34 @@ def parse_config(
         form_timeout_minutes=_int(limits_raw, "limits", "form_timeout_minutes", 30, minimum=1),
     )
 
+    rem = _table(raw, "reminders")
+    quiet = _str(rem, "reminders", "quiet_hours", default="21:30-07:30")
+    quiet_parts = quiet.replace("–", "-").split("-")
+    if len(quiet_parts) != 2:
+        raise ConfigError("配置项 [reminders] quiet_hours 应写成 \"21:30-07:30\"")
+    enabled = rem.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ConfigError("配置项 [reminders] enabled 应是 true 或 false")
+    reminders = Reminders(
+        enabled=enabled,
+        digest_time=_time(rem, "digest_time", "08:00"),
+        eve_time=_time(rem, "eve_time", "16:00"),
+        morning_time=_time(rem, "morning_time", "08:00"),
+        quiet_start=_time({"quiet_hours": quiet_parts[0]}, "quiet_hours", ""),
+        quiet_end=_time({"quiet_hours": quiet_parts[1]}, "quiet_hours", ""),
+        grace_minutes=_int(rem, "reminders", "grace_minutes", 120, minimum=0),
+    )
+    snd = _table(raw, "sending")
+    sending = Sending(
+        min_interval_seconds=_float(snd, "sending", "min_interval_seconds", 2.0),
+        max_interval_seconds=_float(snd, "sending", "max_interval_seconds", 4.0),
+        per_minute=_int(snd, "sending", "per_minute", 20, minimum=1),
+    )
+    if sending.max_interval_seconds < sending.min_interval_seconds:
+        raise ConfigError("配置项 [sending] max_interval_seconds 不能小于 min_interval_seconds")
+    sig = _table(raw, "signups")
+    signups = Signups(list_interval_minutes=_int(sig, "signups", "list_interval_minutes", 10, minimum=1))
+
     return Config(
         union_id=union_id,
         union_name=_str(union, "union", "name", default=union_id),
@@ -150,6 +216,9 @@ def parse_config(
         schedule_file=(base_dir / schedule_file) if schedule_file else None,
         calendar=overrides,
         limits=limits,
+        reminders=reminders,
+        sending=sending,
+        signups=signups,
         bot_name=_str(union, "union", "bot_name", default="工会助手"),
         path=path,
     )
@@ -219,3 +288,22 @@ def _int(table: dict, section: str, key: str, default: int, minimum: int) -> int
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
         raise ConfigError(f"配置项 [{section}] {key} 应是不小于 {minimum} 的整数")
     return value
+
+
+def _time(table: dict, key: str, default: str) -> dt.time:
+    value = table.get(key, default)
+    section = "reminders"
+    try:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        hour, minute = value.strip().split(":")
+        return dt.time(int(hour), int(minute))
+    except ValueError as exc:
+        raise ConfigError(f"配置项 [{section}] {key} 应是 \"HH:MM\" 形式的时间，例如 \"08:00\"") from exc
+
+
+def _float(table: dict, section: str, key: str, default: float) -> float:
+    value = table.get(key, default)
+    if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        raise ConfigError(f"配置项 [{section}] {key} 应是不小于 0 的数字")
+    return float(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from handlers.base import Registry
@@ -11,6 +12,10 @@ from schedules.holidays import CalendarOverrides
 from storage.drafts import DraftRepo
 from storage.members import MemberRepo
 from storage.schedule_repo import ScheduleRepo
+from storage.signups import SignupRepo
+
+if TYPE_CHECKING:
+    from schedules.scheduler import ReminderScheduler
 
 
 @dataclass
@@ -24,3 +29,6 @@ class Services:
     registry: Registry
     calendar: CalendarOverrides
     form_ttl: dt.timedelta
+    signups: SignupRepo
+    reminders: ReminderScheduler
+    signup_list_interval: dt.timedelta

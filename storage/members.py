@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from storage.db import session_scope
-from storage.models import Member
+from storage.models import Event, Member, Signup
 
 
 @dataclass(frozen=True)
@@ -124,11 +125,42 @@ class MemberRepo:
                 return None, f"“{roster_name}”已绑定其他联系人"
             # The roster entry absorbs the chat contact: one member, one id.
             contact_id, display, alias = contact.contact_id, contact.display_name, contact.room_alias
+            _reassign(s, contact.id, entry.id)
             s.delete(contact)
             s.flush()
             entry.contact_id, entry.display_name, entry.room_alias = contact_id, display, alias
             s.add(entry)
             return entry, ""
 
+    def ensure_named(self, name: str) -> tuple[Member | None, str]:
+        """The one member called ``name`` (for 代报名); created when nobody is.
+        Returns (member, problem) and refuses a name that fits several people."""
+        found = self.find(name)
+        if len(found) > 1:
+            return None, f"有多位“{name}”，请改用联系人 ID"
+        if found:
+            return found[0], ""
+        with session_scope(self.engine) as s:
+            m = Member(union_id=self.union_id, name=name[:64])
+            s.add(m)
+            s.flush()
+            return m, ""
+
     def _by_contact(self, contact_id: str):  # type: ignore[no-untyped-def]
         return select(Member).where(Member.union_id == self.union_id, Member.contact_id == contact_id)
+
+
+def _reassign(s: Session, from_id: int | None, to_id: int | None) -> None:
+    """What a chat contact did before being bound follows it to its roster entry."""
+    taken = set(s.exec(select(Signup.event_id).where(Signup.member_id == to_id)).all())
+    for row in s.exec(select(Signup).where(Signup.member_id == from_id)).all():
+        if row.event_id in taken:
+            # Both signed up for one event: the roster entry's sign-up stands.
+            if row.status == "confirmed":
+                s.execute(update(Event).where(col(Event.id) == row.event_id)
+                          .values(confirmed_seats=Event.confirmed_seats - row.seats))
+            s.delete(row)
+        else:
+            row.member_id = to_id  # type: ignore[assignment]
+            s.add(row)
+    s.flush()

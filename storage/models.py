@@ -87,3 +87,82 @@ class Setting(SQLModel, table=True):
     union_id: str = Field(primary_key=True, max_length=64)
     key: str = Field(primary_key=True, max_length=128)
     value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class OutboxPost(SQLModel, table=True):
+    """One post to send: a reminder, a digest, a notice, a private message.
+
+    The unique key (kind, ref, target, occurrence) is what makes a post
+    impossible to queue twice; ``status`` moves pending -> sending -> sent (or
+    missed / failed), each step a conditional update, so two senders on one
+    database can never both send a row.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("union_id", "kind", "ref", "target", "occurrence", name="uq_outbox_post"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    kind: str = Field(max_length=32)  # digest | eve | morning | holiday | deadline | notice | signup_list | private
+    ref: str = Field(default="", max_length=64)  # what it is about (schedule item, event, month)
+    target: str = Field(max_length=160)  # 'group:<label>' | 'room:<id>' | 'contact:<id>'
+    occurrence: str = Field(max_length=64)  # a date, a month, or a unique token for one-offs
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    due_at: dt.datetime = Field(index=True)
+    expires_at: dt.datetime  # after this it is recorded as missed, not sent
+    status: str = Field(default="pending", max_length=16, index=True)  # pending|sending|sent|missed|failed
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=255)
+    claimed_by: str = Field(default="", max_length=64)
+    sent_at: dt.datetime | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Event(SQLModel, table=True):
+    """An activity members sign up for (#发起报名). ``confirmed_seats`` is the
+    counter the conditional update checks against ``capacity``."""
+
+    __tablename__ = "event"
+    __table_args__ = (UniqueConstraint("union_id", "number", name="uq_event_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    number: int
+    title: str = Field(max_length=200)
+    starts_at: dt.datetime | None = None
+    place: str = Field(default="", max_length=200)
+    capacity: int | None = None
+    confirmed_seats: int = 0
+    deadline: dt.datetime | None = None
+    audience: str = Field(default="全体", max_length=64)
+    family_max: int = 0  # how many family members one sign-up may bring
+    note: str = Field(default="", max_length=500)
+    status: str = Field(default="open", max_length=16)  # open | closed | cancelled
+    cancel_reason: str = Field(default="", max_length=200)
+    schedule_number: int | None = None
+    created_by: str = Field(default="", max_length=128)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Signup(SQLModel, table=True):
+    """One member's sign-up; one row per (event, member), re-used when they sign up again."""
+
+    __tablename__ = "signup"
+    __table_args__ = (UniqueConstraint("event_id", "member_id", name="uq_signup_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    contact_id: str | None = Field(default=None, max_length=128)
+    name: str = Field(max_length=64)
+    department: str = Field(default="", max_length=64)
+    extra: int = 0  # family members
+    status: str = Field(default="confirmed", max_length=16)  # confirmed | waitlist | cancelled
+    by: str = Field(default="", max_length=128)  # who entered it (代报名)
+    signed_at: dt.datetime = Field(default_factory=utcnow)  # waitlist order
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+    @property
+    def seats(self) -> int:
+        return 1 + self.extra

@@ -45,6 +45,28 @@ class ConsoleChat:
         self.private = False
         self.ids = itertools.count(1)
         self.files_dir = files_dir or Path("var") / "console-files"
+        self.rooms = {g.label: (self.group_id if i == 0 else f"console-{i}@chatroom")
+                      for i, g in enumerate(app.config.groups)}
+        app.sender.group_room = self.rooms.get
+        self.sending = app.sender.ensure_leader()
+
+    def pump(self) -> list[Outgoing]:
+        """Let the scheduler see the (fake) time and show whatever the outbox sends now.
+
+        The same tick and outbox as the WeChat transport; only the clock differs.
+        """
+        if not self.sending:
+            return []
+        now = self.clock()
+        self.app.scheduler.tick(now)
+        sent: list[Outgoing] = []
+
+        def show(o: Outgoing) -> None:
+            sent.append(o)
+            self.show(o)
+
+        self.app.sender.drain(now, show)
+        return sent
 
     # --- input ----------------------------------------------------------------
 
@@ -56,6 +78,9 @@ class ConsoleChat:
                 self._print(f"（{notice}）")
             self._print(f"当前时间 {self._now_text()}，你是“{self.speaker_name}”，在“{self.group_topic}”。")
             self._hint_schedule_year()
+            if not self.sending:
+                self._print("（另一个工会助手实例正在使用这个数据库发送提醒，本终端不发送提醒。）")
+        self.pump()
         lines = iter(inp.readline, "")
         while True:
             if interactive:
@@ -82,8 +107,11 @@ class ConsoleChat:
             return True
         word = stripped[1:].split(maxsplit=1)[0].lower() if stripped.startswith("/") and len(stripped) > 1 else ""
         if word in META:
-            return self._meta(word, stripped[1 + len(word):].strip(), more)
+            keep = self._meta(word, stripped[1 + len(word):].strip(), more)
+            self.pump()
+            return keep
         self.say(line)
+        self.pump()
         return True
 
     def _meta(self, word: str, arg: str, more: object) -> bool:

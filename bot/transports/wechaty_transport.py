@@ -18,10 +18,13 @@ import os
 import signal
 from typing import Any
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
 from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.pipeline import Incoming, Outgoing
+from bot.sender import Pacer
 from bot.wechaty_compat import load_wechaty
 from handlers.base import Attachment
 from storage.settings import Settings
@@ -33,17 +36,28 @@ HEARTBEAT_TIMEOUT = 5.0
 MAX_BACKOFF = 30.0
 
 
+TICK_SECONDS = 30.0
+IDLE_POLL_SECONDS = 1.0
+
+
 def run_wechaty(config: Config) -> None:
     app = build_app(config, SystemClock())
     for notice in app.notices:
         log.info(notice)
-    asyncio.run(Supervisor(app).run())
+    try:
+        asyncio.run(Supervisor(app).run())
+    finally:
+        app.close()
 
 
 class Supervisor:
+    """Keeps a connected client, and beside it the scheduler's tick and the outbox sender."""
+
     def __init__(self, app: App) -> None:
         self.app = app
         self.stopping = asyncio.Event()
+        self.bot: Any = None  # the connected client, when there is one
+        self.pacer = Pacer(app.config.sending)
         self.wechaty = load_wechaty()
         # The library reads the endpoint and token from the environment.
         os.environ["WECHATY_PUPPET_SERVICE_ENDPOINT"] = app.config.wechaty_endpoint
@@ -55,12 +69,61 @@ class Supervisor:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stopping.set)
+        # APScheduler is only the clock: tick() decides nothing by itself, the
+        # outbox's unique key does. Its jobs live in memory, never in a store.
+        scheduler = AsyncIOScheduler(timezone=self.app.config.tz)
+        scheduler.add_job(self.tick, "interval", seconds=TICK_SECONDS, next_run_time=dt.datetime.now(dt.UTC),
+                          max_instances=1, coalesce=True, misfire_grace_time=None)
+        scheduler.start()
+        sender = asyncio.create_task(self.send_loop())
+        try:
+            await self._connect_loop(loop)
+        finally:
+            scheduler.shutdown(wait=False)
+            sender.cancel()
+            await asyncio.gather(sender, return_exceptions=True)
+
+    def tick(self) -> None:
+        if not self.app.sender.ensure_leader():
+            return
+        try:
+            queued = self.app.scheduler.tick(self.app.clock())
+        except Exception:
+            log.exception("reminder planning failed; will try again at the next tick")
+            return
+        if queued:
+            log.info("queued %d post(s)", queued)
+
+    async def send_loop(self) -> None:
+        """Drain the outbox while connected, one post at a time, at the configured pace."""
+        loop = asyncio.get_running_loop()
+        while not self.stopping.is_set():
+            wait = self.pacer.delay(loop.time())
+            if wait > 0:
+                await asyncio.sleep(wait)
+            bot = self.bot
+            item = self.app.sender.take(self.app.clock()) if bot is not None else None
+            if item is None:
+                await asyncio.sleep(IDLE_POLL_SECONDS)
+                continue
+            post, out = item
+            try:
+                await send_strict(bot, out)
+            except Exception as exc:
+                log.warning("post %s not sent: %s", post.id, exc)
+                self.app.sender.failed(post, str(exc), self.app.clock())
+                continue
+            self.app.sender.sent(post, self.app.clock())
+            self.pacer.record(loop.time())
+
+    async def _connect_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         backoff = 1.0
         while not self.stopping.is_set():
-            bot = make_bot(self.wechaty, self.app)
+            bot = make_bot(self.wechaty, self.app, self)
             started = loop.time()
             task = asyncio.create_task(bot.start())
             await self._watch(bot, task)
+            self.bot = None
             await _quietly(bot.stop())
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
@@ -87,6 +150,8 @@ class Supervisor:
                 try:
                     await asyncio.wait_for(puppet.ding("unionbot"), HEARTBEAT_TIMEOUT)
                     failures = 0
+                    if self.bot is None and getattr(bot, "_logged_in", False):
+                        self.bot = bot
                 except Exception as exc:  # any gRPC or socket failure means the link is down
                     failures += 1
                     log.info("heartbeat failed: %s", exc)
@@ -94,12 +159,17 @@ class Supervisor:
                 return
 
 
-def make_bot(wechaty: Any, app: App) -> Any:
+def make_bot(wechaty: Any, app: App, supervisor: Supervisor | None = None) -> Any:
     class UnionBot(wechaty.Wechaty):  # type: ignore[misc, name-defined]
+        _logged_in = False
+
         async def on_login(self, contact: Any) -> None:
             log.info("logged in as %s", contact.contact_id)
             app.pipeline.bot_names = tuple({app.config.bot_name, contact.name} - {""})
             await resolve_groups(self, app)
+            self._logged_in = True
+            if supervisor is not None:
+                supervisor.bot = self  # the sender may post now
 
         async def on_message(self, msg: Any) -> None:
             try:
@@ -110,7 +180,13 @@ def make_bot(wechaty: Any, app: App) -> Any:
             if incoming is None:
                 return
             for out in app.pipeline.handle(incoming):
-                await send(self, out)
+                try:
+                    await send_strict(self, out)
+                except Exception as exc:
+                    # The write behind the reply is done; the reply waits in the
+                    # outbox until the connection is back.
+                    log.warning("reply not sent (%s); queued for retry", exc)
+                    app.sender.defer(out, app.clock())
 
     return UnionBot()
 
@@ -165,21 +241,27 @@ async def to_incoming(msg: Any) -> Incoming | None:
     )
 
 
-async def send(bot: Any, out: Outgoing) -> None:
+async def send_strict(bot: Any, out: Outgoing) -> None:
+    """Send through the puppet directly, so a failure raises (the outbox retries it).
+
+    ``Room.say``/``Contact.say`` also load the sent message afterwards, which some
+    gateways (the mock among them) answer with an error after a good delivery;
+    the puppet call itself fails only when the message did not go.
+    """
     from wechaty import FileBox  # safe: load_wechaty() ran before any bot exists
 
-    target = bot.Room.load(out.room_id) if out.room_id else bot.Contact.load(out.contact_id)
-    await _quietly(target.ready())
+    conversation = out.room_id or out.contact_id
+    if not conversation:
+        raise ValueError("no destination")
     if out.file is not None:
         box = FileBox.from_base64(base64.b64encode(out.file.data), name=out.file.name)
-        await _quietly(target.say(box), what="send file")
+        await bot.puppet.message_send_file(conversation_id=conversation, file=box)
     if out.text:
-        await _quietly(target.say(out.text), what="send text")
+        await bot.puppet.message_send_text(conversation_id=conversation, message=out.text)
 
 
 async def _quietly(coro: Any, what: str = "") -> Any:
-    """Await, logging instead of raising: the mock gateway, for one, answers
-    say() with an error about the sent message's id after delivering it."""
+    """Await, logging instead of raising: for lookups whose failure only means "unknown"."""
     try:
         return await coro
     except Exception as exc:

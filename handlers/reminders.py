@@ -1,0 +1,94 @@
+"""Admin view and control of what the bot posts on its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handlers.base import Context, Reply, Request, Role, command, reply
+from schedules.audience import EVERYONE, normalize_audience
+
+_KIND_LABELS = {
+    "digest": "月度活动摘要", "eve": "活动前一天提醒", "morning": "活动当天提醒", "holiday": "节日问候",
+    "deadline": "报名截止提醒", "event_eve": "报名者私聊提醒",
+}
+_PREVIEW_LIMIT = 30
+
+
+@command("提醒预览", syntax="#提醒预览 [天数]", role=Role.ADMIN,
+         help="查看接下来几天（默认 7 天）将自动发送的提醒", examples=("#提醒预览", "#提醒预览 30"))
+def preview(req: Request, ctx: Context) -> list[Reply]:
+    arg = req.args.strip().removesuffix("天")
+    if arg and not (arg.isdigit() and 1 <= int(arg) <= 366):
+        return reply("天数应是 1 到 366 之间的整数，例如 #提醒预览 7。")
+    days = int(arg) if arg else 7
+    rem = ctx.services.reminders
+    posts = rem.preview(ctx.now.astimezone(dt.UTC), days)
+    state = "（提醒已暂停，恢复前不会发送）" if rem.paused else ""
+    if not rem.config.reminders.enabled:
+        state = "（配置中已关闭自动提醒）"
+    if not posts:
+        return reply(f"接下来 {days} 天没有要自动发送的提醒。{state}")
+    lines = [f"接下来 {days} 天将发送 {len(posts)} 条{state}："]
+    for p in posts[:_PREVIEW_LIMIT]:
+        when = p.due_at.astimezone(ctx.services.tz)
+        where = p.target.split(":", 1)[1] if p.target.startswith("group:") else "私聊报名者"
+        first = p.text.splitlines()[0][:40]
+        lines.append(f"{when:%m-%d %H:%M} → {where}：{_KIND_LABELS.get(p.kind, p.kind)}｜{first}")
+    if len(posts) > _PREVIEW_LIMIT:
+        lines.append(f"……另有 {len(posts) - _PREVIEW_LIMIT} 条")
+    return reply("\n".join(lines))
+
+
+@command("暂停提醒", syntax="#暂停提醒", role=Role.ADMIN, help="暂停自动提醒（管理员的通知照常发送）")
+def pause(req: Request, ctx: Context) -> list[Reply]:
+    ctx.services.reminders.set_paused(True)
+    return reply("已暂停自动提醒。发送 #恢复提醒 恢复；暂停期间到期的提醒不会补发。")
+
+
+@command("恢复提醒", syntax="#恢复提醒", role=Role.ADMIN, help="恢复自动提醒")
+def resume(req: Request, ctx: Context) -> list[Reply]:
+    rem = ctx.services.reminders
+    if not rem.paused:
+        return reply("自动提醒没有暂停，无需恢复。")
+    rem.set_paused(False)
+    # Posts due while paused are not caught up: start planning from now.
+    rem.settings.put("reminders:last_tick", ctx.now.astimezone(dt.UTC).isoformat())
+    return reply("已恢复自动提醒。")
+
+
+@command("发送通知", syntax="#发送通知 [对象=女教工] 内容", role=Role.ADMIN,
+         help="向工会群发送一条通知（经发件队列，按安全速率发送）",
+         examples=("#发送通知 本周五下午三点在报告厅召开教代会", "#发送通知 对象=退休教师 重阳节茶话会改到十月九日"))
+def announce(req: Request, ctx: Context) -> list[Reply]:
+    text = req.args.strip()
+    audience = EVERYONE
+    for prefix in ("对象=", "对象：", "对象:"):
+        if text.startswith(prefix):
+            word, _, text = text[len(prefix):].partition(" ")
+            audience = normalize_audience(word)
+            text = text.strip()
+    if not text:
+        return reply("格式：#发送通知 内容，例如 #发送通知 本周五下午三点召开教代会。")
+    groups = ctx.services.reminders.announce(f"【工会通知】{text}", audience, ctx.now.astimezone(dt.UTC))
+    if not groups:
+        return reply("配置中没有工会群（[[groups]]），通知未发送。")
+    return reply(f"通知已排队，将发到：{'、'.join(groups)}。")
+
+
+@command("提醒设置", syntax="#提醒设置", role=Role.ADMIN, help="查看自动提醒的设置")
+def settings(req: Request, ctx: Context) -> list[Reply]:
+    rem = ctx.services.reminders
+    r, s = rem.config.reminders, rem.config.sending
+    groups = "；".join(f"{g.label}（{'、'.join(g.audiences)}）" for g in rem.config.groups) or "未配置"
+    state = "已关闭（配置）" if not r.enabled else ("已暂停" if rem.paused else "开启")
+    counts = rem.outbox.counts()
+    return reply("\n".join([
+        f"自动提醒：{state}",
+        f"月度摘要：每月第一个工作日 {r.digest_time:%H:%M}",
+        f"活动提醒：前一个工作日 {r.eve_time:%H:%M}，当天 {r.morning_time:%H:%M}",
+        f"免打扰：{r.quiet_start:%H:%M}–{r.quiet_end:%H:%M}；错过 {r.grace_minutes} 分钟以上的提醒不再补发",
+        f"发送速率：每条间隔 {s.min_interval_seconds:g}–{s.max_interval_seconds:g} 秒，每分钟最多 {s.per_minute} 条",
+        f"工会群：{groups}",
+        f"发件队列：待发 {counts.get('pending', 0)}，已发 {counts.get('sent', 0)}，"
+        f"错过 {counts.get('missed', 0)}，失败 {counts.get('failed', 0)}",
+    ]))

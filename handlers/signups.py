@@ -1,0 +1,369 @@
+"""Event sign-ups by message (接龙): publish, sign up, cancel, lists, export.
+
+Who gets a place is decided by the database (storage.signups); handlers only
+read the message, check who may do what, and word the replies. Replies in a
+busy group stay one line; the full list is posted to the group at most once
+per ``[signups] list_interval_minutes`` through the outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from handlers.base import Attachment, Context, Reply, Request, Role, command, reply
+from handlers.services import Services
+from handlers.xlsx import workbook_bytes
+from schedules.audience import EVERYONE, member_in_audience
+from schedules.event_form import parse_event_form
+from storage.models import Event, Member, Signup
+from storage.signups import NewEvent
+
+_WEEKDAY = "一二三四五六日"
+_NUMBER = re.compile(r"^(?:报名|活动|编号|第)?(\d{1,6})(?:号|个)?$")
+_EXTRA = re.compile(r"^(?:\+|＋|加|带|家属)(\d{1,2})(?:人|位)?$")
+
+
+def parse_signup_args(args: str) -> tuple[int | None, int, str]:
+    """'3 +1' -> (3, 1, ''); '' -> (None, 0, ''); garbage -> (None, 0, problem)."""
+    number, extra = None, 0
+    for token in args.replace("＋", "+").split():
+        token = token.lstrip("#＃")
+        if m := _NUMBER.match(token):
+            if number is not None:
+                return None, 0, "一次只能报名一个活动"
+            number = int(m.group(1))
+        elif m := _EXTRA.match(token):
+            extra = int(m.group(1))
+        else:
+            return None, 0, f"看不懂“{token[:20]}”"
+    return number, extra, ""
+
+
+def when_text(when: dt.datetime | None, ctx: Context) -> str:
+    if when is None:
+        return "待定"
+    local = when.astimezone(ctx.services.tz)
+    clock = "" if local.time() == dt.time(0, 0) else f" {local:%H:%M}"
+    return f"{local.month}月{local.day}日（周{_WEEKDAY[local.weekday()]}）{clock}"
+
+
+def notice_text(e: Event, ctx: Context) -> str:
+    lines = [f"【报名通知】{e.title}（报名编号 {e.number}）", f"时间：{when_text(e.starts_at, ctx)}"]
+    if e.place:
+        lines.append(f"地点：{e.place}")
+    cap = f"{e.capacity} 人" if e.capacity else "不限"
+    if e.family_max:
+        cap += f"（每人可带家属 {e.family_max} 人）"
+    lines.append(f"名额：{cap}")
+    if e.deadline:
+        lines.append(f"截止：{when_text(e.deadline, ctx)}")
+    if e.audience != EVERYONE:
+        lines.append(f"对象：{e.audience}")
+    if e.note:
+        lines.append(f"说明：{e.note}")
+    plus = f"（带家属发送 #报名 {e.number} +1）" if e.family_max else ""
+    lines.append(f"报名：发送 #报名 {e.number}{plus}；取消发送 #取消报名 {e.number}；名单 #名单 {e.number}")
+    return "\n".join(lines)
+
+
+def roster_text(services: Services, number: int) -> str | None:
+    roster = services.signups.roster(number)
+    if roster is None:
+        return None
+    e = roster.event
+    seats = sum(s.seats for s in roster.confirmed)
+    cap = f"/{e.capacity}" if e.capacity else ""
+    state = {"open": "", "closed": "（已截止）", "cancelled": "（已取消）"}[e.status]
+    lines = [f"【{e.number}】{e.title}{state} 已报 {seats}{cap} 人"]
+    for i, s in enumerate(roster.confirmed, start=1):
+        lines.append(f"{i}. {_who(s)}")
+    if roster.waitlist:
+        lines.append(f"候补 {len(roster.waitlist)} 人：")
+        lines += [f"候补{i}. {_who(s)}" for i, s in enumerate(roster.waitlist, start=1)]
+    if not roster.confirmed and not roster.waitlist:
+        lines.append("还没有人报名。")
+    return "\n".join(lines)
+
+
+def render_list_post(services: Services, ref: str) -> str | None:
+    """The coalesced group list, rendered when it is sent (not when queued), so it is current."""
+    number = ref.removeprefix("event:")
+    return roster_text(services, int(number)) if number.isdigit() else None
+
+
+def _who(s: Signup) -> str:
+    return s.name + (f" +{s.extra}" if s.extra else "")
+
+
+def _event_arg(req: Request, ctx: Context, usage: str) -> tuple[Event | None, list[Reply]]:
+    arg = req.argv[0] if req.argv else ""
+    number, _, _ = parse_signup_args(arg)
+    if number is None:
+        return None, reply(f"请写上报名编号，例如 {usage}（编号见 #报名列表）。")
+    event = ctx.services.signups.get(number)
+    if event is None:
+        return None, reply(f"没有编号为 {number} 的报名活动，发送 #报名列表 查看。")
+    return event, []
+
+
+def _queue_list_post(ctx: Context, event: Event) -> None:
+    """Coalesce the group's list post: one per interval per event, sent at the end of it."""
+    if not ctx.chat.is_group:
+        return
+    interval = ctx.services.signup_list_interval
+    now = ctx.now.astimezone(dt.UTC)
+    epoch = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    bucket = int((now - epoch) / interval)
+    due = epoch + interval * (bucket + 1)
+    ctx.services.reminders.queue_rendered(
+        kind="signup_list", ref=f"event:{event.number}", target=f"room:{ctx.chat.id}",
+        occurrence=str(bucket), due_at=due, expires_at=due + dt.timedelta(hours=1), now=now,
+    )
+
+
+def _member(ctx: Context) -> Member:
+    m = ctx.services.members.get_by_contact(ctx.sender.contact_id)
+    assert m is not None  # the pipeline registers every sender before dispatch
+    return m
+
+
+def _in_audience(event: Event, m: Member) -> bool:
+    return member_in_audience(event.audience, gender=m.gender, retired=m.retired, department=m.department,
+                              known=m.in_roster)
+
+
+# --- admins ---------------------------------------------------------------------
+
+
+@command("发起报名", syntax="#发起报名 活动名称 时间=… 地点=… 名额=… 截止=… 对象=… 家属=…", role=Role.ADMIN,
+         help="发起一项活动报名，并把报名通知发到对应的群",
+         examples=("#发起报名 教职工羽毛球赛 时间=2027-04-15 15:30 地点=体育馆 名额=32 截止=2027-04-12 17:00",
+                   "#发起报名 活动5 名额=40"))
+def publish(req: Request, ctx: Context) -> list[Reply]:
+    if not req.args.strip():
+        return reply("格式：#发起报名 活动名称 时间=2027-04-15 15:30 地点=体育馆 名额=32 截止=2027-04-12 17:00"
+                     "（除名称外都可省略；也可每行写一项，如“时间：4月15日 15:30”）。")
+    form = parse_event_form(req.args, ctx.now)
+    schedule_number = None
+    if m := re.fullmatch(r"活动\s*(\d{1,6})", form.title):
+        item = ctx.services.schedule.get(int(m.group(1)))
+        if item is None:
+            return reply(f"没有编号为 {m.group(1)} 的活动（见 #本月活动）。")
+        schedule_number = item.number
+        form.title = item.text[:200]
+        if form.starts_at is None and item.date is not None:
+            form.starts_at = dt.datetime.combine(item.date, dt.time(0, 0), tzinfo=ctx.services.tz)
+        form.errors = [e for e in form.errors if e != "缺少活动名称"]
+    if form.errors:
+        return reply("未发起：" + "；".join(form.errors) + "。")
+    if form.deadline is not None and form.deadline <= ctx.now:
+        return reply("未发起：报名截止时间已经过去了。")
+    event = ctx.services.signups.create_event(NewEvent(
+        title=form.title, starts_at=form.starts_at, place=form.place, capacity=form.capacity,
+        deadline=form.deadline, audience=form.audience, family_max=form.family_max, note=form.note,
+        schedule_number=schedule_number,
+    ), by=ctx.sender.contact_id)
+    groups = ctx.services.reminders.announce(notice_text(event, ctx), event.audience, ctx.now.astimezone(dt.UTC),
+                                             kind="signup_notice", ref=f"event:{event.number}")
+    where = "、".join(groups) if groups else "（配置中没有对应的群，请手动转发）"
+    return reply(f"已发起报名【{event.number}】{event.title}。报名通知将发到：{where}。")
+
+
+@command("代报名", syntax="#代报名 编号 姓名 [+家属人数]", role=Role.ADMIN,
+         help="替某位教职工报名", examples=("#代报名 3 张三", "#代报名 3 张三 +1"))
+def proxy_signup(req: Request, ctx: Context) -> list[Reply]:
+    parts = req.argv
+    if len(parts) < 2:
+        return reply("格式：#代报名 编号 姓名，例如 #代报名 3 张三。")
+    number, extra, problem = parse_signup_args(" ".join([parts[0], *parts[2:]]))
+    if number is None or problem:
+        return reply("格式：#代报名 编号 姓名 [+1]，例如 #代报名 3 张三。")
+    member, problem = ctx.services.members.ensure_named(parts[1][:64])
+    if member is None:
+        return reply(f"未报名：{problem}。")
+    outcome = ctx.services.signups.sign_up(number, member, extra, ctx.sender.contact_id, ctx.now)
+    replies = _outcome_replies(outcome, member.name, ctx, proxy=True)
+    if outcome.status in ("confirmed", "waitlist") and member.contact_id and member.contact_id != ctx.sender.contact_id:
+        assert outcome.event is not None
+        state = "报名成功" if outcome.status == "confirmed" else f"进入候补（第 {outcome.position} 位）"
+        replies.append(Reply(f"{ctx.sender.name} 已为您报名“{outcome.event.title}”：{state}。"
+                             f"如不能参加请发送 #取消报名 {number}。", to_contact=member.contact_id))
+    return replies
+
+
+@command("截止报名", syntax="#截止报名 编号", role=Role.ADMIN, help="提前截止一项报名")
+def close_signup(req: Request, ctx: Context) -> list[Reply]:
+    event, problem = _event_arg(req, ctx, "#截止报名 3")
+    if event is None:
+        return problem
+    if event.status != "open":
+        return reply(f"“{event.title}”已{'取消' if event.status == 'cancelled' else '截止'}，无需再截止。")
+    ctx.services.signups.set_status(event.number, "closed")
+    roster = ctx.services.signups.roster(event.number)
+    assert roster is not None
+    return reply(f"已截止“{event.title}”的报名：确认 {len(roster.confirmed)} 人，候补 {len(roster.waitlist)} 人。")
+
+
+@command("取消活动", syntax="#取消活动 编号 原因", role=Role.ADMIN,
+         help="取消一项报名活动，并私聊通知已报名的人", examples=("#取消活动 3 因天气原因延期",))
+def cancel_event(req: Request, ctx: Context) -> list[Reply]:
+    event, problem = _event_arg(req, ctx, "#取消活动 3 原因")
+    if event is None:
+        return problem
+    if event.status == "cancelled":
+        return reply(f"“{event.title}”已经取消过了。")
+    reason = req.args.split(maxsplit=1)[1].strip()[:200] if len(req.argv) > 1 else ""
+    _, active = ctx.services.signups.set_status(event.number, "cancelled", reason or "未说明")
+    why = f"原因：{reason}。" if reason else ""
+    out = [Reply(f"很抱歉，您报名的“{event.title}”已取消。{why}", to_contact=s.contact_id)
+           for s in active if s.contact_id]
+    out.insert(0, Reply(f"已取消“{event.title}”，已私聊通知 {len(out)} 位报名者。"))
+    return out
+
+
+@command("导出名单", syntax="#导出名单 编号", role=Role.ADMIN, help="把报名名单导出为 Excel 文件（私聊发给您）")
+def export_signups(req: Request, ctx: Context) -> list[Reply]:
+    event, problem = _event_arg(req, ctx, "#导出名单 3")
+    if event is None:
+        return problem
+    data = signup_workbook(ctx.services.signups.all_signups(event.number), ctx.services.tz)
+    name = f"报名名单-{event.number}-{event.title[:20]}.xlsx"
+    text = (f"“{event.title}”报名名单已发送：{name}。如未收到文件，可在服务器上运行 "
+            f"unionbot signup export {event.number} --out 名单.xlsx")
+    return [Reply(text, file=Attachment(name, data), to_contact=ctx.sender.contact_id)]
+
+
+STATUS_LABELS = {"confirmed": "已报名", "waitlist": "候补", "cancelled": "已取消"}
+
+
+def signup_workbook(rows: list[Signup], tz: dt.tzinfo) -> bytes:
+    body = [
+        (i, s.name, s.department, s.signed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+         STATUS_LABELS.get(s.status, s.status), s.extra, s.by if s.by != s.contact_id else "")
+        for i, s in enumerate(rows, start=1)
+    ]
+    return workbook_bytes("报名名单", ["序号", "姓名", "部门", "报名时间", "状态", "家属人数", "代报人"], body)
+
+
+# --- members --------------------------------------------------------------------
+
+
+@command("报名", syntax="#报名 编号 [+家属人数]", help="报名参加活动（只有一项报名时可省略编号）",
+         examples=("#报名 3", "#报名 3 +1"))
+def sign_up(req: Request, ctx: Context) -> list[Reply]:
+    number, extra, problem = parse_signup_args(req.args)
+    if problem:
+        return reply(f"{problem}。格式：#报名 编号，带家属写 #报名 编号 +1。")
+    if number is None:
+        open_events = _open_events(ctx)
+        if len(open_events) != 1:
+            if not open_events:
+                return reply("目前没有正在报名的活动。")
+            return reply("正在报名的活动有多项，请写上编号：\n" + _open_list(open_events, ctx))
+        number = open_events[0].number
+    member = _member(ctx)
+    event = ctx.services.signups.get(number)
+    if event is not None and event.status == "open" and not _in_audience(event, member):
+        return reply(f"“{event.title}”面向{event.audience}，您不在报名范围内。如有疑问请联系工会。")
+    outcome = ctx.services.signups.sign_up(number, member, extra, ctx.sender.contact_id, ctx.now)
+    replies = _outcome_replies(outcome, member.name, ctx)
+    if outcome.status in ("confirmed", "waitlist") and outcome.event is not None:
+        _queue_list_post(ctx, outcome.event)
+    return replies
+
+
+def _outcome_replies(outcome, name: str, ctx: Context, proxy: bool = False) -> list[Reply]:  # type: ignore[no-untyped-def]
+    e = outcome.event
+    match outcome.status:
+        case "not_found":
+            return reply("没有这个报名编号，发送 #报名列表 查看正在报名的活动。")
+        case "closed":
+            return reply(f"“{e.title}”报名已截止。")
+        case "cancelled":
+            return reply(f"“{e.title}”已取消。")
+        case "deadline":
+            return reply(f"“{e.title}”报名已于 {when_text(e.deadline, ctx)} 截止。")
+        case "family":
+            allowed = f"最多可带家属 {e.family_max} 人" if e.family_max else "不能带家属"
+            return reply(f"“{e.title}”{allowed}，未报名。")
+        case "already":
+            state = "已在名单中" if outcome.signup.status == "confirmed" else f"在候补第 {outcome.position} 位"
+            return reply(f"{name} 已经报过“{e.title}”了（{state}），无需重复报名。")
+        case "confirmed":
+            left = f"，剩余 {e.capacity - e.confirmed_seats} 个名额" if e.capacity else ""
+            plus = f" +{outcome.signup.extra}" if outcome.signup.extra else ""
+            return reply(f"✓ {name}{plus} 报名成功：{e.title}（第 {outcome.position} 位{left}）")
+        case "waitlist":
+            return reply(f"“{e.title}”名额已满，{name} 已进入候补第 {outcome.position} 位；"
+                         "有人取消时自动递补并私聊通知。")
+    return reply("未报名，请稍后再试。")
+
+
+@command("取消报名", syntax="#取消报名 编号", help="取消自己的报名", examples=("#取消报名 3",))
+def cancel_signup(req: Request, ctx: Context) -> list[Reply]:
+    number, _, problem = parse_signup_args(req.args)
+    if problem:
+        return reply(f"{problem}。格式：#取消报名 编号，例如 #取消报名 3。")
+    if number is None:
+        mine = ctx.services.signups.of_member(_member(ctx).id or 0)
+        if len(mine) != 1:
+            return reply("请写上报名编号，例如 #取消报名 3（发送 #我的报名 查看）。")
+        number = mine[0][0].number
+    outcome = ctx.services.signups.cancel(number, _member(ctx).id or 0, ctx.now)
+    if outcome.status == "not_found":
+        return reply("没有这个报名编号，发送 #我的报名 查看您的报名。")
+    assert outcome.event is not None
+    if outcome.status == "not_signed":
+        return reply(f"您没有报名“{outcome.event.title}”，无需取消。")
+    out = [Reply(f"已取消 {ctx.sender.name} 的报名：{outcome.event.title}。")]
+    for p in outcome.promoted:
+        out.append(Reply(f"好消息：“{outcome.event.title}”有人取消，您已从候补递补为正式报名。"
+                         f"如不能参加请发送 #取消报名 {outcome.event.number}。", to_contact=p.contact_id)
+                   if p.contact_id else Reply(f"{p.name} 已从候补递补（未绑定微信，请转告）。"))
+    if outcome.promoted and ctx.chat.is_group:
+        out[0] = Reply(out[0].text + " 候补的 " + "、".join(p.name for p in outcome.promoted) + " 已递补。")
+    _queue_list_post(ctx, outcome.event)
+    return out
+
+
+@command("名单", syntax="#名单 编号", help="查看某项活动的报名名单", examples=("#名单 3",))
+def show_roster(req: Request, ctx: Context) -> list[Reply]:
+    event, problem = _event_arg(req, ctx, "#名单 3")
+    if event is None:
+        return problem
+    text = roster_text(ctx.services, event.number)
+    return reply(text or "没有这个报名编号。")
+
+
+@command("我的报名", syntax="#我的报名", help="查看自己报了哪些活动")
+def my_signups(req: Request, ctx: Context) -> list[Reply]:
+    mine = ctx.services.signups.of_member(_member(ctx).id or 0)
+    if not mine:
+        return reply("您目前没有报名任何活动。发送 #报名列表 查看正在报名的活动。")
+    lines = ["您的报名："]
+    for e, s in mine:
+        state = "已报名" if s.status == "confirmed" else "候补中"
+        lines.append(f"【{e.number}】{e.title}，{when_text(e.starts_at, ctx)}，{state}")
+    return reply("\n".join(lines))
+
+
+@command("报名列表", syntax="#报名列表", help="查看正在报名的活动")
+def open_signups(req: Request, ctx: Context) -> list[Reply]:
+    events = _open_events(ctx)
+    if not events:
+        return reply("目前没有正在报名的活动。")
+    return reply("正在报名：\n" + _open_list(events, ctx) + "\n发送 #报名 编号 报名。")
+
+
+def _open_events(ctx: Context) -> list[Event]:
+    return [e for e in ctx.services.signups.open_events() if e.deadline is None or e.deadline > ctx.now]
+
+
+def _open_list(events: list[Event], ctx: Context) -> str:
+    lines = []
+    for e in events:
+        cap = f"，已报 {e.confirmed_seats}/{e.capacity}" if e.capacity else f"，已报 {e.confirmed_seats}"
+        deadline = f"，{when_text(e.deadline, ctx)}截止" if e.deadline else ""
+        lines.append(f"【{e.number}】{e.title}（{when_text(e.starts_at, ctx)}{cap}{deadline}）")
+    return "\n".join(lines)

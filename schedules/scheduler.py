@@ -1,0 +1,93 @@
+"""The reminder scheduler: turns the plan into outbox rows as posts fall due.
+
+APScheduler (or the terminal chat's fake clock) only calls ``tick(now)``;
+what is sent is decided by the database (the outbox's unique key), so a
+restart, a second instance or a clock moved by hand never posts twice.
+``tick`` looks back to the previous tick: a post that fell due while the bot
+was down is queued if still within its grace, and recorded as missed if not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from bot.config import Config
+from schedules.audience import GroupTarget, groups_for
+from schedules.reminders import Activity, PlanInput, ReminderTimes, SignupInfo, plan_posts
+from storage.outbox import NewPost, OutboxRepo
+from storage.schedule_repo import ScheduleRepo, split_ints
+from storage.settings import Settings
+from storage.signups import SignupRepo
+
+LOOKBACK = dt.timedelta(days=1)  # the longest grace (a digest is good all day)
+PAUSED_KEY = "reminders:paused"
+LAST_TICK_KEY = "reminders:last_tick"
+
+
+@dataclass
+class ReminderScheduler:
+    config: Config
+    schedule: ScheduleRepo
+    signups: SignupRepo
+    outbox: OutboxRepo
+    settings: Settings
+
+    @property
+    def groups(self) -> list[GroupTarget]:
+        return [GroupTarget(g.label, g.audiences) for g in self.config.groups]
+
+    @property
+    def paused(self) -> bool:
+        return self.settings.get(PAUSED_KEY) == "1"
+
+    def set_paused(self, paused: bool) -> None:
+        self.settings.put(PAUSED_KEY, "1" if paused else "0")
+
+    def plan_input(self, now: dt.datetime) -> PlanInput:
+        r = self.config.reminders
+        years = {now.astimezone(self.config.tz).year + d for d in (-1, 0, 1)}
+        activities = [
+            Activity(it.number, it.text, it.date, tuple(split_ints(it.months)), it.year, bool(it.rrule), it.holiday)
+            for it in self.schedule.list() if it.year in years
+        ]
+        infos = [
+            SignupInfo(e.number, e.title, e.starts_at, e.place, e.deadline, e.audience, e.capacity,
+                       e.confirmed_seats, tuple(self.signups.confirmed_contacts(e.id)))
+            for e in self.signups.open_events() if e.starts_at is None or e.starts_at > now
+        ]
+        times = ReminderTimes(r.digest_time, r.eve_time, r.morning_time, r.quiet_start, r.quiet_end,
+                              dt.timedelta(minutes=r.grace_minutes))
+        return PlanInput(activities, infos, self.groups, times, self.config.calendar, self.config.tz)
+
+    def tick(self, now: dt.datetime) -> int:
+        """Queue what fell due since the last tick; returns how many posts were new."""
+        last = self.settings.get(LAST_TICK_KEY)
+        start = now - LOOKBACK
+        if last:
+            prev = dt.datetime.fromisoformat(last)
+            if start <= prev <= now:
+                start = prev
+        self.settings.put(LAST_TICK_KEY, now.isoformat())
+        if not self.config.reminders.enabled or self.paused:
+            return 0
+        posts = plan_posts(start, now + dt.timedelta(microseconds=1), self.plan_input(now))
+        return self.outbox.enqueue(posts, now)
+
+    def preview(self, now: dt.datetime, days: int) -> list[NewPost]:
+        return plan_posts(now, now + dt.timedelta(days=days), self.plan_input(now))
+
+    def announce(self, text: str, audience: str, now: dt.datetime, kind: str = "notice", ref: str = "") -> list[str]:
+        """A one-off post to the audience's groups, through the outbox; returns the group labels."""
+        labels = groups_for(audience, self.groups)
+        token = uuid.uuid4().hex[:16]
+        posts = [NewPost(kind, ref, f"group:{label}", token, text, now, now + dt.timedelta(days=1))
+                 for label in labels]
+        self.outbox.enqueue(posts, now)
+        return labels
+
+    def queue_rendered(self, *, kind: str, ref: str, target: str, occurrence: str, due_at: dt.datetime,
+                       expires_at: dt.datetime, now: dt.datetime) -> None:
+        """A post whose text is rendered when it is sent (a live sign-up list)."""
+        self.outbox.enqueue([NewPost(kind, ref, target, occurrence, "", due_at, expires_at)], now)

@@ -1,0 +1,159 @@
+"""The outbox: every post the bot sends on its own (reminders, digests,
+notices, sign-up lists) is a row here before it is sent.
+
+Queuing is an insert that ignores a duplicate key, so planning the same post
+twice (a restart, a second instance) queues it once. Sending is claimed row
+by row with a conditional update (pending -> sending), so two senders can
+never both take a row. A row stuck in ``sending`` after a crash is handed
+back to ``pending`` by the next leader: the crash fell between claiming and
+confirming one message, and resending that one message is better than
+silently dropping it (see README, "Decisions").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from storage.db import session_scope
+from storage.models import OutboxPost
+
+MAX_ATTEMPTS = 5
+RETRY_BASE = dt.timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class NewPost:
+    kind: str
+    ref: str
+    target: str  # 'group:<label>' | 'room:<id>' | 'contact:<id>'
+    occurrence: str
+    text: str
+    due_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class OutboxRepo:
+    def __init__(self, engine: Engine, union_id: str) -> None:
+        self.engine = engine
+        self.union_id = union_id
+
+    def enqueue(self, posts: list[NewPost], now: dt.datetime) -> int:
+        """Queue posts; ones already queued (same key) are left alone. Posts
+        already past their expiry are recorded as missed. Returns how many were new."""
+        if not posts:
+            return 0
+        rows = [
+            dict(union_id=self.union_id, kind=p.kind, ref=p.ref[:64], target=p.target[:160],
+                 occurrence=p.occurrence[:64], text=p.text, due_at=p.due_at, expires_at=p.expires_at,
+                 status="pending" if now <= p.expires_at else "missed", attempts=0, last_error="",
+                 claimed_by="", created_at=now)
+            for p in posts
+        ]
+        with session_scope(self.engine) as s:
+            dialect = s.get_bind().dialect.name
+            ins = pg_insert(OutboxPost) if dialect == "postgresql" else sqlite_insert(OutboxPost)
+            stmt = ins.values(rows).on_conflict_do_nothing(
+                index_elements=["union_id", "kind", "ref", "target", "occurrence"])
+            result = s.execute(stmt)
+            return max(result.rowcount or 0, 0)
+
+    def claim_next(self, now: dt.datetime, worker: str) -> OutboxPost | None:
+        """Take the next due post for sending; None when nothing is due."""
+        self.expire(now)
+        with session_scope(self.engine) as s:
+            candidates = s.exec(
+                select(OutboxPost.id).where(
+                    OutboxPost.union_id == self.union_id, OutboxPost.status == "pending",
+                    OutboxPost.due_at <= now,
+                ).order_by(col(OutboxPost.due_at), col(OutboxPost.id)).limit(5)
+            ).all()
+            for post_id in candidates:
+                taken = s.execute(
+                    update(OutboxPost).where(col(OutboxPost.id) == post_id, OutboxPost.status == "pending")
+                    .values(status="sending", claimed_by=worker[:64])
+                )
+                if taken.rowcount == 1:
+                    return s.get(OutboxPost, post_id)
+        return None
+
+    def mark_sent(self, post_id: int, now: dt.datetime) -> None:
+        with session_scope(self.engine) as s:
+            s.execute(update(OutboxPost).where(col(OutboxPost.id) == post_id, OutboxPost.status == "sending")
+                      .values(status="sent", sent_at=now))
+
+    def mark_failed(self, post_id: int, error: str, now: dt.datetime) -> None:
+        """Back to pending with a growing delay; given up after a few attempts."""
+        with session_scope(self.engine) as s:
+            post = s.get(OutboxPost, post_id)
+            if post is None or post.status != "sending":
+                return
+            post.attempts += 1
+            post.last_error = error[:255]
+            if post.attempts >= MAX_ATTEMPTS:
+                post.status = "failed"
+            else:
+                post.status = "pending"
+                post.due_at = now + RETRY_BASE * (2 ** (post.attempts - 1))
+            s.add(post)
+
+    def mark_skipped(self, post_id: int, why: str) -> None:
+        """Nothing left to say (e.g. the event behind a list post is gone)."""
+        with session_scope(self.engine) as s:
+            s.execute(update(OutboxPost).where(col(OutboxPost.id) == post_id, OutboxPost.status == "sending")
+                      .values(status="skipped", last_error=why[:255]))
+
+    def release(self, post_id: int) -> None:
+        """Give a claimed post back untouched (e.g. its group is not known yet)."""
+        with session_scope(self.engine) as s:
+            s.execute(update(OutboxPost).where(col(OutboxPost.id) == post_id, OutboxPost.status == "sending")
+                      .values(status="pending"))
+
+    def expire(self, now: dt.datetime) -> int:
+        with session_scope(self.engine) as s:
+            result = s.execute(
+                update(OutboxPost).where(
+                    OutboxPost.union_id == self.union_id, OutboxPost.status == "pending",
+                    OutboxPost.expires_at < now,
+                ).values(status="missed")
+            )
+            return result.rowcount or 0
+
+    def recover(self) -> int:
+        """At leadership start: posts a dead sender had claimed go back to pending."""
+        with session_scope(self.engine) as s:
+            result = s.execute(
+                update(OutboxPost).where(OutboxPost.union_id == self.union_id, OutboxPost.status == "sending")
+                .values(status="pending")
+            )
+            return result.rowcount or 0
+
+    def counts(self) -> dict[str, int]:
+        with session_scope(self.engine) as s:
+            rows = s.exec(
+                select(OutboxPost.status, func.count()).where(OutboxPost.union_id == self.union_id)
+                .group_by(OutboxPost.status)
+            ).all()
+        return {status: n for status, n in rows}
+
+    def list(self, status: str | None = None, kind: str | None = None) -> list[OutboxPost]:
+        with session_scope(self.engine) as s:
+            q = select(OutboxPost).where(OutboxPost.union_id == self.union_id)
+            if status:
+                q = q.where(OutboxPost.status == status)
+            if kind:
+                q = q.where(OutboxPost.kind == kind)
+            return list(s.exec(q.order_by(col(OutboxPost.due_at), col(OutboxPost.id))).all())
+
+    def next_due(self) -> dt.datetime | None:
+        with session_scope(self.engine) as s:
+            return s.exec(
+                select(func.min(OutboxPost.due_at)).where(
+                    OutboxPost.union_id == self.union_id, OutboxPost.status == "pending")
+            ).one()

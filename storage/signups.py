@@ -1,0 +1,252 @@
+"""Events and sign-ups. The database decides who gets a place: a conditional
+update of the event's seat counter (``confirmed_seats + n <= capacity``) and a
+unique (event, member) key, never a count-then-insert in Python, so concurrent
+sign-ups on SQLite and PostgreSQL can neither overfill an event nor double a
+member."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, exists, or_, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from storage.db import serialize, session_scope
+from storage.models import Event, Member, Signup
+
+ACTIVE = ("confirmed", "waitlist")
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    title: str
+    starts_at: dt.datetime | None = None
+    place: str = ""
+    capacity: int | None = None
+    deadline: dt.datetime | None = None
+    audience: str = "全体"
+    family_max: int = 0
+    note: str = ""
+    schedule_number: int | None = None
+
+
+@dataclass(frozen=True)
+class SignupOutcome:
+    """What happened to a sign-up. ``status``: confirmed | waitlist | already | not_found | closed |
+    cancelled | deadline | family."""
+
+    status: str
+    event: Event | None = None
+    signup: Signup | None = None
+    position: int = 0  # place in the confirmed list or in the waitlist
+
+
+@dataclass(frozen=True)
+class CancelOutcome:
+    status: str  # cancelled | not_signed | not_found
+    event: Event | None = None
+    was: str = ""
+    promoted: list[Signup] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Roster:
+    event: Event
+    confirmed: list[Signup]
+    waitlist: list[Signup]
+
+
+class SignupRepo:
+    def __init__(self, engine: Engine, union_id: str) -> None:
+        self.engine = engine
+        self.union_id = union_id
+
+    # --- events -----------------------------------------------------------------
+
+    def create_event(self, new: NewEvent, by: str) -> Event:
+        with session_scope(self.engine) as s:
+            serialize(s, f"{self.union_id}:event_number")
+            top = s.exec(select(func.max(Event.number)).where(Event.union_id == self.union_id)).one()
+            event = Event(union_id=self.union_id, number=(top or 0) + 1, title=new.title, starts_at=new.starts_at,
+                          place=new.place, capacity=new.capacity, deadline=new.deadline, audience=new.audience,
+                          family_max=new.family_max, note=new.note, schedule_number=new.schedule_number,
+                          created_by=by)
+            s.add(event)
+            s.flush()
+            return event
+
+    def get(self, number: int) -> Event | None:
+        with session_scope(self.engine) as s:
+            return self._event(s, number)
+
+    def open_events(self) -> list[Event]:
+        with session_scope(self.engine) as s:
+            return list(s.exec(select(Event).where(Event.union_id == self.union_id, Event.status == "open")
+                               .order_by(col(Event.number))).all())
+
+    def set_status(self, number: int, status: str, reason: str = "") -> tuple[Event | None, list[Signup]]:
+        """Close or cancel an event; returns it and the active sign-ups (to notify)."""
+        with session_scope(self.engine) as s:
+            event = self._event(s, number, lock=True)
+            if event is None:
+                return None, []
+            event.status = status
+            if reason:
+                event.cancel_reason = reason[:200]
+            s.add(event)
+            active = list(s.exec(select(Signup).where(Signup.event_id == event.id,
+                                                      col(Signup.status).in_(ACTIVE))).all())
+            return event, active
+
+    # --- sign-ups ------------------------------------------------------------------
+
+    def sign_up(self, number: int, member: Member, extra: int, by: str, now: dt.datetime) -> SignupOutcome:
+        with session_scope(self.engine) as s:
+            event = self._event(s, number, lock=True)
+            if event is None:
+                return SignupOutcome("not_found")
+            if event.status != "open":
+                return SignupOutcome("cancelled" if event.status == "cancelled" else "closed", event)
+            if event.deadline is not None and now > event.deadline:
+                return SignupOutcome("deadline", event)
+            if extra > event.family_max:
+                return SignupOutcome("family", event)
+            assert member.id is not None and event.id is not None
+            mine = s.exec(select(Signup).where(Signup.event_id == event.id, Signup.member_id == member.id)).first()
+            if mine is not None and mine.status in ACTIVE:
+                return SignupOutcome("already", event, mine, self._position(s, mine))
+            if mine is None:
+                mine = Signup(union_id=self.union_id, event_id=event.id, member_id=member.id,
+                              contact_id=member.contact_id, name=member.name, department=member.department,
+                              extra=extra, status="waitlist", by=by, signed_at=now, updated_at=now)
+                try:
+                    with s.begin_nested():
+                        s.add(mine)
+                except IntegrityError:
+                    # The same member, a moment ago, from another message: one entry.
+                    s.expunge_all()
+                    mine = s.exec(select(Signup).where(Signup.event_id == event.id,
+                                                       Signup.member_id == member.id)).one()
+                    return SignupOutcome("already", event, mine, self._position(s, mine))
+            else:  # signed up again after cancelling: to the back of the queue
+                changed = s.execute(update(Signup).where(col(Signup.id) == mine.id, Signup.status == "cancelled")
+                                    .values(status="waitlist", extra=extra, by=by, signed_at=now, updated_at=now))
+                if changed.rowcount != 1:
+                    s.refresh(mine)
+                    return SignupOutcome("already", event, mine, self._position(s, mine))
+                s.refresh(mine)
+            if self._take_seats(s, event, mine):
+                s.execute(update(Signup).where(col(Signup.id) == mine.id).values(status="confirmed"))
+            s.refresh(mine)
+            s.refresh(event)
+            return SignupOutcome(mine.status, event, mine, self._position(s, mine))
+
+    def cancel(self, number: int, member_id: int, now: dt.datetime) -> CancelOutcome:
+        with session_scope(self.engine) as s:
+            event = self._event(s, number, lock=True)
+            if event is None:
+                return CancelOutcome("not_found")
+            mine = s.exec(select(Signup).where(Signup.event_id == event.id, Signup.member_id == member_id,
+                                               col(Signup.status).in_(ACTIVE))).first()
+            if mine is None:
+                return CancelOutcome("not_signed", event)
+            was = mine.status
+            gone = s.execute(update(Signup).where(col(Signup.id) == mine.id, Signup.status == was)
+                             .values(status="cancelled", updated_at=now))
+            if gone.rowcount != 1:
+                return CancelOutcome("not_signed", event)
+            promoted: list[Signup] = []
+            if was == "confirmed":
+                s.execute(update(Event).where(col(Event.id) == event.id)
+                          .values(confirmed_seats=Event.confirmed_seats - mine.seats))
+                if event.status == "open":
+                    promoted = self._promote(s, event, now)
+            s.refresh(event)
+            return CancelOutcome("cancelled", event, was, promoted)
+
+    def roster(self, number: int) -> Roster | None:
+        with session_scope(self.engine) as s:
+            event = self._event(s, number)
+            if event is None:
+                return None
+            rows = list(s.exec(select(Signup).where(Signup.event_id == event.id, col(Signup.status).in_(ACTIVE))
+                               .order_by(col(Signup.signed_at), col(Signup.id))).all())
+            return Roster(event, [r for r in rows if r.status == "confirmed"],
+                          [r for r in rows if r.status == "waitlist"])
+
+    def all_signups(self, number: int) -> list[Signup]:
+        """Every row, cancelled ones included (the export shows them)."""
+        with session_scope(self.engine) as s:
+            event = self._event(s, number)
+            if event is None:
+                return []
+            return list(s.exec(select(Signup).where(Signup.event_id == event.id)
+                               .order_by(col(Signup.signed_at), col(Signup.id))).all())
+
+    def of_member(self, member_id: int) -> list[tuple[Event, Signup]]:
+        with session_scope(self.engine) as s:
+            rows = s.exec(select(Event, Signup).join(Signup, col(Signup.event_id) == col(Event.id)).where(
+                Signup.union_id == self.union_id, Signup.member_id == member_id,
+                col(Signup.status).in_(ACTIVE)).order_by(col(Event.number))).all()
+            return [(e, su) for e, su in rows]
+
+    def confirmed_contacts(self, event_id: int | None) -> list[str]:
+        with session_scope(self.engine) as s:
+            rows = s.exec(select(Signup.contact_id).where(Signup.event_id == event_id,
+                                                          Signup.status == "confirmed")).all()
+            return [c for c in rows if c]
+
+    # --- internals ----------------------------------------------------------------
+
+    def _event(self, s: Session, number: int, lock: bool = False) -> Event | None:
+        q = select(Event).where(Event.union_id == self.union_id, Event.number == number)
+        if lock:
+            # Every writer takes the event row first, so sign-ups, cancellations
+            # and promotions of one event queue in one order and cannot deadlock.
+            q = q.with_for_update()
+        return s.exec(q).first()
+
+    def _take_seats(self, s: Session, event: Event, mine: Signup) -> bool:
+        """The conditional update that decides: a place if the seats fit and
+        nobody is already waiting (the queue keeps its order)."""
+        nobody_waiting = ~exists().where(Signup.event_id == event.id, Signup.status == "waitlist",
+                                         Signup.id != mine.id)
+        result = s.execute(update(Event).where(
+            col(Event.id) == event.id,
+            or_(col(Event.capacity).is_(None), Event.confirmed_seats + mine.seats <= Event.capacity),
+            nobody_waiting,
+        ).values(confirmed_seats=Event.confirmed_seats + mine.seats))
+        return result.rowcount == 1
+
+    def _promote(self, s: Session, event: Event, now: dt.datetime) -> list[Signup]:
+        promoted = []
+        waiting = s.exec(select(Signup).where(Signup.event_id == event.id, Signup.status == "waitlist")
+                         .order_by(col(Signup.signed_at), col(Signup.id))).all()
+        for w in waiting:
+            seat = s.execute(update(Event).where(
+                col(Event.id) == event.id,
+                or_(col(Event.capacity).is_(None), Event.confirmed_seats + w.seats <= Event.capacity),
+            ).values(confirmed_seats=Event.confirmed_seats + w.seats))
+            if seat.rowcount != 1:
+                break  # the first in line does not fit: nobody jumps the queue
+            moved = s.execute(update(Signup).where(col(Signup.id) == w.id, Signup.status == "waitlist")
+                              .values(status="confirmed", updated_at=now))
+            if moved.rowcount != 1:  # someone else promoted or cancelled them meanwhile
+                s.execute(update(Event).where(col(Event.id) == event.id)
+                          .values(confirmed_seats=Event.confirmed_seats - w.seats))
+                continue
+            s.refresh(w)
+            promoted.append(w)
+        return promoted
+
+    def _position(self, s: Session, mine: Signup) -> int:
+        if mine.status not in ACTIVE:
+            return 0
+        return s.exec(select(func.count()).select_from(Signup).where(
+            Signup.event_id == mine.event_id, Signup.status == mine.status,
+            or_(col(Signup.signed_at) < mine.signed_at,
+                and_(col(Signup.signed_at) == mine.signed_at, col(Signup.id) <= mine.id)),
+        )).one()
