@@ -57,16 +57,7 @@ def chat(config_path: str | None, start: str | None) -> None:
     from bot.transports.console import ConsoleChat
 
     config = _load(config_path)
-    if start:
-        try:
-            first = dt.datetime.fromisoformat(start)
-        except ValueError:
-            _fail("--now 应写成 2027-03-01 08:00")
-            return
-        first = first if first.tzinfo else first.replace(tzinfo=config.tz)
-    else:
-        first = dt.datetime.now(dt.UTC)
-    clock = FakeClock(first.astimezone(dt.UTC))
+    clock = FakeClock(_parse_start(start, config) if start else dt.datetime.now(dt.UTC))
     app = build_app(config, clock)
     if not sys.stdin.isatty():
         for notice in app.notices:
@@ -76,16 +67,29 @@ def chat(config_path: str | None, start: str | None) -> None:
 
 @main.command()
 @config_option
-def run(config_path: str | None) -> None:
+@click.option("--now", "start", default=None,
+              help="演练：把时钟拨到该时间后照常走（例如 '2027-03-01 07:59'），提醒按此时间发送")
+def run(config_path: str | None, start: str | None) -> None:
     """连接 Wechaty 网关，在微信群中运行。"""
     config = _load(config_path)
     if not config.wechaty_endpoint:
         _fail("未设置 [wechaty] endpoint（或环境变量 WECHATY_PUPPET_SERVICE_ENDPOINT）；"
               "不连微信试用请运行 unionbot chat")
+    from bot.clock import OffsetClock, SystemClock
     from bot.transports.wechaty_transport import run_wechaty
 
+    clock = OffsetClock(_parse_start(start, config)) if start else SystemClock()
     logging.getLogger().setLevel(logging.INFO)
-    run_wechaty(config)
+    run_wechaty(config, clock)
+
+
+def _parse_start(start: str, config: Config) -> dt.datetime:
+    try:
+        first = dt.datetime.fromisoformat(start)
+    except ValueError:
+        _fail("--now 应写成 2027-03-01 08:00")
+        raise
+    return (first if first.tzinfo else first.replace(tzinfo=config.tz)).astimezone(dt.UTC)
 
 
 @main.group()
@@ -202,6 +206,72 @@ def plan_ics(config_path: str | None, year: int, out_path: Path) -> None:
                      config.calendar)
     out_path.write_bytes(data)
     click.echo(f"已导出 {len(items)} 项活动到 {out_path}")
+
+
+@main.group()
+def signup() -> None:
+    """活动报名。"""
+
+
+def _services(config: Config):  # type: ignore[no-untyped-def]
+    from bot.app import build_services, open_engine
+
+    return build_services(config, open_engine(config))
+
+
+def _iso(value: dt.datetime | None, tz: dt.tzinfo) -> str | None:
+    return value.astimezone(tz).isoformat() if value else None
+
+
+@signup.command("list")
+@config_option
+@click.argument("number", type=int)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def signup_list(config_path: str | None, number: int, as_json: bool) -> None:
+    """报名名单：{"event": {...}, "confirmed": [...], "waitlist": [...]}。"""
+    config = _load(config_path)
+    roster = _services(config).signups.roster(number)
+    if roster is None:
+        _fail(f"没有编号为 {number} 的报名活动")
+        return
+    e, tz = roster.event, config.tz
+
+    def person(s: Any) -> dict[str, Any]:
+        return {"name": s.name, "department": s.department, "contact_id": s.contact_id, "extra": s.extra,
+                "signed_at": _iso(s.signed_at, tz), "by": s.by}
+
+    data = {
+        "event": {"number": e.number, "title": e.title, "starts_at": _iso(e.starts_at, tz), "place": e.place,
+                  "capacity": e.capacity, "confirmed_seats": e.confirmed_seats, "deadline": _iso(e.deadline, tz),
+                  "audience": e.audience, "family_max": e.family_max, "status": e.status},
+        "confirmed": [person(s) for s in roster.confirmed],
+        "waitlist": [person(s) for s in roster.waitlist],
+    }
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"【{e.number}】{e.title}：确认 {len(roster.confirmed)} 人，候补 {len(roster.waitlist)} 人")
+    for i, s in enumerate(roster.confirmed, 1):
+        click.echo(f"  {i}. {s.name}" + (f" +{s.extra}" if s.extra else ""))
+    for i, s in enumerate(roster.waitlist, 1):
+        click.echo(f"  候补{i}. {s.name}" + (f" +{s.extra}" if s.extra else ""))
+
+
+@signup.command("export")
+@config_option
+@click.argument("number", type=int)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def signup_export(config_path: str | None, number: int, out_path: Path) -> None:
+    """把报名名单导出为 .xlsx（姓名、部门、报名时间、状态、家属人数）。"""
+    from handlers.signups import signup_workbook
+
+    config = _load(config_path)
+    services = _services(config)
+    if services.signups.get(number) is None:
+        _fail(f"没有编号为 {number} 的报名活动")
+        return
+    out_path.write_bytes(signup_workbook(services.signups.all_signups(number), config.tz))
+    click.echo(f"已导出到 {out_path}")
 
 
 if __name__ == "__main__":

@@ -24,3 +24,14 @@ class FakeClock:
 
     def advance(self, delta: dt.timedelta) -> None:
         self._now += delta
+
+
+class OffsetClock:
+    """Real time, shifted: `unionbot run --now …` rehearses a day (a digest's
+    morning, say) against a real gateway. Message times are shifted alike."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.offset = start - dt.datetime.now(dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self.offset

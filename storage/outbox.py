@@ -56,13 +56,15 @@ class OutboxRepo:
                  claimed_by="", created_at=now)
             for p in posts
         ]
+        added = 0
         with session_scope(self.engine) as s:
             dialect = s.get_bind().dialect.name
-            ins = pg_insert(OutboxPost) if dialect == "postgresql" else sqlite_insert(OutboxPost)
-            stmt = ins.values(rows).on_conflict_do_nothing(
-                index_elements=["union_id", "kind", "ref", "target", "occurrence"])
-            result = s.execute(stmt)
-            return max(result.rowcount or 0, 0)
+            ins = pg_insert if dialect == "postgresql" else sqlite_insert
+            for i in range(0, len(rows), 200):  # SQLite caps the parameters of one statement
+                stmt = ins(OutboxPost).values(rows[i:i + 200]).on_conflict_do_nothing(
+                    index_elements=["union_id", "kind", "ref", "target", "occurrence"]).returning(OutboxPost.id)
+                added += len(s.execute(stmt).all())
+        return added
 
     def claim_next(self, now: dt.datetime, worker: str) -> OutboxPost | None:
         """Take the next due post for sending; None when nothing is due."""

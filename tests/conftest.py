@@ -76,6 +76,7 @@ class ChatDriver:
         self.clock = clock
         self.out = io.StringIO()
         self.console = ConsoleChat(app, clock, out=self.out, files_dir=None)
+        self.started = self.console.pump()  # as the terminal chat does when it opens
 
     def say(self, who: str, text: str, private: bool = False) -> list:
         self.console.speaker_id = self.console.speaker_name = who
@@ -84,6 +85,14 @@ class ChatDriver:
 
     def text(self, who: str, text: str, private: bool = False) -> str:
         return "\n".join(o.text for o in self.say(who, text, private))
+
+    def pump(self) -> list:
+        """What the scheduler and the outbox send at the current (fake) time."""
+        return self.console.pump()
+
+    def at(self, when: dt.datetime) -> list:
+        self.clock.set(when.astimezone(dt.UTC))
+        return self.pump()
 
 
 @pytest.fixture

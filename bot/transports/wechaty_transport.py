@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 import os
 import signal
+from collections.abc import Callable
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -40,8 +41,8 @@ TICK_SECONDS = 30.0
 IDLE_POLL_SECONDS = 1.0
 
 
-def run_wechaty(config: Config) -> None:
-    app = build_app(config, SystemClock())
+def run_wechaty(config: Config, clock: Callable[[], dt.datetime] | None = None) -> None:
+    app = build_app(config, clock or SystemClock())
     for notice in app.notices:
         log.info(notice)
     try:
@@ -173,7 +174,7 @@ def make_bot(wechaty: Any, app: App, supervisor: Supervisor | None = None) -> An
 
         async def on_message(self, msg: Any) -> None:
             try:
-                incoming = await to_incoming(msg)
+                incoming = await to_incoming(msg, getattr(app.clock, "offset", dt.timedelta(0)))
             except Exception:
                 log.exception("could not read message")
                 return
@@ -214,7 +215,7 @@ async def resolve_groups(bot: Any, app: App) -> dict[str, str]:
     return found
 
 
-async def to_incoming(msg: Any) -> Incoming | None:
+async def to_incoming(msg: Any, offset: dt.timedelta = dt.timedelta(0)) -> Incoming | None:
     if msg.is_self():
         return None  # never answer ourselves, or the bot talks to itself forever
     talker = msg.talker()
@@ -237,7 +238,7 @@ async def to_incoming(msg: Any) -> Incoming | None:
     return Incoming(
         message_id=msg.message_id, contact_id=talker.contact_id, contact_name=talker.name or "",
         text=text, room_id=room.room_id if room else None, room_topic=topic, mentions_self=mentions_self,
-        timestamp=when.astimezone(dt.UTC), attachment=attachment,
+        timestamp=when.astimezone(dt.UTC) + offset, attachment=attachment,
     )
 
 
