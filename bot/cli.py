@@ -79,7 +79,11 @@ def run(config_path: str | None, start: str | None) -> None:
     from bot.transports.wechaty_transport import run_wechaty
 
     clock = OffsetClock(_parse_start(start, config)) if start else SystemClock()
-    logging.getLogger().setLevel(logging.INFO)
+    if logging.getLogger().level > logging.INFO:
+        logging.getLogger().setLevel(logging.INFO)
+        # python-wechaty logs every lookup at INFO: keep our own INFO, its warnings.
+        for name in ("wechaty", "wechaty_puppet", "wechaty_puppet_service", "apscheduler"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     run_wechaty(config, clock)
 
 

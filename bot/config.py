@@ -62,6 +62,7 @@ class Reminders:
     quiet_start: dt.time = dt.time(21, 30)
     quiet_end: dt.time = dt.time(7, 30)
     grace_minutes: int = 120
+    tick_seconds: int = 30  # how often the scheduler looks for posts falling due
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,7 @@ def parse_config(
         quiet_start=_time({"quiet_hours": quiet_parts[0]}, "quiet_hours", ""),
         quiet_end=_time({"quiet_hours": quiet_parts[1]}, "quiet_hours", ""),
         grace_minutes=_int(rem, "reminders", "grace_minutes", 120, minimum=0),
+        tick_seconds=_int(rem, "reminders", "tick_seconds", 30, minimum=1),
     )
     snd = _table(raw, "sending")
     sending = Sending(

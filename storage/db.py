@@ -24,6 +24,10 @@ def make_engine(url: str) -> Engine:
             # concurrent writers wait instead of failing.
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL loses nothing when the process is killed; only
+            # an OS crash or power cut can undo the last commits. Saves an fsync
+            # per message.
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()

@@ -10,8 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, or_, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, func, select
 
 from storage.db import serialize, session_scope
@@ -104,45 +105,61 @@ class SignupRepo:
     # --- sign-ups ------------------------------------------------------------------
 
     def sign_up(self, number: int, member: Member, extra: int, by: str, now: dt.datetime) -> SignupOutcome:
-        with session_scope(self.engine) as s:
-            event = self._event(s, number, lock=True)
-            if event is None:
-                return SignupOutcome("not_found")
-            if event.status != "open":
-                return SignupOutcome("cancelled" if event.status == "cancelled" else "closed", event)
-            if event.deadline is not None and now > event.deadline:
-                return SignupOutcome("deadline", event)
-            if extra > event.family_max:
-                return SignupOutcome("family", event)
-            assert member.id is not None and event.id is not None
-            mine = s.exec(select(Signup).where(Signup.event_id == event.id, Signup.member_id == member.id)).first()
-            if mine is not None and mine.status in ACTIVE:
-                return SignupOutcome("already", event, mine, self._position(s, mine))
-            if mine is None:
-                mine = Signup(union_id=self.union_id, event_id=event.id, member_id=member.id,
+        """Three statements on the common path, in SQLAlchemy Core (this is the
+        hot path of a sign-up storm): read the event; take seats by a conditional
+        update, which also locks the event row until commit; insert the sign-up,
+        whose unique key refuses a second one."""
+        assert member.id is not None
+        with self.engine.connect() as conn:
+            with conn.begin():
+                row = conn.execute(select(Event).where(Event.union_id == self.union_id,
+                                                       Event.number == number)).first()
+                if row is None:
+                    return SignupOutcome("not_found")
+                event = Event.model_validate(row._mapping)
+                if event.status != "open":
+                    return SignupOutcome("cancelled" if event.status == "cancelled" else "closed", event)
+                if event.deadline is not None and now > event.deadline:
+                    return SignupOutcome("deadline", event)
+                if extra > event.family_max:
+                    return SignupOutcome("family", event)
+                assert event.id is not None
+                seats = self._take_seats(conn, event.id, 1 + extra)
+                status = "confirmed" if seats is not None else "waitlist"
+                values = dict(union_id=self.union_id, event_id=event.id, member_id=member.id,
                               contact_id=member.contact_id, name=member.name, department=member.department,
-                              extra=extra, status="waitlist", by=by, signed_at=now, updated_at=now)
-                try:
-                    with s.begin_nested():
-                        s.add(mine)
-                except IntegrityError:
-                    # The same member, a moment ago, from another message: one entry.
-                    s.expunge_all()
-                    mine = s.exec(select(Signup).where(Signup.event_id == event.id,
-                                                       Signup.member_id == member.id)).one()
-                    return SignupOutcome("already", event, mine, self._position(s, mine))
-            else:  # signed up again after cancelling: to the back of the queue
-                changed = s.execute(update(Signup).where(col(Signup.id) == mine.id, Signup.status == "cancelled")
-                                    .values(status="waitlist", extra=extra, by=by, signed_at=now, updated_at=now))
-                if changed.rowcount != 1:
-                    s.refresh(mine)
-                    return SignupOutcome("already", event, mine, self._position(s, mine))
-                s.refresh(mine)
-            if self._take_seats(s, event, mine):
-                s.execute(update(Signup).where(col(Signup.id) == mine.id).values(status="confirmed"))
-            s.refresh(mine)
-            s.refresh(event)
-            return SignupOutcome(mine.status, event, mine, self._position(s, mine))
+                              extra=extra, status=status, by=by, signed_at=now, updated_at=now)
+                ins = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+                new_id = conn.execute(ins(Signup).values(**values).on_conflict_do_nothing(
+                    index_elements=["event_id", "member_id"]).returning(Signup.id)).scalar()
+                if new_id is None:
+                    # A row exists: re-activate it if it was cancelled, else nothing changes.
+                    new_id = conn.execute(update(Signup).where(
+                        Signup.event_id == event.id, Signup.member_id == member.id, Signup.status == "cancelled",
+                    ).values(status=status, extra=extra, by=by, signed_at=now, updated_at=now)
+                        .returning(Signup.id)).scalar()
+                    if new_id is None:
+                        conn.rollback()  # gives back the seats taken above
+            if new_id is None:
+                # Outside the connection: holding one while asking the pool for
+                # another can starve the pool under a storm.
+                conn.close()
+                return self._already(number, member.id)
+            # Committed. The position is read after the commit, outside the
+            # window in which the event row is locked.
+            mine = Signup(id=new_id, **values)
+            position = conn.execute(self._position_query(mine)).scalar() or 0
+            conn.rollback()
+        if seats is not None:
+            event.confirmed_seats = seats
+        return SignupOutcome(status, event, mine, position)
+
+    def _already(self, number: int, member_id: int) -> SignupOutcome:
+        with session_scope(self.engine) as s:
+            event = self._event(s, number)
+            assert event is not None
+            mine = s.exec(select(Signup).where(Signup.event_id == event.id, Signup.member_id == member_id)).one()
+            return SignupOutcome("already", event, mine, self._position(s, mine))
 
     def cancel(self, number: int, member_id: int, now: dt.datetime) -> CancelOutcome:
         with session_scope(self.engine) as s:
@@ -209,17 +226,16 @@ class SignupRepo:
             q = q.with_for_update()
         return s.exec(q).first()
 
-    def _take_seats(self, s: Session, event: Event, mine: Signup) -> bool:
-        """The conditional update that decides: a place if the seats fit and
-        nobody is already waiting (the queue keeps its order)."""
-        nobody_waiting = ~exists().where(Signup.event_id == event.id, Signup.status == "waitlist",
-                                         Signup.id != mine.id)
-        result = s.execute(update(Event).where(
-            col(Event.id) == event.id,
-            or_(col(Event.capacity).is_(None), Event.confirmed_seats + mine.seats <= Event.capacity),
+    def _take_seats(self, s: Session | Connection, event_id: int, seats: int) -> int | None:
+        """The conditional update that decides: the seats are taken if they fit
+        and nobody is already waiting (the queue keeps its order). Returns the
+        new seat count, or None for the waitlist."""
+        nobody_waiting = ~exists().where(Signup.event_id == event_id, Signup.status == "waitlist")
+        return s.execute(update(Event).where(
+            col(Event.id) == event_id,
+            or_(col(Event.capacity).is_(None), Event.confirmed_seats + seats <= Event.capacity),
             nobody_waiting,
-        ).values(confirmed_seats=Event.confirmed_seats + mine.seats))
-        return result.rowcount == 1
+        ).values(confirmed_seats=Event.confirmed_seats + seats).returning(Event.confirmed_seats)).scalar()
 
     def _promote(self, s: Session, event: Event, now: dt.datetime) -> list[Signup]:
         promoted = []
@@ -245,8 +261,12 @@ class SignupRepo:
     def _position(self, s: Session, mine: Signup) -> int:
         if mine.status not in ACTIVE:
             return 0
-        return s.exec(select(func.count()).select_from(Signup).where(
+        return s.exec(self._position_query(mine)).one()
+
+    @staticmethod
+    def _position_query(mine: Signup):  # type: ignore[no-untyped-def]
+        return select(func.count()).select_from(Signup).where(
             Signup.event_id == mine.event_id, Signup.status == mine.status,
             or_(col(Signup.signed_at) < mine.signed_at,
                 and_(col(Signup.signed_at) == mine.signed_at, col(Signup.id) <= mine.id)),
-        )).one()
+        )

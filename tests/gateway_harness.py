@@ -67,14 +67,17 @@ class Gateway:
             except json.JSONDecodeError:
                 continue
             if event.get("event") == "message":
+                event["recv_at"] = time.perf_counter()
                 with self._lock:
                     self.messages.append(event)
             self.events.put(event)
 
-    def send(self, **cmd: Any) -> None:
+    def send(self, **cmd: Any) -> float:
+        """Returns when the command was handed to the gateway (perf_counter), for round-trip timing."""
         assert self.proc and self.proc.stdin
         self.proc.stdin.write(json.dumps(cmd, ensure_ascii=False) + "\n")
         self.proc.stdin.flush()
+        return time.perf_counter()
 
     def wait_event(self, pred: Any, timeout: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout

@@ -26,7 +26,9 @@ def find_pg_bin() -> Path | None:
 
 
 class PgCluster:
-    def __init__(self) -> None:
+    def __init__(self, fsync: bool = False) -> None:
+        # Tests run with fsync off (speed, nothing to keep); benchmarks with it on, as in production.
+        self.fsync = fsync
         self.bin = find_pg_bin()
         self.dir: Path | None = None
         self.port = free_port()
@@ -50,7 +52,7 @@ class PgCluster:
         self._run(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--no-locale")
         self._run(str(self.bin / "pg_ctl"), "-D", str(data), "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync={'on' if self.fsync else 'off'}",
                   "-l", str(self.dir / "log"), "-w", "start")
 
     def stop(self) -> None:

@@ -24,7 +24,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.config import Config
-from bot.pipeline import Incoming, Outgoing
+from bot.pipeline import COMMAND_PREFIXES, Incoming, Outgoing
 from bot.sender import Pacer
 from bot.wechaty_compat import load_wechaty
 from handlers.base import Attachment
@@ -37,7 +37,6 @@ HEARTBEAT_TIMEOUT = 5.0
 MAX_BACKOFF = 30.0
 
 
-TICK_SECONDS = 30.0
 IDLE_POLL_SECONDS = 1.0
 
 
@@ -73,7 +72,8 @@ class Supervisor:
         # APScheduler is only the clock: tick() decides nothing by itself, the
         # outbox's unique key does. Its jobs live in memory, never in a store.
         scheduler = AsyncIOScheduler(timezone=self.app.config.tz)
-        scheduler.add_job(self.tick, "interval", seconds=TICK_SECONDS, next_run_time=dt.datetime.now(dt.UTC),
+        scheduler.add_job(self.tick, "interval", seconds=self.app.config.reminders.tick_seconds,
+                          next_run_time=dt.datetime.now(dt.UTC),
                           max_instances=1, coalesce=True, misfire_grace_time=None)
         scheduler.start()
         sender = asyncio.create_task(self.send_loop())
@@ -224,10 +224,13 @@ async def to_incoming(msg: Any, offset: dt.timedelta = dt.timedelta(0)) -> Incom
     mentions_self = False
     text = msg.text() or ""
     if room is not None:
-        topic = await _quietly(room.topic()) or ""
-        mentions_self = bool(await _quietly(msg.mention_self()))
-        if mentions_self:
-            text = await _quietly(msg.mention_text()) or text
+        topic = room.payload.topic if room.payload is not None else ""
+        if not text.lstrip().startswith((*COMMAND_PREFIXES, "＃", "／")):
+            # Only a message not already addressed by its prefix needs the
+            # mention lookups (gateway round trips on every group message).
+            mentions_self = bool(await _quietly(msg.mention_self()))
+            if mentions_self:
+                text = await _quietly(msg.mention_text()) or text
     attachment = None
     if msg.type() == msg.Type.MESSAGE_TYPE_ATTACHMENT:
         box = await msg.to_file_box()

@@ -1,0 +1,56 @@
+"""The Node gateway with a staff of mock teachers, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from storage.db import make_engine
+from tests.e2e.botproc import BOT
+from tests.gateway_harness import Gateway, gateway_available
+
+ROOM = "20001234@chatroom"
+TEACHERS = [(f"t-{i:02d}", f"老师{i:02d}") for i in range(1, 21)]
+
+
+@pytest.fixture
+def gateway() -> Iterator[Gateway]:
+    why = gateway_available()
+    if why:
+        if os.environ.get("UNIONBOT_REQUIRE_GATEWAY"):
+            pytest.fail(why)
+        pytest.skip(why)
+    gw = Gateway()
+    gw.start()
+    people = [("t-li", "李老师"), ("t-wang", "王老师"), ("admin-zhao", "赵主席"), *TEACHERS]
+    for cid, name in people:
+        gw.send(op="contact", id=cid, name=name)
+    gw.send(op="login", id=BOT, name="工会助手")
+    gw.send(op="room", id=ROOM, topic="全体教职工群", members=[cid for cid, _ in people] + [BOT])
+    yield gw
+    gw.stop()
+
+
+def add_rooms(gw: Gateway, count: int, prefix: str = "年级组") -> list[tuple[str, str]]:
+    rooms = [(f"{30000000 + i}@chatroom", f"{prefix}{i:03d}") for i in range(count)]
+    for rid, topic in rooms:
+        gw.send(op="room", id=rid, topic=topic, members=["admin-zhao", "t-li", BOT])
+    return rooms
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    if pg_cluster is None:
+        pytest.skip("PostgreSQL not available")
+    name = "e2e_" + uuid.uuid4().hex[:10]
+    admin = make_engine(pg_cluster.url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield pg_cluster.url.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
