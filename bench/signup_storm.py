@@ -1,6 +1,6 @@
 """1,000 concurrent sign-ups for 100 places (goal < 2 s on PostgreSQL).
 
-16 threads, each its own connection from the pool, all released at once; the
+8 threads, each its own connection from the pool, all released at once; the
 result must be exactly 100 confirmed and 900 waiting. PostgreSQL runs with
 fsync on, as in production; SQLite is measured too for comparison.
 """
@@ -18,7 +18,7 @@ from bot.app import build_services, open_engine
 from bot.config import parse_config
 from storage.signups import NewEvent
 
-PEOPLE, PLACES, WORKERS = 1000, 100, 16
+PEOPLE, PLACES, WORKERS = 1000, 100, 8
 
 
 def storm(db_url: str, people: int = PEOPLE, places: int = PLACES, workers: int = WORKERS) -> dict:
