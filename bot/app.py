@@ -28,6 +28,7 @@ from storage.leader import LeaderLock
 from storage.members import MemberRepo
 from storage.messages import SeenMessages
 from storage.outbox import OutboxRepo
+from storage.proposals import ProposalRepo
 from storage.schedule_repo import ScheduleRepo
 from storage.settings import Settings
 from storage.signups import SignupRepo
@@ -72,6 +73,7 @@ def build_services(config: Config, engine: Engine) -> Services:
         form_ttl=dt.timedelta(minutes=config.limits.form_timeout_minutes),
         signups=signups, reminders=reminders,
         signup_list_interval=dt.timedelta(minutes=config.signups.list_interval_minutes),
+        settings=reminders.settings, proposals=ProposalRepo(engine, union), proposal_rules=config.proposals,
     )
 
 

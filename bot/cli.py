@@ -278,5 +278,54 @@ def signup_export(config_path: str | None, number: int, out_path: Path) -> None:
     click.echo(f"已导出到 {out_path}")
 
 
+@main.group()
+def proposals() -> None:
+    """教代会提案。"""
+
+
+@proposals.command("list")
+@config_option
+@click.option("--year", type=click.IntRange(2000, 2100), default=None, help="届次年份（默认全部）")
+@click.option("--status", default=None, help="只列出某个状态，例如 立案")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def proposals_list(config_path: str | None, year: int | None, status: str | None, as_json: bool) -> None:
+    """提案列表：{"proposals": [...]}。"""
+    from storage.proposals import STATUSES
+
+    config = _load(config_path)
+    if status and status not in STATUSES:
+        _fail(f"状态应是：{'、'.join(STATUSES)}")
+    repo = _services(config).proposals
+    rows = repo.list(year, status)
+    if not as_json:
+        for p in rows:
+            click.echo(f"{p.code} {p.title}（{p.proposer_name}）{p.status}")
+        return
+    tz = config.tz
+    data = {"proposals": [{
+        "code": p.code, "year": p.year, "number": p.seq, "title": p.title, "reason": p.reason,
+        "suggestion": p.suggestion, "proposer": p.proposer_name,
+        "cosigners": [c.name for c in repo.cosigners(p.id)], "status": p.status, "department": p.department,
+        "review_note": p.review_note, "answer": p.answer, "evaluation": p.evaluation,
+        "evaluation_note": p.evaluation_note, "merged_into": p.merged_into or None,
+        "created_at": _iso(p.created_at, tz), "updated_at": _iso(p.updated_at, tz),
+    } for p in rows]}
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@proposals.command("export")
+@config_option
+@click.option("--year", type=click.IntRange(2000, 2100), required=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def proposals_export(config_path: str | None, year: int, out_path: Path) -> None:
+    """导出提案汇总表（.xlsx）。"""
+    from handlers.proposals import proposals_workbook
+
+    config = _load(config_path)
+    repo = _services(config).proposals
+    out_path.write_bytes(proposals_workbook(repo, year))
+    click.echo(f"已导出 {len(repo.list(year))} 件提案到 {out_path}")
+
+
 if __name__ == "__main__":
     main()

@@ -80,6 +80,17 @@ class Signups:
 
 
 @dataclass(frozen=True)
+class Proposals:
+    """``[proposals]``: the 教代会 collection. Dates may also be set in chat (#征集提案)."""
+
+    min_cosigners: int = 2
+    year: int | None = None  # the congress year; default: the year of the deadline, else of the day
+    start: dt.date | None = None
+    deadline: dt.date | None = None
+    departments: dict[str, frozenset[str]] = field(default_factory=dict)  # 承办部门 -> officers' contact ids
+
+
+@dataclass(frozen=True)
 class Config:
     union_id: str
     union_name: str
@@ -95,6 +106,7 @@ class Config:
     reminders: Reminders = field(default_factory=Reminders)
     sending: Sending = field(default_factory=Sending)
     signups: Signups = field(default_factory=Signups)
+    proposals: Proposals = field(default_factory=Proposals)
     bot_name: str = "工会助手"
     path: Path | None = None
 
@@ -206,6 +218,20 @@ def parse_config(
     sig = _table(raw, "signups")
     signups = Signups(list_interval_minutes=_int(sig, "signups", "list_interval_minutes", 10, minimum=1))
 
+    prop = _table(raw, "proposals")
+    depts = prop.get("departments", {})
+    if not isinstance(depts, dict):
+        raise ConfigError("配置项 [proposals] departments 应是表，例如 departments = { 总务处 = [\"wxid_abc\"] }")
+    year = prop.get("year")
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100):
+        raise ConfigError("配置项 [proposals] year 应是年份，例如 2027")
+    dates = {k: _date_list({k: [prop[k]]}, "proposals", k)[0] if k in prop else None for k in ("start", "deadline")}
+    proposals = Proposals(
+        min_cosigners=_int(prop, "proposals", "min_cosigners", 2, minimum=0),
+        year=year, start=dates["start"], deadline=dates["deadline"],
+        departments={str(k): frozenset(_str_list(depts, "proposals.departments", k)) for k in depts},
+    )
+
     return Config(
         union_id=union_id,
         union_name=_str(union, "union", "name", default=union_id),
@@ -221,6 +247,7 @@ def parse_config(
         reminders=reminders,
         sending=sending,
         signups=signups,
+        proposals=proposals,
         bot_name=_str(union, "union", "bot_name", default="工会助手"),
         path=path,
     )

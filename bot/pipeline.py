@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import Config
-from handlers.base import ROLE_LABELS, Attachment, Chat, Context, Registry, Reply, Request, Role, Scope, Sender
+from handlers.base import Attachment, Chat, Context, Registry, Reply, Request, Role, Scope, Sender, roles_label
 from handlers.services import Services
 from schedules.text_norm import normalize_message
 from storage.messages import SeenMessages
@@ -75,9 +75,13 @@ class Pipeline:
         if msg.timestamp is not None and msg.timestamp < self.started_at - STARTUP_SLACK:
             return []
         in_group = msg.room_id is not None
+        # The command word is read from the normalized text (＃报名 is #报名);
+        # what follows it is kept as typed, so a proposal's "，" stays "，".
         text = normalize_message(msg.text or "")
+        raw = (msg.text or "").replace("\u3000", " ").strip()
         if in_group:
             text, mentioned = self._strip_mentions(text)
+            raw, _ = self._strip_mentions(raw)
             addressed = text.startswith(COMMAND_PREFIXES) or msg.mentions_self or mentioned
             if not addressed:
                 return []
@@ -85,7 +89,7 @@ class Pipeline:
             return []
         chat = Chat("group", msg.room_id, msg.room_topic) if in_group else Chat("private", msg.contact_id)
         try:
-            replies = self._dispatch(msg, text, chat)
+            replies = self._dispatch(msg, text, raw, chat)
         except Exception:
             log.exception("handler failed for message %s", msg.message_id)
             replies = [Reply("抱歉，处理时出错了，您的消息未生效。请稍后再试，或联系工会管理员。")]
@@ -114,16 +118,19 @@ class Pipeline:
                           (Role.REPRESENTATIVE, roles.representatives)):
             if contact_id in ids:
                 found.add(role)
+        if any(contact_id in ids for ids in self.config.proposals.departments.values()):
+            found.add(Role.DEPARTMENT_OFFICER)
         found |= _roster_roles(roster_role)
         if not roles.representatives:
             found.add(Role.REPRESENTATIVE)  # no list: every member may submit proposals
         return frozenset(found)
 
-    def _dispatch(self, msg: Incoming, text: str, chat: Chat) -> list[Reply]:
+    def _dispatch(self, msg: Incoming, text: str, raw: str, chat: Chat) -> list[Reply]:
         now = self.clock().astimezone(self.services.tz)
         sender = self._sender(msg)
         ctx = Context(sender=sender, chat=chat, now=now, services=self.services)
-        name, args = split_command(text)
+        name, _ = split_command(text)
+        _, args = split_command(raw.lstrip("＃／"))
         spec = self.registry.get(name) if name else None
 
         if spec is None and not chat.is_group:
@@ -150,7 +157,7 @@ class Pipeline:
             hint = f"您是不是想找：{'、'.join('#' + h for h in hints)}？" if hints else ""
             return [Reply(f"没有“{name[:20]}”这个命令。{hint}发送 #帮助 查看全部命令。")]
         if not sender.has(spec.role):
-            return [Reply(f"#{spec.name} 仅限{ROLE_LABELS[spec.role]}使用，您的消息未生效。")]
+            return [Reply(f"#{spec.name} 仅限{roles_label(spec.roles)}使用，您的消息未生效。")]
         if spec.scope == Scope.PRIVATE and chat.is_group:
             return [Reply(f"#{spec.name} 请私聊我使用。")]
         if spec.scope == Scope.GROUP and not chat.is_group:
@@ -172,8 +179,8 @@ def split_command(text: str) -> tuple[str, str]:
         body = body[1:].lstrip()
     if not body:
         return "", ""
-    first, _, args = body.partition(" ") if " " in body.split("\n", 1)[0] else body.partition("\n")
-    return first.strip()[:40], args.strip()
+    parts = re.split(r"\s", body, maxsplit=1)
+    return parts[0].strip()[:40], (parts[1].strip() if len(parts) > 1 else "")
 
 
 _ROSTER_ROLE_WORDS = {

@@ -25,6 +25,7 @@ class Role(StrEnum):
     WELFARE_OFFICER = "welfare_officer"
     PROPOSAL_COMMITTEE = "proposal_committee"
     REPRESENTATIVE = "representative"
+    DEPARTMENT_OFFICER = "department_officer"  # answers proposals handed to a department
 
 
 ROLE_LABELS = {
@@ -33,7 +34,12 @@ ROLE_LABELS = {
     Role.WELFARE_OFFICER: "福利委员",
     Role.PROPOSAL_COMMITTEE: "提案委员会成员",
     Role.REPRESENTATIVE: "教代会代表",
+    Role.DEPARTMENT_OFFICER: "承办部门联系人",
 }
+
+
+def roles_label(roles: tuple[Role, ...]) -> str:
+    return "或".join(ROLE_LABELS[r] for r in roles)
 
 
 class Scope(StrEnum):
@@ -66,8 +72,10 @@ class Sender:
     roles: frozenset[Role]
     member_id: int | None = None
 
-    def has(self, role: Role) -> bool:
-        return role == Role.MEMBER or role in self.roles
+    def has(self, role: Role | tuple[Role, ...]) -> bool:
+        """Whether the sender holds ``role`` (any of them, for a tuple)."""
+        wanted = role if isinstance(role, tuple) else (role,)
+        return any(r == Role.MEMBER or r in self.roles for r in wanted)
 
 
 @dataclass(frozen=True)
@@ -110,9 +118,13 @@ class CommandSpec:
     syntax: str
     help: str
     aliases: tuple[str, ...] = ()
-    role: Role = Role.MEMBER
+    role: Role | tuple[Role, ...] = Role.MEMBER  # a tuple: any of them
     scope: Scope = Scope.ANY
     examples: tuple[str, ...] = ()
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        return self.role if isinstance(self.role, tuple) else (self.role,)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -129,7 +141,7 @@ class ContinuationSpec:
 
 
 def command(
-    name: str, *, syntax: str, help: str, aliases: Iterable[str] = (), role: Role = Role.MEMBER,
+    name: str, *, syntax: str, help: str, aliases: Iterable[str] = (), role: Role | tuple[Role, ...] = Role.MEMBER,
     scope: Scope = Scope.ANY, examples: Iterable[str] = (),
 ) -> Callable[[Handler], Handler]:
     """Declare a chat command once; the registry and ``#帮助`` read this declaration."""

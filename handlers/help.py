@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.base import ROLE_LABELS, Context, Reply, Request, Role, Scope, command, reply
+from handlers.base import Context, Reply, Request, Role, Scope, command, reply, roles_label
 
 
 @command("帮助", aliases=("help", "菜单", "?"), syntax="#帮助 [命令]",
@@ -19,8 +19,8 @@ def help_command(req: Request, ctx: Context) -> list[Reply]:
         lines = [f"{spec.syntax}", spec.help]
         if spec.aliases:
             lines.append("也可以写作：" + "、".join("#" + a for a in spec.aliases))
-        if spec.role != Role.MEMBER:
-            lines.append(f"仅限{ROLE_LABELS[spec.role]}使用")
+        if spec.roles != (Role.MEMBER,):
+            lines.append(f"仅限{roles_label(spec.roles)}使用")
         if spec.scope == Scope.PRIVATE:
             lines.append("请在私聊中使用")
         if spec.examples:

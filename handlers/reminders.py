@@ -62,7 +62,7 @@ def resume(req: Request, ctx: Context) -> list[Reply]:
 def announce(req: Request, ctx: Context) -> list[Reply]:
     text = req.args.strip()
     audience = EVERYONE
-    for prefix in ("对象=", "对象：", "对象:"):
+    for prefix in ("对象=", "对象＝", "对象：", "对象:"):
         if text.startswith(prefix):
             word, _, text = text[len(prefix):].partition(" ")
             audience = normalize_audience(word)

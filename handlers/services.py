@@ -11,10 +11,13 @@ from handlers.base import Registry
 from schedules.holidays import CalendarOverrides
 from storage.drafts import DraftRepo
 from storage.members import MemberRepo
+from storage.proposals import ProposalRepo
 from storage.schedule_repo import ScheduleRepo
+from storage.settings import Settings
 from storage.signups import SignupRepo
 
 if TYPE_CHECKING:
+    from bot.config import Proposals
     from schedules.scheduler import ReminderScheduler
 
 
@@ -32,3 +35,6 @@ class Services:
     signups: SignupRepo
     reminders: ReminderScheduler
     signup_list_interval: dt.timedelta
+    settings: Settings
+    proposals: ProposalRepo
+    proposal_rules: Proposals

@@ -166,3 +166,64 @@ class Signup(SQLModel, table=True):
     @property
     def seats(self) -> int:
         return 1 + self.extra
+
+
+class Proposal(SQLModel, table=True):
+    """A 教代会 proposal (提案). ``seq`` is its number within the congress year
+    (2027-003), allocated in the inserting transaction so numbers stay gap-free."""
+
+    __tablename__ = "proposal"
+    __table_args__ = (UniqueConstraint("union_id", "year", "seq", name="uq_proposal_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    year: int
+    seq: int
+    title: str = Field(max_length=200)
+    reason: str = Field(sa_column=Column(Text, nullable=False))  # 案由
+    suggestion: str = Field(sa_column=Column(Text, nullable=False))  # 建议
+    proposer_id: int = Field(foreign_key="member.id")
+    proposer_contact: str | None = Field(default=None, max_length=128)
+    proposer_name: str = Field(max_length=64)
+    status: str = Field(default="征集中", max_length=16)
+    department: str = Field(default="", max_length=64)
+    review_note: str = Field(default="", max_length=500)
+    answer: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    evaluation: str = Field(default="", max_length=16)
+    evaluation_note: str = Field(default="", max_length=500)
+    merged_into: str = Field(default="", max_length=16)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}-{self.seq:03d}"
+
+
+class ProposalCosign(SQLModel, table=True):
+    __tablename__ = "proposal_cosign"
+    __table_args__ = (UniqueConstraint("proposal_id", "member_id", name="uq_proposal_cosign"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    contact_id: str | None = Field(default=None, max_length=128)
+    name: str = Field(max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ProposalEvent(SQLModel, table=True):
+    """The history of a proposal: every change, who made it and when."""
+
+    __tablename__ = "proposal_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    at: dt.datetime = Field(default_factory=utcnow)
+    actor: str = Field(default="", max_length=128)
+    actor_name: str = Field(default="", max_length=64)
+    action: str = Field(max_length=16)
+    status: str = Field(max_length=16)  # the status after the change
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
