@@ -32,9 +32,10 @@ from storage.proposals import ProposalRepo
 from storage.schedule_repo import ScheduleRepo
 from storage.settings import Settings
 from storage.signups import SignupRepo
+from storage.welfare import WelfareDesk
 
 log = logging.getLogger(__name__)
-SEEN_RETENTION = dt.timedelta(days=7)
+SEEN_RETENTION = dt.timedelta(days=7)  # replays come within minutes of a re-login
 
 
 @dataclass
@@ -51,6 +52,18 @@ class App:
     def scheduler(self) -> ReminderScheduler:
         return self.services.reminders
 
+    def housekeeping(self, now: dt.datetime) -> None:
+        """Once a day: forget old message ids, delete closed welfare requests past retention."""
+        day = now.astimezone(self.config.tz).date().isoformat()
+        settings = self.services.settings
+        if settings.get("housekeeping:day") == day:
+            return
+        settings.put("housekeeping:day", day)
+        self.pipeline.seen.prune(now - SEEN_RETENTION)
+        purged = self.services.welfare.purge(now, dt.timedelta(days=self.config.welfare.retention_days))
+        if purged:
+            log.info("deleted %d closed welfare request(s) past the retention period", purged)
+
     def close(self) -> None:
         self.sender.leader.release()
         self.engine.dispose()
@@ -65,15 +78,19 @@ def open_engine(config: Config) -> Engine:
 def build_services(config: Config, engine: Engine) -> Services:
     union = config.union_id
     schedule, signups = ScheduleRepo(engine, union), SignupRepo(engine, union)
-    reminders = ReminderScheduler(config, schedule, signups, OutboxRepo(engine, union), Settings(engine, union))
+    members = MemberRepo(engine, union)
+    reminders = ReminderScheduler(config, schedule, signups, OutboxRepo(engine, union), Settings(engine, union),
+                                  members)
     return Services(
         union_id=union, union_name=config.union_name, tz=config.tz,
-        members=MemberRepo(engine, union), schedule=schedule,
+        members=members, schedule=schedule,
         drafts=DraftRepo(engine, union), registry=build_registry(), calendar=config.calendar,
         form_ttl=dt.timedelta(minutes=config.limits.form_timeout_minutes),
         signups=signups, reminders=reminders,
         signup_list_interval=dt.timedelta(minutes=config.signups.list_interval_minutes),
         settings=reminders.settings, proposals=ProposalRepo(engine, union), proposal_rules=config.proposals,
+        welfare=WelfareDesk(engine, union), welfare_rules=config.welfare,
+        welfare_officers=config.roles.welfare_officers,
     )
 
 
@@ -88,11 +105,11 @@ def build_app(config: Config, clock: Callable[[], dt.datetime], engine: Engine |
     engine = engine or open_engine(config)
     services = build_services(config, engine)
     seen = SeenMessages(engine, config.union_id)
-    # Replays come within minutes of a re-login; a week of ids is plenty.
-    seen.prune(clock() - SEEN_RETENTION)
     pipeline = Pipeline(config, services, services.registry, clock, seen)
     notices = load_configured_schedule(config, services, clock().astimezone(config.tz).date())
-    return App(config, engine, services, pipeline, clock, notices, build_sender(config, engine, services))
+    app = App(config, engine, services, pipeline, clock, notices, build_sender(config, engine, services))
+    app.housekeeping(clock())
+    return app
 
 
 def load_configured_schedule(config: Config, services: Services, today: dt.date) -> list[str]:

@@ -81,9 +81,9 @@ def run(config_path: str | None, start: str | None) -> None:
     clock = OffsetClock(_parse_start(start, config)) if start else SystemClock()
     if logging.getLogger().level > logging.INFO:
         logging.getLogger().setLevel(logging.INFO)
-        # python-wechaty logs every lookup at INFO: keep our own INFO, its warnings.
-        for name in ("wechaty", "wechaty_puppet", "wechaty_puppet_service", "apscheduler"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+        # Our own INFO; APScheduler's per-run lines are noise. (python-wechaty's
+        # loggers are set in bot.wechaty_compat.)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     run_wechaty(config, clock)
 
 
@@ -325,6 +325,31 @@ def proposals_export(config_path: str | None, year: int, out_path: Path) -> None
     repo = _services(config).proposals
     out_path.write_bytes(proposals_workbook(repo, year))
     click.echo(f"已导出 {len(repo.list(year))} 件提案到 {out_path}")
+
+
+@main.group()
+def welfare() -> None:
+    """慰问与帮扶（福利委员的台账）。"""
+
+
+@welfare.command("export")
+@config_option
+@click.option("--year", type=click.IntRange(2000, 2100), required=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def welfare_export(config_path: str | None, year: int, out_path: Path) -> None:
+    """导出慰问台账（.xlsx）。个人信息：请妥善保管导出的文件。"""
+    import getpass
+
+    from handlers.welfare import ledger_workbook
+    from storage.welfare import Actor
+
+    config = _load(config_path)
+    desk = _services(config).welfare
+    # The server's operator acts as an officer here; the audit log says who ran it.
+    actor = Actor(f"cli:{getpass.getuser()}", "命令行导出", None, officer=True)
+    rows = desk.ledger(actor, year, dt.datetime.now(dt.UTC)) or []
+    out_path.write_bytes(ledger_workbook(rows, year, config.tz))
+    click.echo(f"已导出 {len(rows)} 件到 {out_path}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from handlers.welfare_rules import DEFAULT_TYPES, FormField, WelfareType
 from schedules.audience import EVERYONE, parse_audiences
 from schedules.holidays import CalendarOverrides
 
@@ -91,6 +92,17 @@ class Proposals:
 
 
 @dataclass(frozen=True)
+class Welfare:
+    """``[welfare]``: request types and standards, retention, scheduled care."""
+
+    types: tuple[WelfareType, ...] = DEFAULT_TYPES
+    retention_days: int = 1825  # closed requests are deleted this long after closing
+    elder_age: int = 70  # retired members from this age are listed before 重阳节 and 春节
+    care_days_before: int = 7
+    birthdays: str = "list"  # list (monthly, to the officers) | greeting (to the member) | off
+
+
+@dataclass(frozen=True)
 class Config:
     union_id: str
     union_name: str
@@ -107,6 +119,7 @@ class Config:
     sending: Sending = field(default_factory=Sending)
     signups: Signups = field(default_factory=Signups)
     proposals: Proposals = field(default_factory=Proposals)
+    welfare: Welfare = field(default_factory=Welfare)
     bot_name: str = "工会助手"
     path: Path | None = None
 
@@ -232,6 +245,8 @@ def parse_config(
         departments={str(k): frozenset(_str_list(depts, "proposals.departments", k)) for k in depts},
     )
 
+    welfare = _welfare(_table(raw, "welfare"))
+
     return Config(
         union_id=union_id,
         union_name=_str(union, "union", "name", default=union_id),
@@ -248,6 +263,7 @@ def parse_config(
         sending=sending,
         signups=signups,
         proposals=proposals,
+        welfare=welfare,
         bot_name=_str(union, "union", "bot_name", default="工会助手"),
         path=path,
     )
@@ -336,3 +352,52 @@ def _float(table: dict, section: str, key: str, default: float) -> float:
     if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
         raise ConfigError(f"配置项 [{section}] {key} 应是不小于 0 的数字")
     return float(value)
+
+
+def _welfare(raw: dict) -> Welfare:
+    birthdays = _str(raw, "welfare", "birthdays", default="list")
+    if birthdays not in ("list", "greeting", "off"):
+        raise ConfigError("配置项 [welfare] birthdays 应是 \"list\"、\"greeting\" 或 \"off\"")
+    types_raw = raw.get("types")
+    types = DEFAULT_TYPES
+    if types_raw is not None:
+        if not isinstance(types_raw, list) or not types_raw:
+            raise ConfigError("配置项 [[welfare.types]] 应写成若干个 [[welfare.types]] 表")
+        types = tuple(_welfare_type(t, i) for i, t in enumerate(types_raw))
+    return Welfare(
+        types=types,
+        retention_days=_int(raw, "welfare", "retention_days", 1825, minimum=1),
+        elder_age=_int(raw, "welfare", "elder_age", 70, minimum=0),
+        care_days_before=_int(raw, "welfare", "care_days_before", 7, minimum=0),
+        birthdays=birthdays,
+    )
+
+
+def _welfare_type(t: object, i: int) -> WelfareType:
+    where = f"welfare.types[{i}]"
+    if not isinstance(t, dict):
+        raise ConfigError(f"配置项 [[welfare.types]] 第 {i + 1} 项应是表")
+    name = _str(t, where, "name", required=True)
+    fields = []
+    for j, f in enumerate(t.get("fields", [])):
+        if isinstance(f, str):
+            f = {"name": f}
+        if not isinstance(f, dict):
+            raise ConfigError(f"配置项 [{where}] fields 第 {j + 1} 项应是字段名或表")
+        kind = _str(f, where, "kind", default="text")
+        if kind not in ("text", "date", "number", "choice"):
+            raise ConfigError(f"配置项 [{where}] 字段 kind 应是 text、date、number 或 choice")
+        fields.append(FormField(_str(f, where, "name", required=True), kind, tuple(_str_list(f, where, "choices"))))
+    tiers = t.get("tiers", [])
+    if not isinstance(tiers, list) or not all(isinstance(x, list) and len(x) == 2
+                                              and all(isinstance(v, int) for v in x) for x in tiers):
+        raise ConfigError(f"配置项 [{where}] tiers 应写成 [[起始值, 金额], …]，例如 [[1, 300], [8, 500]]")
+    table = t.get("table", {})
+    if not isinstance(table, dict) or not all(isinstance(v, int) for v in table.values()):
+        raise ConfigError(f"配置项 [{where}] table 应是 {{ 选项 = 金额 }}")
+    amount = t.get("amount")
+    if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool) or amount < 0):
+        raise ConfigError(f"配置项 [{where}] amount 应是金额（整数，元）")
+    return WelfareType(name, tuple(fields) or (FormField("情况说明"),), tuple(_str_list(t, where, "aliases")),
+                       amount, _str(t, where, "tiers_field"), tuple((a, b) for a, b in tiers),
+                       _str(t, where, "table_field"), {str(k): v for k, v in table.items()})

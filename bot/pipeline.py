@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from bot.config import Config
 from handlers.base import Attachment, Chat, Context, Registry, Reply, Request, Role, Scope, Sender, roles_label
 from handlers.services import Services
+from handlers.welfare_rules import GROUP_ALARM
 from schedules.text_norm import normalize_message
 from storage.messages import SeenMessages
 
@@ -153,16 +154,22 @@ class Pipeline:
         if spec is None:
             if not name:
                 return [] if chat.is_group else [Reply("您好，我是工会助手。发送 #帮助 查看可用命令。")]
+            if chat.is_group and GROUP_ALARM.search(text):
+                # Perhaps personal (住院, 丧事…): say nothing of it in the group.
+                return [Reply("涉及个人的申请请私聊我提交（发送 #申请），群里不要发具体情况。")]
             hints = self.registry.suggest(name, sender)
             hint = f"您是不是想找：{'、'.join('#' + h for h in hints)}？" if hints else ""
-            return [Reply(f"没有“{name[:20]}”这个命令。{hint}发送 #帮助 查看全部命令。")]
+            # In a group, never repeat what was typed: it may be something private.
+            what = "这个命令" if chat.is_group else f"“{name[:20]}”这个命令"
+            return [Reply(f"没有{what}。{hint}发送 #帮助 查看全部命令。")]
+        if spec.scope == Scope.PRIVATE and chat.is_group:
+            # Before anything else, so a private command in a group is only ever told to go private.
+            return [Reply(f"#{spec.name} 请私聊我使用，群里不要发具体内容。")]
         if not sender.has(spec.role):
             return [Reply(f"#{spec.name} 仅限{roles_label(spec.roles)}使用，您的消息未生效。")]
-        if spec.scope == Scope.PRIVATE and chat.is_group:
-            return [Reply(f"#{spec.name} 请私聊我使用。")]
         if spec.scope == Scope.GROUP and not chat.is_group:
             return [Reply(f"#{spec.name} 请在群里使用。")]
-        return spec.func(Request(spec.name, args, msg.attachment), ctx)
+        return spec.func(Request(spec.name, args, msg.attachment, typed=name), ctx)
 
     def _route(self, r: Reply, chat: Chat, msg: Incoming) -> Outgoing:
         if r.to_contact:

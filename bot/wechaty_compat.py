@@ -8,15 +8,21 @@ hash before wechaty is imported is enough: the default is only ever read, never
 mutated, by wechaty itself. It also needs ``pyee<9`` and ``urllib3<2``, pinned
 in pyproject.toml.
 
+python-wechaty also logs every message's text at INFO to stderr. Messages can
+be personal (a welfare request typed in the wrong chat), so unless WECHATY_LOG
+is set explicitly, its loggers are held at ``warn``.
+
 Import wechaty only through this module.
 """
 
 from __future__ import annotations
 
+import os
 from types import ModuleType
 
 
 def load_wechaty() -> ModuleType:
+    os.environ.setdefault("WECHATY_LOG", "warn")  # read by wechaty_puppet.logger at import time
     from wechaty_puppet.schemas.puppet import PuppetOptions
 
     if PuppetOptions.__hash__ is None:

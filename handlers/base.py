@@ -85,6 +85,7 @@ class Request:
     name: str
     args: str = ""
     attachment: Attachment | None = None
+    typed: str = ""  # the name or alias as the member typed it (#住院 for #申请)
 
     @property
     def argv(self) -> list[str]:

@@ -15,9 +15,10 @@ from storage.proposals import ProposalRepo
 from storage.schedule_repo import ScheduleRepo
 from storage.settings import Settings
 from storage.signups import SignupRepo
+from storage.welfare import WelfareDesk
 
 if TYPE_CHECKING:
-    from bot.config import Proposals
+    from bot.config import Proposals, Welfare
     from schedules.scheduler import ReminderScheduler
 
 
@@ -38,3 +39,6 @@ class Services:
     settings: Settings
     proposals: ProposalRepo
     proposal_rules: Proposals
+    welfare: WelfareDesk
+    welfare_rules: Welfare
+    welfare_officers: frozenset[str]

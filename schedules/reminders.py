@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from schedules.audience import EVERYONE, GroupTarget, audience_of, groups_for
-from schedules.holidays import CalendarOverrides, is_workday
+from schedules.holidays import CalendarOverrides, festival_date, is_workday
 from storage.outbox import NewPost
 
 WEEKDAYS = "一二三四五六日"
@@ -70,6 +70,26 @@ class SignupInfo:
 
 
 @dataclass(frozen=True)
+class Person:
+    name: str
+    contact_id: str | None
+    birthday: dt.date | None
+    retired: bool
+
+
+@dataclass(frozen=True)
+class CareRules:
+    """Scheduled care from the roster; these posts go only to welfare officers
+    (or, for a birthday greeting, to the member), never to a group."""
+
+    officers: tuple[str, ...] = ()
+    elder_age: int = 70
+    days_before: int = 7
+    birthdays: str = "list"  # list | greeting | off
+    festivals: tuple[str, ...] = ("重阳节", "春节")
+
+
+@dataclass(frozen=True)
 class PlanInput:
     activities: Sequence[Activity]
     signups: Sequence[SignupInfo]
@@ -77,6 +97,8 @@ class PlanInput:
     times: ReminderTimes
     calendar: CalendarOverrides
     tz: ZoneInfo
+    people: Sequence[Person] = ()
+    care: CareRules = CareRules()
 
 
 def plan_posts(start: dt.datetime, end: dt.datetime, inp: PlanInput) -> list[NewPost]:
@@ -87,6 +109,7 @@ def plan_posts(start: dt.datetime, end: dt.datetime, inp: PlanInput) -> list[New
         posts += _activity_posts(act, inp)
     for su in inp.signups:
         posts += _signup_posts(su, inp)
+    posts += _care_posts(start, end, inp)
     due = [p for p in posts if start <= p.due_at < end]
     return sorted(due, key=lambda p: (p.due_at, p.kind, p.target))
 
@@ -183,6 +206,72 @@ def _signup_posts(su: SignupInfo, inp: PlanInput) -> list[NewPost]:
                 posts.append(NewPost("event_eve", ref, f"contact:{contact}", start.date().isoformat(), text, due,
                                      min(due + inp.times.grace, su.starts_at)))
     return posts
+
+
+def _care_posts(start: dt.datetime, end: dt.datetime, inp: PlanInput) -> list[NewPost]:
+    care = inp.care
+    posts: list[NewPost] = []
+    first, last = start.astimezone(inp.tz).date(), end.astimezone(inp.tz).date()
+    for year in range(first.year, last.year + 2):
+        for festival in care.festivals:
+            day = festival_date(festival, year)
+            if day is None or not care.officers:
+                continue
+            notice_day = day - dt.timedelta(days=care.days_before)
+            if not is_workday(notice_day, inp.calendar):
+                notice_day = workday_before(notice_day, inp.calendar)
+            due = at(notice_day, inp.times.morning, inp)
+            text = elders_text(festival, day, inp)
+            if text:
+                posts += [NewPost("care", f"care:{festival}", f"contact:{o}", day.isoformat(), text, due,
+                                  at(day, inp.times.quiet_start, inp)) for o in care.officers]
+    if care.birthdays == "list" and care.officers:
+        month = first.replace(day=1)
+        while month <= last:
+            names = sorted((p.birthday.day, p.name) for p in inp.people
+                           if p.birthday and p.birthday.month == month.month)
+            if names:
+                day = first_workday(month.year, month.month, inp.calendar)
+                text = f"【{month.month}月过生日的会员】" + "、".join(f"{d}日 {n}" for d, n in names)
+                due = at(day, inp.times.digest, inp)
+                posts += [NewPost("birthdays", "birthdays", f"contact:{o}", f"{month:%Y-%m}", text, due,
+                                  at(day, inp.times.quiet_start, inp)) for o in care.officers]
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+    elif care.birthdays == "greeting":
+        day = first
+        while day <= last:
+            for p in inp.people:
+                if p.contact_id and p.birthday and (p.birthday.month, p.birthday.day) == (day.month, day.day):
+                    due = at(day, inp.times.morning, inp)
+                    posts.append(NewPost("birthday", "birthday", f"contact:{p.contact_id}", day.isoformat(),
+                                         f"{p.name}老师，今天是您的生日，{_union_wish()}", due,
+                                         at(day, inp.times.quiet_start, inp)))
+            day += dt.timedelta(days=1)
+    return posts
+
+
+def elders_text(festival: str, day: dt.date, inp: PlanInput) -> str:
+    """The retired members to visit before a festival, oldest first; unknown ages listed apart."""
+    aged = sorted(((_age(p.birthday, day), p.name) for p in inp.people if p.retired and p.birthday),
+                  reverse=True)
+    elders = [f"{n}（{a}岁）" for a, n in aged if a >= inp.care.elder_age]
+    unknown = [p.name for p in inp.people if p.retired and not p.birthday]
+    if not elders and not unknown:
+        return ""
+    lines = [f"【{festival}慰问提醒】{festival}（{day.month}月{day.day}日）将至。"]
+    if elders:
+        lines.append(f"{inp.care.elder_age} 岁以上的退休教师 {len(elders)} 位：" + "、".join(elders))
+    if unknown:
+        lines.append("花名册中没有生日、无法判断年龄的退休教师：" + "、".join(unknown))
+    return "\n".join(lines)
+
+
+def _age(birthday: dt.date, on: dt.date) -> int:
+    return on.year - birthday.year - ((on.month, on.day) < (birthday.month, birthday.day))
+
+
+def _union_wish() -> str:
+    return "工会祝您生日快乐，身体健康，工作顺利！"
 
 
 # --- helpers -------------------------------------------------------------------

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from bot.config import Config
 from schedules.audience import GroupTarget, groups_for
-from schedules.reminders import Activity, PlanInput, ReminderTimes, SignupInfo, plan_posts
+from schedules.reminders import Activity, CareRules, Person, PlanInput, ReminderTimes, SignupInfo, plan_posts
+from storage.members import MemberRepo
 from storage.outbox import NewPost, OutboxRepo
 from storage.schedule_repo import ScheduleRepo, split_ints
 from storage.settings import Settings
@@ -33,6 +34,7 @@ class ReminderScheduler:
     signups: SignupRepo
     outbox: OutboxRepo
     settings: Settings
+    members: MemberRepo
 
     @property
     def groups(self) -> list[GroupTarget]:
@@ -59,7 +61,11 @@ class ReminderScheduler:
         ]
         times = ReminderTimes(r.digest_time, r.eve_time, r.morning_time, r.quiet_start, r.quiet_end,
                               dt.timedelta(minutes=r.grace_minutes))
-        return PlanInput(activities, infos, self.groups, times, self.config.calendar, self.config.tz)
+        w = self.config.welfare
+        care = CareRules(tuple(sorted(self.config.roles.welfare_officers)), w.elder_age, w.care_days_before,
+                         w.birthdays)
+        people = [Person(m.name, m.contact_id, m.birthday, m.retired) for m in self.members.roster()]
+        return PlanInput(activities, infos, self.groups, times, self.config.calendar, self.config.tz, people, care)
 
     def tick(self, now: dt.datetime) -> int:
         """Queue what fell due since the last tick; returns how many posts were new."""

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.db import session_scope
-from storage.models import Event, Member, Signup
+from storage.models import Event, Member, Proposal, ProposalCosign, Signup, WelfareRequest
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,12 @@ class MemberRepo:
             s.add(entry)
             return entry, ""
 
+    def roster(self) -> list[Member]:
+        """Members from the roster (the scheduled care lists read them)."""
+        with session_scope(self.engine) as s:
+            return list(s.exec(select(Member).where(Member.union_id == self.union_id, Member.in_roster)
+                               .order_by(Member.name)).all())
+
     def ensure_named(self, name: str) -> tuple[Member | None, str]:
         """The one member called ``name`` (for 代报名); created when nobody is.
         Returns (member, problem) and refuses a name that fits several people."""
@@ -163,4 +169,13 @@ def _reassign(s: Session, from_id: int | None, to_id: int | None) -> None:
         else:
             row.member_id = to_id  # type: ignore[assignment]
             s.add(row)
+    cosigned = set(s.exec(select(ProposalCosign.proposal_id).where(ProposalCosign.member_id == to_id)).all())
+    for cos in s.exec(select(ProposalCosign).where(ProposalCosign.member_id == from_id)).all():
+        if cos.proposal_id in cosigned:
+            s.delete(cos)
+        else:
+            cos.member_id = to_id  # type: ignore[assignment]
+            s.add(cos)
+    s.execute(update(Proposal).where(Proposal.proposer_id == from_id).values(proposer_id=to_id))
+    s.execute(update(WelfareRequest).where(WelfareRequest.member_id == from_id).values(member_id=to_id))
     s.flush()

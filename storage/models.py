@@ -227,3 +227,50 @@ class ProposalEvent(SQLModel, table=True):
     action: str = Field(max_length=16)
     status: str = Field(max_length=16)  # the status after the change
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class WelfareRequest(SQLModel, table=True):
+    """A welfare or care request (W2027-012). Personal data: read and changed only
+    through storage.welfare.WelfareDesk, which checks access and writes the audit log."""
+
+    __tablename__ = "welfare_request"
+    __table_args__ = (UniqueConstraint("union_id", "year", "seq", name="uq_welfare_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    year: int
+    seq: int
+    kind: str = Field(max_length=32)  # the type's name: 住院, 丧事…
+    member_id: int = Field(foreign_key="member.id", index=True)  # whom it is for
+    member_name: str = Field(max_length=64)  # kept even if the member leaves the roster
+    member_contact: str | None = Field(default=None, max_length=128)
+    reported_by: str = Field(default="", max_length=128)  # contact id (代报: a colleague)
+    reported_by_name: str = Field(default="", max_length=64)
+    details: str = Field(sa_column=Column(Text, nullable=False))  # JSON of the form's fields
+    status: str = Field(default="待受理", max_length=16)
+    standard_amount: int | None = None
+    amount: int | None = None
+    handled_by: str = Field(default="", max_length=64)
+    reject_reason: str = Field(default="", max_length=500)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    closed_at: dt.datetime | None = None
+
+    @property
+    def code(self) -> str:
+        return f"W{self.year}-{self.seq:03d}"
+
+
+class WelfareAudit(SQLModel, table=True):
+    """Who read or changed which request, when; refusals too."""
+
+    __tablename__ = "welfare_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    request_code: str = Field(default="", max_length=16, index=True)
+    at: dt.datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=128)
+    actor_name: str = Field(default="", max_length=64)
+    action: str = Field(max_length=16)
+    detail: str = Field(default="", max_length=255)

@@ -31,8 +31,10 @@ def test_group_chatter_is_ignored_private_text_is_handled(chat: ChatDriver) -> N
 
 
 def test_unknown_command_suggests(chat: ChatDriver) -> None:
-    out = chat.text("李老师", "#本月")
+    out = chat.text("李老师", "#本月", private=True)
     assert "没有“本月”这个命令" in out and "#本月活动" in out
+    group = chat.text("李老师", "#本月")
+    assert "没有这个命令" in group and "#本月活动" in group and "“本月”" not in group
 
 
 def test_admin_only_command_refused_and_nothing_changes(chat: ChatDriver, app: App) -> None:

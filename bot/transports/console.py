@@ -58,6 +58,7 @@ class ConsoleChat:
         if not self.sending:
             return []
         now = self.clock()
+        self.app.housekeeping(now)
         self.app.scheduler.tick(now)
         sent: list[Outgoing] = []
 

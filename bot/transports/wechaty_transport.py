@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 5.0
 HEARTBEAT_TIMEOUT = 5.0
 MAX_BACKOFF = 30.0
+STOP_GRACE_SECONDS = 5.0
 
 
 IDLE_POLL_SECONDS = 1.0
@@ -58,6 +59,7 @@ class Supervisor:
         self.stopping = asyncio.Event()
         self.bot: Any = None  # the connected client, when there is one
         self.pacer = Pacer(app.config.sending)
+        self.sender_task: asyncio.Task | None = None
         self.wechaty = load_wechaty()
         # The library reads the endpoint and token from the environment.
         os.environ["WECHATY_PUPPET_SERVICE_ENDPOINT"] = app.config.wechaty_endpoint
@@ -76,18 +78,18 @@ class Supervisor:
                           next_run_time=dt.datetime.now(dt.UTC),
                           max_instances=1, coalesce=True, misfire_grace_time=None)
         scheduler.start()
-        sender = asyncio.create_task(self.send_loop())
+        self.sender_task = asyncio.create_task(self.send_loop())
         try:
             await self._connect_loop(loop)
         finally:
             scheduler.shutdown(wait=False)
-            sender.cancel()
-            await asyncio.gather(sender, return_exceptions=True)
+            await self._finish_sending()
 
     def tick(self) -> None:
         if not self.app.sender.ensure_leader():
             return
         try:
+            self.app.housekeeping(self.app.clock())
             queued = self.app.scheduler.tick(self.app.clock())
         except Exception:
             log.exception("reminder planning failed; will try again at the next tick")
@@ -96,16 +98,21 @@ class Supervisor:
             log.info("queued %d post(s)", queued)
 
     async def send_loop(self) -> None:
-        """Drain the outbox while connected, one post at a time, at the configured pace."""
+        """Drain the outbox while connected, one post at a time, at the configured pace.
+
+        On SIGTERM the post in hand is finished and confirmed before the loop
+        ends (the client is stopped only after), so the outbox stays consistent.
+        """
         loop = asyncio.get_running_loop()
         while not self.stopping.is_set():
             wait = self.pacer.delay(loop.time())
             if wait > 0:
-                await asyncio.sleep(wait)
+                await self._sleep(wait)
+                continue
             bot = self.bot
             item = self.app.sender.take(self.app.clock()) if bot is not None else None
             if item is None:
-                await asyncio.sleep(IDLE_POLL_SECONDS)
+                await self._sleep(IDLE_POLL_SECONDS)
                 continue
             post, out = item
             try:
@@ -117,6 +124,30 @@ class Supervisor:
             self.app.sender.sent(post, self.app.clock())
             self.pacer.record(loop.time())
 
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), seconds)
+
+    async def _finish_sending(self) -> None:
+        task = self.sender_task
+        if task is None or task.done():
+            return
+        done, _ = await asyncio.wait({task}, timeout=STOP_GRACE_SECONDS)
+        if not done:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def _stop_client(self, bot: Any, task: asyncio.Task) -> None:
+        self.bot = None
+        await _quietly(asyncio.wait_for(bot.stop(), STOP_GRACE_SECONDS))
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=STOP_GRACE_SECONDS)
+        if not done:
+            # python-wechaty catches the first cancellation and sleeps 60 s before
+            # "restarting"; a second one ends it.
+            task.cancel()
+            await asyncio.wait({task}, timeout=STOP_GRACE_SECONDS)
+
     async def _connect_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         backoff = 1.0
         while not self.stopping.is_set():
@@ -124,12 +155,11 @@ class Supervisor:
             started = loop.time()
             task = asyncio.create_task(bot.start())
             await self._watch(bot, task)
-            self.bot = None
-            await _quietly(bot.stop())
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
             if self.stopping.is_set():
+                await self._finish_sending()  # the post in hand goes out before the client stops
+                await self._stop_client(bot, task)
                 break
+            await self._stop_client(bot, task)
             backoff = 1.0 if loop.time() - started > 60 else min(backoff * 2, MAX_BACKOFF)
             log.warning("gateway connection lost; reconnecting in %.0f s", backoff)
             with contextlib.suppress(TimeoutError):

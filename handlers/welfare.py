@@ -1,0 +1,312 @@
+"""Welfare and care requests (住院, 结婚, 生育, 丧事, 困难帮扶), private by design.
+
+Every command here is private-only: in a group the pipeline answers "请私聊"
+before the handler runs, so nothing said there is read or stored. All reads
+and changes go through ``services.welfare`` (storage.welfare.WelfareDesk),
+which checks access and writes the audit log; handlers only word replies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from handlers.base import Attachment, Context, Reply, Request, Role, Scope, command, continuation, reply
+from handlers.welfare_rules import WelfareType, check_value, find_type
+from handlers.xlsx import workbook_bytes
+from storage.models import Member, WelfareRequest
+from storage.welfare import Actor, details_of
+
+FORM = "welfare"
+OFFICER = Role.WELFARE_OFFICER
+_PAIR = re.compile(r"([^\s=＝:：]+)\s*[=＝:：]\s*(\S+)")
+NOT_VISIBLE = "没有找到这个申请编号，或您无权查看。"
+
+
+def actor_of(ctx: Context) -> Actor:
+    return Actor(ctx.sender.contact_id, ctx.sender.name, ctx.sender.member_id, ctx.sender.has(OFFICER))
+
+
+def _types(ctx: Context) -> tuple[WelfareType, ...]:
+    return ctx.services.welfare_rules.types
+
+
+def _type_menu(ctx: Context) -> str:
+    return "请选择申请类型（回复序号或名称）：" + "  ".join(f"{i}.{t.name}" for i, t in enumerate(_types(ctx), 1))
+
+
+def _save(ctx: Context, data: dict) -> None:
+    ctx.services.drafts.put(ctx.sender.contact_id, FORM, data, ctx.now, ctx.services.form_ttl)
+
+
+def _next_step(ctx: Context, data: dict) -> list[Reply]:
+    """Ask for the first missing field, or show the summary for confirmation."""
+    kind = find_type(data.get("kind") or "", _types(ctx))
+    if kind is None:
+        data["step"] = "type"
+        _save(ctx, data)
+        return reply(_type_menu(ctx))
+    for f in kind.fields:
+        if f.name not in data["values"]:
+            data["step"] = f.name
+            _save(ctx, data)
+            return reply(f.ask())
+    data["step"] = "confirm"
+    _save(ctx, data)
+    standard = kind.standard(data["values"])
+    lines = [f"请核对{'（代 ' + data['for_name'] + ' 申请）' if data.get('for_name') else ''}：", f"类型：{kind.name}"]
+    lines += [f"{k}：{v}" for k, v in data["values"].items()]
+    lines.append(f"标准：{kind.standard_text()}" + (f"，本次按标准为 {standard} 元" if standard is not None else ""))
+    lines.append("确认提交请回复“确认”，放弃请发送 #取消。只有福利委员能看到这份申请。")
+    return reply("\n".join(lines))
+
+
+def _start(ctx: Context, args: str, typed: str, for_member: Member | None) -> list[Reply]:
+    words = args.split()
+    kind = find_type(typed, _types(ctx))
+    if kind is None and words:
+        kind = find_type(words[0], _types(ctx))
+        if kind is not None:
+            words = words[1:]
+    data: dict = {"kind": kind.name if kind else None, "values": {}, "step": "type"}
+    if for_member is not None:
+        data.update({"for": for_member.id, "for_name": for_member.name})
+    rest = " ".join(words)
+    if kind is not None:
+        for key, value in _PAIR.findall(rest):
+            f = next((f for f in kind.fields if f.name == key), None)
+            if f is None:
+                return reply(f"{kind.name}申请没有“{key[:10]}”这一项，可填：{'、'.join(f.name for f in kind.fields)}。")
+            value_ok, problem = check_value(f, value, ctx.now.date())
+            if problem:
+                return reply(problem)
+            data["values"][f.name] = value_ok
+        free = _PAIR.sub("", rest).strip()
+        if free:
+            if len(kind.fields) == 1 and kind.fields[0].name not in data["values"]:
+                data["values"][kind.fields[0].name] = free[:500]
+            else:
+                data["note"] = free[:500]
+    return _next_step(ctx, data)
+
+
+@command("申请", aliases=("住院", "生病住院", "结婚", "生育", "丧事", "困难帮扶", "帮扶", "慰问申请"),
+         syntax="#申请 [类型] [项目=内容 …]", scope=Scope.PRIVATE,
+         help="私聊提交慰问或帮扶申请（住院、结婚、生育、丧事、困难帮扶），只有福利委员能看到",
+         examples=("#申请", "#申请 住院 医院=市一院 住院日期=2027-03-02 天数=5"))
+def apply(req: Request, ctx: Context) -> list[Reply]:
+    return _start(ctx, req.args, req.typed, None)
+
+
+@command("代报", syntax="#代报 姓名 [类型] [项目=内容 …]", scope=Scope.PRIVATE,
+         help="替同事提交慰问申请（同事会收到私聊通知）", examples=("#代报 张三 住院 医院=市一院 天数=5",))
+def report_for(req: Request, ctx: Context) -> list[Reply]:
+    name, _, rest = req.args.strip().partition(" ")
+    if not name:
+        return reply("格式：#代报 姓名 [类型] …，例如 #代报 张三 住院。")
+    member, problem = ctx.services.members.ensure_named(name[:64])
+    if member is None:
+        return reply(f"未提交：{problem}。")
+    if member.contact_id == ctx.sender.contact_id:
+        return _start(ctx, rest, "", None)
+    return _start(ctx, rest, "", member)
+
+
+@continuation(FORM)
+def welfare_step(req: Request, ctx: Context) -> list[Reply]:
+    draft = ctx.services.drafts.get(ctx.sender.contact_id, ctx.now)
+    if draft is None:
+        return reply("申请已不存在，请重新发送 #申请。")
+    data = dict(draft.data)
+    text = req.args.strip()
+    step = data.get("step")
+    if step == "type":
+        kind = find_type(text, _types(ctx))
+        if kind is None:
+            return reply("没有这个类型。" + _type_menu(ctx))
+        data["kind"] = kind.name
+        return _next_step(ctx, data)
+    kind = find_type(data.get("kind") or "", _types(ctx))
+    if kind is None:
+        return _next_step(ctx, data)
+    if step == "confirm":
+        if text not in ("确认", "确定", "提交", "是"):
+            return reply("确认提交请回复“确认”，放弃请发送 #取消。")
+        return _submit(ctx, data, kind)
+    f = next((f for f in kind.fields if f.name == step), None)
+    if f is None:
+        return _next_step(ctx, data)
+    value, problem = check_value(f, text, ctx.now.date())
+    if problem:
+        return reply(problem)
+    data["values"][f.name] = value
+    return _next_step(ctx, data)
+
+
+def _submit(ctx: Context, data: dict, kind: WelfareType) -> list[Reply]:
+    members = ctx.services.members
+    me = members.get_by_contact(ctx.sender.contact_id)
+    assert me is not None
+    beneficiary = me
+    if data.get("for"):
+        beneficiary = next((m for m in members.find(data["for_name"]) if m.id == data["for"]), None) or me
+    values = dict(data["values"])
+    if data.get("note"):
+        values["备注"] = data["note"]
+    req = ctx.services.welfare.submit(actor_of(ctx), beneficiary, kind.name, values, kind.standard(values),
+                                      ctx.now)
+    ctx.services.drafts.clear(ctx.sender.contact_id)
+    who = "" if beneficiary.id == me.id else f"（为 {beneficiary.name}）"
+    out = [Reply(f"已提交{kind.name}申请{who}，编号 {req.code}。福利委员会尽快联系；发送 #我的申请 查看进度。")]
+    if beneficiary.id != me.id and beneficiary.contact_id:
+        out.append(Reply(f"{ctx.sender.name} 为您提交了一项{kind.name}慰问申请（{req.code}），福利委员会与您联系。"
+                         "发送 #我的申请 查看进度。", to_contact=beneficiary.contact_id))
+    for officer in sorted(ctx.services.welfare_officers):
+        if officer != ctx.sender.contact_id:
+            out.append(Reply(f"新的{kind.name}申请 {req.code}，请发送 #申请详情 {req.code} 查看。", to_contact=officer))
+    return out
+
+
+def _line(r: WelfareRequest) -> str:
+    amount = f"，{r.amount} 元" if r.amount is not None else ""
+    return f"{r.code} {r.kind}（{r.member_name}）：{r.status}{amount}"
+
+
+@command("我的申请", syntax="#我的申请", scope=Scope.PRIVATE, help="查看自己的慰问、帮扶申请及进度")
+def mine(req: Request, ctx: Context) -> list[Reply]:
+    rows = ctx.services.welfare.mine(actor_of(ctx), ctx.now)
+    if not rows:
+        return reply("您没有慰问或帮扶申请。需要时发送 #申请。")
+    return reply("您的申请：\n" + "\n".join(_line(r) for r in rows))
+
+
+def detail_text(r: WelfareRequest, tz: dt.tzinfo) -> str:
+    lines = [f"{r.code} {r.kind}", f"会员：{r.member_name}", f"状态：{r.status}",
+             f"提交：{r.created_at.astimezone(tz):%Y-%m-%d %H:%M}" + (f"（{r.reported_by_name} 代报）"
+                                                                   if r.reported_by != r.member_contact else "")]
+    lines += [f"{k}：{v}" for k, v in details_of(r).items()]
+    if r.standard_amount is not None:
+        lines.append(f"标准金额：{r.standard_amount} 元")
+    if r.amount is not None:
+        lines.append(f"核定金额：{r.amount} 元")
+    if r.reject_reason:
+        lines.append(f"驳回理由：{r.reject_reason}")
+    if r.handled_by:
+        lines.append(f"经办：{r.handled_by}")
+    return "\n".join(lines)
+
+
+@command("申请详情", syntax="#申请详情 编号", scope=Scope.PRIVATE, help="查看一份申请（本人或福利委员）",
+         examples=("#申请详情 W2027-012",))
+def show(req: Request, ctx: Context) -> list[Reply]:
+    code = req.argv[0] if req.argv else ""
+    if not code:
+        return reply("请写上申请编号，例如 #申请详情 W2027-012。")
+    r = ctx.services.welfare.view(actor_of(ctx), code, ctx.now)
+    return reply(detail_text(r, ctx.services.tz) if r else NOT_VISIBLE)
+
+
+# --- officers -----------------------------------------------------------------------
+
+
+@command("待办", syntax="#待办", role=OFFICER, scope=Scope.PRIVATE, help="查看未办结的慰问、帮扶申请")
+def pending(req: Request, ctx: Context) -> list[Reply]:
+    rows = ctx.services.welfare.pending(actor_of(ctx), ctx.now)
+    if not rows:
+        return reply("没有待办的申请。")
+    return reply(f"待办申请 {len(rows)} 件：\n" + "\n".join(_line(r) for r in rows))
+
+
+def _act(ctx: Context, code: str, action: str, told: str, **values: object) -> list[Reply]:
+    outcome = ctx.services.welfare.act(actor_of(ctx), code, action, ctx.now, **values)
+    if outcome.problem == "not_found":
+        return reply(NOT_VISIBLE)
+    if outcome.problem:
+        return reply(outcome.problem + "，未修改。")
+    r = outcome.request
+    assert r is not None
+    out = [Reply(f"已{action}：{_line(r)}")]
+    if r.member_contact and r.member_contact != ctx.sender.contact_id:
+        out.append(Reply(f"您的{r.kind}申请 {r.code}{told}", to_contact=r.member_contact))
+    return out
+
+
+def _code_arg(req: Request, usage: str) -> tuple[str, list[Reply]]:
+    code = req.argv[0] if req.argv else ""
+    return code, ([] if code else reply(f"请写上申请编号，例如 {usage}。"))
+
+
+@command("受理", syntax="#受理 编号", role=OFFICER, scope=Scope.PRIVATE, help="受理一份申请")
+def accept(req: Request, ctx: Context) -> list[Reply]:
+    code, problem = _code_arg(req, "#受理 W2027-012")
+    return problem or _act(ctx, code, "受理", "已受理，福利委员会与您联系。")
+
+
+@command("核定", syntax="#核定 编号 [金额]", role=OFFICER, scope=Scope.PRIVATE,
+         help="核定慰问金额（省略金额则按标准）", examples=("#核定 W2027-012 500",))
+def approve(req: Request, ctx: Context) -> list[Reply]:
+    code, problem = _code_arg(req, "#核定 W2027-012 500")
+    if problem:
+        return problem
+    if len(req.argv) > 1:
+        text = req.argv[1].removesuffix("元")
+        if not text.isdigit() or len(text) > 6:
+            return reply("金额应是整数（元），例如 #核定 W2027-012 500。")
+        amount = int(text)
+    else:
+        r = ctx.services.welfare.view(actor_of(ctx), code, ctx.now)
+        if r is None:
+            return reply(NOT_VISIBLE)
+        if r.standard_amount is None:
+            return reply(f"{r.kind}没有标准金额，请写上金额，例如 #核定 {r.code} 500。")
+        amount = r.standard_amount
+    return _act(ctx, code, "核定", f"已核定，金额 {amount} 元。", amount=amount)
+
+
+@command("发放", syntax="#发放 编号", role=OFFICER, scope=Scope.PRIVATE, help="记录已发放")
+def pay(req: Request, ctx: Context) -> list[Reply]:
+    code, problem = _code_arg(req, "#发放 W2027-012")
+    return problem or _act(ctx, code, "发放", "的慰问金已发放，请查收。工会祝您一切顺利。")
+
+
+@command("驳回", syntax="#驳回 编号 理由", role=OFFICER, scope=Scope.PRIVATE, help="驳回申请（须写理由）")
+def reject(req: Request, ctx: Context) -> list[Reply]:
+    code, problem = _code_arg(req, "#驳回 W2027-012 理由")
+    if problem:
+        return problem
+    reason = req.args.split(maxsplit=1)[1].strip()[:500] if len(req.argv) > 1 else ""
+    if not reason:
+        return reply("请写明驳回理由，例如 #驳回 W2027-012 不属于直系亲属。")
+    return _act(ctx, code, "驳回", f"未获通过：{reason}。如有疑问请与福利委员联系。", reject_reason=reason)
+
+
+LEDGER_HEADERS = ["编号", "类型", "会员", "提交时间", "代报人", "内容", "标准金额", "核定金额", "状态", "经办人",
+                  "办结时间"]
+
+
+def ledger_workbook(rows: list[WelfareRequest], year: int, tz: dt.tzinfo) -> bytes:
+    body = [
+        [r.code, r.kind, r.member_name, r.created_at.astimezone(tz).strftime("%Y-%m-%d"),
+         r.reported_by_name if r.reported_by != r.member_contact else "",
+         "；".join(f"{k}：{v}" for k, v in details_of(r).items()), r.standard_amount, r.amount, r.status,
+         r.handled_by, r.closed_at.astimezone(tz).strftime("%Y-%m-%d") if r.closed_at else ""]
+        for r in rows
+    ]
+    return workbook_bytes(f"{year}年慰问台账", LEDGER_HEADERS, body)
+
+
+@command("导出台账", syntax="#导出台账 [年份]", role=OFFICER, scope=Scope.PRIVATE,
+         help="导出慰问、帮扶台账（Excel，私聊发给您）")
+def export(req: Request, ctx: Context) -> list[Reply]:
+    arg = req.args.strip()
+    if arg and not (arg.isdigit() and len(arg) == 4):
+        return reply("年份写成 2027，例如 #导出台账 2027。")
+    year = int(arg) if arg else ctx.now.year
+    rows = ctx.services.welfare.ledger(actor_of(ctx), year, ctx.now)
+    if rows is None:
+        return reply(NOT_VISIBLE)
+    name = f"{year}年慰问台账.xlsx"
+    return [Reply(f"已发送 {name}（{len(rows)} 件）。如未收到文件，可在服务器上运行 "
+                  f"unionbot welfare export --year {year} --out 台账.xlsx",
+                  file=Attachment(name, ledger_workbook(rows, year, ctx.services.tz)),
+                  to_contact=ctx.sender.contact_id)]

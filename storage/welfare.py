@@ -1,0 +1,173 @@
+"""Welfare requests, private by design.
+
+``WelfareDesk`` is the only way in: every method takes the acting person,
+checks what they may see or do here (one place, not in each handler), and
+writes the audit log, refusals included. A member sees only requests made
+for them; officers see all. A request someone may not see is reported
+exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
+
+from storage.db import serialize, session_scope
+from storage.models import Member, WelfareAudit, WelfareRequest
+
+OPEN_STATUSES = ("待受理", "已受理", "已核定")
+CLOSED_STATUSES = ("已发放", "已驳回")
+# action -> (statuses it may start from, status it leads to)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "受理": (("待受理",), "已受理"),
+    "核定": (("待受理", "已受理", "已核定"), "已核定"),
+    "发放": (("已核定",), "已发放"),
+    "驳回": (OPEN_STATUSES, "已驳回"),
+}
+_CODE = re.compile(r"^[Ww]?\s*(\d{4})\s*[-－—_]?\s*0*(\d{1,4})$")
+
+
+def parse_code(text: str) -> tuple[int, int] | None:
+    m = _CODE.match(text.strip())
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+@dataclass(frozen=True)
+class Actor:
+    contact_id: str
+    name: str
+    member_id: int | None
+    officer: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    request: WelfareRequest | None
+    problem: str = ""  # "" | "not_found" | a sentence for the officer
+
+
+class WelfareDesk:
+    def __init__(self, engine: Engine, union_id: str) -> None:
+        self.engine = engine
+        self.union_id = union_id
+
+    # --- members ------------------------------------------------------------------
+
+    def submit(self, actor: Actor, beneficiary: Member, kind: str, details: dict[str, str],
+               standard: int | None, now: dt.datetime) -> WelfareRequest:
+        year = now.year
+        with session_scope(self.engine) as s:
+            serialize(s, f"{self.union_id}:welfare:{year}")
+            top = s.exec(select(func.max(WelfareRequest.seq)).where(
+                WelfareRequest.union_id == self.union_id, WelfareRequest.year == year)).one()
+            assert beneficiary.id is not None
+            req = WelfareRequest(
+                union_id=self.union_id, year=year, seq=(top or 0) + 1, kind=kind, member_id=beneficiary.id,
+                member_name=beneficiary.name, member_contact=beneficiary.contact_id, reported_by=actor.contact_id,
+                reported_by_name=actor.name, details=json.dumps(details, ensure_ascii=False),
+                standard_amount=standard, created_at=now, updated_at=now)
+            s.add(req)
+            s.flush()
+            self._audit(s, actor, "提交", req.code, now, "代报" if beneficiary.id != actor.member_id else "")
+            return req
+
+    def mine(self, actor: Actor, now: dt.datetime) -> list[WelfareRequest]:
+        with session_scope(self.engine) as s:
+            self._audit(s, actor, "查看本人", "", now)
+            if actor.member_id is None:
+                return []
+            return list(s.exec(select(WelfareRequest).where(
+                WelfareRequest.union_id == self.union_id, WelfareRequest.member_id == actor.member_id,
+            ).order_by(col(WelfareRequest.year), col(WelfareRequest.seq))).all())
+
+    def view(self, actor: Actor, code: str, now: dt.datetime) -> WelfareRequest | None:
+        """The request if the actor may see it; None otherwise, the same as when it does not exist."""
+        with session_scope(self.engine) as s:
+            req = self._find(s, code)
+            if req is None or not (actor.officer or req.member_id == actor.member_id):
+                self._audit(s, actor, "拒绝查看", code[:16], now)
+                return None
+            self._audit(s, actor, "查看", req.code, now)
+            return req
+
+    # --- officers -----------------------------------------------------------------
+
+    def pending(self, actor: Actor, now: dt.datetime) -> list[WelfareRequest]:
+        with session_scope(self.engine) as s:
+            if not actor.officer:
+                self._audit(s, actor, "拒绝待办", "", now)
+                return []
+            self._audit(s, actor, "查看待办", "", now)
+            return list(s.exec(select(WelfareRequest).where(
+                WelfareRequest.union_id == self.union_id, col(WelfareRequest.status).in_(OPEN_STATUSES),
+            ).order_by(col(WelfareRequest.created_at), col(WelfareRequest.id))).all())
+
+    def act(self, actor: Actor, code: str, action: str, now: dt.datetime, **values: Any) -> Outcome:
+        allowed, target = TRANSITIONS[action]
+        with session_scope(self.engine) as s:
+            req = self._find(s, code)
+            if req is None or not actor.officer:
+                self._audit(s, actor, f"拒绝{action}", code[:16], now)
+                return Outcome(None, "not_found")
+            changes: dict[str, Any] = dict(status=target, updated_at=now, handled_by=actor.name[:64], **values)
+            if target in CLOSED_STATUSES:
+                changes["closed_at"] = now
+            moved = s.execute(update(WelfareRequest).where(
+                col(WelfareRequest.id) == req.id, col(WelfareRequest.status).in_(allowed)).values(**changes))
+            if moved.rowcount != 1:
+                self._audit(s, actor, f"未能{action}", req.code, now, req.status)
+                return Outcome(req, f"申请 {req.code} 当前状态为“{req.status}”，不能{action}")
+            s.refresh(req)
+            detail = " ".join(f"{k}={v}" for k, v in values.items())[:255]
+            self._audit(s, actor, action, req.code, now, detail)
+            return Outcome(req)
+
+    def ledger(self, actor: Actor, year: int, now: dt.datetime) -> list[WelfareRequest] | None:
+        with session_scope(self.engine) as s:
+            if not actor.officer:
+                self._audit(s, actor, "拒绝导出", str(year), now)
+                return None
+            self._audit(s, actor, "导出台账", str(year), now)
+            return list(s.exec(select(WelfareRequest).where(
+                WelfareRequest.union_id == self.union_id, WelfareRequest.year == year,
+            ).order_by(col(WelfareRequest.seq))).all())
+
+    def purge(self, now: dt.datetime, retention: dt.timedelta) -> int:
+        """Closed requests past the retention period go; their audit rows (code only) stay."""
+        with session_scope(self.engine) as s:
+            result = s.execute(delete(WelfareRequest).where(
+                WelfareRequest.union_id == self.union_id, col(WelfareRequest.status).in_(CLOSED_STATUSES),
+                col(WelfareRequest.closed_at) < now - retention))
+            return result.rowcount or 0
+
+    def audit_log(self, code: str | None = None) -> list[WelfareAudit]:
+        with session_scope(self.engine) as s:
+            q = select(WelfareAudit).where(WelfareAudit.union_id == self.union_id)
+            if code is not None:
+                q = q.where(WelfareAudit.request_code == code)
+            return list(s.exec(q.order_by(col(WelfareAudit.id))).all())
+
+    # --- internals ------------------------------------------------------------------
+
+    def _find(self, s: Session, code: str) -> WelfareRequest | None:
+        parsed = parse_code(code)
+        if parsed is None:
+            return None
+        return s.exec(select(WelfareRequest).where(WelfareRequest.union_id == self.union_id,
+                                                   WelfareRequest.year == parsed[0],
+                                                   WelfareRequest.seq == parsed[1])).first()
+
+    def _audit(self, s: Session, actor: Actor, action: str, code: str, now: dt.datetime, detail: str = "") -> None:
+        s.add(WelfareAudit(union_id=self.union_id, request_code=code, at=now, actor=actor.contact_id[:128],
+                           actor_name=actor.name[:64], action=action[:16], detail=detail[:255]))
+
+
+def details_of(req: WelfareRequest) -> dict[str, str]:
+    return json.loads(req.details)
