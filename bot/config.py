@@ -234,7 +234,7 @@ def parse_config(
     prop = _table(raw, "proposals")
     depts = prop.get("departments", {})
     if not isinstance(depts, dict):
-        raise ConfigError("配置项 [proposals] departments 应是表，例如 departments = { 总务处 = [\"wxid_abc\"] }")
+        raise ConfigError("配置项 [proposals] departments 应是表，例如 departments = { \"总务处\" = [\"wxid_abc\"] }")
     year = prop.get("year")
     if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100):
         raise ConfigError("配置项 [proposals] year 应是年份，例如 2027")
@@ -394,7 +394,7 @@ def _welfare_type(t: object, i: int) -> WelfareType:
         raise ConfigError(f"配置项 [{where}] tiers 应写成 [[起始值, 金额], …]，例如 [[1, 300], [8, 500]]")
     table = t.get("table", {})
     if not isinstance(table, dict) or not all(isinstance(v, int) for v in table.values()):
-        raise ConfigError(f"配置项 [{where}] table 应是 {{ 选项 = 金额 }}")
+        raise ConfigError(f"配置项 [{where}] table 应是 {{ \"选项\" = 金额 }}")
     amount = t.get("amount")
     if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool) or amount < 0):
         raise ConfigError(f"配置项 [{where}] amount 应是金额（整数，元）")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS
+from tests.conftest import REPO, SEEDS
 
 
 def unionbot(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -111,3 +111,19 @@ def test_chat_reads_stdin_and_prints_destinations(tmp_path: Path, config: Path) 
     assert r.returncode == 0, r.stderr
     assert "[群 全体教职工群] 工会助手：" in r.stdout
     assert "[私聊 李老师] 工会助手：本月活动（2027年3月）" in r.stdout
+
+
+def test_config_example_with_every_option_uncommented_parses(tmp_path: Path) -> None:
+    """The commented examples in config.example.toml must be valid when a chair uncomments them."""
+    import re
+
+    from bot.config import load_config
+
+    text = (REPO / "config.example.toml").read_text(encoding="utf-8")
+    lines = [line[2:] if re.match(r"# ?(\[\[|[a-z_]+ = )", line) else line for line in text.splitlines()]
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(lines).replace('file = "examples/', f'file = "{REPO}/examples/'), encoding="utf-8")
+    config = load_config(path)
+    assert [g.audiences for g in config.groups] == [("全体",), ("退休教师",)]
+    assert [t.name for t in config.welfare.types] == ["住院", "丧事"]
+    assert config.proposals.departments["总务处"] == frozenset({"wxid_zongwu"})
