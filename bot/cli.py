@@ -113,6 +113,47 @@ def db_upgrade(config_path: str | None) -> None:
     click.echo(f"数据库已是最新版本：{rev}")
 
 
+@db.command("backup")
+@config_option
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def db_backup(config_path: str | None, out_path: Path) -> None:
+    """备份数据库（SQLite 在线备份；PostgreSQL 请用 pg_dump）。"""
+    import sqlite3
+
+    config = _load(config_path)
+    url = config.database_url
+    if not url.startswith("sqlite:///") or url == "sqlite://":
+        _fail("PostgreSQL 请用 pg_dump 备份，例如：pg_dump --format=custom --file=unionbot.dump 数据库连接串；"
+              "恢复：pg_restore --clean --dbname=数据库连接串 unionbot.dump")
+    source = Path(url.removeprefix("sqlite:///"))
+    if not source.is_file():
+        _fail(f"找不到数据库文件 {source}")
+    # The online backup API copies a consistent snapshot while the bot keeps running.
+    with sqlite3.connect(source) as src, sqlite3.connect(out_path) as dst:
+        src.backup(dst)
+    click.echo(f"已备份到 {out_path}（恢复：停止机器人，把该文件复制为 {source}，删除旁边的 -wal/-shm 文件，再启动）")
+
+
+@main.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def status(config_path: str | None, as_json: bool) -> None:
+    """运行状态：连接、最近消息、发件队列、接下来的提醒、数据库版本。"""
+    from bot.app import build_services
+    from bot.status import collect, render
+    from storage import migrate
+    from storage.db import make_engine
+
+    config = _load(config_path)
+    # Read only: status never migrates (that is `unionbot db upgrade`, or the bot's start).
+    engine = make_engine(config.database_url)
+    if migrate.current_revision(engine) != migrate.head_revision():
+        _fail(f"数据库结构版本为 {migrate.current_revision(engine) or '空'}，最新为 {migrate.head_revision()}；"
+              "请先运行 unionbot db upgrade 或启动机器人")
+    st = collect(config, build_services(config, engine), dt.datetime.now(dt.UTC))
+    click.echo(json.dumps(st, ensure_ascii=False, indent=2) if as_json else render(st))
+
+
 @main.group()
 def members() -> None:
     """教职工花名册。"""

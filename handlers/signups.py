@@ -179,6 +179,11 @@ def proxy_signup(req: Request, ctx: Context) -> list[Reply]:
     number, extra, problem = parse_signup_args(" ".join([parts[0], *parts[2:]]))
     if number is None or problem:
         return reply("格式：#代报名 编号 姓名 [+1]，例如 #代报名 3 张三。")
+    event = ctx.services.signups.get(number)
+    if event is None:
+        return reply("没有这个报名编号，发送 #报名列表 查看正在报名的活动。")
+    if event.status != "open":
+        return reply(f"“{event.title}”{'已取消' if event.status == 'cancelled' else '报名已截止'}，未报名。")
     member, problem = ctx.services.members.ensure_named(parts[1][:64])
     if member is None:
         return reply(f"未报名：{problem}。")

@@ -61,16 +61,20 @@ def _next_step(ctx: Context, data: dict) -> list[Reply]:
     return reply("\n".join(lines))
 
 
-def _start(ctx: Context, args: str, typed: str, for_member: Member | None) -> list[Reply]:
+def _start(ctx: Context, args: str, typed: str, for_member: Member | None, for_name: str = "") -> list[Reply]:
     words = args.split()
     kind = find_type(typed, _types(ctx))
     if kind is None and words:
         kind = find_type(words[0], _types(ctx))
-        if kind is not None:
-            words = words[1:]
+        if kind is None:
+            # Say so, and keep nothing: an unknown type is not the start of a form.
+            return reply(f"没有“{words[0][:10]}”这个申请类型。" + _type_menu(ctx))
+        words = words[1:]
     data: dict = {"kind": kind.name if kind else None, "values": {}, "step": "type"}
     if for_member is not None:
         data.update({"for": for_member.id, "for_name": for_member.name})
+    elif for_name:
+        data.update({"for": None, "for_name": for_name})
     rest = " ".join(words)
     if kind is not None:
         for key, value in _PAIR.findall(rest):
@@ -104,12 +108,13 @@ def report_for(req: Request, ctx: Context) -> list[Reply]:
     name, _, rest = req.args.strip().partition(" ")
     if not name:
         return reply("格式：#代报 姓名 [类型] …，例如 #代报 张三 住院。")
-    member, problem = ctx.services.members.ensure_named(name[:64])
-    if member is None:
-        return reply(f"未提交：{problem}。")
-    if member.contact_id == ctx.sender.contact_id:
+    found = ctx.services.members.find(name[:64])
+    if len(found) > 1:
+        return reply(f"有多位“{name[:20]}”，请改用联系人 ID。")
+    if found and found[0].contact_id == ctx.sender.contact_id:
         return _start(ctx, rest, "", None)
-    return _start(ctx, rest, "", member)
+    # Someone not known yet is only added to the roster when the request is submitted.
+    return _start(ctx, rest, "", found[0] if found else None, for_name=name[:64])
 
 
 @continuation(FORM)
@@ -150,6 +155,11 @@ def _submit(ctx: Context, data: dict, kind: WelfareType) -> list[Reply]:
     beneficiary = me
     if data.get("for"):
         beneficiary = next((m for m in members.find(data["for_name"]) if m.id == data["for"]), None) or me
+    elif data.get("for_name"):
+        named, problem = members.ensure_named(data["for_name"])
+        if named is None:
+            return reply(f"未提交：{problem}。")
+        beneficiary = named
     values = dict(data["values"])
     if data.get("note"):
         values["备注"] = data["note"]

@@ -26,6 +26,7 @@ from bot.clock import SystemClock
 from bot.config import Config
 from bot.pipeline import COMMAND_PREFIXES, Incoming, Outgoing
 from bot.sender import Pacer
+from bot.status import HEARTBEAT_KEY
 from bot.wechaty_compat import load_wechaty
 from handlers.base import Attachment
 from storage.settings import Settings
@@ -124,6 +125,13 @@ class Supervisor:
             self.app.sender.sent(post, self.app.clock())
             self.pacer.record(loop.time())
 
+    def _record_heartbeat(self) -> None:
+        """For `unionbot status`, which runs in another process."""
+        try:
+            self.app.services.settings.put(HEARTBEAT_KEY, self.app.clock().isoformat())
+        except Exception as exc:  # the status line must never take the bot down
+            log.debug("could not record heartbeat: %s", exc)
+
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.stopping.wait(), seconds)
@@ -158,6 +166,7 @@ class Supervisor:
             if self.stopping.is_set():
                 await self._finish_sending()  # the post in hand goes out before the client stops
                 await self._stop_client(bot, task)
+                self.app.services.settings.put(HEARTBEAT_KEY, "")  # stopped on purpose: not connected
                 break
             await self._stop_client(bot, task)
             backoff = 1.0 if loop.time() - started > 60 else min(backoff * 2, MAX_BACKOFF)
@@ -181,6 +190,7 @@ class Supervisor:
                 try:
                     await asyncio.wait_for(puppet.ding("unionbot"), HEARTBEAT_TIMEOUT)
                     failures = 0
+                    self._record_heartbeat()
                     if self.bot is None and getattr(bot, "_logged_in", False):
                         self.bot = bot
                 except Exception as exc:  # any gRPC or socket failure means the link is down

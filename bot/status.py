@@ -1,0 +1,66 @@
+"""`unionbot status`: what an operator checks first, from another process.
+
+Read only from the database: the running bot records its heartbeat there,
+handled message ids carry their time, and the outbox is the queue itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.config import Config
+from handlers.services import Services
+from storage import migrate
+from storage.db import session_scope
+from storage.models import SeenMessage
+
+HEARTBEAT_KEY = "status:heartbeat"
+CONNECTED_WITHIN = dt.timedelta(seconds=20)  # heartbeats are every 5 s
+
+
+def collect(config: Config, services: Services, now: dt.datetime) -> dict[str, Any]:
+    engine = services.schedule.engine
+    settings = services.settings
+    beat = settings.get(HEARTBEAT_KEY) or ""
+    heartbeat = dt.datetime.fromisoformat(beat) if beat else None
+    with session_scope(engine) as s:
+        last = s.exec(select(func.max(SeenMessage.seen_at)).where(SeenMessage.union_id == config.union_id)).one()
+    counts = services.reminders.outbox.counts()
+    upcoming = services.reminders.preview(now, 7)[:5]
+    tz = config.tz
+    return {
+        "union": config.union_id,
+        "connected": bool(heartbeat and now - heartbeat <= CONNECTED_WITHIN),
+        "last_heartbeat": heartbeat.astimezone(tz).isoformat() if heartbeat else None,
+        "last_message": last.astimezone(tz).isoformat() if last else None,
+        "outbox": {k: counts.get(k, 0) for k in ("pending", "sending", "sent", "failed", "missed", "skipped")},
+        "reminders_paused": services.reminders.paused,
+        "next_posts": [{"due_at": p.due_at.astimezone(tz).isoformat(), "kind": p.kind, "target": p.target,
+                        "text": p.text.splitlines()[0][:60]} for p in upcoming],
+        "database": engine.dialect.name,
+        "schema": migrate.current_revision(engine),
+        "schema_head": migrate.head_revision(),
+    }
+
+
+def render(st: dict[str, Any]) -> str:
+    ob = st["outbox"]
+    upgrade = "" if st["schema"] == st["schema_head"] else f"（最新为 {st['schema_head']}，请运行 unionbot db upgrade）"
+    lines = [
+        f"工会：{st['union']}",
+        f"微信连接：{'已连接' if st['connected'] else '未连接'}（最近心跳 {st['last_heartbeat'] or '无'}）",
+        f"最近处理的消息：{st['last_message'] or '无'}",
+        f"发件队列：待发 {ob['pending']}，发送中 {ob['sending']}，失败 {ob['failed']}，"
+        f"错过 {ob['missed']}，已发 {ob['sent']}",
+        f"自动提醒：{'已暂停' if st['reminders_paused'] else '开启'}",
+        f"数据库：{st['database']}，结构版本 {st['schema']}" + upgrade,
+    ]
+    if st["next_posts"]:
+        lines.append("接下来 7 天的提醒：")
+        lines += [f"  {p['due_at'][:16].replace('T', ' ')} {p['kind']} → {p['target']}：{p['text']}"
+                  for p in st["next_posts"]]
+    return "\n".join(lines)
