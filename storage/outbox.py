@@ -24,8 +24,8 @@ from sqlmodel import col, select
 from storage.db import session_scope
 from storage.models import OutboxPost
 
-MAX_ATTEMPTS = 5
-RETRY_BASE = dt.timedelta(seconds=30)
+MAX_ATTEMPTS = 8  # 5 s, 10 s, 20 s … about 10 minutes in all
+RETRY_BASE = dt.timedelta(seconds=5)
 
 
 @dataclass(frozen=True)

@@ -127,3 +127,29 @@ def test_config_example_with_every_option_uncommented_parses(tmp_path: Path) -> 
     assert [g.audiences for g in config.groups] == [("全体",), ("退休教师",)]
     assert [t.name for t in config.welfare.types] == ["住院", "丧事"]
     assert config.proposals.departments["总务处"] == frozenset({"wxid_zongwu"})
+
+
+def test_db_backup_is_a_consistent_copy_and_postgres_gets_advice(tmp_path: Path) -> None:
+    import datetime as dt
+    import sqlite3
+
+    from bot.app import build_app
+    from bot.clock import FakeClock
+    from tests.conftest import ChatDriver, make_config
+
+    db = tmp_path / "live.db"
+    app = build_app(make_config(f"sqlite:///{db}"), FakeClock(dt.datetime(2027, 3, 1, tzinfo=dt.UTC)))
+    chat = ChatDriver(app, app.clock)  # type: ignore[arg-type]
+    chat.text("王主席", "#发起报名 观影 名额=3")
+    chat.text("李老师", "#报名 1")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[union]\nid = "test-school"\n[database]\nurl = "sqlite:///{db}"\n', encoding="utf-8")
+    out = tmp_path / "backup.db"
+    res = subprocess.run([sys.executable, "-m", "bot.cli", "db", "backup", "--out", str(out), "--config", str(config)],
+                         capture_output=True, text=True, cwd=REPO)
+    assert res.returncode == 0, res.stderr
+    assert sqlite3.connect(out).execute("SELECT name FROM signup").fetchall() == [("李老师",)]
+    config.write_text('[union]\nid = "x"\n[database]\nurl = "postgresql://u@127.0.0.1:1/db"\n', encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "bot.cli", "db", "backup", "--out", str(out), "--config", str(config)],
+                         capture_output=True, text=True, cwd=REPO)
+    assert res.returncode == 2 and "pg_dump" in res.stderr

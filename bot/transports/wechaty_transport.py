@@ -121,6 +121,8 @@ class Supervisor:
             except Exception as exc:
                 log.warning("post %s not sent: %s", post.id, exc)
                 self.app.sender.failed(post, str(exc), self.app.clock())
+                if self.bot is bot:
+                    self.bot = None  # hold posts until a heartbeat says the link is back
                 continue
             self.app.sender.sent(post, self.app.clock())
             self.pacer.record(loop.time())
@@ -128,7 +130,8 @@ class Supervisor:
     def _record_heartbeat(self) -> None:
         """For `unionbot status`, which runs in another process."""
         try:
-            self.app.services.settings.put(HEARTBEAT_KEY, self.app.clock().isoformat())
+            # Real time, not the bot's (possibly rehearsing) clock: status compares with the wall clock.
+            self.app.services.settings.put(HEARTBEAT_KEY, dt.datetime.now(dt.UTC).isoformat())
         except Exception as exc:  # the status line must never take the bot down
             log.debug("could not record heartbeat: %s", exc)
 
@@ -204,6 +207,15 @@ def make_bot(wechaty: Any, app: App, supervisor: Supervisor | None = None) -> An
     class UnionBot(wechaty.Wechaty):  # type: ignore[misc, name-defined]
         _logged_in = False
 
+        async def start(self) -> None:
+            # Wechaty.start() sleeps 60 s on a network error and, when the gateway
+            # cannot be reached at all, stops the whole event loop. Ours lets the
+            # error end this client; the supervisor retries with its own back-off.
+            await self.init_puppet()
+            await self.init_puppet_event_bridge(self.puppet)
+            await self.puppet.start()
+            self.started = True
+
         async def on_login(self, contact: Any) -> None:
             log.info("logged in as %s", contact.contact_id)
             app.pipeline.bot_names = tuple({app.config.bot_name, contact.name} - {""})
@@ -211,6 +223,7 @@ def make_bot(wechaty: Any, app: App, supervisor: Supervisor | None = None) -> An
             self._logged_in = True
             if supervisor is not None:
                 supervisor.bot = self  # the sender may post now
+                supervisor._record_heartbeat()
 
         async def on_message(self, msg: Any) -> None:
             try:

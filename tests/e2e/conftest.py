@@ -17,20 +17,30 @@ ROOM = "20001234@chatroom"
 TEACHERS = [(f"t-{i:02d}", f"老师{i:02d}") for i in range(1, 21)]
 
 
-@pytest.fixture
-def gateway() -> Iterator[Gateway]:
+def require_gateway() -> None:
     why = gateway_available()
     if why:
         if os.environ.get("UNIONBOT_REQUIRE_GATEWAY"):
             pytest.fail(why)
         pytest.skip(why)
-    gw = Gateway()
-    gw.start()
+
+
+def populate(gw: Gateway, room: str = ROOM) -> Gateway:
+    """The staff, the bot's login and the all-staff room (again, after a gateway restart)."""
     people = [("t-li", "李老师"), ("t-wang", "王老师"), ("admin-zhao", "赵主席"), *TEACHERS]
     for cid, name in people:
         gw.send(op="contact", id=cid, name=name)
     gw.send(op="login", id=BOT, name="工会助手")
-    gw.send(op="room", id=ROOM, topic="全体教职工群", members=[cid for cid, _ in people] + [BOT])
+    gw.send(op="room", id=room, topic="全体教职工群", members=[cid for cid, _ in people] + [BOT])
+    return gw
+
+
+@pytest.fixture
+def gateway() -> Iterator[Gateway]:
+    require_gateway()
+    gw = Gateway()
+    gw.start()
+    populate(gw)
     yield gw
     gw.stop()
 
