@@ -268,10 +268,8 @@ def sign_up(req: Request, ctx: Context) -> list[Reply]:
             return reply("正在报名的活动有多项，请写上编号：\n" + _open_list(open_events, ctx))
         number = open_events[0].number
     member = _member(ctx)
-    event = ctx.services.signups.get(number)
-    if event is not None and event.status == "open" and not _in_audience(event, member):
-        return reply(f"“{event.title}”面向{event.audience}，您不在报名范围内。如有疑问请联系工会。")
-    outcome = ctx.services.signups.sign_up(number, member, extra, ctx.sender.contact_id, ctx.now)
+    outcome = ctx.services.signups.sign_up(number, member, extra, ctx.sender.contact_id, ctx.now,
+                                           admit=lambda event: _in_audience(event, member))
     replies = _outcome_replies(outcome, member.name, ctx)
     if outcome.status in ("confirmed", "waitlist") and outcome.event is not None:
         _queue_list_post(ctx, outcome.event)
@@ -289,6 +287,8 @@ def _outcome_replies(outcome, name: str, ctx: Context, proxy: bool = False) -> l
             return reply(f"“{e.title}”已取消。")
         case "deadline":
             return reply(f"“{e.title}”报名已于 {when_text(e.deadline, ctx)} 截止。")
+        case "audience":
+            return reply(f"“{e.title}”面向{e.audience}，您不在报名范围内。如有疑问请联系工会。")
         case "family":
             allowed = f"最多可带家属 {e.family_max} 人" if e.family_max else "不能带家属"
             return reply(f"“{e.title}”{allowed}，未报名。")

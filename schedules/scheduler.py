@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.config import Config
 from schedules.audience import GroupTarget, groups_for
@@ -35,6 +35,7 @@ class ReminderScheduler:
     outbox: OutboxRepo
     settings: Settings
     members: MemberRepo
+    _queued: set[tuple[str, str, str, str]] = field(default_factory=set)
 
     @property
     def groups(self) -> list[GroupTarget]:
@@ -95,5 +96,14 @@ class ReminderScheduler:
 
     def queue_rendered(self, *, kind: str, ref: str, target: str, occurrence: str, due_at: dt.datetime,
                        expires_at: dt.datetime, now: dt.datetime) -> None:
-        """A post whose text is rendered when it is sent (a live sign-up list)."""
+        """A post whose text is rendered when it is sent (a live sign-up list).
+
+        Every sign-up in a busy group asks for the same post; once this process
+        has queued a key, the database would ignore it again anyway."""
+        key = (kind, ref, target, occurrence)
+        if key in self._queued:
+            return
         self.outbox.enqueue([NewPost(kind, ref, target, occurrence, "", due_at, expires_at)], now)
+        if len(self._queued) > 10_000:
+            self._queued.clear()
+        self._queued.add(key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import update
@@ -31,13 +32,32 @@ class RosterResult:
     updated: int
 
 
+CACHE_SECONDS = 60.0
+
+
 class MemberRepo:
+    """Members. Every message looks up its sender, so lookups are cached in the
+    process for a minute; writes here clear the cache, and a change made by
+    another process (``unionbot members import``) is seen within that minute."""
+
     def __init__(self, engine: Engine, union_id: str) -> None:
         self.engine = engine
         self.union_id = union_id
+        self._cache: dict[str, tuple[float, str, str, Member]] = {}
 
     def touch(self, contact_id: str, display_name: str, room_alias: str = "") -> Member:
         """The member behind a contact id, created on first contact; names kept current."""
+        hit = self._cache.get(contact_id)
+        if hit and hit[0] > time.monotonic() and hit[1] == display_name and hit[2] == room_alias:
+            return hit[3]
+        member = self._touch(contact_id, display_name, room_alias)
+        self._cache[contact_id] = (time.monotonic() + CACHE_SECONDS, display_name, room_alias, member)
+        return member
+
+    def forget(self) -> None:
+        self._cache.clear()
+
+    def _touch(self, contact_id: str, display_name: str, room_alias: str) -> Member:
         with session_scope(self.engine) as s:
             m = s.exec(self._by_contact(contact_id)).first()
             if m is None:
@@ -65,6 +85,9 @@ class MemberRepo:
             return m
 
     def get_by_contact(self, contact_id: str) -> Member | None:
+        hit = self._cache.get(contact_id)
+        if hit and hit[0] > time.monotonic():
+            return hit[3]
         with session_scope(self.engine) as s:
             return s.exec(self._by_contact(contact_id)).first()
 
@@ -79,6 +102,7 @@ class MemberRepo:
 
     def import_roster(self, rows: list[RosterRow]) -> RosterResult:
         """Upsert roster entries by name (and contact id when the roster has one)."""
+        self.forget()
         added = updated = 0
         with session_scope(self.engine) as s:
             existing = s.exec(select(Member).where(Member.union_id == self.union_id)).all()
@@ -103,6 +127,7 @@ class MemberRepo:
 
     def bind(self, contact_key: str, roster_name: str) -> tuple[Member | None, str]:
         """Attach a chat contact to a roster entry; returns (member, problem)."""
+        self.forget()
         with session_scope(self.engine) as s:
             rows = s.exec(select(Member).where(Member.union_id == self.union_id)).all()
             contacts = [m for m in rows if m.contact_id == contact_key] or [
@@ -141,6 +166,7 @@ class MemberRepo:
     def ensure_named(self, name: str) -> tuple[Member | None, str]:
         """The one member called ``name`` (for 代报名); created when nobody is.
         Returns (member, problem) and refuses a name that fits several people."""
+        self.forget()
         found = self.find(name)
         if len(found) > 1:
             return None, f"有多位“{name}”，请改用联系人 ID"

@@ -7,12 +7,13 @@ member."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, or_, update
+from sqlalchemy import and_, bindparam, exists, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from storage.db import serialize, session_scope
@@ -64,6 +65,7 @@ class SignupRepo:
     def __init__(self, engine: Engine, union_id: str) -> None:
         self.engine = engine
         self.union_id = union_id
+        self._stmts: dict | None = None  # type: ignore[type-arg]
 
     # --- events -----------------------------------------------------------------
 
@@ -104,19 +106,23 @@ class SignupRepo:
 
     # --- sign-ups ------------------------------------------------------------------
 
-    def sign_up(self, number: int, member: Member, extra: int, by: str, now: dt.datetime) -> SignupOutcome:
-        """Three statements on the common path, in SQLAlchemy Core (this is the
-        hot path of a sign-up storm): read the event; take seats by a conditional
-        update, which also locks the event row until commit; insert the sign-up,
-        whose unique key refuses a second one."""
+    def sign_up(self, number: int, member: Member, extra: int, by: str, now: dt.datetime,
+                admit: Callable[[Event], bool] | None = None) -> SignupOutcome:
+        """Three statements on the common path, in SQLAlchemy Core and built once
+        (this is the hot path of a sign-up storm): read the event; take seats by a
+        conditional update, which also locks the event row until commit; insert
+        the sign-up, whose unique key refuses a second one. ``admit`` (the
+        audience rule) is asked about the event before anything is written."""
         assert member.id is not None
+        stmts = self._statements()
         with self.engine.connect() as conn:
             with conn.begin():
-                row = conn.execute(select(Event).where(Event.union_id == self.union_id,
-                                                       Event.number == number)).first()
+                row = conn.execute(stmts["event"], {"u": self.union_id, "n": number}).first()
                 if row is None:
                     return SignupOutcome("not_found")
-                event = Event.model_validate(row._mapping)
+                event = Event(**row._mapping)  # a table model: built without validation, it came from the table
+                if admit is not None and event.status == "open" and not admit(event):
+                    return SignupOutcome("audience", event)
                 if event.status != "open":
                     return SignupOutcome("cancelled" if event.status == "cancelled" else "closed", event)
                 if event.deadline is not None and now > event.deadline:
@@ -124,14 +130,12 @@ class SignupRepo:
                 if extra > event.family_max:
                     return SignupOutcome("family", event)
                 assert event.id is not None
-                seats = self._take_seats(conn, event.id, 1 + extra)
+                seats = conn.execute(stmts["take"], {"e": event.id, "n": 1 + extra}).scalar()
                 status = "confirmed" if seats is not None else "waitlist"
                 values = dict(union_id=self.union_id, event_id=event.id, member_id=member.id,
                               contact_id=member.contact_id, name=member.name, department=member.department,
                               extra=extra, status=status, by=by, signed_at=now, updated_at=now)
-                ins = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-                new_id = conn.execute(ins(Signup).values(**values).on_conflict_do_nothing(
-                    index_elements=["event_id", "member_id"]).returning(Signup.id)).scalar()
+                new_id = conn.execute(stmts["insert"], values).scalar()
                 if new_id is None:
                     # A row exists: re-activate it if it was cancelled, else nothing changes.
                     new_id = conn.execute(update(Signup).where(
@@ -148,11 +152,29 @@ class SignupRepo:
             # Committed. The position is read after the commit, outside the
             # window in which the event row is locked.
             mine = Signup(id=new_id, **values)
-            position = conn.execute(self._position_query(mine)).scalar() or 0
+            position = conn.execute(stmts["position"], {"e": event.id, "s": status, "t": now, "i": new_id}).scalar()
             conn.rollback()
         if seats is not None:
             event.confirmed_seats = seats
-        return SignupOutcome(status, event, mine, position)
+        return SignupOutcome(status, event, mine, position or 0)
+
+    def _statements(self) -> dict:  # type: ignore[type-arg]
+        if self._stmts is None:
+            ins = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+            columns = ("union_id", "event_id", "member_id", "contact_id", "name", "department", "extra", "status",
+                       "by", "signed_at", "updated_at")
+            self._stmts = {
+                "event": select(Event.__table__).where(Event.union_id == bindparam("u"),
+                                                       Event.number == bindparam("n")),
+                "take": self._take_seats_stmt(),
+                "insert": ins(Signup).values({c: bindparam(c) for c in columns}).on_conflict_do_nothing(
+                    index_elements=["event_id", "member_id"]).returning(Signup.id),
+                "position": select(func.count()).select_from(Signup).where(
+                    Signup.event_id == bindparam("e"), Signup.status == bindparam("s"),
+                    or_(col(Signup.signed_at) < bindparam("t"),
+                        and_(col(Signup.signed_at) == bindparam("t"), col(Signup.id) <= bindparam("i")))),
+            }
+        return self._stmts
 
     def _already(self, number: int, member_id: int) -> SignupOutcome:
         with session_scope(self.engine) as s:
@@ -226,16 +248,17 @@ class SignupRepo:
             q = q.with_for_update()
         return s.exec(q).first()
 
-    def _take_seats(self, s: Session | Connection, event_id: int, seats: int) -> int | None:
-        """The conditional update that decides: the seats are taken if they fit
-        and nobody is already waiting (the queue keeps its order). Returns the
-        new seat count, or None for the waitlist."""
-        nobody_waiting = ~exists().where(Signup.event_id == event_id, Signup.status == "waitlist")
-        return s.execute(update(Event).where(
-            col(Event.id) == event_id,
-            or_(col(Event.capacity).is_(None), Event.confirmed_seats + seats <= Event.capacity),
+    @staticmethod
+    def _take_seats_stmt():  # type: ignore[no-untyped-def]
+        """The conditional update that decides: the seats (:n) are taken if they
+        fit and nobody is already waiting (the queue keeps its order). Returns
+        the new seat count, or no row for the waitlist."""
+        nobody_waiting = ~exists().where(Signup.event_id == bindparam("e"), Signup.status == "waitlist")
+        return update(Event).where(
+            col(Event.id) == bindparam("e"),
+            or_(col(Event.capacity).is_(None), Event.confirmed_seats + bindparam("n") <= Event.capacity),
             nobody_waiting,
-        ).values(confirmed_seats=Event.confirmed_seats + seats).returning(Event.confirmed_seats)).scalar()
+        ).values(confirmed_seats=Event.confirmed_seats + bindparam("n")).returning(Event.confirmed_seats)
 
     def _promote(self, s: Session, event: Event, now: dt.datetime) -> list[Signup]:
         promoted = []
