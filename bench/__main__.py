@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from bench import gateway_roundtrip, outbox_speed, plan_import_eval, plan_import_speed, signup_storm
+from bench import (
+    gateway_roundtrip,
+    outbox_speed,
+    pipeline_memory,
+    plan_import_eval,
+    plan_import_speed,
+    signup_storm,
+)
 
 
 def main() -> None:
@@ -33,6 +40,13 @@ def main() -> None:
             ("#本月活动 round trip p50 (ratio)", f"{rt['read_ms']:.2f} ms ({rt['read_ratio']}x)", "<= 1.3x"),
             ("#报名 round trip p50 (ratio)", f"{rt['write_ms']:.2f} ms ({rt['write_ratio']}x)", "<= 2x"),
         ]
+    mem = pipeline_memory.run()
+    rows += [
+        ("pipeline throughput, no network, one core", f"{mem['per_second']} msg/s", ""),
+        ("idle RSS of `unionbot run` after start-up", f"{mem['idle_bot_rss_mb']} MB", "< 150 MB"),
+        (f"RSS before / after {mem['messages']:,} messages", f"{mem['rss_before_mb']} / {mem['rss_after_mb']} MB",
+         "growth <= 10%"),
+    ]
     print(f"{'measure':44} {'result':>22}  goal")
     for name, value, goal in rows:
         print(f"{name:44} {value:>22}  {goal}")

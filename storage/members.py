@@ -33,6 +33,7 @@ class RosterResult:
 
 
 CACHE_SECONDS = 60.0
+CACHE_SIZE = 2000
 
 
 class MemberRepo:
@@ -51,6 +52,8 @@ class MemberRepo:
         if hit and hit[0] > time.monotonic() and hit[1] == display_name and hit[2] == room_alias:
             return hit[3]
         member = self._touch(contact_id, display_name, room_alias)
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()  # a school has hundreds of members; this only bounds a pathological stream
         self._cache[contact_id] = (time.monotonic() + CACHE_SECONDS, display_name, room_alias, member)
         return member
 
