@@ -133,7 +133,9 @@ def proposal(req: Request, ctx: Context) -> list[Reply]:
     args = req.args.strip()
     if args and _code(args, ctx) is not None:
         p, problem = _lookup(req, ctx, "#提案 2027-003")
-        return problem or reply(detail_text(p, ctx.services.proposals, ctx.services.tz))  # type: ignore[arg-type]
+        if p is None:
+            return problem
+        return reply(detail_text(p, ctx.services.proposals, ctx.services.tz))
     if not ctx.sender.has(Role.REPRESENTATIVE):
         return reply("提交提案仅限教代会代表。您可以请代表提交，或发送 #提案列表 查看并附议。")
     if ctx.chat.is_group:
@@ -257,12 +259,12 @@ def cosign(req: Request, ctx: Context) -> list[Reply]:
 
 @command("我的提案", syntax="#我的提案", help="查看自己提交或附议的提案")
 def mine(req: Request, ctx: Context) -> list[Reply]:
-    member = ctx.services.members.get_by_contact(ctx.sender.contact_id)
-    rows = ctx.services.proposals.of_member(member.id) if member and member.id else []
+    member_id = ctx.sender.member_id
+    rows = ctx.services.proposals.of_member(member_id) if member_id else []
     if not rows:
         return reply("您还没有提交或附议提案。")
     lines = ["您的提案："] + [
-        f"{p.code}《{p.title}》{'（附议）' if p.proposer_id != member.id else ''}：{p.status}" for p in rows  # type: ignore[union-attr]
+        f"{p.code}《{p.title}》{'（附议）' if p.proposer_id != member_id else ''}：{p.status}" for p in rows
     ]
     return reply("\n".join(lines))
 
@@ -347,14 +349,13 @@ def reject(req: Request, ctx: Context) -> list[Reply]:
 @command("合并", syntax="#合并 保留的编号 并入的编号", role=COMMITTEE, help="把内容相近的提案并案",
          examples=("#合并 2027-003 2027-007",))
 def merge(req: Request, ctx: Context) -> list[Reply]:
-    codes = [_code(a, ctx) for a in req.argv]
-    if len(codes) != 2 or None in codes:
+    codes = [c for c in (_code(a, ctx) for a in req.argv) if c is not None]
+    if len(codes) != 2 or len(req.argv) != 2:
         return reply("格式：#合并 保留的编号 并入的编号，例如 #合并 2027-003 2027-007。")
-    keep, absorb = ctx.services.proposals.merge(codes[0], codes[1], ctx.sender.contact_id,  # type: ignore[arg-type]
-                                                ctx.sender.name, ctx.now)
+    keep, absorb = ctx.services.proposals.merge(codes[0], codes[1], ctx.sender.contact_id, ctx.sender.name, ctx.now)
     for c, code in ((keep, codes[0]), (absorb, codes[1])):
         if c.problem == "not_found":
-            return reply(f"没有编号为 {code[0]}-{code[1]:03d} 的提案。")  # type: ignore[index]
+            return reply(f"没有编号为 {code[0]}-{code[1]:03d} 的提案。")
         if c.problem:
             return reply(c.problem + "，未合并。")
     a, b = keep.proposal, absorb.proposal

@@ -17,7 +17,7 @@ from handlers.xlsx import workbook_bytes
 from schedules.audience import EVERYONE, member_in_audience
 from schedules.event_form import parse_event_form
 from storage.models import Event, Member, Signup
-from storage.signups import NewEvent
+from storage.signups import NewEvent, SignupOutcome
 
 _WEEKDAY = "一二三四五六日"
 _NUMBER = re.compile(r"^(?:报名|活动|编号|第)?(\d{1,6})(?:号|个)?$")
@@ -188,7 +188,7 @@ def proxy_signup(req: Request, ctx: Context) -> list[Reply]:
     if member is None:
         return reply(f"未报名：{problem}。")
     outcome = ctx.services.signups.sign_up(number, member, extra, ctx.sender.contact_id, ctx.now)
-    replies = _outcome_replies(outcome, member.name, ctx, proxy=True)
+    replies = _outcome_replies(outcome, member.name, ctx)
     if outcome.status in ("confirmed", "waitlist") and member.contact_id and member.contact_id != ctx.sender.contact_id:
         assert outcome.event is not None
         state = "报名成功" if outcome.status == "confirmed" else f"进入候补（第 {outcome.position} 位）"
@@ -276,8 +276,11 @@ def sign_up(req: Request, ctx: Context) -> list[Reply]:
     return replies
 
 
-def _outcome_replies(outcome, name: str, ctx: Context, proxy: bool = False) -> list[Reply]:  # type: ignore[no-untyped-def]
+def _outcome_replies(outcome: SignupOutcome, name: str, ctx: Context) -> list[Reply]:
     e = outcome.event
+    if e is None:
+        return reply("没有这个报名编号，发送 #报名列表 查看正在报名的活动。")
+    mine = outcome.signup
     match outcome.status:
         case "not_found":
             return reply("没有这个报名编号，发送 #报名列表 查看正在报名的活动。")
@@ -293,11 +296,11 @@ def _outcome_replies(outcome, name: str, ctx: Context, proxy: bool = False) -> l
             allowed = f"最多可带家属 {e.family_max} 人" if e.family_max else "不能带家属"
             return reply(f"“{e.title}”{allowed}，未报名。")
         case "already":
-            state = "已在名单中" if outcome.signup.status == "confirmed" else f"在候补第 {outcome.position} 位"
+            state = "已在名单中" if mine and mine.status == "confirmed" else f"在候补第 {outcome.position} 位"
             return reply(f"{name} 已经报过“{e.title}”了（{state}），无需重复报名。")
         case "confirmed":
             left = f"，剩余 {e.capacity - e.confirmed_seats} 个名额" if e.capacity else ""
-            plus = f" +{outcome.signup.extra}" if outcome.signup.extra else ""
+            plus = f" +{mine.extra}" if mine and mine.extra else ""
             return reply(f"✓ {name}{plus} 报名成功：{e.title}（第 {outcome.position} 位{left}）")
         case "waitlist":
             return reply(f"“{e.title}”名额已满，{name} 已进入候补第 {outcome.position} 位；"
