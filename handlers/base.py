@@ -8,6 +8,7 @@ they need and return replies.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 from collections.abc import Callable, Iterable
@@ -122,6 +123,7 @@ class CommandSpec:
     role: Role | tuple[Role, ...] = Role.MEMBER  # a tuple: any of them
     scope: Scope = Scope.ANY
     examples: tuple[str, ...] = ()
+    section: str = ""  # the capability it belongs to (its module's SECTION), for #帮助
 
     @property
     def roles(self) -> tuple[Role, ...]:
@@ -175,10 +177,11 @@ class Registry:
     def from_modules(cls, modules: Iterable[object]) -> Registry:
         reg = cls()
         for module in modules:
+            section = getattr(module, "SECTION", "其他")
             for value in vars(module).values():
                 spec = getattr(value, "__command__", None)
                 if isinstance(spec, CommandSpec):
-                    reg.add(spec)
+                    reg.add(dataclasses.replace(spec, section=section))
                 cont = getattr(value, "__continuation__", None)
                 if isinstance(cont, ContinuationSpec):
                     reg.continuations[cont.kind] = cont
@@ -208,6 +211,13 @@ class Registry:
 
     def visible_to(self, sender: Sender) -> list[CommandSpec]:
         return [s for s in self.ordered if sender.has(s.role)]
+
+    def sections(self, sender: Sender) -> dict[str, list[CommandSpec]]:
+        """The sender's commands by capability, in declaration order."""
+        found: dict[str, list[CommandSpec]] = {}
+        for spec in self.visible_to(sender):
+            found.setdefault(spec.section, []).append(spec)
+        return found
 
 
 def reply(text: str, **kw: object) -> list[Reply]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from handlers.base import Context, Reply, Request, command, reply
 
+SECTION = "其他"  # the heading it has in #帮助
+
 
 @command("取消", aliases=("退出",), syntax="#取消", help="放弃正在填写的内容（导入、表单等）")
 def cancel(req: Request, ctx: Context) -> list[Reply]:

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from handlers.base import Context, Reply, Request, Role, Scope, command, reply, roles_label
 
+SECTION = "其他"  # the heading it has in #帮助
+
 
 @command("帮助", aliases=("help", "菜单", "?"), syntax="#帮助 [命令]",
          help="查看可用命令，或某个命令的用法", examples=("#帮助", "#帮助 活动安排"))
 def help_command(req: Request, ctx: Context) -> list[Reply]:
     registry = ctx.services.registry
+    sections = registry.sections(ctx.sender)
     if req.args:
         name = req.args.strip().lstrip("#/")
+        if name in sections:
+            lines = [f"【{name}】"] + [f"{spec.syntax} —— {spec.help}" for spec in sections[name]]
+            return reply("\n".join(lines))
         spec = registry.get(name)
         if spec is None:
             hints = registry.suggest(name, ctx.sender)
             extra = f"，您是不是想找：{'、'.join('#' + h for h in hints)}" if hints else ""
-            return reply(f"没有“{name}”这个命令{extra}。发送 #帮助 查看全部命令。")
+            return reply(f"没有“{name[:20]}”这个命令{extra}。发送 #帮助 查看全部命令。")
         lines = [f"{spec.syntax}", spec.help]
         if spec.aliases:
             lines.append("也可以写作：" + "、".join("#" + a for a in spec.aliases))
@@ -26,9 +32,10 @@ def help_command(req: Request, ctx: Context) -> list[Reply]:
         if spec.examples:
             lines.append("例如：" + "  ".join(spec.examples))
         return reply("\n".join(lines))
-    specs = ctx.services.registry.visible_to(ctx.sender)
+    # One line per capability: the whole list in one chat bubble a phone can show.
     lines = [f"{ctx.services.union_name} · 工会助手可用命令："]
-    for spec in specs:
-        lines.append(f"{spec.syntax} —— {spec.help}")
-    lines.append("在群里请以 # 开头（或 @我）；私聊可直接发命令。发送 #帮助 命令名 查看详细用法。")
+    for section, specs in sorted(sections.items(), key=lambda kv: kv[0] == "其他"):
+        lines.append(f"【{section}】" + " ".join("#" + spec.name for spec in specs))
+    lines.append("发送 #帮助 命令名（如 #帮助 报名）看用法，#帮助 分类名（如 #帮助 活动报名）看一类命令。"
+                 "在群里请以 # 开头（或 @我）；私聊可直接发。")
     return reply("\n".join(lines))

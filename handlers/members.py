@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from handlers.base import ROLE_LABELS, Context, Reply, Request, Role, command, reply
 
+SECTION = "个人信息"  # the heading it has in #帮助
+
 
 @command("我的信息", syntax="#我的信息", help="查看工会助手记录的您的信息和身份")
 def my_info(req: Request, ctx: Context) -> list[Reply]:

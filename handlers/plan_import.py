@@ -9,6 +9,8 @@ from handlers.base import Context, Reply, Request, Role, Scope, command, continu
 from schedules.plan_import import ImportedItem, PlanReadError, import_plan_text, read_plan_bytes
 from storage.schedule_repo import NewItem
 
+SECTION = "日程"  # the heading it has in #帮助
+
 WAITING = "plan_import"  # waiting for the plan text or file
 CONFIRM = "plan_confirm"  # preview shown, waiting for #确认导入
 MAX_PLAN_CHARS = 100_000

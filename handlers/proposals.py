@@ -17,6 +17,8 @@ from schedules.text_norm import fold_width
 from storage.models import Proposal
 from storage.proposals import EVALUATIONS, STATUSES, NewProposal, ProposalRepo, parse_code
 
+SECTION = "教代会提案"  # the heading it has in #帮助
+
 FORM = "proposal"
 STEPS = ("title", "reason", "suggestion", "cosigners", "confirm")
 FIELDS = {"标题": "title", "案由": "reason", "建议": "suggestion", "附议人": "cosigners"}

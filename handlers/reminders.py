@@ -7,6 +7,8 @@ import datetime as dt
 from handlers.base import Context, Reply, Request, Role, command, reply
 from schedules.audience import EVERYONE, normalize_audience
 
+SECTION = "提醒通知"  # the heading it has in #帮助
+
 _KIND_LABELS = {
     "digest": "月度活动摘要", "eve": "活动前一天提醒", "morning": "活动当天提醒", "holiday": "节日问候",
     "deadline": "报名截止提醒", "event_eve": "报名者私聊提醒",

@@ -12,6 +12,8 @@ from schedules.when import parse_month, parse_when
 from storage.models import ScheduleItem
 from storage.schedule_repo import NewItem, split_ints
 
+SECTION = "日程"  # the heading it has in #帮助
+
 _WEEKDAY = "一二三四五六日"
 CATEGORY_LABELS = {
     "holiday": "节日", "care": "关怀", "sports_culture": "文体", "congress": "民主管理",

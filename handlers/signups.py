@@ -19,6 +19,8 @@ from schedules.event_form import parse_event_form
 from storage.models import Event, Member, Signup
 from storage.signups import NewEvent, SignupOutcome
 
+SECTION = "活动报名"  # the heading it has in #帮助
+
 _WEEKDAY = "一二三四五六日"
 _NUMBER = re.compile(r"^(?:报名|活动|编号|第)?(\d{1,6})(?:号|个)?$")
 _EXTRA = re.compile(r"^(?:\+|＋|加|带|家属)(\d{1,2})(?:人|位)?$")
@@ -282,8 +284,6 @@ def _outcome_replies(outcome: SignupOutcome, name: str, ctx: Context) -> list[Re
         return reply("没有这个报名编号，发送 #报名列表 查看正在报名的活动。")
     mine = outcome.signup
     match outcome.status:
-        case "not_found":
-            return reply("没有这个报名编号，发送 #报名列表 查看正在报名的活动。")
         case "closed":
             return reply(f"“{e.title}”报名已截止。")
         case "cancelled":

@@ -17,6 +17,8 @@ from handlers.xlsx import workbook_bytes
 from storage.models import Member, WelfareRequest
 from storage.welfare import Actor, details_of
 
+SECTION = "慰问帮扶"  # the heading it has in #帮助
+
 FORM = "welfare"
 OFFICER = Role.WELFARE_OFFICER
 _PAIR = re.compile(r"([^\s=＝:：]+)\s*[=＝:：]\s*(\S+)")

@@ -169,3 +169,19 @@ def test_sample_schedule_is_loaded_once(tmp_path, clock) -> None:  # type: ignor
     first.services.schedule.delete(1)
     again = build_app(config, clock)  # a restart must not re-add what the chair deleted
     assert len(again.services.schedule.list()) == n - 1 and not again.notices
+
+
+def test_help_is_grouped_by_capability_and_explains_a_section(chat: ChatDriver) -> None:
+    member = chat.text("李老师", "#帮助")
+    assert "【活动报名】#报名" in member and "【慰问帮扶】#申请" in member
+    assert "#发起报名" not in member and "【提醒通知】" not in member  # admins' only
+    assert member.strip().splitlines()[-2].startswith("【其他】")
+    section = chat.text("李老师", "#帮助 活动报名")
+    assert "#报名 编号 [+家属人数] —— 报名参加活动" in section
+    assert "仅限工会管理员" not in chat.text("李老师", "#帮助 报名")
+
+
+def test_two_console_sessions_on_one_database_are_both_answered(app: App, clock) -> None:  # type: ignore[no-untyped-def]
+    first, second = ChatDriver(app, clock), ChatDriver(app, clock)
+    assert "可用命令" in first.text("李老师", "#帮助")
+    assert "可用命令" in second.text("李老师", "#帮助")  # same fake time, a new session: not a replay

@@ -12,6 +12,7 @@ import datetime as dt
 import itertools
 import shlex
 import sys
+import uuid
 from pathlib import Path
 from typing import TextIO
 
@@ -44,6 +45,8 @@ class ConsoleChat:
         self.speaker_name = DEFAULT_SPEAKER
         self.private = False
         self.ids = itertools.count(1)
+        # Per session: two sessions on one database (same --now, even) must not share message ids.
+        self.session = uuid.uuid4().hex[:12]
         self.files_dir = files_dir or Path("var") / "console-files"
         self.rooms = {g.label: (self.group_id if i == 0 else f"console-{i}@chatroom")
                       for i, g in enumerate(app.config.groups)}
@@ -187,7 +190,7 @@ class ConsoleChat:
 
     def say(self, text: str, attachment: Attachment | None = None) -> list[Outgoing]:
         msg = Incoming(
-            message_id=f"console-{next(self.ids)}-{self.clock().timestamp()}",
+            message_id=f"console-{self.session}-{next(self.ids)}",
             contact_id=self.speaker_id, contact_name=self.speaker_name, text=text,
             room_id=None if self.private else self.group_id,
             room_topic="" if self.private else self.group_topic,
