@@ -83,7 +83,10 @@ class ReminderScheduler:
         return self.outbox.enqueue(posts, now)
 
     def preview(self, now: dt.datetime, days: int) -> list[NewPost]:
-        return plan_posts(now, now + dt.timedelta(days=days), self.plan_input(now))
+        """What will still be posted: planned posts not already in the outbox (sent or queued)."""
+        planned = plan_posts(now, now + dt.timedelta(days=days), self.plan_input(now))
+        known = self.outbox.keys_since(now - LOOKBACK)
+        return [p for p in planned if (p.kind, p.ref, p.target, p.occurrence) not in known]
 
     def announce(self, text: str, audience: str, now: dt.datetime, kind: str = "notice", ref: str = "") -> list[str]:
         """A one-off post to the audience's groups, through the outbox; returns the group labels."""

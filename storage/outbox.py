@@ -111,12 +111,6 @@ class OutboxRepo:
             s.execute(update(OutboxPost).where(col(OutboxPost.id) == post_id, OutboxPost.status == "sending")
                       .values(status="skipped", last_error=why[:255]))
 
-    def release(self, post_id: int) -> None:
-        """Give a claimed post back untouched (e.g. its group is not known yet)."""
-        with session_scope(self.engine) as s:
-            s.execute(update(OutboxPost).where(col(OutboxPost.id) == post_id, OutboxPost.status == "sending")
-                      .values(status="pending"))
-
     def expire(self, now: dt.datetime) -> int:
         with session_scope(self.engine) as s:
             result = s.execute(
@@ -153,9 +147,8 @@ class OutboxRepo:
                 q = q.where(OutboxPost.kind == kind)
             return list(s.exec(q.order_by(col(OutboxPost.due_at), col(OutboxPost.id))).all())
 
-    def next_due(self) -> dt.datetime | None:
+    def keys_since(self, since: dt.datetime) -> set[tuple[str, str, str, str]]:
         with session_scope(self.engine) as s:
-            return s.exec(
-                select(func.min(OutboxPost.due_at)).where(
-                    OutboxPost.union_id == self.union_id, OutboxPost.status == "pending")
-            ).one()
+            rows = s.exec(select(OutboxPost.kind, OutboxPost.ref, OutboxPost.target, OutboxPost.occurrence).where(
+                OutboxPost.union_id == self.union_id, OutboxPost.due_at >= since)).all()
+        return {tuple(r) for r in rows}  # type: ignore[misc]

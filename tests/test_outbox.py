@@ -144,3 +144,12 @@ class _NoLock:
 
     def release(self) -> None:
         pass
+
+
+def test_preview_leaves_out_what_is_already_sent_or_queued(db_url: str) -> None:
+    _, _, services = _setup(db_url)
+    sched = services.reminders
+    due = T0 + dt.timedelta(seconds=1)
+    assert [p.kind for p in sched.preview(T0, 1)] == ["digest"]
+    sched.tick(due)
+    assert sched.preview(T0, 1) == []
