@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam
@@ -37,13 +38,23 @@ def split_ints(value: str) -> list[int]:
     return [int(v) for v in value.split(",") if v.strip()]
 
 
+CACHE_SECONDS = 10.0
+
+
 class ScheduleRepo:
+    """The schedule. A year's items are cached in the process for a few seconds
+    (#本月活动 is what members ask most); writes here clear the cache at once,
+    and an import by another process (`unionbot plan import`) shows within
+    ``CACHE_SECONDS``."""
+
     def __init__(self, engine: Engine, union_id: str) -> None:
         self.engine = engine
         self.union_id = union_id
+        self._by_year: dict[int, tuple[float, list[ScheduleItem]]] = {}
 
     def replace_imported(self, year: int, items: list[NewItem], source: str, by: str = "") -> list[ScheduleItem]:
         """Replace the imported items of ``year`` (items added in chat stay)."""
+        self._by_year.clear()
         with session_scope(self.engine) as s:
             s.exec(delete(ScheduleItem).where(
                 ScheduleItem.union_id == self.union_id, ScheduleItem.year == year,
@@ -51,6 +62,7 @@ class ScheduleRepo:
             return self._insert(s, items, source, by)
 
     def add(self, item: NewItem, source: str = "chat", by: str = "") -> ScheduleItem:
+        self._by_year.clear()
         with session_scope(self.engine) as s:
             return self._insert(s, [item], source, by)[0]
 
@@ -78,10 +90,15 @@ class ScheduleRepo:
                 ScheduleItem.union_id == self.union_id, ScheduleItem.number == number)).first()
 
     def list(self, year: int | None = None) -> list[ScheduleItem]:
+        if year is not None:
+            hit = self._by_year.get(year)
+            if hit and hit[0] > time.monotonic():
+                return list(hit[1])
         with session_scope(self.engine) as s:
             if year is not None:
-                # Built once: #本月活动 is the question members ask most.
-                return list(s.exec(_BY_YEAR, params={"u": self.union_id, "y": year}).all())
+                items = list(s.exec(_BY_YEAR, params={"u": self.union_id, "y": year}).all())
+                self._by_year[year] = (time.monotonic() + CACHE_SECONDS, items)
+                return list(items)
             q = select(ScheduleItem).where(ScheduleItem.union_id == self.union_id)
             return list(s.exec(q.order_by(ScheduleItem.number)).all())
 
@@ -95,6 +112,7 @@ class ScheduleRepo:
         return sorted(items, key=lambda it: (it.date or dt.date(year, month, 28), it.number))
 
     def update(self, number: int, **changes: object) -> ScheduleItem | None:
+        self._by_year.clear()
         with session_scope(self.engine) as s:
             row = s.exec(select(ScheduleItem).where(
                 ScheduleItem.union_id == self.union_id, ScheduleItem.number == number)).first()
@@ -108,6 +126,7 @@ class ScheduleRepo:
             return row
 
     def delete(self, number: int) -> bool:
+        self._by_year.clear()
         with session_scope(self.engine) as s:
             result = s.exec(delete(ScheduleItem).where(
                 ScheduleItem.union_id == self.union_id, ScheduleItem.number == number))
