@@ -19,8 +19,10 @@ from handlers import build_registry
 from handlers.plan_import import new_items
 from handlers.services import Services
 from handlers.signups import render_list_post
+from schedules.audience import GroupTarget
+from schedules.reminders import CareRules, ReminderTimes
 from schedules.schedule_file import ScheduleFileError, load_schedule_file
-from schedules.scheduler import ReminderScheduler
+from schedules.scheduler import ReminderScheduler, SchedulerRules
 from storage import migrate
 from storage.db import make_engine
 from storage.drafts import DraftRepo
@@ -79,8 +81,8 @@ def build_services(config: Config, engine: Engine) -> Services:
     union = config.union_id
     schedule, signups = ScheduleRepo(engine, union), SignupRepo(engine, union)
     members = MemberRepo(engine, union)
-    reminders = ReminderScheduler(config, schedule, signups, OutboxRepo(engine, union), Settings(engine, union),
-                                  members)
+    reminders = ReminderScheduler(scheduler_rules(config), schedule, signups, OutboxRepo(engine, union),
+                                  Settings(engine, union), members)
     return Services(
         union_id=union, union_name=config.union_name, tz=config.tz,
         members=members, schedule=schedule,
@@ -91,6 +93,18 @@ def build_services(config: Config, engine: Engine) -> Services:
         settings=reminders.settings, proposals=ProposalRepo(engine, union), proposal_rules=config.proposals,
         welfare=WelfareDesk(engine, union), welfare_rules=config.welfare,
         welfare_officers=config.roles.welfare_officers,
+    )
+
+
+def scheduler_rules(config: Config) -> SchedulerRules:
+    r, w, s = config.reminders, config.welfare, config.sending
+    times = ReminderTimes(r.digest_time, r.eve_time, r.morning_time, r.quiet_start, r.quiet_end,
+                          dt.timedelta(minutes=r.grace_minutes))
+    care = CareRules(tuple(sorted(config.roles.welfare_officers)), w.elder_age, w.care_days_before, w.birthdays)
+    return SchedulerRules(
+        tz=config.tz, groups=tuple(GroupTarget(g.label, g.audiences) for g in config.groups), times=times,
+        calendar=config.calendar, care=care, enabled=r.enabled,
+        pace=(s.min_interval_seconds, s.max_interval_seconds, s.per_minute),
     )
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from handlers.rules import ProposalRules as Proposals
+from handlers.rules import WelfareRules as Welfare
 from handlers.welfare_rules import DEFAULT_TYPES, FormField, WelfareType
 from schedules.audience import EVERYONE, parse_audiences
 from schedules.holidays import CalendarOverrides
@@ -78,28 +80,6 @@ class Sending:
 @dataclass(frozen=True)
 class Signups:
     list_interval_minutes: int = 10  # the full list is posted to a group at most this often
-
-
-@dataclass(frozen=True)
-class Proposals:
-    """``[proposals]``: the 教代会 collection. Dates may also be set in chat (#征集提案)."""
-
-    min_cosigners: int = 2
-    year: int | None = None  # the congress year; default: the year of the deadline, else of the day
-    start: dt.date | None = None
-    deadline: dt.date | None = None
-    departments: dict[str, frozenset[str]] = field(default_factory=dict)  # 承办部门 -> officers' contact ids
-
-
-@dataclass(frozen=True)
-class Welfare:
-    """``[welfare]``: request types and standards, retention, scheduled care."""
-
-    types: tuple[WelfareType, ...] = DEFAULT_TYPES
-    retention_days: int = 1825  # closed requests are deleted this long after closing
-    elder_age: int = 70  # retired members from this age are listed before 重阳节 and 春节
-    care_days_before: int = 7
-    birthdays: str = "list"  # list (monthly, to the officers) | greeting (to the member) | off
 
 
 @dataclass(frozen=True)

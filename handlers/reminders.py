@@ -26,7 +26,7 @@ def preview(req: Request, ctx: Context) -> list[Reply]:
     rem = ctx.services.reminders
     posts = rem.preview(ctx.now.astimezone(dt.UTC), days)
     state = "（提醒已暂停，恢复前不会发送）" if rem.paused else ""
-    if not rem.config.reminders.enabled:
+    if not rem.rules.enabled:
         state = "（配置中已关闭自动提醒）"
     if not posts:
         return reply(f"接下来 {days} 天没有要自动发送的提醒。{state}")
@@ -80,16 +80,17 @@ def announce(req: Request, ctx: Context) -> list[Reply]:
 @command("提醒设置", syntax="#提醒设置", role=Role.ADMIN, help="查看自动提醒的设置")
 def settings(req: Request, ctx: Context) -> list[Reply]:
     rem = ctx.services.reminders
-    r, s = rem.config.reminders, rem.config.sending
-    groups = "；".join(f"{g.label}（{'、'.join(g.audiences)}）" for g in rem.config.groups) or "未配置"
-    state = "已关闭（配置）" if not r.enabled else ("已暂停" if rem.paused else "开启")
+    t, (fastest, slowest, per_minute) = rem.rules.times, rem.rules.pace
+    groups = "；".join(f"{g.label}（{'、'.join(g.audiences)}）" for g in rem.rules.groups) or "未配置"
+    state = "已关闭（配置）" if not rem.rules.enabled else ("已暂停" if rem.paused else "开启")
     counts = rem.outbox.counts()
     return reply("\n".join([
         f"自动提醒：{state}",
-        f"月度摘要：每月第一个工作日 {r.digest_time:%H:%M}",
-        f"活动提醒：前一个工作日 {r.eve_time:%H:%M}，当天 {r.morning_time:%H:%M}",
-        f"免打扰：{r.quiet_start:%H:%M}–{r.quiet_end:%H:%M}；错过 {r.grace_minutes} 分钟以上的提醒不再补发",
-        f"发送速率：每条间隔 {s.min_interval_seconds:g}–{s.max_interval_seconds:g} 秒，每分钟最多 {s.per_minute} 条",
+        f"月度摘要：每月第一个工作日 {t.digest:%H:%M}",
+        f"活动提醒：前一个工作日 {t.eve:%H:%M}，当天 {t.morning:%H:%M}",
+        f"免打扰：{t.quiet_start:%H:%M}–{t.quiet_end:%H:%M}；"
+        f"错过 {int(t.grace.total_seconds() // 60)} 分钟以上的提醒不再补发",
+        f"发送速率：每条间隔 {fastest:g}–{slowest:g} 秒，每分钟最多 {per_minute} 条",
         f"工会群：{groups}",
         f"发件队列：待发 {counts.get('pending', 0)}，已发 {counts.get('sent', 0)}，"
         f"错过 {counts.get('missed', 0)}，失败 {counts.get('failed', 0)}",

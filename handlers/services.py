@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from handlers.base import Registry
+from handlers.rules import ProposalRules, WelfareRules
 from schedules.holidays import CalendarOverrides
 from storage.drafts import DraftRepo
 from storage.members import MemberRepo
@@ -18,7 +19,6 @@ from storage.signups import SignupRepo
 from storage.welfare import WelfareDesk
 
 if TYPE_CHECKING:
-    from bot.config import Proposals, Welfare
     from schedules.scheduler import ReminderScheduler
 
 
@@ -38,7 +38,7 @@ class Services:
     signup_list_interval: dt.timedelta
     settings: Settings
     proposals: ProposalRepo
-    proposal_rules: Proposals
+    proposal_rules: ProposalRules
     welfare: WelfareDesk
-    welfare_rules: Welfare
+    welfare_rules: WelfareRules
     welfare_officers: frozenset[str]

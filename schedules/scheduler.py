@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
-from bot.config import Config
 from schedules.audience import GroupTarget, groups_for
+from schedules.holidays import CalendarOverrides
 from schedules.reminders import Activity, CareRules, Person, PlanInput, ReminderTimes, SignupInfo, plan_posts
 from storage.members import MemberRepo
 from storage.outbox import NewPost, OutboxRepo
@@ -27,9 +28,22 @@ PAUSED_KEY = "reminders:paused"
 LAST_TICK_KEY = "reminders:last_tick"
 
 
+@dataclass(frozen=True)
+class SchedulerRules:
+    """What the scheduler follows (built from the config by bot.app)."""
+
+    tz: ZoneInfo
+    groups: tuple[GroupTarget, ...]
+    times: ReminderTimes
+    calendar: CalendarOverrides
+    care: CareRules
+    enabled: bool = True
+    pace: tuple[float, float, int] = (2.0, 4.0, 20)  # seconds between posts, at most per minute (#提醒设置)
+
+
 @dataclass
 class ReminderScheduler:
-    config: Config
+    rules: SchedulerRules
     schedule: ScheduleRepo
     signups: SignupRepo
     outbox: OutboxRepo
@@ -39,7 +53,7 @@ class ReminderScheduler:
 
     @property
     def groups(self) -> list[GroupTarget]:
-        return [GroupTarget(g.label, g.audiences) for g in self.config.groups]
+        return list(self.rules.groups)
 
     @property
     def paused(self) -> bool:
@@ -49,8 +63,8 @@ class ReminderScheduler:
         self.settings.put(PAUSED_KEY, "1" if paused else "0")
 
     def plan_input(self, now: dt.datetime) -> PlanInput:
-        r = self.config.reminders
-        years = {now.astimezone(self.config.tz).year + d for d in (-1, 0, 1)}
+        rules = self.rules
+        years = {now.astimezone(rules.tz).year + d for d in (-1, 0, 1)}
         activities = [
             Activity(it.number, it.text, it.date, tuple(split_ints(it.months)), it.year, bool(it.rrule), it.holiday)
             for it in self.schedule.list() if it.year in years
@@ -60,13 +74,8 @@ class ReminderScheduler:
                        e.confirmed_seats, tuple(self.signups.confirmed_contacts(e.id)))
             for e in self.signups.open_events() if e.starts_at is None or e.starts_at > now
         ]
-        times = ReminderTimes(r.digest_time, r.eve_time, r.morning_time, r.quiet_start, r.quiet_end,
-                              dt.timedelta(minutes=r.grace_minutes))
-        w = self.config.welfare
-        care = CareRules(tuple(sorted(self.config.roles.welfare_officers)), w.elder_age, w.care_days_before,
-                         w.birthdays)
         people = [Person(m.name, m.contact_id, m.birthday, m.retired) for m in self.members.roster()]
-        return PlanInput(activities, infos, self.groups, times, self.config.calendar, self.config.tz, people, care)
+        return PlanInput(activities, infos, self.groups, rules.times, rules.calendar, rules.tz, people, rules.care)
 
     def tick(self, now: dt.datetime) -> int:
         """Queue what fell due since the last tick; returns how many posts were new."""
@@ -77,7 +86,7 @@ class ReminderScheduler:
             if start <= prev <= now:
                 start = prev
         self.settings.put(LAST_TICK_KEY, now.isoformat())
-        if not self.config.reminders.enabled or self.paused:
+        if not self.rules.enabled or self.paused:
             return 0
         posts = plan_posts(start, now + dt.timedelta(microseconds=1), self.plan_input(now))
         return self.outbox.enqueue(posts, now)

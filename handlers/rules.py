@@ -1,0 +1,31 @@
+"""Settings the proposal and welfare handlers follow, read from ``[proposals]``
+and ``[welfare]`` by bot.config (handlers know nothing of the config file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from handlers.welfare_rules import DEFAULT_TYPES, WelfareType
+
+
+@dataclass(frozen=True)
+class ProposalRules:
+    """``[proposals]``: the 教代会 collection. Dates may also be set in chat (#征集提案)."""
+
+    min_cosigners: int = 2
+    year: int | None = None  # the congress year; default: the year of the deadline, else of the day
+    start: dt.date | None = None
+    deadline: dt.date | None = None
+    departments: dict[str, frozenset[str]] = field(default_factory=dict)  # 承办部门 -> officers' contact ids
+
+
+@dataclass(frozen=True)
+class WelfareRules:
+    """``[welfare]``: request types and standards, retention, scheduled care."""
+
+    types: tuple[WelfareType, ...] = DEFAULT_TYPES
+    retention_days: int = 1825  # closed requests are deleted this long after closing
+    elder_age: int = 70  # retired members from this age are listed before 重阳节 and 春节
+    care_days_before: int = 7
+    birthdays: str = "list"  # list (monthly, to the officers) | greeting (to the member) | off
