@@ -6,19 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from bot.app import App, build_app
 from bot.clock import FakeClock
 from bot.config import Config, parse_config
 from bot.transports.console import ConsoleChat
-from storage.db import make_engine
-from tests.pg_cluster import PgCluster
+from tests.pg_cluster import PgCluster, fresh_database
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -47,14 +44,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     cluster = request.getfixturevalue("pg_cluster")
     if cluster is None:
         pytest.skip("PostgreSQL not available")
-    name = "t_" + uuid.uuid4().hex[:12]
-    admin = make_engine(cluster.url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield cluster.url.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database(cluster) as url:
+        yield url
 
 
 def make_config(db_url: str, **extra: object) -> Config:

@@ -11,6 +11,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.gateway_harness import free_port
@@ -63,3 +66,22 @@ class PgCluster:
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir = None
+
+
+@contextmanager
+def fresh_database(cluster: PgCluster) -> Iterator[str]:
+    """An empty database on the cluster for one test; dropped afterwards."""
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    admin = make_engine(cluster.url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield cluster.url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()

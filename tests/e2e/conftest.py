@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
 
-from storage.db import make_engine
 from tests.e2e.botproc import BOT
 from tests.gateway_harness import Gateway, gateway_available
+from tests.pg_cluster import fresh_database
 
 ROOM = "20001234@chatroom"
 TEACHERS = [(f"t-{i:02d}", f"老师{i:02d}") for i in range(1, 21)]
@@ -56,11 +54,5 @@ def add_rooms(gw: Gateway, count: int, prefix: str = "年级组") -> list[tuple[
 def pg_url(pg_cluster) -> Iterator[str]:  # type: ignore[no-untyped-def]
     if pg_cluster is None:
         pytest.skip("PostgreSQL not available")
-    name = "e2e_" + uuid.uuid4().hex[:10]
-    admin = make_engine(pg_cluster.url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield pg_cluster.url.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database(pg_cluster) as url:
+        yield url

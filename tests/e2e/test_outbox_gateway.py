@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.botproc import BOT, REPO, BotProcess, write_config
 from tests.e2e.conftest import ROOM, add_rooms
-from tests.gateway_harness import Gateway
+from tests.gateway_harness import Gateway, wait_until
 
 pytestmark = pytest.mark.gateway
 FAST = """
@@ -28,14 +28,6 @@ per_minute = 1000
 def notices_by_room(gateway: Gateway, marker: str) -> Counter[str]:
     return Counter(m["roomId"] for m in gateway.bot_messages(BOT) if m["roomId"] and marker in m["text"])
 
-
-def wait_until(pred, timeout: float = 60) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_digest_is_posted_in_the_staff_room_when_due(gateway: Gateway, tmp_path: Path) -> None:

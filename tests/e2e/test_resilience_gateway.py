@@ -17,7 +17,7 @@ import pytest
 
 from tests.e2e.botproc import BOT, REPO, BotProcess, write_config
 from tests.e2e.conftest import ROOM, TEACHERS, add_rooms, populate
-from tests.gateway_harness import Gateway
+from tests.gateway_harness import Gateway, wait_until
 
 pytestmark = pytest.mark.gateway
 FAST = """
@@ -36,14 +36,6 @@ def cli_json(config: Path, *args: str) -> dict:
     assert res.returncode == 0, res.stderr
     return json.loads(res.stdout)
 
-
-def wait_until(pred, timeout: float = 60) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_gateway_dropped_and_restored(gateway: Gateway, tmp_path: Path) -> None:
