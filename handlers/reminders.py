@@ -11,9 +11,11 @@ SECTION = "提醒通知"  # the heading it has in #帮助
 
 _KIND_LABELS = {
     "digest": "月度活动摘要", "eve": "活动前一天提醒", "morning": "活动当天提醒", "holiday": "节日问候",
-    "deadline": "报名截止提醒", "event_eve": "报名者私聊提醒",
+    "deadline": "报名截止提醒", "event_eve": "报名者私聊提醒", "care": "节前慰问名单", "birthdays": "生日名单",
+    "birthday": "生日祝福",
 }
 _PREVIEW_LIMIT = 30
+_PRIVATE_TO = {"event_eve": "私聊报名者", "care": "私聊福利委员", "birthdays": "私聊福利委员", "birthday": "私聊会员"}
 
 
 @command("提醒预览", syntax="#提醒预览 [天数]", role=Role.ADMIN,
@@ -33,7 +35,7 @@ def preview(req: Request, ctx: Context) -> list[Reply]:
     lines = [f"接下来 {days} 天将发送 {len(posts)} 条{state}："]
     for p in posts[:_PREVIEW_LIMIT]:
         when = p.due_at.astimezone(ctx.services.tz)
-        where = p.target.split(":", 1)[1] if p.target.startswith("group:") else "私聊报名者"
+        where = p.target.split(":", 1)[1] if p.target.startswith("group:") else _PRIVATE_TO.get(p.kind, "私聊")
         first = p.text.splitlines()[0][:40]
         lines.append(f"{when:%m-%d %H:%M} → {where}：{_KIND_LABELS.get(p.kind, p.kind)}｜{first}")
     if len(posts) > _PREVIEW_LIMIT:
