@@ -92,6 +92,11 @@ class Request:
     def argv(self) -> list[str]:
         return self.args.split()
 
+    def rest(self, skip: int = 1) -> str:
+        """The text after the first ``skip`` words, as typed: '#答复 2027-003 已协调，四月起' -> '已协调，四月起'."""
+        parts = self.args.split(maxsplit=skip)
+        return parts[skip].strip() if len(parts) > skip else ""
+
 
 @dataclass(frozen=True)
 class Reply:

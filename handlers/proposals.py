@@ -342,7 +342,7 @@ def reject(req: Request, ctx: Context) -> list[Reply]:
     p, problem = _lookup(req, ctx, "#不予立案 2027-003 理由")
     if p is None:
         return problem
-    reason = req.args.split(maxsplit=1)[1].strip()[:500] if len(req.argv) > 1 else ""
+    reason = req.rest()[:500]
     if not reason:
         return reply("请写明不予立案的理由，例如 #不予立案 2027-003 属个人诉求，转为意见建议。")
     return _change(ctx, p, "不予立案", reason, review_note=f"不予立案，转为意见建议：{reason}")
@@ -390,7 +390,7 @@ def answer(req: Request, ctx: Context) -> list[Reply]:
     p, problem = _lookup(req, ctx, "#答复 2027-003 答复内容")
     if p is None:
         return problem
-    text = req.args.split(maxsplit=1)[1].strip()[:1500] if len(req.argv) > 1 else ""
+    text = req.rest()[:1500]
     if not text:
         return reply("请写上答复内容，例如 #答复 2027-003 已协调食堂，自四月起供应晚餐。")
     if not ctx.sender.has(COMMITTEE):
@@ -417,7 +417,7 @@ def evaluate(req: Request, ctx: Context) -> list[Reply]:
     verdict = req.argv[1] if len(req.argv) > 1 else ""
     if verdict not in EVALUATIONS:
         return reply(f"请写上评价：{'、'.join(EVALUATIONS)}，例如 #评价 {p.code} 满意。")
-    note = req.args.split(maxsplit=2)[2].strip()[:500] if len(req.argv) > 2 else ""
+    note = req.rest(2)[:500]
     return _change(ctx, p, "评价", verdict + (f"，{note}" if note else ""), evaluation=verdict, evaluation_note=note)
 
 

@@ -220,7 +220,7 @@ def cancel_event(req: Request, ctx: Context) -> list[Reply]:
         return problem
     if event.status == "cancelled":
         return reply(f"“{event.title}”已经取消过了。")
-    reason = req.args.split(maxsplit=1)[1].strip()[:200] if len(req.argv) > 1 else ""
+    reason = req.rest()[:200]
     _, active = ctx.services.signups.set_status(event.number, "cancelled", reason or "未说明")
     why = f"原因：{reason}。" if reason else ""
     out = [Reply(f"很抱歉，您报名的“{event.title}”已取消。{why}", to_contact=s.contact_id)

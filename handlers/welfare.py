@@ -286,7 +286,7 @@ def reject(req: Request, ctx: Context) -> list[Reply]:
     code, problem = _code_arg(req, "#驳回 W2027-012 理由")
     if problem:
         return problem
-    reason = req.args.split(maxsplit=1)[1].strip()[:500] if len(req.argv) > 1 else ""
+    reason = req.rest()[:500]
     if not reason:
         return reply("请写明驳回理由，例如 #驳回 W2027-012 不属于直系亲属。")
     return _act(ctx, code, "驳回", f"未获通过：{reason}。如有疑问请与福利委员联系。", reject_reason=reason)

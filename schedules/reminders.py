@@ -33,6 +33,7 @@ from schedules.holidays import CalendarOverrides, festival_date, is_workday
 from storage.outbox import NewPost
 
 WEEKDAYS = "一二三四五六日"
+BIRTHDAY_WISH = "工会祝您生日快乐，身体健康，工作顺利！"
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ def _care_posts(start: dt.datetime, end: dt.datetime, inp: PlanInput) -> list[Ne
                 if p.contact_id and p.birthday and (p.birthday.month, p.birthday.day) == (day.month, day.day):
                     due = at(day, inp.times.morning, inp)
                     posts.append(NewPost("birthday", "birthday", f"contact:{p.contact_id}", day.isoformat(),
-                                         f"{p.name}老师，今天是您的生日，{_union_wish()}", due,
+                                         f"{p.name}老师，今天是您的生日，{BIRTHDAY_WISH}", due,
                                          at(day, inp.times.quiet_start, inp)))
             day += dt.timedelta(days=1)
     return posts
@@ -268,10 +269,6 @@ def elders_text(festival: str, day: dt.date, inp: PlanInput) -> str:
 
 def _age(birthday: dt.date, on: dt.date) -> int:
     return on.year - birthday.year - ((on.month, on.day) < (birthday.month, birthday.day))
-
-
-def _union_wish() -> str:
-    return "工会祝您生日快乐，身体健康，工作顺利！"
 
 
 # --- helpers -------------------------------------------------------------------

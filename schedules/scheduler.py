@@ -86,6 +86,7 @@ class ReminderScheduler:
             if start <= prev <= now:
                 start = prev
         self.settings.put(LAST_TICK_KEY, now.isoformat())
+        self.outbox.expire(now)
         if not self.rules.enabled or self.paused:
             return 0
         posts = plan_posts(start, now + dt.timedelta(microseconds=1), self.plan_input(now))

@@ -67,13 +67,13 @@ class OutboxRepo:
         return added
 
     def claim_next(self, now: dt.datetime, worker: str) -> OutboxPost | None:
-        """Take the next due post for sending; None when nothing is due."""
-        self.expire(now)
+        """Take the next due post for sending; None when nothing is due. Posts past
+        their expiry are never taken; ``expire`` (each scheduler tick) records them."""
         with session_scope(self.engine) as s:
             candidates = s.exec(
                 select(OutboxPost.id).where(
                     OutboxPost.union_id == self.union_id, OutboxPost.status == "pending",
-                    OutboxPost.due_at <= now,
+                    OutboxPost.due_at <= now, OutboxPost.expires_at >= now,
                 ).order_by(col(OutboxPost.due_at), col(OutboxPost.id)).limit(5)
             ).all()
             for post_id in candidates:

@@ -284,12 +284,5 @@ class SignupRepo:
     def _position(self, s: Session, mine: Signup) -> int:
         if mine.status not in ACTIVE:
             return 0
-        return s.exec(self._position_query(mine)).one()
-
-    @staticmethod
-    def _position_query(mine: Signup):  # type: ignore[no-untyped-def]
-        return select(func.count()).select_from(Signup).where(
-            Signup.event_id == mine.event_id, Signup.status == mine.status,
-            or_(col(Signup.signed_at) < mine.signed_at,
-                and_(col(Signup.signed_at) == mine.signed_at, col(Signup.id) <= mine.id)),
-        )
+        return s.execute(self._statements()["position"],
+                         {"e": mine.event_id, "s": mine.status, "t": mine.signed_at, "i": mine.id}).scalar() or 0
