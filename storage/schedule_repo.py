@@ -51,10 +51,15 @@ class ScheduleRepo:
         self.engine = engine
         self.union_id = union_id
         self._by_year: dict[int, tuple[float, list[ScheduleItem]]] = {}
+        self._by_month: dict[tuple[int, int], tuple[float, list[ScheduleItem]]] = {}
+
+    def _forget(self) -> None:
+        self._by_year.clear()
+        self._by_month.clear()
 
     def replace_imported(self, year: int, items: list[NewItem], source: str, by: str = "") -> list[ScheduleItem]:
         """Replace the imported items of ``year`` (items added in chat stay)."""
-        self._by_year.clear()
+        self._forget()
         with session_scope(self.engine) as s:
             s.exec(delete(ScheduleItem).where(
                 ScheduleItem.union_id == self.union_id, ScheduleItem.year == year,
@@ -62,7 +67,7 @@ class ScheduleRepo:
             return self._insert(s, items, source, by)
 
     def add(self, item: NewItem, source: str = "chat", by: str = "") -> ScheduleItem:
-        self._by_year.clear()
+        self._forget()
         with session_scope(self.engine) as s:
             return self._insert(s, [item], source, by)[0]
 
@@ -103,16 +108,21 @@ class ScheduleRepo:
             return list(s.exec(q.order_by(ScheduleItem.number)).all())
 
     def in_month(self, year: int, month: int) -> list[ScheduleItem]:
-        """Items of a month: keyed by it, or dated in it."""
+        """Items of a month: keyed by it, or dated in it. Cached with the year's list."""
+        hit = self._by_month.get((year, month))
+        if hit and hit[0] > time.monotonic():
+            return list(hit[1])
         items = [
             it for it in self.list(year)
             if (it.date and it.date.month == month and it.date.year == year)
             or (not it.date and month in split_ints(it.months))
         ]
-        return sorted(items, key=lambda it: (it.date or dt.date(year, month, 28), it.number))
+        items.sort(key=lambda it: (it.date or dt.date(year, month, 28), it.number))
+        self._by_month[(year, month)] = (self._by_year[year][0] if year in self._by_year else 0.0, items)
+        return list(items)
 
     def update(self, number: int, **changes: object) -> ScheduleItem | None:
-        self._by_year.clear()
+        self._forget()
         with session_scope(self.engine) as s:
             row = s.exec(select(ScheduleItem).where(
                 ScheduleItem.union_id == self.union_id, ScheduleItem.number == number)).first()
@@ -126,7 +136,7 @@ class ScheduleRepo:
             return row
 
     def delete(self, number: int) -> bool:
-        self._by_year.clear()
+        self._forget()
         with session_scope(self.engine) as s:
             result = s.exec(delete(ScheduleItem).where(
                 ScheduleItem.union_id == self.union_id, ScheduleItem.number == number))
