@@ -75,14 +75,21 @@ def test_sigkill_loses_no_acknowledged_write(gateway: Gateway, tmp_path: Path) -
     gateway.wait_bot_message(BOT, lambda m: "已发起报名【1】" in m["text"])
     rng = random.Random(20271)
     people = list(TEACHERS)
-    for round_ in range(3):
+    # Kill points: somewhere at random; just after a proposal is acknowledged; just
+    # after the first sign-up of a batch is acknowledged (so the check below is never empty).
+    acks = (None, lambda m: "已提交提案" in m["text"], lambda m: re.search("报名成功|已进入候补", m["text"]))
+    for round_, ack in enumerate(acks):
         batch, people = people[:6], people[6:]
+        before = len(gateway.bot_messages(BOT))
         for cid, _ in batch:
             gateway.send(op="say", **{"from": cid}, room=ROOM, text="#报名 1")
         proposer = batch[0][0]
         gateway.send(op="say", **{"from": proposer}, text=f"#提案 第{round_}号提案｜案由{round_}｜建议{round_}")
         gateway.send(op="say", **{"from": proposer}, text="#提交")
-        time.sleep(rng.uniform(0.005, 0.08))
+        if ack is None:
+            time.sleep(rng.uniform(0.005, 0.08))
+        else:
+            gateway.wait_bot_message(BOT, ack, timeout=20, after=before)
         bot.kill()
         bot = BotProcess(config, tmp_path).start()
         bot.wait_ready(gateway)
@@ -92,10 +99,10 @@ def test_sigkill_loses_no_acknowledged_write(gateway: Gateway, tmp_path: Path) -
         acked |= {m.group(1) for t in texts if (m := re.search(r"，(老师\d\d) 已进入候补", t))}
         listed = cli_json(config, "signup", "list", "1")
         stored = {p["name"] for p in listed["confirmed"] + listed["waitlist"]}
-        assert acked <= stored, acked - stored
+        assert acked and acked <= stored, (acked, stored)
         submitted = {m.group(1) for t in texts if (m := re.search(r"已提交提案 (\d{4}-\d{3})", t))}
         codes = {p["code"] for p in cli_json(config, "proposals", "list")["proposals"]}
-        assert submitted <= codes, submitted - codes
+        assert submitted and submitted <= codes, (submitted, codes)
         assert len(listed["confirmed"]) <= 8
     finally:
         bot.stop()
