@@ -69,10 +69,12 @@ class ReminderScheduler:
             Activity(it.number, it.text, it.date, tuple(split_ints(it.months)), it.year, bool(it.rrule), it.holiday)
             for it in self.schedule.list() if it.year in years
         ]
+        events = [e for e in self.signups.open_events() if e.starts_at is None or e.starts_at > now]
+        confirmed = self.signups.confirmed_contacts([e.id for e in events if e.id is not None])
         infos = [
             SignupInfo(e.number, e.title, e.starts_at, e.place, e.deadline, e.audience, e.capacity,
-                       e.confirmed_seats, tuple(self.signups.confirmed_contacts(e.id)))
-            for e in self.signups.open_events() if e.starts_at is None or e.starts_at > now
+                       e.confirmed_seats, tuple(confirmed.get(e.id or 0, ())))
+            for e in events
         ]
         people = [Person(m.name, m.contact_id, m.birthday, m.retired) for m in self.members.roster()]
         return PlanInput(activities, infos, self.groups, rules.times, rules.calendar, rules.tz, people, rules.care)
