@@ -7,7 +7,7 @@ import datetime as dt
 from handlers.base import Attachment, Context, Reply, Request, Role, command, reply
 from schedules.categories import classify
 from schedules.ics import CalendarEntry, build_ics
-from schedules.item_dates import item_date
+from schedules.item_dates import item_date, without_own_date
 from schedules.when import parse_month, parse_when
 from storage.models import ScheduleItem
 from storage.schedule_repo import NewItem, split_ints
@@ -30,7 +30,7 @@ def format_item(it: ScheduleItem) -> str:
     else:
         when = "、".join(f"{m}月" for m in split_ints(it.months)) or "日期待定"
     repeat = "（定期）" if it.rrule else ""
-    return f"【{it.number}】{when} {it.text}{repeat}"
+    return f"【{it.number}】{when} {without_own_date(it.text, None if it.rrule else it.date)}{repeat}"
 
 
 def _year_for_month(ctx: Context, month: int) -> int:

@@ -21,6 +21,7 @@ _WEEKDAYS = {"一": rrule.MO, "二": rrule.TU, "三": rrule.WE, "四": rrule.TH,
              "六": rrule.SA, "日": rrule.SU, "天": rrule.SU}
 _WD = "[一二三四五六日天]"
 _EXPLICIT_DATE_RE = re.compile(r"(?<!\d)(1[0-2]|0?[1-9])\s*月\s*([12]\d|3[01]|0?[1-9])\s*[日号]")
+_DATE_PREFIX_RE = re.compile(r"^\s*(1[0-2]|0?[1-9])\s*月\s*([12]\d|3[01]|0?[1-9])\s*[日号]\s*")
 _TIME_RE = re.compile(r"(上午|下午|晚上|中午)?\s*(\d{1,2})\s*[:点时]\s*(\d{1,2})?")
 
 
@@ -125,3 +126,16 @@ def item_date(
             # '九月：庆祝重阳节' when 重阳 falls in October: the chair decides.
             return ItemDate(None, None, f"{holiday}在{year}年是{day:%m月%d日}，不在所列月份")
     return ItemDate(None, None)
+
+
+def without_own_date(text: str, date: dt.date | None) -> str:
+    """'3月5日 学雷锋活动' shown beside its date reads '学雷锋活动': the date is not said twice.
+
+    Only a leading date equal to ``date`` goes; any other text stays as written.
+    """
+    if date is None:
+        return text
+    m = _DATE_PREFIX_RE.match(fold_width(text))
+    if m and (int(m.group(1)), int(m.group(2))) == (date.month, date.day) and text[m.end():].strip():
+        return text[m.end():]
+    return text

@@ -10,7 +10,7 @@ from pathlib import Path
 from schedules.holidays import official_data_available
 from schedules.item_dates import item_date
 from schedules.plan_parser import NEXT_YEAR, parse_plan
-from schedules.text_norm import fold_width
+from schedules.plan_tables import TableReader
 
 MAX_PLAN_BYTES = 5 * 1024 * 1024
 
@@ -117,14 +117,10 @@ def _docx_text(data: bytes) -> str:
         raise PlanReadError("无法打开该 .docx 文档") from exc
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:
+        reader = TableReader()
         for row in table.rows:
-            cells = [c.text.strip() for c in row.cells]
-            cells = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]
-            if not cells:
-                continue
-            # A schedule table row: '三月' | '三八节慰问…' -> '三月：三八节慰问…'
-            if len(cells) >= 2 and len(fold_width(cells[0])) <= 10:
-                lines.append(f"{cells[0]}：" + "；".join(cells[1:]))
-            else:
-                lines.append("　".join(cells))
+            # A cell's paragraphs are its entries; a merged cell repeats across the row.
+            cells = ["；".join(t for t in (p.strip() for p in c.text.splitlines()) if t) for c in row.cells]
+            cells = [c for i, c in enumerate(cells) if i == 0 or c != cells[i - 1]]
+            lines.append(reader.line(cells))
     return "\n".join(lines)

@@ -14,6 +14,8 @@ How it works, in short:
    (almost) nothing but the month.
 3. Under each heading, numbered entries become items (several per line when
    numbered inline), un-numbered prose is split into sentences on 。；; only.
+Schedule tables (``| 3月 | … |``, tab-separated rows) are first rewritten as
+``3月：…`` lines by ``schedules.plan_tables``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from schedules.categories import classify
+from schedules.plan_tables import untable
 from schedules.text_norm import chinese_number, fold_width
 
 # --- building blocks --------------------------------------------------------
@@ -73,6 +76,7 @@ _INLINE_NUMBER_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*[、.](?!\d)")
 _PAREN_MONTH_RE = re.compile(rf"[(（]\s*{_MONTHS}{_PERIOD_SUFFIX}\s*[)）]\s*[。;；]?\s*$")
 _TRAILING_MONTH_RE = re.compile(rf"(?<![\d月])\s*(?:[(（]\s*)?{_MONTHS}{_PERIOD_SUFFIX}(?:\s*[)）])?\s*[。;；]?\s*$")
 _DESCRIPTOR_MAX = 8
+_DAY_RE = re.compile(r"\s*(?:[12]\d|3[01]|0?[1-9]|[一二]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*[日号]")
 NEXT_YEAR = "next_year"
 _THEME_MAX = 20
 _CONTINUATION_MAX = 12
@@ -166,11 +170,13 @@ def _match_heading(norm: str) -> _Heading | None:
     offset += lead
     # '1.一、二月' / '7.九月': a numbered heading; the number is not a month.
     num = _NUMBERING_RE.match(body)
+    numbered = False
     if num:
         after = body[num.end():]
         if _MONTH_HEAD_RE.match(after) or _WEEK_HEAD_RE.match(after):
             offset += num.end()
             body = after
+            numbered = True
     for regex, kind in ((_MONTH_HEAD_RE, "months"), (_WEEK_HEAD_RE, "weeks")):
         m = regex.match(body)
         if not m:
@@ -190,7 +196,12 @@ def _match_heading(norm: str) -> _Heading | None:
                 continue
         rest = m.group("rest")
         rest_offset = offset + m.start("rest")
+        if kind == "months" and _DAY_RE.match(rest) and _MEANINGFUL_RE.search(rest[_DAY_RE.match(rest).end():]):
+            # '3月5日 学雷锋志愿服务': a dated entry (a 行事历 line); the date stays in its text.
+            return _Heading(months, [], body[m.start():].strip(), offset + m.start(), theme=False)
         heading = _classify_rest(rest, rest_offset, months, weeks)
+        if heading and numbered and heading.theme:
+            return None  # '2、暑期疗休养': a numbered entry that starts with a season, not a heading
         if heading:
             return heading
     return None
@@ -394,8 +405,10 @@ def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, he
     months, weeks = heading.months, heading.weeks
     items: list[PlanItem] = []
     if heading.inline and not heading.theme:
-        numbered = _numbering(fold_width(heading.inline))[0] is not None
-        items.extend(_items_from_text(heading.inline, months, weeks, head_line.no, numbered))
+        # The heading was found in the folded line; the entry keeps the text as written (，not ,).
+        inline = head_line.raw[heading.inline_offset:].strip() or heading.inline
+        numbered = _numbering(fold_width(inline))[0] is not None
+        items.extend(_items_from_text(inline, months, weeks, head_line.no, numbered))
     last_numbered_item: PlanItem | None = None
     prev_norm = ""
     for ln in lines[start + 1: end]:
@@ -452,7 +465,7 @@ def _trailing_month_items(lines: list[_Line], taken: set[int]) -> list[PlanItem]
 
 def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:
     """Extract the schedule items of one plan (or of a pasted fragment)."""
-    raw_lines = text.splitlines()
+    raw_lines = untable(text.splitlines())  # a table row becomes '3月：…', on its own line
     lines = _classify_lines(raw_lines, first_line_no)
     _resolve_themes(lines)
     items: list[PlanItem] = []

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from schedules.audience import EVERYONE, GroupTarget, audience_of, groups_for
 from schedules.holidays import CalendarOverrides, festival_date, is_workday
+from schedules.item_dates import without_own_date
 from storage.outbox import NewPost
 
 WEEKDAYS = "一二三四五六日"
@@ -143,7 +144,7 @@ def digest_text(year: int, month: int, group: GroupTarget, inp: PlanInput) -> st
         return ""
     lines = [f"【{month}月工会活动】"]
     for a in sorted(acts, key=lambda a: (a.date or dt.date(year, month, 28), a.number)):
-        lines.append(f"· {_when(a)}{a.text}（#活动 {a.number}）")
+        lines.append(f"· {_when(a)}{_shown(a)}（#活动 {a.number}）")
     if open_signups:
         lines.append("正在报名：")
         for s in open_signups:
@@ -162,13 +163,13 @@ def _activity_posts(act: Activity, inp: PlanInput) -> list[NewPost]:
     eve_due = at(eve_day, inp.times.eve, inp)
     morning_due = at(act.date, inp.times.morning, inp)
     label = _relative_day(eve_day, act.date)
-    eve_text = f"【活动提醒】{label}：{act.text}"
+    eve_text = f"【活动提醒】{label}：{_shown(act)}"
     if act.holiday:
         kind = "holiday"
-        morning_text = f"【节日问候】今天是{act.holiday}，{_greeting(act)}\n今日安排：{act.text}"
+        morning_text = f"【节日问候】今天是{act.holiday}，{_greeting(act)}\n今日安排：{_shown(act)}"
     else:
         kind = "morning"
-        morning_text = f"【今日活动】{act.text}"
+        morning_text = f"【今日活动】{_shown(act)}"
     posts = []
     for target in targets:
         posts.append(NewPost("eve", ref, f"group:{target}", occ, eve_text, eve_due, eve_due + inp.times.grace))
@@ -322,6 +323,10 @@ def _when(a: Activity) -> str:
     if a.date is None or a.recurring:
         return ""
     return f"{a.date.month}月{a.date.day}日（周{WEEKDAYS[a.date.weekday()]}）"
+
+
+def _shown(a: Activity) -> str:
+    return without_own_date(a.text, None if a.recurring else a.date)
 
 
 def _relative_day(today: dt.date, day: dt.date) -> str:

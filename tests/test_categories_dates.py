@@ -108,3 +108,14 @@ def test_item_dates() -> None:
     assert off.date is None and off.note
     week = item_date([], [3], "教代会", None, 2027, semester_start=dt.date(2027, 2, 22))
     assert week.date == dt.date(2027, 3, 8)
+
+
+def test_a_leading_date_is_not_shown_twice() -> None:
+    from schedules.item_dates import without_own_date
+
+    day = dt.date(2027, 3, 5)
+    assert without_own_date("3月5日 学雷锋志愿服务", day) == "学雷锋志愿服务"
+    assert without_own_date("３月５号学雷锋", day) == "学雷锋"
+    assert without_own_date("3月6日 学雷锋", day) == "3月6日 学雷锋"  # another day: as written
+    assert without_own_date("3月5日", day) == "3月5日"  # nothing would be left
+    assert without_own_date("3月5日 学雷锋", None) == "3月5日 学雷锋"

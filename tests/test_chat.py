@@ -126,9 +126,11 @@ def test_import_plan_from_docx_file(chat: ChatDriver, app: App, tmp_path) -> Non
     doc = docx.Document()
     doc.add_paragraph("2027年工会工作计划")
     doc.add_paragraph("活动安排")
-    table = doc.add_table(rows=2, cols=2)
-    table.cell(0, 0).text, table.cell(0, 1).text = "三月", "三八节慰问女教工"
-    table.cell(1, 0).text, table.cell(1, 1).text = "十月", "重阳节慰问退休教师"
+    table = doc.add_table(rows=3, cols=3)
+    for row, cells in enumerate((("月份", "活动内容", "负责人"), ("三月", "三八节慰问女教工", "女工委员"),
+                                 ("十月", "重阳节慰问退休教师", "生活委员"))):
+        for col, text in enumerate(cells):
+            table.cell(row, col).text = text
     path = tmp_path / "plan.docx"
     doc.save(path)
     chat.console.speaker_id = chat.console.speaker_name = "王主席"

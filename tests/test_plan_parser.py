@@ -119,3 +119,43 @@ def test_each_seed_file_matches_its_gold(gold_file: str) -> None:
 def test_overall_f1_on_seeds() -> None:
     report = evaluate(SEEDS)
     assert report["overall"]["f1"] >= 0.95
+
+
+def test_numbered_entry_starting_with_a_season_is_an_entry() -> None:
+    text = "六月份\n1、端午节慰问\n七、八月份\n1、组织教职工暑期体检\n2、暑期疗休养\n九月份\n1、庆祝教师节\n"
+    assert items(text)[1:3] == [([7, 8], [], "组织教职工暑期体检"), ([7, 8], [], "暑期疗休养")]
+
+
+def test_schedule_table_with_bars_header_and_people_column() -> None:
+    text = ("2027年工会行事历\n| 月份 | 工作内容 | 负责人 |\n|---|---|---|\n"
+            "| 3月 | 三八节女教工插花活动；教代会提案征集 | 女工委员 |\n| 4月 | 教职工篮球赛 | 文体委员 |\n")
+    assert items(text) == [([3], [], "三八节女教工插花活动"), ([3], [], "教代会提案征集"), ([4], [], "教职工篮球赛")]
+
+
+def test_tab_separated_rows_merged_month_and_a_dated_cell() -> None:
+    text = ("活动安排\n月份\t活动内容\t负责人\n3月\t三八节女教工插花活动\t女工委员\n\t教代会提案征集\t工会主席\n"
+            "4月8日\t春季趣味运动会\t文体委员\n5月-6月\t教职工羽毛球赛\t体育组\n")
+    assert items(text) == [([3], [], "三八节女教工插花活动"), ([3], [], "教代会提案征集"),
+                           ([4], [], "4月8日 春季趣味运动会"), ([5, 6], [], "教职工羽毛球赛")]
+
+
+def test_table_without_header_leaves_out_who_does_it() -> None:
+    text = "| 1月 | 寒假前走访慰问困难教职工 | 工会主席 |\n| 10月 | 重阳节看望退休老教师 | 生活委员 |\n"
+    assert items(text) == [([1], [], "寒假前走访慰问困难教职工"), ([10], [], "重阳节看望退休老教师")]
+
+
+def test_an_indented_line_is_not_a_table_row() -> None:
+    text = "三月份：\n\t1、植树活动\n\t2、三八节慰问\n四月份：\n\t1、春游\n"
+    assert [t for _, _, t in items(text)] == ["植树活动", "三八节慰问", "春游"]
+
+
+def test_dated_lines_of_a_school_calendar() -> None:
+    text = ("2027年春季学期工会活动安排\n3月5日 学雷锋志愿服务活动\n3月8日 庆三八女教工趣味活动\n"
+            "4月上旬 教职工春季运动会\n4月20日 教代会提案征集\n")
+    assert items(text) == [([3], [], "3月5日 学雷锋志愿服务活动"), ([3], [], "3月8日 庆三八女教工趣味活动"),
+                           ([4], [], "教职工春季运动会"), ([4], [], "4月20日 教代会提案征集")]
+
+
+def test_an_entry_on_a_heading_line_keeps_its_punctuation() -> None:
+    text = "2月：召开工会委员会议，制定全年工作计划；开展新春慰问。\n3月：召开教代会。\n"
+    assert [t for _, _, t in items(text)] == ["召开工会委员会议，制定全年工作计划", "开展新春慰问", "召开教代会"]

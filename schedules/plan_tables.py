@@ -1,0 +1,141 @@
+"""Schedule tables (行事历) inside a plan, turned into the lines the plan parser reads.
+
+Many plans keep their month-by-month arrangement in a table: in a .docx, or
+pasted from Word as tab-separated text, or typed as ``| 3月 | … | 负责人 |``.
+Each row becomes one line ``3月：三八节慰问；教代会提案征集`` — the parser's
+own heading-with-entries form — so a table and a list are read by one set of
+rules. Pure functions; rows keep their line, so line numbers stay true.
+
+What goes in the line: the "when" cell and the content cells. Columns a header
+names as people or remarks (负责人, 责任部门, 备注 …) are left out, and without a
+header so are short cells that name an office (工会主席, 文体委员 …): they are
+who does the work, not the work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from schedules.text_norm import fold_width
+
+_WHEN_HEADER = re.compile(r"^(月份?|时间|日期|周次?|时间安排|活动时间|月次|时段)$")
+_CONTENT_HEADER = re.compile(r"(内容|活动|工作|项目|事项|安排|主题|要点)")
+_OTHER_HEADER = re.compile(r"(负责|责任|人员|部门|备注|参加|对象|地点|说明|序号|牵头|配合|完成)")
+_OFFICE = re.compile(r"(主席|委员|校长|主任|书记|办公室|工会|组长|小组|处|科|部|全体|教职工|负责人)$")
+_OFFICE_MAX = 8
+_RULE_ROW = re.compile(r"^[\s|:\-—=+]*$")
+_NUM = r"(?:1[0-2]|0?[1-9]|十[一二]|[一二三四五六七八九十元正])"
+_MONTH_CELL = re.compile(
+    rf"^(?:\d{{4}}\s*年\s*)?(?:{_NUM}\s*(?:月份?)?\s*(?:[、,/至到\-—~]\s*)?)+"
+)
+_PERIOD = r"(?:上旬|中旬|下旬|初|中|底|末)"
+_WEEK_NO = r"[\d一二三四五六七八九十]+"
+_SEASON_CELL = re.compile(rf"^(?:第\s*{_WEEK_NO}(?:\s*[、,\-—~至到]\s*{_WEEK_NO})*\s*周|寒假|暑假|暑期)")
+
+
+def split_cells(line: str) -> list[str] | None:
+    """The cells of a text table row, or None when the line is not one.
+
+    A row: ``| a | b |`` (two or more bars) or tab-separated text with two or
+    more filled cells. A line merely indented by a tab is not a row.
+    """
+    s = line.strip()
+    if s.count("|") >= 2 or (s.startswith("|") and s.count("|") >= 1):
+        cells = [c.strip() for c in s.strip("|").split("|")]
+    elif "\t" in s:
+        # Leading tabs count: an empty first cell is a merged "when" cell.
+        cells = [c.strip() for c in line.strip(" \u3000\r\n").split("\t")]
+    else:
+        return None
+    if sum(1 for c in cells if c) < 2 and not _RULE_ROW.match(s):
+        return None
+    return cells
+
+
+def when_key(cell: str) -> str | None:
+    """The month or week part a "when" cell starts with ('3月8日' -> '3月'), or None."""
+    folded = fold_width(cell).strip()
+    m = _MONTH_CELL.match(folded)
+    if m and "月" in m.group(0):
+        end = m.group(0).rfind("月") + 1  # '3月8日' -> '3月': the 8 is a day
+        end += folded[end:end + 1] == "份"
+        period = re.match(_PERIOD, folded[end:])
+        return folded[:end] + (period.group(0) if period else "")
+    m = _SEASON_CELL.match(folded)
+    return m.group(0) if m else None
+
+
+@dataclass
+class TableReader:
+    """Reads one table's rows in order (a header, if any, first)."""
+
+    when_col: int | None = None
+    content_cols: list[int] = field(default_factory=list)
+    skip_cols: set[int] = field(default_factory=set)
+    last_when: str = ""
+
+    def line(self, cells: list[str]) -> str:
+        """The parser line for one row ('' for a header, a rule, or an empty row)."""
+        if not any(c.strip() for c in cells) or _RULE_ROW.match("|".join(cells)):
+            return ""
+        if self._is_header(cells):
+            self._read_header(cells)
+            return ""
+        when_col = self.when_col if self.when_col is not None else self._find_when(cells)
+        when = cells[when_col].strip() if when_col is not None and when_col < len(cells) else ""
+        if when_col is not None and not when:
+            when = self.last_when  # a merged "when" cell: the row belongs to the one above
+        key = when_key(when) if when else None
+        if key is None:
+            return "　".join(c for c in cells if c.strip())
+        self.last_when = when
+        content = [c.strip() for i, c in enumerate(cells) if i != when_col and self._is_content(i, c)]
+        content = [c for c in content if c]
+        if not content:
+            return ""
+        body = "；".join(dict.fromkeys(content))
+        if len(key) < len(fold_width(when).strip().removesuffix("份")):
+            body = f"{when.strip()} {body}"  # '3月8日': the day stays with the activity, which dates it
+        return f"{key}：{body}"
+
+    def _is_header(self, cells: list[str]) -> bool:
+        folded = [fold_width(c).strip() for c in cells]
+        return any(_WHEN_HEADER.match(c) for c in folded) and any(
+            _CONTENT_HEADER.search(c) and not _WHEN_HEADER.match(c) for c in folded)
+
+    def _read_header(self, cells: list[str]) -> None:
+        self.when_col, self.content_cols, self.skip_cols = None, [], set()
+        for i, c in enumerate(fold_width(x).strip() for x in cells):
+            if self.when_col is None and _WHEN_HEADER.match(c):
+                self.when_col = i
+            elif _OTHER_HEADER.search(c) and not re.search(r"(工作|活动)内容", c):
+                self.skip_cols.add(i)
+            elif _CONTENT_HEADER.search(c):
+                self.content_cols.append(i)
+
+    def _find_when(self, cells: list[str]) -> int | None:
+        return next((i for i, c in enumerate(cells) if c.strip() and when_key(c)), None)
+
+    def _is_content(self, i: int, cell: str) -> bool:
+        if self.content_cols:
+            return i in self.content_cols
+        if i in self.skip_cols:
+            return False
+        s = fold_width(cell).strip()
+        return not (len(s) <= _OFFICE_MAX and _OFFICE.search(s))
+
+
+def untable(lines: list[str]) -> list[str]:
+    """Text lines with every table row rewritten as a parser line; other lines unchanged."""
+    out: list[str] = []
+    reader: TableReader | None = None
+    for line in lines:
+        cells = split_cells(line)
+        if cells is None:
+            reader = None  # a table ends at the first line that is not a row
+            out.append(line)
+            continue
+        reader = reader or TableReader()
+        out.append(reader.line(cells))
+    return out
