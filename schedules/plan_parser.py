@@ -58,7 +58,12 @@ _NUMBERING_RE = re.compile(
     rf"^(?:\(\s*(?P<p>\d{{1,2}})\s*\)|(?P<n>\d{{1,2}})\s*(?:[、,.:](?!\d)|\)(?!\d))|(?P<c>[{_CIRCLED}]))\s*"
 )
 _LOST_NUMBER_RE = re.compile(r"^[、.]\s*(?=\S)")  # '、开展…' : the number was lost in copying
-_BULLET_RE = re.compile(r"^(?:[-*•·●◆◇■□▪►>]+\s+|[•·●◆◇■□▪►]\s*)")
+_BULLETS = "•·●◆◇■□▪►★☆◎○❖✦✧→▲△"
+_BULLET_RE = re.compile(rf"^(?:[-*>{_BULLETS}]+\s+|[{_BULLETS}]\s*)")
+_BRACKET_KEY_RE = re.compile(r"^[【\[〔〖]([^】\]〕〗]{1,16})[】\]〕〗]")
+_CN_PAREN_NUMBER_RE = re.compile(r"^\(\s*[一二三四五六七八九十]+\s*\)\s*")
+_CN_SECTION_NUMBER_RE = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.]\s*")
+_QUARTER_HEAD_RE = re.compile(r"^第?\s*(?P<q>[一二三四1-4])\s*季度(?P<rest>.*)$")
 _SECTION_RE = re.compile(rf"^(?:{_CN_NUM}\s*[、.]|\(\s*{_CN_NUM}\s*\)|第{_CN_NUM}[部章节]分?)")
 _TEASER_RE = re.compile(
     r"(相关文章|相关推荐|推荐阅读|延伸阅读|猜你喜欢|热门推荐|更多.{0,6}(文章|范文|计划)|点击|下载|上一篇|下一篇)"
@@ -111,6 +116,9 @@ class _Heading:
     inline: str  # entry text on the heading line itself ('一月份:1、春节…')
     inline_offset: int
     theme: bool  # '2月新学期新面貌': a theme title, not an item
+    # '二、三月份': read as February–March, but also as section 二 + March (lead number,
+    # heading); parse_plan takes the second when a whole arrangement is numbered 一、二、三…
+    section: tuple[int, _Heading] | None = None
 
 
 def _strip_bullets(s: str) -> tuple[str, int]:
@@ -166,42 +174,64 @@ def parse_weeks(expr: str) -> list[int]:
 def _match_heading(norm: str) -> _Heading | None:
     """A line that is a month or week heading, with whatever follows the key."""
     body, offset = _strip_bullets(norm.strip())
-    lead = len(norm) - len(norm.lstrip())
-    offset += lead
-    # '1.一、二月' / '7.九月': a numbered heading; the number is not a month.
-    num = _NUMBERING_RE.match(body)
-    numbered = False
-    if num:
-        after = body[num.end():]
-        if _MONTH_HEAD_RE.match(after) or _WEEK_HEAD_RE.match(after):
-            offset += num.end()
-            body = after
-            numbered = True
-    for regex, kind in ((_MONTH_HEAD_RE, "months"), (_WEEK_HEAD_RE, "weeks")):
+    offset += len(norm) - len(norm.lstrip())
+    # '【三月】': brackets around the key are blanked (same length, offsets stay).
+    if bracket := _BRACKET_KEY_RE.match(body):
+        body = " " + bracket.group(1) + " " + body[bracket.end():]
+        lead = len(body) - len(body.lstrip())
+        body, offset = body.lstrip(), offset + lead
+    # '1.一、二月' / '7.九月' / '（一）三月份': a numbered heading; the number is not a month.
+    num = _NUMBERING_RE.match(body) or _CN_PAREN_NUMBER_RE.match(body)
+    if num and _key_match(body[num.end():]):
+        heading = _heading_from(body[num.end():], offset + num.end())
+        if heading and heading.theme:
+            return None  # '2、暑期疗休养': a numbered entry that starts with a season, not a heading
+        return heading
+    heading = _heading_from(body, offset)
+    # '一、三月份': a section number, then the month. '一、二月' stays January and February
+    # unless its whole arrangement is numbered 一、二、三… (decided in parse_plan).
+    section = _CN_SECTION_NUMBER_RE.match(body)
+    if section and _key_match(body[section.end():]):
+        plain = _heading_from(body[section.end():], offset + section.end())
+        lead_no = chinese_number(section.group(1))
+        if plain is not None and lead_no is not None:
+            if heading is None or (heading.months and heading.months[:1] != [lead_no]) or (
+                    heading.months and plain.months and plain.months[0] != lead_no + 1):
+                return plain
+            heading.section = (lead_no, plain)
+    return heading
+
+
+def _key_match(body: str) -> bool:
+    return bool(_MONTH_HEAD_RE.match(body) or _WEEK_HEAD_RE.match(body) or _QUARTER_HEAD_RE.match(body))
+
+
+def _heading_from(body: str, offset: int) -> _Heading | None:
+    for regex, kind in ((_MONTH_HEAD_RE, "months"), (_WEEK_HEAD_RE, "weeks"), (_QUARTER_HEAD_RE, "quarter")):
         m = regex.match(body)
         if not m:
             continue
+        weeks: list[int] = []
+        months: list[int] = []
         if kind == "months":
             if m.group("vacation"):
                 months = [1, 2] if m.group("vacation") == "寒假" else [7, 8]
             else:
                 months = parse_months(m.group("months"))
-            weeks: list[int] = []
-            if not months:
-                continue
+        elif kind == "quarter":
+            q = chinese_number(m.group("q")) or 0
+            months = [3 * q - 2, 3 * q - 1, 3 * q] if 1 <= q <= 4 else []
         else:
             weeks = parse_weeks(m.group("weeks"))
-            months = []
-            if not weeks:
-                continue
+        if not months and not weeks:
+            continue
         rest = m.group("rest")
         rest_offset = offset + m.start("rest")
-        if kind == "months" and _DAY_RE.match(rest) and _MEANINGFUL_RE.search(rest[_DAY_RE.match(rest).end():]):
+        day = _DAY_RE.match(rest) if kind == "months" else None
+        if day and _MEANINGFUL_RE.search(rest[day.end():]):
             # '3月5日 学雷锋志愿服务': a dated entry (a 行事历 line); the date stays in its text.
             return _Heading(months, [], body[m.start():].strip(), offset + m.start(), theme=False)
         heading = _classify_rest(rest, rest_offset, months, weeks)
-        if heading and numbered and heading.theme:
-            return None  # '2、暑期疗休养': a numbered entry that starts with a season, not a heading
         if heading:
             return heading
     return None
@@ -471,6 +501,7 @@ def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:
     items: list[PlanItem] = []
     taken: set[int] = set()
     for run in _heading_runs(lines):
+        _numbered_sections(lines, run)
         for k, hi in enumerate(run):
             end = run[k + 1] if k + 1 < len(run) else _block_end(lines, hi)
             heading = lines[hi].heading
@@ -489,6 +520,18 @@ def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:
         period=detect_period(text),
         year=detect_year(text),
     )
+
+
+def _numbered_sections(lines: list[_Line], run: list[int]) -> None:
+    """'一、二月份' '二、三月份' '三、四月份': numbered 一、二、三…, so each is one month."""
+    sections = [lines[i].heading.section if lines[i].heading else None for i in run]
+    if len(run) < 2 or any(sec is None for sec in sections):
+        return
+    numbers = [sec[0] for sec in sections if sec]
+    if numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+        for i, sec in zip(run, sections, strict=True):
+            if sec:
+                lines[i].heading = sec[1]
 
 
 def _block_end(lines: list[_Line], hi: int) -> int:

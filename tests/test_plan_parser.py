@@ -159,3 +159,15 @@ def test_dated_lines_of_a_school_calendar() -> None:
 def test_an_entry_on_a_heading_line_keeps_its_punctuation() -> None:
     text = "2月：召开工会委员会议，制定全年工作计划；开展新春慰问。\n3月：召开教代会。\n"
     assert [t for _, _, t in items(text)] == ["召开工会委员会议，制定全年工作计划", "开展新春慰问", "召开教代会"]
+
+
+@pytest.mark.parametrize(("first", "second", "months"), [
+    ("（一）三月份", "（二）四月份", ([3], [4])), ("【三月】", "【四月】", ([3], [4])), ("★三月份", "★四月份", ([3], [4])),
+    ("一、三月份", "二、四月份", ([3], [4])),  # a section number, then a month that does not follow it
+    ("一、二月份", "二、三月份", ([2], [3])),  # numbered 一、二… throughout: one month each
+    ("一、二月份", "三月份", ([1, 2], [3])),  # January and February
+    ("第一季度（1-3月）", "第二季度（4-6月）", ([1, 2, 3], [4, 5, 6])),
+])
+def test_heading_styles(first: str, second: str, months: tuple[list[int], list[int]]) -> None:
+    got = items(f"{first}\n1、三八节慰问女教工\n2、植树活动\n{second}\n1、春游\n")
+    assert [(m, t) for m, _, t in got] == [(months[0], "三八节慰问女教工"), (months[0], "植树活动"), (months[1], "春游")]
