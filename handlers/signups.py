@@ -16,6 +16,7 @@ from handlers.services import Services
 from handlers.xlsx import workbook_bytes
 from schedules.audience import EVERYONE, member_in_audience
 from schedules.event_form import parse_event_form
+from schedules.text_norm import normalize_message
 from storage.models import Event, Member, Signup
 from storage.signups import NewEvent, SignupOutcome
 
@@ -40,6 +41,32 @@ def parse_signup_args(args: str) -> tuple[int | None, int, str]:
         else:
             return None, 0, f"看不懂“{token[:20]}”"
     return number, extra, ""
+
+
+def split_title(args: str) -> tuple[str, str]:
+    """'羽毛球 +1' -> ('+1', '羽毛球'): the words that are neither a number nor '+N' name an event."""
+    keep, words = [], []
+    for token in args.replace("＋", "+").split():
+        bare = token.lstrip("#＃")
+        (keep if _NUMBER.match(bare) or _EXTRA.match(bare) else words).append(token)
+    return " ".join(keep), " ".join(words)
+
+
+def events_titled(words: str, events: list[Event]) -> list[Event]:
+    """Events whose title contains ``words`` (spaces and width ignored); at least two characters."""
+    key = re.sub(r"\s+", "", normalize_message(words)).lstrip("#")
+    if len(key) < 2:
+        return []
+    return [e for e in events if key in re.sub(r"\s+", "", normalize_message(e.title))]
+
+
+def _number_from_title(words: str, events: list[Event], ctx: Context, usage: str) -> tuple[int | None, list[Reply]]:
+    found = events_titled(words, events)
+    if len(found) == 1:
+        return found[0].number, []
+    if not found:
+        return None, reply(f"没有找到名称含“{words[:20]}”的活动。格式：{usage}（编号见 #报名列表）。")
+    return None, reply("有多项活动符合，请写上编号：\n" + _open_list(found, ctx))
 
 
 def when_text(when: dt.datetime | None, ctx: Context) -> str:
@@ -98,9 +125,16 @@ def _who(s: Signup) -> str:
     return s.name + (f" +{s.extra}" if s.extra else "")
 
 
-def _event_arg(req: Request, ctx: Context, usage: str) -> tuple[Event | None, list[Reply]]:
+def _event_arg(req: Request, ctx: Context, usage: str, sole_open: bool = False) -> tuple[Event | None, list[Reply]]:
+    """The event the first argument names; ``sole_open``: with no argument, the one open event (if one)."""
     arg = req.argv[0] if req.argv else ""
     number, _, _ = parse_signup_args(arg)
+    if number is None and arg and not split_title(arg)[0]:
+        number, problem = _number_from_title(arg, ctx.services.signups.all_events(), ctx, usage)
+        if number is None:
+            return None, problem
+    if number is None and not arg and sole_open and len(open_events := _open_events(ctx)) == 1:
+        number = open_events[0].number
     if number is None:
         return None, reply(f"请写上报名编号，例如 {usage}（编号见 #报名列表）。")
     event = ctx.services.signups.get(number)
@@ -256,12 +290,17 @@ def signup_workbook(rows: list[Signup], tz: dt.tzinfo) -> bytes:
 # --- members --------------------------------------------------------------------
 
 
-@command("报名", syntax="#报名 编号 [+家属人数]", help="报名参加活动（只有一项报名时可省略编号）",
-         examples=("#报名 3", "#报名 3 +1"))
+@command("报名", syntax="#报名 编号 [+家属人数]", help="报名参加活动（只有一项报名时可省略编号，也可写活动名称）",
+         examples=("#报名 3", "#报名 3 +1", "#报名 羽毛球"))
 def sign_up(req: Request, ctx: Context) -> list[Reply]:
-    number, extra, problem = parse_signup_args(req.args)
+    args, title = split_title(req.args)
+    number, extra, problem = parse_signup_args(args)
     if problem:
         return reply(f"{problem}。格式：#报名 编号，带家属写 #报名 编号 +1。")
+    if number is None and title:
+        number, problem_reply = _number_from_title(title, _open_events(ctx), ctx, "#报名 编号")
+        if number is None:
+            return problem_reply
     if number is None:
         open_events = _open_events(ctx)
         if len(open_events) != 1:
@@ -310,9 +349,15 @@ def _outcome_replies(outcome: SignupOutcome, name: str, ctx: Context) -> list[Re
 
 @command("取消报名", syntax="#取消报名 编号", help="取消自己的报名", examples=("#取消报名 3",))
 def cancel_signup(req: Request, ctx: Context) -> list[Reply]:
-    number, _, problem = parse_signup_args(req.args)
+    args, title = split_title(req.args)
+    number, _, problem = parse_signup_args(args)
     if problem:
         return reply(f"{problem}。格式：#取消报名 编号，例如 #取消报名 3。")
+    if number is None and title:
+        mine_events = [e for e, _ in ctx.services.signups.of_member(_member(ctx).id or 0)]
+        number, problem_reply = _number_from_title(title, mine_events, ctx, "#取消报名 编号")
+        if number is None:
+            return problem_reply
     if number is None:
         mine = ctx.services.signups.of_member(_member(ctx).id or 0)
         if len(mine) != 1:
@@ -335,9 +380,10 @@ def cancel_signup(req: Request, ctx: Context) -> list[Reply]:
     return out
 
 
-@command("名单", syntax="#名单 编号", help="查看某项活动的报名名单", examples=("#名单 3",))
+@command("名单", syntax="#名单 编号", help="查看某项活动的报名名单（只有一项报名时可省略编号）",
+         examples=("#名单 3", "#名单 羽毛球"))
 def show_roster(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx, "#名单 3")
+    event, problem = _event_arg(req, ctx, "#名单 3", sole_open=True)
     if event is None:
         return problem
     text = roster_text(ctx.services, event.number)

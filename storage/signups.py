@@ -85,6 +85,12 @@ class SignupRepo:
         with session_scope(self.engine) as s:
             return self._event(s, number)
 
+    def all_events(self, limit: int = 200) -> list[Event]:
+        """The latest events, any status, newest first (finding one by its title)."""
+        with session_scope(self.engine) as s:
+            return list(s.exec(select(Event).where(Event.union_id == self.union_id)
+                               .order_by(col(Event.number).desc()).limit(limit)).all())
+
     def open_events(self) -> list[Event]:
         with session_scope(self.engine) as s:
             return list(s.exec(select(Event).where(Event.union_id == self.union_id, Event.status == "open")

@@ -17,11 +17,12 @@ import pytest
 
 from bot.app import App, build_app, build_services
 from bot.clock import FakeClock
-from handlers.signups import parse_signup_args
+from handlers.signups import events_titled, parse_signup_args, split_title
 from schedules.event_form import parse_datetime, parse_event_form
 from storage import migrate
 from storage.db import make_engine
 from storage.members import RosterRow
+from storage.models import Event
 from storage.signups import NewEvent
 from tests.conftest import REPO, ChatDriver, make_config
 
@@ -52,6 +53,28 @@ def test_event_form_parsing() -> None:
 def test_signup_args(args: str, expected: tuple) -> None:
     assert parse_signup_args(args) == expected
     assert parse_signup_args("'; DROP TABLE signup;--")[2].startswith("看不懂")
+
+
+def test_event_named_by_title_words() -> None:
+    assert split_title("羽毛球 +1") == ("+1", "羽毛球") and split_title("3 +1") == ("3 +1", "")
+    events = [Event(union_id="u", number=n, title=t) for n, t in enumerate(("教职工羽毛球赛", "羽毛球培训", "春季踏青"), 1)]
+    assert [e.number for e in events_titled("踏青", events)] == [3]
+    assert [e.number for e in events_titled("羽毛球", events)] == [1, 2]
+    assert [e.number for e in events_titled("ｂａｄ", events)] == []
+    assert events_titled("球", events) == []  # one character names nothing
+
+
+def test_sign_up_cancel_and_list_by_title(chat: ChatDriver, app: App) -> None:
+    chat.text("王主席", "#发起报名 教职工羽毛球赛 名额=5")
+    assert "请写上报名编号" not in chat.text("赵老师", "#名单")  # the only open event
+    chat.text("王主席", "#发起报名 春季踏青 名额=5")
+    assert "报名成功：春季踏青" in chat.text("李老师", "#报名 踏青")
+    assert "报名成功：教职工羽毛球赛" in chat.text("李老师", "#报名 羽毛球")
+    assert "李老师" in chat.text("赵老师", "#名单 踏青")
+    assert "没有找到名称含“游泳”的活动" in chat.text("李老师", "#报名 游泳")
+    assert "已取消 李老师 的报名：春季踏青" in chat.text("李老师", "#取消报名 踏青")
+    assert [e.title for e, _ in app.services.signups.of_member(app.services.members.get_by_contact("李老师").id)] \
+        == ["教职工羽毛球赛"]
 
 
 def test_publish_sign_up_waitlist_cancel_and_promotion(chat: ChatDriver, app: App) -> None:
