@@ -77,15 +77,17 @@ def _lookup(req: Request, ctx: Context, usage: str) -> tuple[Proposal | None, li
     return p, []
 
 
-def notify(p: Proposal, ctx: Context, text: str) -> list[Reply]:
-    """Tell the proposer and every co-signer privately (not whoever made the change)."""
-    contacts = [p.proposer_contact] + [c.contact_id for c in ctx.services.proposals.cosigners(p.id)]
+def notify(p: Proposal, ctx: Context, text: str, cosigner_text: str | None = None) -> list[Reply]:
+    """Tell the proposer and every co-signer privately (not whoever made the change);
+    ``cosigner_text`` when co-signers are to read it differently ("您附议的提案")."""
+    contacts = [(p.proposer_contact, text)] + [
+        (c.contact_id, cosigner_text or text) for c in ctx.services.proposals.cosigners(p.id)]
     seen = {ctx.sender.contact_id}
     out = []
-    for c in contacts:
+    for c, words in contacts:
         if c and c not in seen:
             seen.add(c)
-            out.append(Reply(text, to_contact=c))
+            out.append(Reply(words, to_contact=c))
     return out
 
 
@@ -322,7 +324,8 @@ def _change(ctx: Context, p: Proposal, action: str, note: str = "", **fields: st
     q = change.proposal
     assert q is not None
     extra = f"：{note}" if note else ""
-    told = notify(q, ctx, f"您的提案 {q.code}《{q.title}》{action}{extra}（{ctx.sender.name}）。当前状态：{q.status}。")
+    change = f"{q.code}《{q.title}》{action}{extra}（{ctx.sender.name}）。当前状态：{q.status}。"
+    told = notify(q, ctx, f"您的提案 {change}", f"您附议的提案 {change}")
     return [Reply(f"提案 {q.code}《{q.title}》已{action}{extra}。当前状态：{q.status}。"), *told]
 
 

@@ -72,6 +72,8 @@ def test_guided_form_then_full_lifecycle(pchat: ChatDriver) -> None:
     out = pchat.say("钱老师", "#立案 2027-001", private=True)
     assert "已立案" in out[0].text
     assert {o.contact_id for o in out[1:]} == {"李老师", "王老师", "张老师"}
+    told = {o.contact_id: o.text for o in out[1:]}
+    assert told["李老师"].startswith("您的提案 2027-001") and told["张老师"].startswith("您附议的提案 2027-001")
     assert "已不再征集附议" in pchat.text("赵老师", "#附议 2027-001")
     out = pchat.say("钱老师", "#交办 2027-001 总务处", private=True)
     assert "已交办" in out[0].text and any(o.contact_id == "officer-zong" for o in out)

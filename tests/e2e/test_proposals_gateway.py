@@ -49,7 +49,8 @@ def test_proposal_lifecycle(gateway: Gateway, tmp_path: Path) -> None:
         private_to("t-03", "状态：待审查")
         say("t-20", f"#立案 {code}")
         private_to("t-20", "已立案")
-        for who in ("t-01", "t-02", "t-03"):
-            private_to(who, f"您的提案 {code}")
+        private_to("t-01", f"您的提案 {code}")
+        for who in ("t-02", "t-03"):
+            private_to(who, f"您附议的提案 {code}")
     finally:
         bot.stop()
