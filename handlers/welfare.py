@@ -239,7 +239,7 @@ def _act(ctx: Context, code: str, action: str, told: str, **values: object) -> l
     assert r is not None
     out = [Reply(f"已{action}：{_line(r)}")]
     if r.member_contact and r.member_contact != ctx.sender.contact_id:
-        out.append(Reply(f"您的{r.kind}申请 {r.code}{told}", to_contact=r.member_contact))
+        out.append(Reply(f"您的{r.kind}申请 {r.code} {told}", to_contact=r.member_contact))
     return out
 
 
@@ -278,7 +278,7 @@ def approve(req: Request, ctx: Context) -> list[Reply]:
 @command("发放", syntax="#发放 编号", role=OFFICER, scope=Scope.PRIVATE, help="记录已发放")
 def pay(req: Request, ctx: Context) -> list[Reply]:
     code, problem = _code_arg(req, "#发放 W2027-012")
-    return problem or _act(ctx, code, "发放", "的慰问金已发放，请查收。工会祝您一切顺利。")
+    return problem or _act(ctx, code, "发放", "慰问金已发放，请查收。工会祝您一切顺利。")
 
 
 @command("驳回", syntax="#驳回 编号 理由", role=OFFICER, scope=Scope.PRIVATE, help="驳回申请（须写理由）")

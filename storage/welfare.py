@@ -31,12 +31,15 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "发放": (("已核定",), "已发放"),
     "驳回": (OPEN_STATUSES, "已驳回"),
 }
-_CODE = re.compile(r"^[Ww]?\s*(\d{4})\s*[-－—_]?\s*0*(\d{1,4})$")
+_CODE = re.compile(r"^[Ww]?\s*(?:(\d{4})\s*[-－—_/年]?\s*)?0*(\d{1,4})号?$")
 
 
-def parse_code(text: str) -> tuple[int, int] | None:
-    m = _CODE.match(text.strip())
-    return (int(m.group(1)), int(m.group(2))) if m else None
+def parse_code(text: str, default_year: int) -> tuple[int, int] | None:
+    """'W2027-012' / '2027-12' -> (2027, 12); '12' / 'W12' -> (default_year, 12)."""
+    m = _CODE.match(text.strip().lstrip("#＃"))
+    if not m:
+        return None
+    return (int(m.group(1)) if m.group(1) else default_year), int(m.group(2))
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ class WelfareDesk:
     def view(self, actor: Actor, code: str, now: dt.datetime) -> WelfareRequest | None:
         """The request if the actor may see it; None otherwise, the same as when it does not exist."""
         with session_scope(self.engine) as s:
-            req = self._find(s, code)
+            req = self._find(s, code, now.year)
             if req is None or not (actor.officer or req.member_id == actor.member_id):
                 self._audit(s, actor, "拒绝查看", code[:16], now)
                 return None
@@ -112,7 +115,7 @@ class WelfareDesk:
     def act(self, actor: Actor, code: str, action: str, now: dt.datetime, **values: Any) -> Outcome:
         allowed, target = TRANSITIONS[action]
         with session_scope(self.engine) as s:
-            req = self._find(s, code)
+            req = self._find(s, code, now.year)
             if req is None or not actor.officer:
                 self._audit(s, actor, f"拒绝{action}", code[:16], now)
                 return Outcome(None, "not_found")
@@ -156,8 +159,8 @@ class WelfareDesk:
 
     # --- internals ------------------------------------------------------------------
 
-    def _find(self, s: Session, code: str) -> WelfareRequest | None:
-        parsed = parse_code(code)
+    def _find(self, s: Session, code: str, default_year: int) -> WelfareRequest | None:
+        parsed = parse_code(code, default_year)
         if parsed is None:
             return None
         return s.exec(select(WelfareRequest).where(WelfareRequest.union_id == self.union_id,
