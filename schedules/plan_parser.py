@@ -299,6 +299,9 @@ def split_inline_numbered(text: str) -> list[str]:
     n, start = _numbering(fold_width(text))
     if n is None or n == 0:
         return [text]
+    if text.lstrip()[:1] in _CIRCLED:
+        # '①三八节慰问②植树活动': every circled number starts an entry.
+        return [p for p in re.split(f"[{_CIRCLED}]", text.lstrip())[1:] if p.strip()]
     pieces = []
     expected = n + 1
     pos = start
@@ -461,7 +464,8 @@ def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, he
             # A wrapped line of the entry above ('3、工会' / '工作总结').
             last_numbered_item.text = clean_text(last_numbered_item.text + s)
         else:
-            items.extend(_items_from_text(ln.raw.strip(), months, weeks, ln.no, numbered=False))
+            # From text_start: a bullet ('★三八节慰问') is not part of the entry.
+            items.extend(_items_from_text(ln.raw[ln.text_start:].strip(), months, weeks, ln.no, numbered=False))
             last_numbered_item = None
         prev_norm = s
     return items

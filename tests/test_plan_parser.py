@@ -171,3 +171,9 @@ def test_an_entry_on_a_heading_line_keeps_its_punctuation() -> None:
 def test_heading_styles(first: str, second: str, months: tuple[list[int], list[int]]) -> None:
     got = items(f"{first}\n1、三八节慰问女教工\n2、植树活动\n{second}\n1、春游\n")
     assert [(m, t) for m, _, t in got] == [(months[0], "三八节慰问女教工"), (months[0], "植树活动"), (months[1], "春游")]
+
+
+def test_bulleted_and_circled_entries() -> None:
+    for text in ("3月份：\n★三八节慰问女教工\n★植树活动\n4月份：\n★春游\n",
+                 "三月：①三八节慰问女教工②植树活动\n四月：①春游\n"):
+        assert items(text) == [([3], [], "三八节慰问女教工"), ([3], [], "植树活动"), ([4], [], "春游")], text

@@ -124,7 +124,7 @@ def test_deadline_closed_cancelled_and_audience(chat: ChatDriver, app: App) -> N
     assert "已私聊通知 1 位" in out[0].text
     assert out[1].contact_id == "t-wang" and "场地维修" in out[1].text
     assert "没有编号为 9 的报名活动" in chat.text("李老师", "#名单 9")
-    assert "请写上报名编号" in chat.text("李老师", "#名单 abc")
+    assert "没有找到名称含“abc”的活动" in chat.text("李老师", "#名单 abc")  # not a number: read as title words
     assert "目前没有正在报名的活动" in chat.text("李老师", "#报名列表")
 
 
