@@ -273,20 +273,60 @@ def mine(req: Request, ctx: Context) -> list[Reply]:
     return reply("\n".join(lines))
 
 
-@command("提案列表", syntax="#提案列表 [状态]", help="查看本届提案及其状态", examples=("#提案列表", "#提案列表 征集中"))
+@command("提案列表", syntax="#提案列表 [状态或承办部门]", help="查看本届提案及其状态",
+         examples=("#提案列表", "#提案列表 征集中", "#提案列表 总务处"))
 def listing(req: Request, ctx: Context) -> list[Reply]:
-    status = req.args.strip() or None
-    if status and status not in STATUSES:
-        return reply(f"状态应是：{'、'.join(STATUSES)}。")
+    arg = req.args.strip()
     year = congress_year(ctx)
-    rows = ctx.services.proposals.list(year, status)
+    rows = ctx.services.proposals.list(year)
+    if arg in STATUSES:
+        rows, what = [p for p in rows if p.status == arg], f"“{arg}”的"
+    elif arg and (dept := [p for p in rows if p.department == arg]):
+        rows, what = dept, f"交{arg}办理的"  # a department's own view: its open and answered ones
+    elif arg:
+        return reply(f"“{arg[:20]}”既不是状态也不是承办部门。状态有：{'、'.join(STATUSES)}。")
+    else:
+        what = ""
     if not rows:
-        return reply(f"{year} 年{'“' + status + '”的' if status else ''}提案暂无。")
-    lines = [f"{year} 年提案（{len(rows)} 件）："] + [f"{p.code}《{p.title}》{p.proposer_name}：{p.status}"
-                                                    for p in rows[:50]]
+        return reply(f"{year} 年{what}提案暂无。")
+    lines = [f"{year} 年{what}提案（{len(rows)} 件）："] + [
+        f"{p.code}《{p.title}》{p.proposer_name}：{p.status}" for p in rows[:50]]
     if len(rows) > 50:
         lines.append(f"……另有 {len(rows) - 50} 件，可用 #导出提案 获取全部")
     return reply("\n".join(lines))
+
+
+def stats_text(rows: list[Proposal], year: int) -> str:
+    """The 提案 statistics a congress reports: by status, by department (with how far each got), by evaluation."""
+    if not rows:
+        return f"{year} 年还没有提案。"
+
+    def counts(values: list[str], order: tuple[str, ...] = ()) -> str:
+        tally: dict[str, int] = {}
+        for v in values:
+            tally[v] = tally.get(v, 0) + 1
+        keys = [k for k in order if k in tally] + sorted(k for k in tally if k not in order)
+        return "、".join(f"{k} {tally[k]}" for k in keys)
+
+    lines = [f"{year} 年提案统计（共 {len(rows)} 件）：", f"按状态：{counts([p.status for p in rows], STATUSES)}"]
+    departments = sorted({p.department for p in rows if p.department})
+    for d in departments:
+        mine = [p for p in rows if p.department == d]
+        answered = sum(1 for p in mine if p.status in ("已答复", "已评价", "办结"))
+        lines.append(f"{d}：{len(mine)} 件（已答复 {answered}，办理中 {len(mine) - answered}）")
+    if evaluated := [p.evaluation for p in rows if p.evaluation]:
+        lines.append(f"满意度：{counts(evaluated, EVALUATIONS)}")
+    return "\n".join(lines)
+
+
+@command("提案统计", syntax="#提案统计 [年份]", help="按状态、承办部门、满意度统计提案",
+         examples=("#提案统计", "#提案统计 2027"))
+def statistics(req: Request, ctx: Context) -> list[Reply]:
+    arg = req.args.strip()
+    if arg and not (arg.isdigit() and len(arg) == 4):
+        return reply("年份写成 2027，例如 #提案统计 2027。")
+    year = int(arg) if arg else congress_year(ctx)
+    return reply(stats_text(ctx.services.proposals.list(year), year))
 
 
 # --- the committee ----------------------------------------------------------------

@@ -92,6 +92,12 @@ def test_guided_form_then_full_lifecycle(pchat: ChatDriver) -> None:
     actions = [e.action for e in app.services.proposals.history(p.id)]  # type: ignore[union-attr]
     assert actions == ["提交", "附议", "附议", "立案", "交办", "答复", "评价", "办结"]
     assert "2027-001《食堂增加晚餐供应》（附议）：办结" in pchat.text("王老师", "#我的提案")
+    assert "交总务处办理的提案（1 件）" in pchat.text("officer-zong", "#提案列表 总务处", private=True)
+    assert "既不是状态也不是承办部门" in pchat.text("王老师", "#提案列表 教务处")
+    stats = pchat.text("赵老师", "#提案统计")
+    assert "共 1 件" in stats and "按状态：办结 1" in stats and "总务处：1 件（已答复 1，办理中 0）" in stats
+    assert "满意度：基本满意 1" in stats
+    assert "2026 年还没有提案" in pchat.text("赵老师", "#提案统计 2026")
 
 
 def test_wrong_department_and_status_order(pchat: ChatDriver) -> None:
