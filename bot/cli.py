@@ -283,7 +283,7 @@ def signup_list(config_path: str | None, number: int, as_json: bool) -> None:
 
     def person(s: Any) -> dict[str, Any]:
         return {"name": s.name, "department": s.department, "contact_id": s.contact_id, "extra": s.extra,
-                "signed_at": _iso(s.signed_at, tz), "by": s.by}
+                "note": s.note, "signed_at": _iso(s.signed_at, tz), "by": s.by}
 
     data = {
         "event": {"number": e.number, "title": e.title, "starts_at": _iso(e.starts_at, tz), "place": e.place,
@@ -297,9 +297,9 @@ def signup_list(config_path: str | None, number: int, as_json: bool) -> None:
         return
     click.echo(f"【{e.number}】{e.title}：确认 {len(roster.confirmed)} 人，候补 {len(roster.waitlist)} 人")
     for i, s in enumerate(roster.confirmed, 1):
-        click.echo(f"  {i}. {s.name}" + (f" +{s.extra}" if s.extra else ""))
+        click.echo(f"  {i}. {s.name}" + (f" +{s.extra}" if s.extra else "") + (f"（{s.note}）" if s.note else ""))
     for i, s in enumerate(roster.waitlist, 1):
-        click.echo(f"  候补{i}. {s.name}" + (f" +{s.extra}" if s.extra else ""))
+        click.echo(f"  候补{i}. {s.name}" + (f" +{s.extra}" if s.extra else "") + (f"（{s.note}）" if s.note else ""))
 
 
 @signup.command("export")

@@ -43,6 +43,23 @@ def parse_signup_args(args: str) -> tuple[int | None, int, str]:
     return number, extra, ""
 
 
+NOTE_MAX = 50
+_NOTE_KEY = re.compile(r"^备注\s*[=:：]?\s*")
+
+
+def split_note(args: str) -> tuple[str, str, str]:
+    """'3 +1 素食' -> ('3 +1', '', '素食'); '羽毛球' -> ('', '羽毛球', ''); '备注=素食' -> ('', '', '素食').
+
+    Words after a number are a 备注; without a number they name the event,
+    unless they start with 备注."""
+    args, words = split_title(args)
+    if m := _NOTE_KEY.match(words):
+        return args, "", words[m.end():].strip()
+    if words and parse_signup_args(args)[0] is not None:
+        return args, "", words
+    return args, words, ""
+
+
 def split_title(args: str) -> tuple[str, str]:
     """'羽毛球 +1' -> ('+1', '羽毛球'): the words that are neither a number nor '+N' name an event."""
     keep, words = [], []
@@ -122,7 +139,7 @@ def render_list_post(services: Services, ref: str) -> str | None:
 
 
 def _who(s: Signup) -> str:
-    return s.name + (f" +{s.extra}" if s.extra else "")
+    return s.name + (f" +{s.extra}" if s.extra else "") + (f"（{s.note}）" if s.note else "")
 
 
 def _event_arg(req: Request, ctx: Context, usage: str, sole_open: bool = False) -> tuple[Event | None, list[Reply]]:
@@ -206,15 +223,16 @@ def publish(req: Request, ctx: Context) -> list[Reply]:
     return reply(f"已发起报名【{event.number}】{event.title}。报名通知将发到：{where}。")
 
 
-@command("代报名", syntax="#代报名 编号 姓名 [+家属人数]", role=Role.ADMIN,
+@command("代报名", syntax="#代报名 编号 姓名 [+家属人数] [备注]", role=Role.ADMIN,
          help="替某位教职工报名", examples=("#代报名 3 张三", "#代报名 3 张三 +1"))
 def proxy_signup(req: Request, ctx: Context) -> list[Reply]:
     parts = req.argv
     if len(parts) < 2:
         return reply("格式：#代报名 编号 姓名，例如 #代报名 3 张三。")
-    number, extra, problem = parse_signup_args(" ".join([parts[0], *parts[2:]]))
-    if number is None or problem:
-        return reply("格式：#代报名 编号 姓名 [+1]，例如 #代报名 3 张三。")
+    args, _, note = split_note(" ".join([parts[0], *parts[2:]]))
+    number, extra, problem = parse_signup_args(args)
+    if number is None or problem or len(note) > NOTE_MAX:
+        return reply("格式：#代报名 编号 姓名 [+1] [备注]，例如 #代报名 3 张三。")
     event = ctx.services.signups.get(number)
     if event is None:
         return reply("没有这个报名编号，发送 #报名列表 查看正在报名的活动。")
@@ -223,7 +241,7 @@ def proxy_signup(req: Request, ctx: Context) -> list[Reply]:
     member, problem = ctx.services.members.ensure_named(parts[1][:64])
     if member is None:
         return reply(f"未报名：{problem}。")
-    outcome = ctx.services.signups.sign_up(number, member, extra, ctx.sender.contact_id, ctx.now)
+    outcome = ctx.services.signups.sign_up(number, member, extra, ctx.sender.contact_id, ctx.now, note=note)
     replies = _outcome_replies(outcome, member.name, ctx)
     if outcome.status in ("confirmed", "waitlist") and member.contact_id and member.contact_id != ctx.sender.contact_id:
         assert outcome.event is not None
@@ -281,22 +299,25 @@ STATUS_LABELS = {"confirmed": "已报名", "waitlist": "候补", "cancelled": "�
 def signup_workbook(rows: list[Signup], tz: dt.tzinfo) -> bytes:
     body = [
         (i, s.name, s.department, s.signed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-         STATUS_LABELS.get(s.status, s.status), s.extra, s.by if s.by != s.contact_id else "")
+         STATUS_LABELS.get(s.status, s.status), s.extra, s.note, s.by if s.by != s.contact_id else "")
         for i, s in enumerate(rows, start=1)
     ]
-    return workbook_bytes("报名名单", ["序号", "姓名", "部门", "报名时间", "状态", "家属人数", "代报人"], body)
+    return workbook_bytes("报名名单", ["序号", "姓名", "部门", "报名时间", "状态", "家属人数", "备注", "代报人"], body)
 
 
 # --- members --------------------------------------------------------------------
 
 
-@command("报名", syntax="#报名 编号 [+家属人数]", help="报名参加活动（只有一项报名时可省略编号，也可写活动名称）",
-         examples=("#报名 3", "#报名 3 +1", "#报名 羽毛球"))
+@command("报名", syntax="#报名 编号 [+家属人数] [备注]",
+         help="报名参加活动（只有一项报名时可省略编号，也可写活动名称；编号后的文字是备注）",
+         examples=("#报名 3", "#报名 3 +1", "#报名 3 素食", "#报名 羽毛球"))
 def sign_up(req: Request, ctx: Context) -> list[Reply]:
-    args, title = split_title(req.args)
+    args, title, note = split_note(req.args)
     number, extra, problem = parse_signup_args(args)
     if problem:
         return reply(f"{problem}。格式：#报名 编号，带家属写 #报名 编号 +1。")
+    if len(note) > NOTE_MAX:
+        return reply(f"备注请在 {NOTE_MAX} 字以内，未报名。")
     if number is None and title:
         number, problem_reply = _number_from_title(title, _open_events(ctx), ctx, "#报名 编号")
         if number is None:
@@ -310,7 +331,11 @@ def sign_up(req: Request, ctx: Context) -> list[Reply]:
         number = open_events[0].number
     member = _member(ctx)
     outcome = ctx.services.signups.sign_up(number, member, extra, ctx.sender.contact_id, ctx.now,
-                                           admit=lambda event: _in_audience(event, member))
+                                           admit=lambda event: _in_audience(event, member), note=note)
+    if outcome.status == "already" and note and outcome.event is not None and member.id is not None:
+        ctx.services.signups.set_note(number, member.id, note, ctx.now)
+        _queue_list_post(ctx, outcome.event)
+        return reply(f"已更新 {member.name} 在“{outcome.event.title}”的备注：{note}。")
     replies = _outcome_replies(outcome, member.name, ctx)
     if outcome.status in ("confirmed", "waitlist") and outcome.event is not None:
         _queue_list_post(ctx, outcome.event)

@@ -158,6 +158,7 @@ class Signup(SQLModel, table=True):
     name: str = Field(max_length=64)
     department: str = Field(default="", max_length=64)
     extra: int = 0  # family members
+    note: str = Field(default="", max_length=100)  # 备注: 素食, 需要接送…
     status: str = Field(default="confirmed", max_length=16)  # confirmed | waitlist | cancelled
     by: str = Field(default="", max_length=128)  # who entered it (代报名)
     signed_at: dt.datetime = Field(default_factory=utcnow)  # waitlist order

@@ -113,7 +113,7 @@ class SignupRepo:
     # --- sign-ups ------------------------------------------------------------------
 
     def sign_up(self, number: int, member: Member, extra: int, by: str, now: dt.datetime,
-                admit: Callable[[Event], bool] | None = None) -> SignupOutcome:
+                admit: Callable[[Event], bool] | None = None, note: str = "") -> SignupOutcome:
         """Three statements on the common path, in SQLAlchemy Core and built once
         (this is the hot path of a sign-up storm): read the event; take seats by a
         conditional update, which also locks the event row until commit; insert
@@ -140,13 +140,13 @@ class SignupRepo:
                 status = "confirmed" if seats is not None else "waitlist"
                 values = dict(union_id=self.union_id, event_id=event.id, member_id=member.id,
                               contact_id=member.contact_id, name=member.name, department=member.department,
-                              extra=extra, status=status, by=by, signed_at=now, updated_at=now)
+                              extra=extra, note=note[:100], status=status, by=by, signed_at=now, updated_at=now)
                 new_id = conn.execute(stmts["insert"], values).scalar()
                 if new_id is None:
                     # A row exists: re-activate it if it was cancelled, else nothing changes.
                     new_id = conn.execute(update(Signup).where(
                         Signup.event_id == event.id, Signup.member_id == member.id, Signup.status == "cancelled",
-                    ).values(status=status, extra=extra, by=by, signed_at=now, updated_at=now)
+                    ).values(status=status, extra=extra, note=note[:100], by=by, signed_at=now, updated_at=now)
                         .returning(Signup.id)).scalar()
                     if new_id is None:
                         conn.rollback()  # gives back the seats taken above
@@ -167,8 +167,8 @@ class SignupRepo:
     def _statements(self) -> dict:  # type: ignore[type-arg]
         if self._stmts is None:
             ins = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-            columns = ("union_id", "event_id", "member_id", "contact_id", "name", "department", "extra", "status",
-                       "by", "signed_at", "updated_at")
+            columns = ("union_id", "event_id", "member_id", "contact_id", "name", "department", "extra", "note",
+                       "status", "by", "signed_at", "updated_at")
             self._stmts = {
                 "event": select(Event.__table__).where(Event.union_id == bindparam("u"),
                                                        Event.number == bindparam("n")),
@@ -188,6 +188,17 @@ class SignupRepo:
             assert event is not None
             mine = s.exec(select(Signup).where(Signup.event_id == event.id, Signup.member_id == member_id)).one()
             return SignupOutcome("already", event, mine, self._position(s, mine))
+
+    def set_note(self, number: int, member_id: int, note: str, now: dt.datetime) -> bool:
+        """Change the 备注 of an active sign-up (nothing else: places stay as they are)."""
+        with session_scope(self.engine) as s:
+            event = self._event(s, number)
+            if event is None:
+                return False
+            changed = s.execute(update(Signup).where(
+                Signup.event_id == event.id, Signup.member_id == member_id, col(Signup.status).in_(ACTIVE),
+            ).values(note=note[:100], updated_at=now))
+            return bool(changed.rowcount)
 
     def cancel(self, number: int, member_id: int, now: dt.datetime) -> CancelOutcome:
         with session_scope(self.engine) as s:

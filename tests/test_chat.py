@@ -179,7 +179,7 @@ def test_help_is_grouped_by_capability_and_explains_a_section(chat: ChatDriver) 
     assert "#发起报名" not in member and "【提醒通知】" not in member  # admins' only
     assert member.strip().splitlines()[-2].startswith("【其他】")
     section = chat.text("李老师", "#帮助 活动报名")
-    assert "#报名 编号 [+家属人数] —— 报名参加活动" in section
+    assert "#报名 编号 [+家属人数] [备注] —— 报名参加活动" in section
     assert "仅限工会管理员" not in chat.text("李老师", "#帮助 报名")
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from bot.app import App, build_app, build_services
 from bot.clock import FakeClock
-from handlers.signups import events_titled, parse_signup_args, split_title
+from handlers.signups import events_titled, parse_signup_args, split_note, split_title
 from schedules.event_form import parse_datetime, parse_event_form
 from storage import migrate
 from storage.db import make_engine
@@ -53,6 +53,24 @@ def test_event_form_parsing() -> None:
 def test_signup_args(args: str, expected: tuple) -> None:
     assert parse_signup_args(args) == expected
     assert parse_signup_args("'; DROP TABLE signup;--")[2].startswith("看不懂")
+
+
+def test_a_note_follows_the_number() -> None:
+    assert split_note("3 +1 素食 不吃辣") == ("3 +1", "", "素食 不吃辣")
+    assert split_note("羽毛球") == ("", "羽毛球", "")
+    assert split_note("备注：需要接送") == ("", "", "需要接送")
+    assert split_note("3") == ("3", "", "")
+
+
+def test_sign_up_with_a_note_and_change_it(chat: ChatDriver, app: App) -> None:
+    chat.text("王主席", "#发起报名 春季踏青 名额=5")
+    assert "报名成功" in chat.text("李老师", "#报名 1 需要接送")
+    assert "李老师（需要接送）" in chat.text("赵老师", "#名单 1")
+    assert "已更新 李老师 在“春季踏青”的备注：素食" in chat.text("李老师", "#报名 备注=素食")
+    roster = app.services.signups.roster(1)
+    assert [(s.name, s.note, s.status) for s in roster.confirmed] == [("李老师", "素食", "confirmed")]
+    assert "备注请在 50 字以内" in chat.text("张老师", "#报名 1 " + "很长" * 30)
+    assert [s.name for s in app.services.signups.roster(1).confirmed] == ["李老师"]  # nothing changed
 
 
 def test_event_named_by_title_words() -> None:
@@ -152,7 +170,7 @@ def test_cli_signup_list_json_and_export(tmp_path: Path) -> None:
                     FakeClock(dt.datetime(2027, 3, 1, tzinfo=dt.UTC)))
     chat = ChatDriver(app, app.clock)  # type: ignore[arg-type]
     chat.text("王主席", "#发起报名 羽毛球赛 名额=1 时间=2027-04-15 15:30")
-    chat.text("李老师", "#报名 1")
+    chat.text("李老师", "#报名 1 素食")
     chat.text("王老师", "#报名 1")
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -164,11 +182,13 @@ def test_cli_signup_list_json_and_export(tmp_path: Path) -> None:
     data = json.loads(res.stdout)
     assert data["event"]["title"] == "羽毛球赛" and data["event"]["capacity"] == 1
     assert data["event"]["starts_at"] == "2027-04-15T15:30:00+08:00"
-    assert [p["name"] for p in data["confirmed"]] == ["李老师"]
+    assert [(p["name"], p["note"]) for p in data["confirmed"]] == [("李老师", "素食")]
     assert [p["name"] for p in data["waitlist"]] == ["王老师"]
     out = tmp_path / "名单.xlsx"
     assert cli("signup", "export", "1", "--out", str(out)).returncode == 0
-    assert [r[1] for r in openpyxl.load_workbook(out).active.iter_rows(min_row=2, values_only=True)] == ["李老师", "王老师"]
+    sheet = openpyxl.load_workbook(out).active
+    assert [c.value for c in sheet[1]][6] == "备注"
+    assert [(r[1], r[6]) for r in sheet.iter_rows(min_row=2, values_only=True)] == [("李老师", "素食"), ("王老师", None)]
     missing = cli("signup", "list", "7", "--json")
     assert missing.returncode == 2 and "没有编号为 7" in missing.stderr
 
