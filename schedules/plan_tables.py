@@ -24,6 +24,7 @@ _CONTENT_HEADER = re.compile(r"(内容|活动|工作|项目|事项|安排|主题
 _OTHER_HEADER = re.compile(r"(负责|责任|人员|部门|备注|参加|对象|地点|说明|序号|牵头|配合|完成)")
 _OFFICE = re.compile(r"(主席|委员|校长|主任|书记|办公室|工会|组长|小组|处|科|部|全体|教职工|负责人)$")
 _OFFICE_MAX = 8
+_WIDE_GAP = re.compile(r"(?:[ \u3000]{2,}|\u3000)")
 _RULE_ROW = re.compile(r"^[\s|:\-—=+]*$")
 _NUM = r"(?:1[0-2]|0?[1-9]|十[一二]|[一二三四五六七八九十元正])"
 _MONTH_CELL = re.compile(
@@ -46,6 +47,8 @@ def split_cells(line: str) -> list[str] | None:
     elif "\t" in s:
         # Leading tabs count: an empty first cell is a merged "when" cell.
         cells = [c.strip() for c in line.strip(" \u3000\r\n").split("\t")]
+    elif len(cells := _WIDE_GAP.split(s)) >= 3 and (when_key(cells[0]) or _is_header_cells(cells)):
+        pass  # a table pasted where tabs became runs of spaces: '3月    插花活动    女工委员'
     else:
         return None
     if sum(1 for c in cells if c) < 2 and not _RULE_ROW.match(s):
@@ -64,6 +67,12 @@ def when_key(cell: str) -> str | None:
         return folded[:end] + (period.group(0) if period else "")
     m = _SEASON_CELL.match(folded)
     return m.group(0) if m else None
+
+
+def _is_header_cells(cells: list[str]) -> bool:
+    folded = [fold_width(c).strip() for c in cells]
+    return any(_WHEN_HEADER.match(c) for c in folded) and any(
+        _CONTENT_HEADER.search(c) and not _WHEN_HEADER.match(c) for c in folded)
 
 
 @dataclass
@@ -100,9 +109,7 @@ class TableReader:
         return f"{key}：{body}"
 
     def _is_header(self, cells: list[str]) -> bool:
-        folded = [fold_width(c).strip() for c in cells]
-        return any(_WHEN_HEADER.match(c) for c in folded) and any(
-            _CONTENT_HEADER.search(c) and not _WHEN_HEADER.match(c) for c in folded)
+        return _is_header_cells(cells)
 
     def _read_header(self, cells: list[str]) -> None:
         self.when_col, self.content_cols, self.skip_cols = None, [], set()

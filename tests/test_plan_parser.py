@@ -177,3 +177,8 @@ def test_bulleted_and_circled_entries() -> None:
     for text in ("3月份：\n★三八节慰问女教工\n★植树活动\n4月份：\n★春游\n",
                  "三月：①三八节慰问女教工②植树活动\n四月：①春游\n"):
         assert items(text) == [([3], [], "三八节慰问女教工"), ([3], [], "植树活动"), ([4], [], "春游")], text
+
+
+def test_table_pasted_with_spaces_for_tabs() -> None:
+    text = "活动安排\n月份    工作内容    负责人\n3月    三八节女教工插花活动    女工委员\n4月    教职工篮球赛    文体委员\n"
+    assert items(text) == [([3], [], "三八节女教工插花活动"), ([4], [], "教职工篮球赛")]
