@@ -66,4 +66,5 @@ def test_three_unions_on_one_database_stay_apart(district: dict[str, tuple[Gatew
                                 capture_output=True, text=True, cwd=REPO)
         st = json.loads(status.stdout)
         assert st["union"] == f"school-{school}" and st["connected"] is True
-        assert st["outbox"]["sent"] == 1 and st["database"] == "postgresql"
+        # Its own notice; and its own coalesced list post if a list interval ended during the test.
+        assert 1 <= st["outbox"]["sent"] <= 2 and st["database"] == "postgresql"
