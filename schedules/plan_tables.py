@@ -88,7 +88,7 @@ class TableReader:
         """The parser line for one row ('' for a header, a rule, or an empty row)."""
         if not any(c.strip() for c in cells) or _RULE_ROW.match("|".join(cells)):
             return ""
-        if self._is_header(cells):
+        if _is_header_cells(cells):
             self._read_header(cells)
             return ""
         when_col = self.when_col if self.when_col is not None else self._find_when(cells)
@@ -107,9 +107,6 @@ class TableReader:
         if len(key) < len(fold_width(when).strip().removesuffix("份")):
             body = f"{when.strip()} {body}"  # '3月8日': the day stays with the activity, which dates it
         return f"{key}：{body}"
-
-    def _is_header(self, cells: list[str]) -> bool:
-        return _is_header_cells(cells)
 
     def _read_header(self, cells: list[str]) -> None:
         self.when_col, self.content_cols, self.skip_cols = None, [], set()

@@ -8,7 +8,6 @@ at once cannot both move a proposal, and nothing changes without a trace.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import update
@@ -16,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, or_, select
 
+from storage.codes import parse_year_code
 from storage.db import serialize, session_scope
 from storage.models import Member, Proposal, ProposalCosign, ProposalEvent
 
@@ -32,15 +32,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "并入": (frozenset({COLLECTING, PENDING_REVIEW, "立案"}), "已合并"),
 }
 EVALUATIONS = ("满意", "基本满意", "不满意")
-_CODE = re.compile(r"^(?:(\d{4})\s*[-－—_/年]\s*)?0*(\d{1,4})号?$")
-
-
 def parse_code(text: str, default_year: int) -> tuple[int, int] | None:
     """'2027-003' -> (2027, 3); '3' -> (default_year, 3); anything else -> None."""
-    m = _CODE.match(text.strip().lstrip("#＃"))
-    if not m:
-        return None
-    return (int(m.group(1)) if m.group(1) else default_year), int(m.group(2))
+    return parse_year_code(text, default_year)
 
 
 @dataclass(frozen=True)

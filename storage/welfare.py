@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
+from storage.codes import parse_year_code
 from storage.db import serialize, session_scope
 from storage.models import Member, WelfareAudit, WelfareRequest
 
@@ -31,15 +31,9 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "发放": (("已核定",), "已发放"),
     "驳回": (OPEN_STATUSES, "已驳回"),
 }
-_CODE = re.compile(r"^[Ww]?\s*(?:(\d{4})\s*[-－—_/年]?\s*)?0*(\d{1,4})号?$")
-
-
 def parse_code(text: str, default_year: int) -> tuple[int, int] | None:
     """'W2027-012' / '2027-12' -> (2027, 12); '12' / 'W12' -> (default_year, 12)."""
-    m = _CODE.match(text.strip().lstrip("#＃"))
-    if not m:
-        return None
-    return (int(m.group(1)) if m.group(1) else default_year), int(m.group(2))
+    return parse_year_code(text, default_year, prefix="W")
 
 
 @dataclass(frozen=True)
