@@ -18,13 +18,14 @@ from schedules.audience import EVERYONE, member_in_audience
 from schedules.event_form import parse_event_form
 from schedules.text_norm import normalize_message
 from storage.models import Event, Member, Signup
-from storage.signups import NewEvent, SignupOutcome
+from storage.signups import ChangeOutcome, NewEvent, SignupOutcome
 
 SECTION = "活动报名"  # the heading it has in #帮助
 
 _WEEKDAY = "一二三四五六日"
 _NUMBER = re.compile(r"^(?:报名|活动|编号|第)?(\d{1,6})(?:号|个)?$")
 _EXTRA = re.compile(r"^(?:\+|＋|加|带|家属)(\d{1,2})(?:人|位)?$")
+_EXTRA_GIVEN = re.compile(r"(?:^|\s)(?:\+|＋|加|带|家属)\d")
 
 
 def parse_signup_args(args: str) -> tuple[int | None, int, str]:
@@ -332,10 +333,18 @@ def sign_up(req: Request, ctx: Context) -> list[Reply]:
     member = _member(ctx)
     outcome = ctx.services.signups.sign_up(number, member, extra, ctx.sender.contact_id, ctx.now,
                                            admit=lambda event: _in_audience(event, member), note=note)
-    if outcome.status == "already" and note and outcome.event is not None and member.id is not None:
-        ctx.services.signups.set_note(number, member.id, note, ctx.now)
-        _queue_list_post(ctx, outcome.event)
-        return reply(f"已更新 {member.name} 在“{outcome.event.title}”的备注：{note}。")
+    if outcome.status == "already" and outcome.event is not None and member.id is not None:
+        # Signing up again with '+N' or a 备注 changes them; the place stays.
+        changes: list[Reply] = []
+        if _EXTRA_GIVEN.search(args) and outcome.signup is not None and outcome.signup.extra != extra:
+            changes += _extra_replies(ctx.services.signups.change_extra(number, member.id, extra, ctx.now),
+                                      member.name, ctx)
+        if note:
+            ctx.services.signups.set_note(number, member.id, note, ctx.now)
+            changes.append(Reply(f"已更新 {member.name} 在“{outcome.event.title}”的备注：{note}。"))
+        if changes:
+            _queue_list_post(ctx, outcome.event)
+            return changes
     replies = _outcome_replies(outcome, member.name, ctx)
     if outcome.status in ("confirmed", "waitlist") and outcome.event is not None:
         _queue_list_post(ctx, outcome.event)
@@ -372,6 +381,38 @@ def _outcome_replies(outcome: SignupOutcome, name: str, ctx: Context) -> list[Re
     return reply("未报名，请稍后再试。")
 
 
+def _extra_replies(outcome: ChangeOutcome, name: str, ctx: Context) -> list[Reply]:
+    e = outcome.event
+    assert e is not None
+    match outcome.status:
+        case "changed":
+            assert outcome.signup is not None
+            seats = f"（已报 {e.confirmed_seats}/{e.capacity}）" if e.capacity else ""
+            out = [Reply(f"已将 {name} 报名“{e.title}”的家属人数改为 {outcome.signup.extra} 人{seats}。")]
+            out += _promotion_replies(e, outcome.promoted, ctx, out)
+            return out
+        case "full":
+            return reply(f"“{e.title}”名额不足（或有人在候补），家属人数未改。")
+        case "family":
+            allowed = f"最多可带家属 {e.family_max} 人" if e.family_max else "不能带家属"
+            return reply(f"“{e.title}”{allowed}，未修改。")
+        case "closed":
+            return reply(f"“{e.title}”报名已截止，不能修改。")
+    return []
+
+
+def _promotion_replies(event: Event, promoted: list[Signup], ctx: Context, head: list[Reply]) -> list[Reply]:
+    """Private notices to those moved up from the waitlist; in a group, their names on the first reply."""
+    out = []
+    for p in promoted:
+        out.append(Reply(f"好消息：“{event.title}”有人取消，您已从候补递补为正式报名。"
+                         f"如不能参加请发送 #取消报名 {event.number}。", to_contact=p.contact_id)
+                   if p.contact_id else Reply(f"{p.name} 已从候补递补（未绑定微信，请转告）。"))
+    if promoted and ctx.chat.is_group and head:
+        head[0] = Reply(head[0].text + " 候补的 " + "、".join(p.name for p in promoted) + " 已递补。")
+    return out
+
+
 @command("取消报名", syntax="#取消报名 编号", help="取消自己的报名", examples=("#取消报名 3",))
 def cancel_signup(req: Request, ctx: Context) -> list[Reply]:
     args, title = split_title(req.args)
@@ -395,12 +436,7 @@ def cancel_signup(req: Request, ctx: Context) -> list[Reply]:
     if outcome.status == "not_signed":
         return reply(f"您没有报名“{outcome.event.title}”，无需取消。")
     out = [Reply(f"已取消 {ctx.sender.name} 的报名：{outcome.event.title}。")]
-    for p in outcome.promoted:
-        out.append(Reply(f"好消息：“{outcome.event.title}”有人取消，您已从候补递补为正式报名。"
-                         f"如不能参加请发送 #取消报名 {outcome.event.number}。", to_contact=p.contact_id)
-                   if p.contact_id else Reply(f"{p.name} 已从候补递补（未绑定微信，请转告）。"))
-    if outcome.promoted and ctx.chat.is_group:
-        out[0] = Reply(out[0].text + " 候补的 " + "、".join(p.name for p in outcome.promoted) + " 已递补。")
+    out += _promotion_replies(outcome.event, outcome.promoted, ctx, out)
     _queue_list_post(ctx, outcome.event)
     return out
 

@@ -55,6 +55,14 @@ class CancelOutcome:
 
 
 @dataclass(frozen=True)
+class ChangeOutcome:
+    status: str  # changed | same | full | family | closed | not_signed | not_found
+    event: Event | None = None
+    signup: Signup | None = None
+    promoted: list[Signup] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Roster:
     event: Event
     confirmed: list[Signup]
@@ -199,6 +207,40 @@ class SignupRepo:
                 Signup.event_id == event.id, Signup.member_id == member_id, col(Signup.status).in_(ACTIVE),
             ).values(note=note[:100], updated_at=now))
             return bool(changed.rowcount)
+
+    def change_extra(self, number: int, member_id: int, extra: int, now: dt.datetime) -> ChangeOutcome:
+        """Change how many family members come with an active sign-up, keeping its place.
+
+        More seats are taken by the same conditional update as a sign-up (they must
+        fit, and nobody may be waiting: the queue keeps its order); fewer seats are
+        given back and the waitlist moves up. The event row is locked throughout."""
+        with session_scope(self.engine) as s:
+            event = self._event(s, number, lock=True)
+            if event is None:
+                return ChangeOutcome("not_found")
+            if event.status != "open" or (event.deadline is not None and now > event.deadline):
+                return ChangeOutcome("closed", event)
+            if extra > event.family_max:
+                return ChangeOutcome("family", event)
+            mine = s.exec(select(Signup).where(Signup.event_id == event.id, Signup.member_id == member_id,
+                                               col(Signup.status).in_(ACTIVE))).first()
+            if mine is None:
+                return ChangeOutcome("not_signed", event)
+            delta = extra - mine.extra
+            if delta == 0:
+                return ChangeOutcome("same", event, mine)
+            if mine.status == "confirmed" and delta > 0:
+                taken = s.execute(self._statements()["take"], {"e": event.id, "n": delta}).scalar()
+                if taken is None:
+                    return ChangeOutcome("full", event, mine)
+            elif mine.status == "confirmed":
+                s.execute(update(Event).where(col(Event.id) == event.id)
+                          .values(confirmed_seats=Event.confirmed_seats + delta))
+            s.execute(update(Signup).where(col(Signup.id) == mine.id).values(extra=extra, updated_at=now))
+            promoted = self._promote(s, event, now) if mine.status == "confirmed" and delta < 0 else []
+            s.refresh(event)
+            s.refresh(mine)
+            return ChangeOutcome("changed", event, mine, promoted)
 
     def cancel(self, number: int, member_id: int, now: dt.datetime) -> CancelOutcome:
         with session_scope(self.engine) as s:

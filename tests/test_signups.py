@@ -243,3 +243,49 @@ def test_concurrent_cancellations_promote_in_order(db_url: str) -> None:
     assert roster is not None and len(roster.confirmed) == 10 and len(roster.waitlist) == 12
     assert roster.waitlist[0].name == "老师18"
     engine.dispose()
+
+
+def test_changing_the_family_count_keeps_the_place(chat: ChatDriver, app: App) -> None:
+    chat.text("王主席", "#发起报名 观影 名额=3 家属=2")
+    assert "报名成功" in chat.text("李老师", "#报名 1")
+    assert "家属人数改为 1 人（已报 2/3）" in chat.text("李老师", "#报名 1 +1")
+    assert "报名成功" in chat.text("张老师", "#报名 1")  # 3/3
+    assert "候补第 1 位" in chat.text("刘老师", "#报名 1")
+    assert "名额不足" in chat.text("张老师", "#报名 1 +1")  # someone is waiting: no jumping the queue
+    assert "最多可带家属 2 人" in chat.text("李老师", "#报名 1 +3")
+    out = chat.say("李老师", "#报名 1 +0")  # gives a seat back: 刘 moves up and is told privately
+    assert "家属人数改为 0 人" in out[0].text and "刘老师 已递补" in out[0].text
+    assert any(o.contact_id == "刘老师" and "递补" in o.text for o in out[1:])
+    roster = app.services.signups.roster(1)
+    assert [(s.name, s.extra) for s in roster.confirmed] == [("李老师", 0), ("张老师", 0), ("刘老师", 0)]
+    assert roster.event.confirmed_seats == 3 and roster.waitlist == []
+    assert "无需重复报名" in chat.text("李老师", "#报名 1")  # no '+N': nothing to change
+
+
+def test_concurrent_family_changes_and_sign_ups_keep_the_seat_count_true(db_url: str) -> None:
+    config = make_config(db_url)
+    engine = make_engine(db_url)
+    migrate.upgrade(engine)
+    services = build_services(config, engine)
+    ev = services.signups.create_event(NewEvent("观影", capacity=20, family_max=2), by="admin")
+    now = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)
+    members = [services.members.touch(f"t{i}", f"老师{i}") for i in range(40)]
+    for m in members[:10]:
+        services.signups.sign_up(ev.number, m, 0, m.contact_id, now)
+
+    def work(i: int) -> None:
+        m = members[i]
+        if i < 10:  # those signed up change their family count back and forth
+            for extra in (2, 0, 1, 2, 0):
+                services.signups.change_extra(ev.number, m.id, extra, now)
+        else:  # the others sign up meanwhile
+            services.signups.sign_up(ev.number, m, 0, m.contact_id, now)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(work, range(40)))
+    roster = services.signups.roster(ev.number)
+    assert roster is not None
+    seats = sum(s.seats for s in roster.confirmed)
+    assert roster.event.confirmed_seats == seats <= 20, (roster.event.confirmed_seats, seats)
+    assert len(roster.confirmed) + len(roster.waitlist) == 40  # nobody lost
+    engine.dispose()
