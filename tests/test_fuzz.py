@@ -37,9 +37,10 @@ ADMINS = ["王主席", "赵委员", "钱老师"]  # admin, welfare officer, prop
 
 
 def _is_garbage(args: str) -> bool:
-    """Nothing, or a bare small number (also full-width: '１'), would make a valid command."""
+    """Nothing, or a small number (also full-width: '１') alone or before other words ('1 素食'
+    is a sign-up with a 备注, '1 理由' a reason), would make a valid command."""
     folded = unicodedata.normalize("NFKC", args).strip().lstrip("#")
-    return bool(folded) and not re.fullmatch(r"[+]?\d{1,3}", folded.strip())
+    return bool(folded) and not re.match(r"[+]?\d{1,3}(?:\s|$)", folded.strip())
 
 
 def garbage_args() -> st.SearchStrategy[str]:
