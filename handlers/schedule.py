@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from handlers.base import Attachment, Context, Reply, Request, Role, command, reply
 from schedules.categories import classify
@@ -20,6 +21,8 @@ CATEGORY_LABELS = {
     "study": "学习", "admin": "会务", "other": "其他",
 }
 _LIST_LIMIT = 40
+_DATE_KEYS = ("日期", "时间", "月份")
+_KEY = re.compile(r"(?:(?<=\s)|^)(日期|时间|月份|内容|名称|活动)\s*[=:：]\s*")
 
 
 def format_item(it: ScheduleItem) -> str:
@@ -118,8 +121,8 @@ def show_item(req: Request, ctx: Context) -> list[Reply]:
 @command("添加活动", syntax="#添加活动 日期或月份 内容", role=Role.ADMIN,
          help="添加一项活动", examples=("#添加活动 2027-03-08 三八节慰问女教工", "#添加活动 4月 教职工羽毛球赛"))
 def add_item(req: Request, ctx: Context) -> list[Reply]:
-    parts = req.args.split(maxsplit=1)
-    when = parse_when(parts[0], ctx.now.year) if parts else None
+    parts = _KEY.sub("", req.args).split(maxsplit=1)
+    when = parse_when(parts[0], ctx.now.year, ctx.now.date()) if parts else None
     if when is None or len(parts) < 2 or not parts[1].strip():
         return reply("格式：#添加活动 2027-03-08 三八节慰问女教工（日期也可写 3月8日 或 4月）。")
     date, months = when
@@ -145,8 +148,14 @@ def edit_item(req: Request, ctx: Context) -> list[Reply]:
     if it is None:
         return reply(f"没有编号为 {number} 的活动。")
     changes: dict[str, object] = {}
+    # '日期=4月22日 内容=…' as well as '4月22日 …': the keys are what admins write elsewhere.
+    keyed = _KEY.match(parts[1])
+    parts = [parts[0], *_KEY.sub("", " ".join(parts[1:])).split(maxsplit=1)]
     rest = " ".join(parts[1:])
-    when = parse_when(parts[1], it.year)
+    when = parse_when(parts[1], it.year, ctx.now.date()) if len(parts) > 1 else None
+    if when is None and keyed and keyed.group(1) in _DATE_KEYS:
+        shown = parts[1][:20] if len(parts) > 1 else ""
+        return reply(f"日期“{shown}”看不懂，请写成 2027-03-10、3月10日、4月 或 下周三。")
     if when is not None:
         date, months = when
         changes.update(date=date, months=months, weeks=[])

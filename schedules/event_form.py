@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from schedules.audience import EVERYONE, normalize_audience
 from schedules.text_norm import chinese_number, fold_width
+from schedules.when import relative_date
 
 FIELD_NAMES = {
     "标题": "title", "活动": "title", "名称": "title", "项目": "title",
@@ -24,6 +25,7 @@ _KEY = re.compile(r"(?:^|[\s,，;；])(" + "|".join(sorted(FIELD_NAMES, key=len,
 _TIME = re.compile(r"(?:(上午|下午|晚上|中午)\s*)?(\d{1,2})\s*(?:[:：点时](\d{1,2}|半)?分?)")
 _DATE_FULL = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
 _DATE_MD = re.compile(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+_RELATIVE = re.compile(r"大?后天|今天|明天|(?:本|这|下个?)?(?:周|星期|礼拜)[一二三四五六日天]|\d{1,2}[日号]")
 
 
 @dataclass
@@ -88,13 +90,16 @@ def parse_event_form(text: str, now: dt.datetime) -> EventForm:
 
 
 def parse_datetime(text: str, now: dt.datetime, default_time: dt.time) -> dt.datetime | None:
-    """'2027-04-15 15:30', '4月15日 下午3点半', '4-15' -> aware datetime in ``now``'s zone."""
+    """'2027-04-15 15:30', '4月15日 下午3点半', '4-15', '明天 15:30', '下周三 下午3点'
+    -> aware datetime in ``now``'s zone."""
     t = fold_width(text).strip()
     year = None
     if m := _DATE_FULL.search(t):
         year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
     elif m := _DATE_MD.search(t):
         month, day = int(m.group(1)), int(m.group(2))
+    elif (m := _RELATIVE.match(t)) and (d := relative_date(m.group(0), now.date())):
+        year, month, day = d.year, d.month, d.day  # '明天 15:30', '下周三 下午3点'
     else:
         return None
     rest = t[m.end():]

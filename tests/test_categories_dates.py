@@ -119,3 +119,21 @@ def test_a_leading_date_is_not_shown_twice() -> None:
     assert without_own_date("3月6日 学雷锋", day) == "3月6日 学雷锋"  # another day: as written
     assert without_own_date("3月5日", day) == "3月5日"  # nothing would be left
     assert without_own_date("3月5日 学雷锋", None) == "3月5日 学雷锋"
+
+
+def test_relative_days_as_admins_type_them() -> None:
+    from schedules.when import parse_when, relative_date
+
+    today = dt.date(2027, 3, 2)  # a Tuesday
+    assert relative_date("明天", today) == dt.date(2027, 3, 3)
+    assert relative_date("周五", today) == dt.date(2027, 3, 5)
+    assert relative_date("周二", today) == dt.date(2027, 3, 9)  # the next one, not today
+    assert relative_date("下周三", today) == dt.date(2027, 3, 10)
+    assert relative_date("本周一", today) == dt.date(2027, 3, 1)
+    assert relative_date("星期天", today) == dt.date(2027, 3, 7)
+    assert relative_date("15号", today) == dt.date(2027, 3, 15)
+    assert relative_date("1号", today) == dt.date(2027, 4, 1)  # past this month: next month's
+    assert relative_date("31号", dt.date(2027, 4, 2)) == dt.date(2027, 5, 31)  # April has no 31st
+    assert relative_date("过几天", today) is None
+    assert parse_when("明天", 2027) is None  # without today, relative days are not dates
+    assert parse_when("下周三", 2027, today) == (dt.date(2027, 3, 10), [3])

@@ -87,6 +87,13 @@ def test_schedule_commands(chat: ChatDriver, app: App) -> None:
     assert "3月10日" in chat.text("王主席", "#修改活动 1 2027-03-10")
     assert "已删除" in chat.text("王主席", "#删除活动 2")
     assert [it.text for it in app.services.schedule.list()] == ["三八节慰问女教工"]
+    # Keys as admins write them elsewhere; a date that cannot be read changes nothing.
+    assert "3月12日" in chat.text("王主席", "#修改活动 1 日期=3月12日")
+    assert "看不懂" in chat.text("王主席", "#修改活动 1 日期=过几天 内容=改了")
+    assert "三八节慰问全体女教工" in chat.text("王主席", "#修改活动 1 内容=三八节慰问全体女教工")
+    item = app.services.schedule.get(1)
+    assert item is not None and (item.date, item.text) == (dt.date(2027, 3, 12), "三八节慰问全体女教工")
+    assert "3月5日（周五） 读书分享会" in chat.text("王主席", "#添加活动 周五 读书分享会")  # today is Tue 3月2日
 
 
 def test_calendar_file_is_sent(chat: ChatDriver) -> None:

@@ -44,6 +44,10 @@ def test_event_form_parsing() -> None:
     assert parse_event_form("时间=2027-04-15", now).errors == ["缺少活动名称"]
     assert parse_datetime("1月5日 下午3点半", now, dt.time(0, 0)) == dt.datetime(2028, 1, 5, 15, 30, tzinfo=SH)
     assert parse_datetime("2027-02-30", now, dt.time(0, 0)) is None
+    # Relative days, as a chair types them (now is Monday 2027-03-01).
+    assert parse_datetime("明天 15:30", now, dt.time(0, 0)) == dt.datetime(2027, 3, 2, 15, 30, tzinfo=SH)
+    assert parse_datetime("下周三 下午3点半", now, dt.time(0, 0)) == dt.datetime(2027, 3, 10, 15, 30, tzinfo=SH)
+    assert parse_datetime("明天吧", now, dt.time(0, 0)) is None
 
 
 @pytest.mark.parametrize(("args", "expected"), [
