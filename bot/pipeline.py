@@ -133,6 +133,10 @@ class Pipeline:
         name, _ = split_command(text)
         _, args = split_command(raw.lstrip("＃／"))
         spec = self.registry.get(name) if name else None
+        if spec is None and name and (glued := self.registry.split_glued(name)):
+            name, head = glued  # '#报名1' is '#报名 1'
+            spec = self.registry.get(name)
+            args = f"{head} {args}".strip()
 
         if spec is None and not chat.is_group:
             draft = self.services.drafts.get(sender.contact_id, now)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -172,6 +173,9 @@ def continuation(kind: str, max_chars: int | None = None) -> Callable[[Handler],
     return wrap
 
 
+_GLUED_ARG = re.compile(r"^(?:\d|[+＋][\d]|[Ww]\d)")
+
+
 @dataclass
 class Registry:
     commands: dict[str, CommandSpec] = field(default_factory=dict)  # every name and alias
@@ -201,6 +205,15 @@ class Registry:
 
     def get(self, name: str) -> CommandSpec | None:
         return self.commands.get(name)
+
+    def split_glued(self, word: str) -> tuple[str, str] | None:
+        """'报名1' -> ('报名', '1'): a command typed without the space before its number
+        (common on phones). Only a number, '+N' or a 'W' code may follow the name."""
+        for name in sorted(self.commands, key=len, reverse=True):
+            rest = word[len(name):]
+            if word.startswith(name) and _GLUED_ARG.match(rest):
+                return name, rest
+        return None
 
     def suggest(self, name: str, sender: Sender, limit: int = 3) -> list[str]:
         allowed = {n: s for n, s in self.commands.items() if sender.has(s.role)}

@@ -64,7 +64,7 @@ def split_note(args: str) -> tuple[str, str, str]:
 def split_title(args: str) -> tuple[str, str]:
     """'羽毛球 +1' -> ('+1', '羽毛球'): the words that are neither a number nor '+N' name an event."""
     keep, words = [], []
-    for token in args.replace("＋", "+").split():
+    for token in re.sub(r"(\d)\s*\+", r"\1 +", args.replace("＋", "+")).split():  # '1+1' is '1 +1'
         bare = token.lstrip("#＃")
         (keep if _NUMBER.match(bare) or _EXTRA.match(bare) else words).append(token)
     return " ".join(keep), " ".join(words)

@@ -194,3 +194,16 @@ def test_two_console_sessions_on_one_database_are_both_answered(app: App, clock)
     first, second = ChatDriver(app, clock), ChatDriver(app, clock)
     assert "可用命令" in first.text("李老师", "#帮助")
     assert "可用命令" in second.text("李老师", "#帮助")  # same fake time, a new session: not a replay
+
+
+def test_a_command_glued_to_its_number(chat: ChatDriver, app: App) -> None:
+    from handlers import build_registry
+
+    registry = build_registry()
+    assert registry.split_glued("报名1") == ("报名", "1") and registry.split_glued("活动安排3") == ("活动安排", "3")
+    assert registry.split_glued("报名列表") is None and registry.split_glued("申请住院") is None
+    chat.text("王主席", "#发起报名 观影 名额=5 家属=1")
+    assert "✓ 李老师 +1 报名成功" in chat.text("李老师", "#报名1+1")
+    chat.text("王主席", "#添加活动 2027-03-08 三八节慰问女教工")
+    assert "【1】3月8日" in chat.text("李老师", "#活动1")
+    assert "请私聊" in chat.text("李老师", "#申请1")  # a private command stays private when glued
