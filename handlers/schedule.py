@@ -36,6 +36,13 @@ def format_item(it: ScheduleItem) -> str:
     return f"【{it.number}】{when} {without_own_date(it.text, None if it.rrule else it.date)}{repeat}"
 
 
+def _overview_text(it: ScheduleItem) -> str:
+    """'春季运动会（4月8日）' in the year's overview, where only the month heads the line."""
+    if it.date is None or it.rrule:
+        return it.text
+    return f"{without_own_date(it.text, it.date)}（{it.date.month}月{it.date.day}日）"
+
+
 def _year_for_month(ctx: Context, month: int) -> int:
     """The nearest year whose month ``month`` has activities, looking ahead first."""
     now = ctx.now.date()
@@ -88,7 +95,7 @@ def overview(req: Request, ctx: Context) -> list[Reply]:
     shown = 0
     for month in sorted(by_month):
         label = f"{month}月" if month else "按周安排"
-        texts = [f"{it.number}.{it.text}" for it in by_month[month]]
+        texts = [f"{it.number}.{_overview_text(it)}" for it in by_month[month]]
         lines.append(f"{label}：" + "；".join(texts))
         shown += len(texts)
         if shown >= _LIST_LIMIT:

@@ -21,6 +21,7 @@ _WEEKDAYS = {"一": rrule.MO, "二": rrule.TU, "三": rrule.WE, "四": rrule.TH,
              "六": rrule.SA, "日": rrule.SU, "天": rrule.SU}
 _WD = "[一二三四五六日天]"
 _EXPLICIT_DATE_RE = re.compile(r"(?<!\d)(1[0-2]|0?[1-9])\s*月\s*([12]\d|3[01]|0?[1-9])\s*[日号]")
+_BEFORE_FESTIVAL = re.compile(r"节前|前夕|(?:春节|元旦|新年|国庆|中秋|端午|重阳|元宵|清明)\s*(?:之)?前")
 _DATE_PREFIX_RE = re.compile(r"^\s*(1[0-2]|0?[1-9])\s*月\s*([12]\d|3[01]|0?[1-9])\s*[日号]\s*")
 _TIME_RE = re.compile(r"(上午|下午|晚上|中午)?\s*(\d{1,2})\s*[:点时]\s*(\d{1,2})?")
 
@@ -118,6 +119,9 @@ def item_date(
                 return ItemDate(dt.date(year, month, day), None)
             except ValueError:
                 return ItemDate(None, None, f"日期 {month}月{day}日 无效")
+    if holiday and _BEFORE_FESTIVAL.search(norm):
+        # '春节前走访慰问': done in the days before, not on the festival; the month holds it.
+        return ItemDate(None, None)
     if holiday:
         day = festival_date(holiday, year)
         if day and (not months or day.month in months):

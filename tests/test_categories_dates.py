@@ -137,3 +137,10 @@ def test_relative_days_as_admins_type_them() -> None:
     assert relative_date("过几天", today) is None
     assert parse_when("明天", 2027) is None  # without today, relative days are not dates
     assert parse_when("下周三", 2027, today) == (dt.date(2027, 3, 10), [3])
+
+
+def test_an_activity_before_a_festival_is_not_dated_on_it() -> None:
+    before = item_date([1, 2], [], "春节前走访慰问退休教师和困难教职工", "春节", 2027)
+    assert (before.date, before.rrule) == (None, None)
+    assert item_date([9], [], "国庆前夕文艺汇演", "国庆节", 2027).date is None
+    assert item_date([10], [], "重阳节慰问退休教师", "重阳节", 2027).date == dt.date(2027, 10, 8)
