@@ -81,6 +81,7 @@ def test_schedule_commands(chat: ChatDriver, app: App) -> None:
     assert "三八节慰问女教工" in chat.text("李老师", "#本月活动")  # the clock says March 2027
     assert "羽毛球赛" in chat.text("李老师", "#下月活动")
     assert "羽毛球赛" in chat.text("李老师", "#活动安排 4")
+    assert "3月：1.三八节慰问女教工（3月8日）" in chat.text("李老师", "#活动安排")
     assert "节日：三八妇女节" in chat.text("李老师", "#活动 1")
     assert "没有编号为 99" in chat.text("李老师", "#活动 99")
     assert "格式" in chat.text("王主席", "#修改活动 abc")
