@@ -366,8 +366,7 @@ def _outcome_replies(outcome: SignupOutcome, name: str, ctx: Context) -> list[Re
         case "audience":
             return reply(f"“{e.title}”面向{e.audience}，您不在报名范围内。如有疑问请联系工会。")
         case "family":
-            allowed = f"最多可带家属 {e.family_max} 人" if e.family_max else "不能带家属"
-            return reply(f"“{e.title}”{allowed}，未报名。")
+            return reply(f"“{e.title}”{_family_limit(e)}，未报名。")
         case "already":
             state = "已在名单中" if mine and mine.status == "confirmed" else f"在候补第 {outcome.position} 位"
             return reply(f"{name} 已经报过“{e.title}”了（{state}），无需重复报名。")
@@ -379,6 +378,10 @@ def _outcome_replies(outcome: SignupOutcome, name: str, ctx: Context) -> list[Re
             return reply(f"“{e.title}”名额已满，{name} 已进入候补第 {outcome.position} 位；"
                          "有人取消时自动递补并私聊通知。")
     return reply("未报名，请稍后再试。")
+
+
+def _family_limit(e: Event) -> str:
+    return f"最多可带家属 {e.family_max} 人" if e.family_max else "不能带家属"
 
 
 def _extra_replies(outcome: ChangeOutcome, name: str, ctx: Context) -> list[Reply]:
@@ -394,8 +397,7 @@ def _extra_replies(outcome: ChangeOutcome, name: str, ctx: Context) -> list[Repl
         case "full":
             return reply(f"“{e.title}”名额不足（或有人在候补），家属人数未改。")
         case "family":
-            allowed = f"最多可带家属 {e.family_max} 人" if e.family_max else "不能带家属"
-            return reply(f"“{e.title}”{allowed}，未修改。")
+            return reply(f"“{e.title}”{_family_limit(e)}，未修改。")
         case "closed":
             return reply(f"“{e.title}”报名已截止，不能修改。")
     return []
