@@ -178,6 +178,31 @@ def members_import(config_path: str | None, path: Path) -> None:
     click.echo(f"花名册已导入：新增 {result.added} 人，更新 {result.updated} 人。")
 
 
+@members.command("list")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def members_list(config_path: str | None, as_json: bool) -> None:
+    """列出已知的教职工及其联系人 ID 和身份（填写配置 [roles] 时用）。"""
+    from bot.app import open_engine
+    from bot.pipeline import roles_of
+    from handlers.base import ROLE_LABELS
+    from storage.members import MemberRepo
+
+    config = _load(config_path)
+    people = []
+    for m in MemberRepo(open_engine(config), config.union_id).all():
+        roles = sorted(roles_of(config, m.contact_id or "", m.roster_role))
+        people.append({"name": m.name, "contact_id": m.contact_id, "display_name": m.display_name,
+                       "department": m.department, "in_roster": m.in_roster,
+                       "roles": [ROLE_LABELS[r] for r in roles]})
+    if as_json:
+        click.echo(json.dumps({"members": people}, ensure_ascii=False, indent=2))
+        return
+    for p in people:
+        bound = "" if p["in_roster"] else "（未在花名册）"
+        click.echo(f"{p['name']}{bound}\t{p['contact_id'] or '未绑定微信'}\t{p['department']}\t{'、'.join(p['roles'])}")
+
+
 @main.group()
 def plan() -> None:
     """年度活动安排。"""

@@ -112,19 +112,7 @@ class Pipeline:
         return Sender(msg.contact_id, member.name, self.roles_of(msg.contact_id, member.roster_role), member.id)
 
     def roles_of(self, contact_id: str, roster_role: str = "") -> frozenset[Role]:
-        roles = self.config.roles
-        found = {Role.MEMBER}
-        for role, ids in ((Role.ADMIN, roles.admins), (Role.WELFARE_OFFICER, roles.welfare_officers),
-                          (Role.PROPOSAL_COMMITTEE, roles.proposal_committee),
-                          (Role.REPRESENTATIVE, roles.representatives)):
-            if contact_id in ids:
-                found.add(role)
-        if any(contact_id in ids for ids in self.config.proposals.departments.values()):
-            found.add(Role.DEPARTMENT_OFFICER)
-        found |= _roster_roles(roster_role)
-        if not roles.representatives:
-            found.add(Role.REPRESENTATIVE)  # no list: every member may submit proposals
-        return frozenset(found)
+        return roles_of(self.config, contact_id, roster_role)
 
     def _dispatch(self, msg: Incoming, text: str, raw: str, chat: Chat) -> list[Reply]:
         now = self.clock().astimezone(self.services.tz)
@@ -181,6 +169,23 @@ class Pipeline:
         if chat.is_group:
             return Outgoing(text=r.text, room_id=chat.id, file=r.file, room_topic=chat.topic)
         return Outgoing(text=r.text, contact_id=msg.contact_id, file=r.file)
+
+
+def roles_of(config: Config, contact_id: str, roster_role: str = "") -> frozenset[Role]:
+    """Who someone is: from the config's [roles] (by contact id) and the roster's 角色 column."""
+    roles = config.roles
+    found = {Role.MEMBER}
+    for role, ids in ((Role.ADMIN, roles.admins), (Role.WELFARE_OFFICER, roles.welfare_officers),
+                      (Role.PROPOSAL_COMMITTEE, roles.proposal_committee),
+                      (Role.REPRESENTATIVE, roles.representatives)):
+        if contact_id in ids:
+            found.add(role)
+    if any(contact_id in ids for ids in config.proposals.departments.values()):
+        found.add(Role.DEPARTMENT_OFFICER)
+    found |= _roster_roles(roster_role)
+    if not roles.representatives:
+        found.add(Role.REPRESENTATIVE)  # no list: every member may submit proposals
+    return frozenset(found)
 
 
 def split_command(text: str) -> tuple[str, str]:

@@ -17,6 +17,9 @@ def my_info(req: Request, ctx: Context) -> list[Reply]:
     if m.department:
         lines.append(f"部门：{m.department}")
     lines.append("已与花名册绑定" if m.in_roster else "尚未与花名册绑定（请联系工会管理员）")
+    if not ctx.chat.is_group:
+        # What a chair puts in the config's [roles]; said in private only.
+        lines.append(f"联系人 ID：{ctx.sender.contact_id}（设置管理员等身份时填写在配置 [roles] 中）")
     return reply("\n".join(lines))
 
 

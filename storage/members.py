@@ -160,6 +160,12 @@ class MemberRepo:
             s.add(entry)
             return entry, ""
 
+    def all(self) -> list[Member]:
+        """Everyone the bot knows: from the roster and from chat (`unionbot members list`)."""
+        with session_scope(self.engine) as s:
+            return list(s.exec(select(Member).where(Member.union_id == self.union_id)
+                               .order_by(col(Member.in_roster).desc(), col(Member.name))).all())
+
     def roster(self) -> list[Member]:
         """Members from the roster (the scheduled care lists read them)."""
         with session_scope(self.engine) as s:

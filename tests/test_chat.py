@@ -208,3 +208,8 @@ def test_a_command_glued_to_its_number(chat: ChatDriver, app: App) -> None:
     chat.text("王主席", "#添加活动 2027-03-08 三八节慰问女教工")
     assert "【1】3月8日" in chat.text("李老师", "#活动1")
     assert "请私聊" in chat.text("李老师", "#申请1")  # a private command stays private when glued
+
+
+def test_contact_id_is_told_in_private_only(chat: ChatDriver) -> None:
+    assert "联系人 ID：李老师" in chat.text("李老师", "#我的信息", private=True)
+    assert "联系人 ID" not in chat.text("李老师", "#我的信息")

@@ -103,6 +103,16 @@ def test_members_import_csv_and_chat_bind(tmp_path: Path, config: Path) -> None:
     bad.write_text("名字X\n张三\n", encoding="utf-8")
     r = unionbot("members", "import", str(bad), "--config", str(config), cwd=tmp_path)
     assert r.returncode == 2 and "姓名" in r.stderr
+    # Someone met in chat, and a role given by contact id: what a chair needs to fill [roles].
+    config.write_text(config.read_text(encoding="utf-8") + '[roles]\nadmins = ["wxid_li"]\n', encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "bot.cli", "chat", "--config", str(config)], cwd=tmp_path,
+                       input="/as wxid_li\n/dm\n#我的信息\n", capture_output=True, text=True, timeout=120)
+    assert "联系人 ID：wxid_li" in r.stdout, r.stdout + r.stderr
+    r = unionbot("members", "list", "--json", "--config", str(config), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    people = {p["name"]: p for p in json.loads(r.stdout)["members"]}
+    assert people["李明"]["in_roster"] and people["李明"]["contact_id"] is None
+    assert people["wxid_li"]["contact_id"] == "wxid_li" and "工会管理员" in people["wxid_li"]["roles"]
 
 
 def test_chat_reads_stdin_and_prints_destinations(tmp_path: Path, config: Path) -> None:
