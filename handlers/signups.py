@@ -310,7 +310,7 @@ def signup_workbook(rows: list[Signup], tz: dt.tzinfo) -> bytes:
 
 
 @command("报名", syntax="#报名 编号 [+家属人数] [备注]",
-         help="报名参加活动（只有一项报名时可省略编号，也可写活动名称；编号后的文字是备注）",
+         help="报名参加活动（只有一项报名时可省略编号，也可写活动名称；编号后的文字是备注，会显示在名单里）",
          examples=("#报名 3", "#报名 3 +1", "#报名 3 素食", "#报名 羽毛球"))
 def sign_up(req: Request, ctx: Context) -> list[Reply]:
     args, title, note = split_note(req.args)
