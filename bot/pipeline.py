@@ -109,10 +109,8 @@ class Pipeline:
 
     def _sender(self, msg: Incoming) -> Sender:
         member = self.services.members.touch(msg.contact_id, msg.contact_name, msg.room_alias)
-        return Sender(msg.contact_id, member.name, self.roles_of(msg.contact_id, member.roster_role), member.id)
-
-    def roles_of(self, contact_id: str, roster_role: str = "") -> frozenset[Role]:
-        return roles_of(self.config, contact_id, roster_role)
+        return Sender(msg.contact_id, member.name, roles_of(self.config, msg.contact_id, member.roster_role),
+                      member.id)
 
     def _dispatch(self, msg: Incoming, text: str, raw: str, chat: Chat) -> list[Reply]:
         now = self.clock().astimezone(self.services.tz)

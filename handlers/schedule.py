@@ -147,30 +147,28 @@ def add_item(req: Request, ctx: Context) -> list[Reply]:
 @command("修改活动", syntax="#修改活动 编号 [日期或月份] [新内容]", role=Role.ADMIN,
          help="修改一项活动的日期或内容", examples=("#修改活动 5 2027-03-10", "#修改活动 5 4月 春季趣味运动会"))
 def edit_item(req: Request, ctx: Context) -> list[Reply]:
-    parts = req.args.split(maxsplit=2)
+    parts = req.args.split(maxsplit=1)
     number = _parse_number(parts[0]) if parts else None
     if number is None or len(parts) < 2:
         return reply("格式：#修改活动 编号 [日期或月份] [新内容]，例如 #修改活动 5 2027-03-10。")
     it = ctx.services.schedule.get(number)
     if it is None:
         return reply(f"没有编号为 {number} 的活动。")
-    changes: dict[str, object] = {}
     # '日期=4月22日 内容=…' as well as '4月22日 …': the keys are what admins write elsewhere.
-    keyed = _KEY.match(parts[1])
-    parts = [parts[0], *_KEY.sub("", " ".join(parts[1:])).split(maxsplit=1)]
-    rest = " ".join(parts[1:])
-    when = parse_when(parts[1], it.year, ctx.now.date()) if len(parts) > 1 else None
-    if when is None and keyed and keyed.group(1) in _DATE_KEYS:
-        shown = parts[1][:20] if len(parts) > 1 else ""
+    date_keyed = bool((key := _KEY.match(parts[1])) and key.group(1) in _DATE_KEYS)
+    words = _KEY.sub("", parts[1]).split(maxsplit=1)
+    when = parse_when(words[0], it.year, ctx.now.date()) if words else None
+    if when is None and date_keyed:
+        shown = words[0][:20] if words else ""
         return reply(f"日期“{shown}”看不懂，请写成 2027-03-10、3月10日、4月 或 下周三。")
+    changes: dict[str, object] = {}
     if when is not None:
         date, months = when
         changes.update(date=date, months=months, weeks=[])
         if date:
             changes["year"] = date.year
-        rest = parts[2] if len(parts) > 2 else ""
-    if rest.strip():
-        text = rest.strip()[:200]
+        words = words[1:]
+    if text := " ".join(words).strip()[:200]:
         category, holiday = classify(text)
         changes.update(text=text, category=category, holiday=holiday)
     row = ctx.services.schedule.update(number, **changes)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from schedules.audience import EVERYONE, normalize_audience
 from schedules.text_norm import chinese_number, fold_width
-from schedules.when import relative_date
+from schedules.when import RELATIVE_DAY, relative_date
 
 FIELD_NAMES = {
     "标题": "title", "活动": "title", "名称": "title", "项目": "title",
@@ -25,7 +25,6 @@ _KEY = re.compile(r"(?:^|[\s,，;；])(" + "|".join(sorted(FIELD_NAMES, key=len,
 _TIME = re.compile(r"(?:(上午|下午|晚上|中午)\s*)?(\d{1,2})\s*(?:[:：点时](\d{1,2}|半)?分?)")
 _DATE_FULL = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
 _DATE_MD = re.compile(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
-_RELATIVE = re.compile(r"大?后天|今天|明天|(?:本|这|下个?)?(?:周|星期|礼拜)[一二三四五六日天]|\d{1,2}[日号]")
 
 
 @dataclass
@@ -98,7 +97,7 @@ def parse_datetime(text: str, now: dt.datetime, default_time: dt.time) -> dt.dat
         year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
     elif m := _DATE_MD.search(t):
         month, day = int(m.group(1)), int(m.group(2))
-    elif (m := _RELATIVE.match(t)) and (d := relative_date(m.group(0), now.date())):
+    elif (m := RELATIVE_DAY.match(t)) and (d := relative_date(m.group(0), now.date())):
         year, month, day = d.year, d.month, d.day  # '明天 15:30', '下周三 下午3点'
     else:
         return None

@@ -195,9 +195,8 @@ def _match_heading(norm: str) -> _Heading | None:
         plain = _heading_from(body[section.end():], offset + section.end())
         lead_no = chinese_number(section.group(1))
         if plain is not None and lead_no is not None:
-            if heading is None or (heading.months and heading.months[:1] != [lead_no]) or (
-                    heading.months and plain.months and plain.months[0] != lead_no + 1):
-                return plain
+            if heading is None or not heading.months or plain.months[:1] != [lead_no + 1]:
+                return plain  # the month does not follow the number: the number is a section's
             heading.section = (lead_no, plain)
     return heading
 

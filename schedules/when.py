@@ -17,6 +17,8 @@ _WEEKDAY = "一二三四五六日天"
 _RELATIVE_DAYS = {"今天": 0, "明天": 1, "后天": 2, "大后天": 3}
 _WEEKDAY_RE = re.compile(rf"^(本|这|下|下个)?(?:周|星期|礼拜)([{_WEEKDAY}])$")
 _DAY_OF_MONTH = re.compile(r"^(\d{1,2})[日号]$")
+# Any of the above at the start of a longer text ('明天 15:30'), for parsers that read on after it.
+RELATIVE_DAY = re.compile(rf"大?后天|今天|明天|(?:本|这|下个?)?(?:周|星期|礼拜)[{_WEEKDAY}]|\d{{1,2}}[日号]")
 
 
 def relative_date(token: str, today: dt.date) -> dt.date | None:

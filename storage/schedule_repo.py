@@ -118,7 +118,7 @@ class ScheduleRepo:
             or (not it.date and month in split_ints(it.months))
         ]
         items.sort(key=lambda it: (it.date or dt.date(year, month, 28), it.number))
-        self._by_month[(year, month)] = (self._by_year[year][0] if year in self._by_year else 0.0, items)
+        self._by_month[(year, month)] = (self._by_year[year][0], items)  # list(year) above filled it
         return list(items)
 
     def update(self, number: int, **changes: object) -> ScheduleItem | None:
