@@ -16,7 +16,7 @@ import subprocess
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 GATEWAY_DIR = Path(__file__).resolve().parent / "gateway"
 TOKEN = "insecure_test"
@@ -38,6 +38,8 @@ def free_port() -> int:
 
 
 class Gateway:
+    running: ClassVar[list[Gateway]] = []  # stopped after each test, passed or failed (tests/e2e/conftest.py)
+
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
@@ -56,6 +58,7 @@ class Gateway:
             ["node", str(GATEWAY_DIR / "gateway.mjs")], cwd=GATEWAY_DIR, env=env, text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
+        Gateway.running.append(self)
         threading.Thread(target=self._read, daemon=True).start()
         self.wait_event(lambda e: e.get("event") == "listening", timeout)
 
@@ -113,6 +116,11 @@ class Gateway:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=10)
+
+    @classmethod
+    def stop_all(cls) -> None:
+        while cls.running:
+            cls.running.pop().stop()
 
 
 def wait_until(pred: Any, timeout: float = 60) -> bool:

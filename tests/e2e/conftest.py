@@ -7,12 +7,20 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.botproc import BOT
+from tests.e2e.botproc import BOT, BotProcess
 from tests.gateway_harness import Gateway, gateway_available
 from tests.pg_cluster import fresh_database
 
 ROOM = "20001234@chatroom"
 TEACHERS = [(f"t-{i:02d}", f"老师{i:02d}") for i in range(1, 21)]
+
+
+@pytest.fixture(autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """A failed test (an assertion before its own clean-up) leaves no bot or gateway running."""
+    yield
+    BotProcess.stop_all()
+    Gateway.stop_all()
 
 
 def require_gateway() -> None:
