@@ -16,6 +16,8 @@ from bot.config import Config
 from bot.pipeline import Pipeline
 from bot.sender import OutboxSender
 from handlers import build_registry
+from handlers.access import Access
+from handlers.base import Role
 from handlers.plan_import import new_items
 from handlers.services import Services
 from handlers.signups import render_list_post
@@ -81,7 +83,8 @@ def build_services(config: Config, engine: Engine) -> Services:
     union = config.union_id
     schedule, signups = ScheduleRepo(engine, union), SignupRepo(engine, union)
     members = MemberRepo(engine, union)
-    reminders = ReminderScheduler(scheduler_rules(config), schedule, signups, OutboxRepo(engine, union),
+    access = Access(config.roles, members)
+    reminders = ReminderScheduler(scheduler_rules(config, access), schedule, signups, OutboxRepo(engine, union),
                                   Settings(engine, union), members)
     return Services(
         union_id=union, union_name=config.union_name, tz=config.tz,
@@ -92,19 +95,21 @@ def build_services(config: Config, engine: Engine) -> Services:
         signup_list_interval=dt.timedelta(minutes=config.signups.list_interval_minutes),
         settings=reminders.settings, proposals=ProposalRepo(engine, union), proposal_rules=config.proposals,
         welfare=WelfareDesk(engine, union), welfare_rules=config.welfare,
-        welfare_officers=config.roles.welfare_officers,
+        access=access,
     )
 
 
-def scheduler_rules(config: Config) -> SchedulerRules:
+def scheduler_rules(config: Config, access: Access) -> SchedulerRules:
     r, w, s = config.reminders, config.welfare, config.sending
     times = ReminderTimes(r.digest_time, r.eve_time, r.morning_time, r.quiet_start, r.quiet_end,
                           dt.timedelta(minutes=r.grace_minutes))
-    care = CareRules(tuple(sorted(config.roles.welfare_officers)), w.elder_age, w.care_days_before, w.birthdays)
+    care = CareRules((), w.elder_age, w.care_days_before, w.birthdays)
     return SchedulerRules(
         tz=config.tz, groups=tuple(GroupTarget(g.label, g.audiences) for g in config.groups), times=times,
         calendar=config.calendar, care=care, enabled=r.enabled,
         pace=(s.min_interval_seconds, s.max_interval_seconds, s.per_minute),
+        # Care lists go to whoever the access rule says is a welfare officer (config or roster).
+        officers=lambda: tuple(access.holders(Role.WELFARE_OFFICER)),
     )
 
 

@@ -184,14 +184,14 @@ def members_import(config_path: str | None, path: Path) -> None:
 def members_list(config_path: str | None, as_json: bool) -> None:
     """列出已知的教职工及其联系人 ID 和身份（填写配置 [roles] 时用）。"""
     from bot.app import open_engine
-    from bot.pipeline import roles_of
+    from handlers.access import roles_of
     from handlers.base import ROLE_LABELS
     from storage.members import MemberRepo
 
     config = _load(config_path)
     people = []
     for m in MemberRepo(open_engine(config), config.union_id).all():
-        roles = sorted(roles_of(config, m.contact_id or "", m.roster_role))
+        roles = sorted(roles_of(config.roles, m.contact_id or "", m.roster_role))
         people.append({"name": m.name, "contact_id": m.contact_id, "display_name": m.display_name,
                        "department": m.department, "in_roster": m.in_roster,
                        "roles": [ROLE_LABELS[r] for r in roles]})

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from handlers.access import RoleRules
 from handlers.rules import ProposalRules as Proposals
 from handlers.rules import WelfareRules as Welfare
 from handlers.welfare_rules import DEFAULT_TYPES, FormField, WelfareType
@@ -27,14 +28,6 @@ ENV_TOKEN = "WECHATY_PUPPET_SERVICE_TOKEN"
 
 class ConfigError(Exception):
     """A config problem, worded for the person editing the file."""
-
-
-@dataclass(frozen=True)
-class Roles:
-    admins: frozenset[str] = frozenset()
-    welfare_officers: frozenset[str] = frozenset()
-    proposal_committee: frozenset[str] = frozenset()
-    representatives: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -90,7 +83,7 @@ class Config:
     database_url: str
     wechaty_endpoint: str = ""
     wechaty_token: str = ""
-    roles: Roles = field(default_factory=Roles)
+    roles: RoleRules = field(default_factory=RoleRules)
     groups: tuple[Group, ...] = ()
     schedule_file: Path | None = None
     calendar: CalendarOverrides = field(default_factory=CalendarOverrides)
@@ -144,10 +137,10 @@ def parse_config(
 
     wechaty = _table(raw, "wechaty")
     roles_raw = _table(raw, "roles")
-    roles = Roles(**{
+    role_ids = {
         name: frozenset(_str_list(roles_raw, "roles", name))
         for name in ("admins", "welfare_officers", "proposal_committee", "representatives")
-    })
+    }
 
     groups_raw = raw.get("groups", [])
     if not isinstance(groups_raw, list):
@@ -234,7 +227,7 @@ def parse_config(
         database_url=db_url,
         wechaty_endpoint=env.get(ENV_ENDPOINT) or _str(wechaty, "wechaty", "endpoint"),
         wechaty_token=env.get(ENV_TOKEN) or _str(wechaty, "wechaty", "token"),
-        roles=roles,
+        roles=RoleRules(**role_ids, departments=proposals.departments),
         groups=tuple(groups),
         schedule_file=(base_dir / schedule_file) if schedule_file else None,
         calendar=overrides,

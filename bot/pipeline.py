@@ -17,10 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import Config
-from handlers.base import Attachment, Chat, Context, Registry, Reply, Request, Role, Scope, Sender, roles_label
+from handlers import forms
+from handlers.base import Attachment, Chat, Context, Form, Registry, Reply, Request, Scope, Sender, roles_label
+from handlers.forms import CANCEL_WORDS, CONFIRM_WORDS, EDIT_WORDS, REPLACE, YES_WORDS
 from handlers.services import Services
 from handlers.welfare_rules import GROUP_ALARM
 from schedules.text_norm import normalize_message
+from storage.drafts import DraftState
 from storage.messages import SeenMessages
 
 log = logging.getLogger(__name__)
@@ -109,13 +112,61 @@ class Pipeline:
 
     def _sender(self, msg: Incoming) -> Sender:
         member = self.services.members.touch(msg.contact_id, msg.contact_name, msg.room_alias)
-        return Sender(msg.contact_id, member.name, roles_of(self.config, msg.contact_id, member.roster_role),
+        return Sender(msg.contact_id, member.name, self.services.access.roles_of(msg.contact_id, member.roster_role),
                       member.id)
 
     def _dispatch(self, msg: Incoming, text: str, raw: str, chat: Chat) -> list[Reply]:
         now = self.clock().astimezone(self.services.tz)
         sender = self._sender(msg)
         ctx = Context(sender=sender, chat=chat, now=now, services=self.services)
+        draft = None if chat.is_group else self.services.drafts.get(sender.contact_id, now)
+        if draft is not None and draft.expired:
+            word, _ = split_command(text)
+            if not text.startswith(COMMAND_PREFIXES) or word in CONFIRM_WORDS | EDIT_WORDS:
+                return [Reply("您之前填写的内容已超时取消，请重新开始。")]
+            draft = None
+        if draft is not None:
+            form = self.registry.forms.get(draft.kind)
+            if form is None or not isinstance(draft.data.get("values"), dict):
+                self.services.drafts.clear(sender.contact_id)  # left by an older version: start again
+                draft = None
+            else:
+                routed = self._to_form(form, draft, msg, text, raw, chat, ctx)
+                if routed is not None:
+                    return routed
+        return self._command(msg, text, raw, ctx, draft)
+
+    def _to_form(self, form: Form, draft: DraftState, msg: Incoming, text: str, raw: str, chat: Chat,
+                 ctx: Context) -> list[Reply] | None:
+        """A private message while a form is open; None when it is a command for the registry."""
+        bare = text.lstrip("#/").strip().rstrip("。.!！ ")
+        word, _ = split_command(bare)
+        if REPLACE in draft.data:
+            # The member was asked whether another command may replace this form.
+            waiting = str(draft.data[REPLACE])
+            kept = {k: v for k, v in draft.data.items() if k != REPLACE}
+            if bare in YES_WORDS:
+                self.services.drafts.clear(ctx.sender.contact_id)
+                return self._command(msg, normalize_message(waiting), waiting, ctx, None)
+            self.services.drafts.put(ctx.sender.contact_id, draft.kind, kept, ctx.now, self.services.form_ttl)
+            draft = DraftState(draft.kind, kept)
+        if bare in CANCEL_WORDS:
+            return forms.cancel_open(ctx)
+        if bare in CONFIRM_WORDS:
+            return forms.confirm(form, draft, ctx)
+        if word in EDIT_WORDS and form.editable:
+            _, args = split_command(raw.lstrip("＃／#/"))
+            return forms.edit(form, draft, args, ctx)
+        if text.startswith(COMMAND_PREFIXES):
+            return None  # only '#' words are commands while a form is open
+        step = form.step(draft.data, str(draft.data.get("step", "")), ctx)
+        limit = step.limit if step else self.config.limits.max_message_chars
+        if len(msg.text) > max(limit, self.config.limits.max_message_chars):
+            return [Reply(f"内容过长（超过 {limit} 字），请精简后再发。")]
+        return forms.feed(form, draft, (msg.text or "").strip(), msg.attachment, ctx)
+
+    def _command(self, msg: Incoming, text: str, raw: str, ctx: Context, draft: DraftState | None) -> list[Reply]:
+        chat, sender = ctx.chat, ctx.sender
         name, _ = split_command(text)
         _, args = split_command(raw.lstrip("＃／"))
         spec = self.registry.get(name) if name else None
@@ -123,21 +174,9 @@ class Pipeline:
             name, head = glued  # '#报名1' is '#报名 1'
             spec = self.registry.get(name)
             args = f"{head} {args}".strip()
-
-        if spec is None and not chat.is_group:
-            draft = self.services.drafts.get(sender.contact_id, now)
-            if draft is not None:
-                if draft.expired:
-                    return [Reply("您之前的操作已超时取消，请重新开始。")]
-                cont = self.registry.continuations.get(draft.kind)
-                if cont is not None:
-                    limit = cont.max_chars or self.config.limits.max_message_chars
-                    if len(msg.text) > limit:
-                        return [Reply(f"内容过长（超过 {limit} 字），请精简后再发。")]
-                    return cont.func(Request(draft.kind, msg.text.strip(), msg.attachment), ctx)
-
-        if len(msg.text) > self.config.limits.max_message_chars:
-            return [Reply(f"消息过长（超过 {self.config.limits.max_message_chars} 字），请精简后再发。")]
+        limit = spec.max_chars if spec and spec.max_chars else self.config.limits.max_message_chars
+        if len(msg.text) > limit:
+            return [Reply(f"消息过长（超过 {limit} 字），请精简后再发。")]
         if spec is None and msg.attachment is not None and not chat.is_group:
             return [Reply(f"收到文件“{msg.attachment.name[:40]}”，但不知道要做什么。"
                           "导入年度计划请先发送 #导入计划，再发送文件。")]
@@ -147,7 +186,7 @@ class Pipeline:
             if chat.is_group and GROUP_ALARM.search(text):
                 # Perhaps personal (住院, 丧事…): say nothing of it in the group.
                 return [Reply("涉及个人的申请请私聊我提交（发送 #申请），群里不要发具体情况。")]
-            hints = self.registry.suggest(name, sender)
+            hints = self.registry.suggest(name, sender, self.services.access)
             hint = f"您是不是想找：{'、'.join('#' + h for h in hints)}？" if hints else ""
             # In a group, never repeat what was typed: it may be something private.
             what = "这个命令" if chat.is_group else f"“{name[:20]}”这个命令"
@@ -155,11 +194,11 @@ class Pipeline:
         if spec.scope == Scope.PRIVATE and chat.is_group:
             # Before anything else, so a private command in a group is only ever told to go private.
             return [Reply(f"#{spec.name} 请私聊我使用，群里不要发具体内容。")]
-        if not sender.has(spec.role):
+        if not self.services.access.may(sender, spec):
             return [Reply(f"#{spec.name} 仅限{roles_label(spec.roles)}使用，您的消息未生效。")]
         if spec.scope == Scope.GROUP and not chat.is_group:
             return [Reply(f"#{spec.name} 请在群里使用。")]
-        return spec.func(Request(spec.name, args, msg.attachment, typed=name), ctx)
+        return spec.func(Request(spec.name, args, msg.attachment, typed=name, draft=draft, spec=spec), ctx)
 
     def _route(self, r: Reply, chat: Chat, msg: Incoming) -> Outgoing:
         if r.to_contact:
@@ -167,23 +206,6 @@ class Pipeline:
         if chat.is_group:
             return Outgoing(text=r.text, room_id=chat.id, file=r.file, room_topic=chat.topic)
         return Outgoing(text=r.text, contact_id=msg.contact_id, file=r.file)
-
-
-def roles_of(config: Config, contact_id: str, roster_role: str = "") -> frozenset[Role]:
-    """Who someone is: from the config's [roles] (by contact id) and the roster's 角色 column."""
-    roles = config.roles
-    found = {Role.MEMBER}
-    for role, ids in ((Role.ADMIN, roles.admins), (Role.WELFARE_OFFICER, roles.welfare_officers),
-                      (Role.PROPOSAL_COMMITTEE, roles.proposal_committee),
-                      (Role.REPRESENTATIVE, roles.representatives)):
-        if contact_id in ids:
-            found.add(role)
-    if any(contact_id in ids for ids in config.proposals.departments.values()):
-        found.add(Role.DEPARTMENT_OFFICER)
-    found |= _roster_roles(roster_role)
-    if not roles.representatives:
-        found.add(Role.REPRESENTATIVE)  # no list: every member may submit proposals
-    return frozenset(found)
 
 
 def split_command(text: str) -> tuple[str, str]:
@@ -195,20 +217,3 @@ def split_command(text: str) -> tuple[str, str]:
         return "", ""
     parts = re.split(r"\s", body, maxsplit=1)
     return parts[0].strip()[:40], (parts[1].strip() if len(parts) > 1 else "")
-
-
-_ROSTER_ROLE_WORDS = {
-    Role.ADMIN: ("管理员", "工会主席", "主席", "admin"),
-    Role.WELFARE_OFFICER: ("福利委员", "生活委员", "welfare"),
-    Role.PROPOSAL_COMMITTEE: ("提案委员", "提案委员会", "proposal"),
-    Role.REPRESENTATIVE: ("代表", "教代会代表", "representative"),
-}
-
-
-def _roster_roles(text: str) -> set[Role]:
-    found: set[Role] = set()
-    for part in re.split(r"[,，、;；/\s]+", text or ""):
-        for role, words in _ROSTER_ROLE_WORDS.items():
-            if part and part in words:
-                found.add(role)
-    return found

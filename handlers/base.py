@@ -12,13 +12,14 @@ import dataclasses
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from handlers.services import Services
+    from storage.drafts import DraftState
 
 
 class Role(StrEnum):
@@ -88,6 +89,16 @@ class Request:
     args: str = ""
     attachment: Attachment | None = None
     typed: str = ""  # the name or alias as the member typed it (#住院 for #申请)
+    draft: DraftState | None = None  # the sender's open form, as the pipeline loaded it (private chats)
+    spec: CommandSpec | None = None  # the declaration it was dispatched by
+
+    def command_text(self) -> str:
+        return f"#{self.typed or self.name} {self.args}".strip()
+
+    def usage(self, problem: str = "") -> list[Reply]:
+        """'格式：…，例如 …': the reply to a command typed wrong, from its declaration."""
+        head = f"{problem}。" if problem else ""
+        return [Reply(head + (self.spec.usage() if self.spec else f"发送 #帮助 {self.name} 查看用法。"))]
 
     @property
     def argv(self) -> list[str]:
@@ -119,6 +130,12 @@ class Context:
 Handler = Callable[[Request, Context], list[Reply]]
 
 
+class AccessRule(Protocol):
+    """handlers.access.Access, as the registry asks it."""
+
+    def may(self, sender: Sender, what: CommandSpec) -> bool: ...
+
+
 @dataclass(frozen=True)
 class CommandSpec:
     name: str
@@ -130,6 +147,7 @@ class CommandSpec:
     scope: Scope = Scope.ANY
     examples: tuple[str, ...] = ()
     section: str = ""  # the capability it belongs to (its module's SECTION), for #帮助
+    max_chars: int | None = None  # a pasted plan may be longer than a chat message
 
     @property
     def roles(self) -> tuple[Role, ...]:
@@ -139,35 +157,86 @@ class CommandSpec:
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
 
+    def usage(self) -> str:
+        example = f"，例如 {self.examples[0]}" if self.examples else ""
+        return f"格式：{self.syntax}{example}。"
+
+
+# --- forms: declared here, run by handlers.forms ------------------------------------
+
+CONFIRM = "confirm"  # the step after the last one: the summary, waiting for 确认
+NONE_WORDS = frozenset({"无", "没有", "不需要", "0", "暂无"})
+
+
+class Invalid(Exception):
+    """What is wrong with an answer, worded for the member; the form stays where it was."""
+
 
 @dataclass(frozen=True)
-class ContinuationSpec:
-    """Where a half-filled form's next plain message goes (kind = Draft.kind)."""
+class Answer:
+    text: str
+    attachment: Attachment | None
+    data: dict[str, Any]  # the draft so far (a reader may depend on earlier answers)
 
-    kind: str
-    func: Handler
-    max_chars: int | None = None  # a pasted plan may be longer than a chat message
+
+Reader = Callable[[Answer, Context], Any]
+
+
+def read_text(answer: Answer, ctx: Context) -> str:
+    if not answer.text.strip():
+        raise Invalid("内容不能为空。")
+    return answer.text.strip()
+
+
+def read_optional_list(answer: Answer, ctx: Context) -> str:
+    """Names and such: '无' / '没有' mean none."""
+    text = answer.text.strip()
+    return "" if text in NONE_WORDS else text
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: str  # what the member calls it in #修改 and in the summary
+    prompt: str
+    read: Reader = read_text  # returns the value to keep (JSON-able) or raises Invalid
+    limit: int = 500  # characters
+    takes_file: bool = False
+
+
+@dataclass(frozen=True)
+class Form:
+    kind: str  # Draft.kind
+    noun: str  # 提案, 慰问申请… ("您有未完成的提案")
+    steps: Callable[[dict[str, Any], Context], Sequence[Step]]  # from the draft: a welfare type decides its fields
+    summary: Callable[[dict[str, Any], Context], str]
+    finish: Callable[[dict[str, Any], Context], list[Reply]]  # raises Invalid to keep the draft
+    role: Role | tuple[Role, ...] = Role.MEMBER  # asked again at confirm: roles can change meanwhile
+    editable: bool = True
+    confirm_hint: str = ""
+    intro: str = ""
+
+    def step(self, data: dict[str, Any], key: str, ctx: Context) -> Step | None:
+        return next((s for s in self.steps(data, ctx) if s.key == key), None)
+
+    def hint(self) -> str:
+        if self.confirm_hint:
+            return self.confirm_hint
+        edit = "；修改请发送 #修改 项目 新内容" if self.editable else ""
+        return f"确认无误请回复“确认”（或“提交”）{edit}；放弃请发送 #取消。"
 
 
 def command(
     name: str, *, syntax: str, help: str, aliases: Iterable[str] = (), role: Role | tuple[Role, ...] = Role.MEMBER,
-    scope: Scope = Scope.ANY, examples: Iterable[str] = (),
+    scope: Scope = Scope.ANY, examples: Iterable[str] = (), max_chars: int | None = None,
 ) -> Callable[[Handler], Handler]:
     """Declare a chat command once; the registry and ``#帮助`` read this declaration."""
 
     def wrap(func: Handler) -> Handler:
         func.__command__ = CommandSpec(  # type: ignore[attr-defined]
             name=name, func=func, syntax=syntax, help=help, aliases=tuple(aliases), role=role,
-            scope=scope, examples=tuple(examples),
+            scope=scope, examples=tuple(examples), max_chars=max_chars,
         )
-        return func
-
-    return wrap
-
-
-def continuation(kind: str, max_chars: int | None = None) -> Callable[[Handler], Handler]:
-    def wrap(func: Handler) -> Handler:
-        func.__continuation__ = ContinuationSpec(kind, func, max_chars)  # type: ignore[attr-defined]
         return func
 
     return wrap
@@ -179,7 +248,7 @@ _GLUED_ARG = re.compile(r"^(?:\d|[+＋][\d]|[Ww]\d)")
 @dataclass
 class Registry:
     commands: dict[str, CommandSpec] = field(default_factory=dict)  # every name and alias
-    continuations: dict[str, ContinuationSpec] = field(default_factory=dict)
+    forms: dict[str, Form] = field(default_factory=dict)  # by Draft.kind
     ordered: list[CommandSpec] = field(default_factory=list)
 
     @classmethod
@@ -191,9 +260,10 @@ class Registry:
                 spec = getattr(value, "__command__", None)
                 if isinstance(spec, CommandSpec):
                     reg.add(dataclasses.replace(spec, section=section))
-                cont = getattr(value, "__continuation__", None)
-                if isinstance(cont, ContinuationSpec):
-                    reg.continuations[cont.kind] = cont
+                if isinstance(value, Form):
+                    if value.kind in reg.forms:
+                        raise ValueError(f"form {value.kind!r} declared twice")
+                    reg.forms[value.kind] = value
         return reg
 
     def add(self, spec: CommandSpec) -> None:
@@ -215,8 +285,8 @@ class Registry:
                 return name, rest
         return None
 
-    def suggest(self, name: str, sender: Sender, limit: int = 3) -> list[str]:
-        allowed = {n: s for n, s in self.commands.items() if sender.has(s.role)}
+    def suggest(self, name: str, sender: Sender, access: AccessRule, limit: int = 3) -> list[str]:
+        allowed = {n: s for n, s in self.commands.items() if access.may(sender, s)}
         close = difflib.get_close_matches(name, list(allowed), n=limit * 2, cutoff=0.34)
         # Also commands that contain what was typed ('报' -> 报名, 报名列表).
         close += [n for n in allowed if name and (name in n or n in name)]
@@ -227,13 +297,13 @@ class Registry:
                 seen.append(canonical)
         return seen[:limit]
 
-    def visible_to(self, sender: Sender) -> list[CommandSpec]:
-        return [s for s in self.ordered if sender.has(s.role)]
+    def visible_to(self, sender: Sender, access: AccessRule) -> list[CommandSpec]:
+        return [s for s in self.ordered if access.may(sender, s)]
 
-    def sections(self, sender: Sender) -> dict[str, list[CommandSpec]]:
-        """The sender's commands by capability, in declaration order."""
+    def sections(self, sender: Sender, access: AccessRule) -> dict[str, list[CommandSpec]]:
+        """The sender's commands by capability, in declaration order: exactly what they may use."""
         found: dict[str, list[CommandSpec]] = {}
-        for spec in self.visible_to(sender):
+        for spec in self.visible_to(sender, access):
             found.setdefault(spec.section, []).append(spec)
         return found
 

@@ -1,14 +1,175 @@
-"""#取消: leave whatever multi-message form is open."""
+"""Multi-message forms: one declared mechanism for every guided conversation.
+
+python-telegram-bot's ConversationHandler is the model (a state table with
+fallbacks), kept in the ``Draft`` row so a restart loses nothing. A ``Form``
+declares its steps (label, prompt, reader, limit), how its answers read back
+for checking (``summary``) and what confirming does (``finish``). The pipeline
+routes a private chat's messages while a form is open:
+
+- plain text goes to the form's current step (only ``#`` words are commands);
+- 确认 / 提交 / 是 (with or without ``#``) confirm, at the confirm step;
+- ``#修改 项目 新内容`` changes an answer; ``#取消`` (or 取消) leaves the form;
+- a command that starts another form asks before the open one is replaced.
+
+A form's draft is ``{"step": key | "confirm", "values": {key: value}, ...}``;
+forms may keep more keys of their own (a welfare request's beneficiary).
+"""
 
 from __future__ import annotations
 
-from handlers.base import Context, Reply, Request, command, reply
+from typing import Any
 
-SECTION = "其他"  # the heading it has in #帮助
+from handlers.base import CONFIRM, Answer, Attachment, Context, Form, Invalid, Reply, Request, command, reply
+from storage.drafts import DraftState
+
+SECTION = "其他"  # the heading its commands have in #帮助
+
+REPLACE = "_replace"  # a command waiting for the member's "是" to replace the open form
+CONFIRM_WORDS = frozenset({"确认", "提交", "是", "确定", "确认提交", "确认导入"})
+CANCEL_WORDS = frozenset({"取消", "退出", "放弃"})
+EDIT_WORDS = frozenset({"修改", "改"})
+YES_WORDS = frozenset({"是", "确认", "确定", "好", "好的", "可以", "替换"})
 
 
-@command("取消", aliases=("退出",), syntax="#取消", help="放弃正在填写的内容（导入、表单等）")
-def cancel(req: Request, ctx: Context) -> list[Reply]:
+# --- the engine -------------------------------------------------------------------
+
+
+def begin(form: Form, req: Request, ctx: Context, data: dict[str, Any] | None = None) -> list[Reply]:
+    """Open ``form`` (answers in ``data["values"]`` already given); if another form is open,
+    ask first and keep the request, so a "是" runs it."""
+    draft = req.draft
+    if draft is not None and not draft.expired:
+        other = ctx.services.registry.forms.get(draft.kind)
+        noun = other.noun if other else "操作"
+        kept = {k: v for k, v in draft.data.items() if k != REPLACE}
+        kept[REPLACE] = req.command_text()
+        ctx.services.drafts.put(ctx.sender.contact_id, draft.kind, kept, ctx.now, ctx.services.form_ttl)
+        return reply(f"您有未完成的{noun}（{progress(other, kept, ctx)}）。\n"
+                     f"放弃它、开始新的{form.noun}请回复“是”；继续填写{noun}请直接回复，或发送 #取消 放弃。")
+    fresh: dict[str, Any] = {"values": {}, **(data or {})}
+    out = advance(form, fresh, ctx)
+    if form.intro and fresh.get("step") != CONFIRM:
+        return [Reply(form.intro + "\n" + out[0].text)]
+    return out
+
+
+def progress(form: Form | None, data: dict[str, Any], ctx: Context) -> str:
+    if form is None:
+        return "进行中"
+    if data.get("step") == CONFIRM:
+        return "待确认"
+    steps = list(form.steps(data, ctx))
+    keys = [s.key for s in steps]
+    at = keys.index(data["step"]) + 1 if data.get("step") in keys else 1
+    return f"第 {at} 步，共 {len(steps)} 步"
+
+
+def advance(form: Form, data: dict[str, Any], ctx: Context) -> list[Reply]:
+    """Ask for the first step not yet answered, or show the summary to confirm."""
+    for step in form.steps(data, ctx):
+        if step.key not in data["values"]:
+            data["step"] = step.key
+            _save(form, data, ctx)
+            return reply(step.prompt)
+    data["step"] = CONFIRM
+    _save(form, data, ctx)
+    return reply(form.summary(data, ctx) + "\n" + form.hint())
+
+
+def feed(form: Form, draft: DraftState, text: str, attachment: Attachment | None, ctx: Context) -> list[Reply]:
+    """A plain message (or a file) while ``form`` is open: the answer to its current step."""
+    data = _copy(draft.data)
+    if data.get("step") == CONFIRM:
+        return reply(form.summary(data, ctx) + "\n" + form.hint())
+    step = form.step(data, data.get("step", ""), ctx)
+    if step is None:
+        return advance(form, data, ctx)
+    if attachment is not None and not step.takes_file:
+        return reply(f"这一步请发送文字。{step.prompt}")
+    if not text.strip() and attachment is None:
+        return reply(step.prompt)
+    if len(text) > step.limit:
+        return reply(f"{step.label}太长（不超过 {step.limit} 字），请精简后再发。")
+    try:
+        data["values"][step.key] = step.read(Answer(text.strip(), attachment, data), ctx)
+    except Invalid as exc:
+        return reply(str(exc))
+    return advance(form, data, ctx)
+
+
+def confirm(form: Form, draft: DraftState, ctx: Context) -> list[Reply]:
+    data = _copy(draft.data)
+    if data.get("step") != CONFIRM:
+        step = form.step(data, data.get("step", ""), ctx)
+        return reply(f"{form.noun}还没填完。" + (step.prompt if step else ""))
+    if not ctx.sender.has(form.role):
+        return reply(f"您现在没有权限提交{form.noun}，未提交。")
+    try:
+        out = form.finish(data, ctx)
+    except Invalid as exc:
+        return reply(str(exc))
+    ctx.services.drafts.clear(ctx.sender.contact_id)
+    return out
+
+
+def edit(form: Form, draft: DraftState, args: str, ctx: Context) -> list[Reply]:
+    """'#修改 标题 新标题': answer a step again, by its label."""
+    data = _copy(draft.data)
+    steps = [s for s in form.steps(data, ctx) if s.key in data["values"] or s.key == data.get("step")]
+    labels = "、".join(s.label for s in steps) or "（还没有填写的内容）"
+    label, _, value = args.strip().partition(" ")
+    step = next((s for s in steps if s.label == label or s.key == label), None)
+    if not form.editable or step is None:
+        return reply(f"可以修改的项目：{labels}。格式：#修改 项目 新内容。")
+    if len(value.strip()) > step.limit:
+        return reply(f"{step.label}太长（不超过 {step.limit} 字）。")
+    try:
+        data["values"][step.key] = step.read(Answer(value.strip(), None, data), ctx)
+    except Invalid as exc:
+        return reply(str(exc))
+    if data.get("step") == CONFIRM or step.key == data.get("step"):
+        return advance(form, data, ctx)
+    _save(form, data, ctx)
+    current = form.step(data, data.get("step", ""), ctx)
+    return reply(f"已修改{step.label}。" + (current.prompt if current else ""))
+
+
+def cancel_open(ctx: Context) -> list[Reply]:
     if ctx.services.drafts.clear(ctx.sender.contact_id):
         return reply("已取消，未保存任何内容。")
     return reply("当前没有正在进行的操作。")
+
+
+def _save(form: Form, data: dict[str, Any], ctx: Context) -> None:
+    ctx.services.drafts.put(ctx.sender.contact_id, form.kind, data, ctx.now, ctx.services.form_ttl)
+
+
+def _copy(data: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in data.items() if k != REPLACE}
+    out["values"] = dict(data.get("values") or {})
+    return out
+
+
+# --- the commands every form shares ------------------------------------------------
+
+
+@command("取消", aliases=("退出",), syntax="#取消", help="放弃正在填写的内容（导入、提案、申请等）")
+def cancel(req: Request, ctx: Context) -> list[Reply]:
+    return cancel_open(ctx)
+
+
+@command("确认", aliases=("提交", "确认导入", "确定"), syntax="#确认",
+         help="提交正在填写、已核对的内容（提案、申请、导入等）；也可直接回复“确认”“提交”或“是”")
+def confirm_command(req: Request, ctx: Context) -> list[Reply]:
+    # With a form open in a private chat the pipeline hands 确认 to the form before commands.
+    if ctx.chat.is_group:
+        return reply("请在私聊中确认。")
+    return reply("当前没有待确认的内容。")
+
+
+@command("修改", syntax="#修改 项目 新内容", help="修改正在填写的内容（如提案的标题、申请的天数）",
+         examples=("#修改 标题 改善教师午餐",))
+def edit_command(req: Request, ctx: Context) -> list[Reply]:
+    if ctx.chat.is_group:
+        return reply("请在私聊中修改正在填写的内容。")
+    return reply("当前没有正在填写的内容。")

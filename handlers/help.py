@@ -11,7 +11,7 @@ SECTION = "其他"  # the heading it has in #帮助
          help="查看可用命令，或某个命令的用法", examples=("#帮助", "#帮助 活动安排"))
 def help_command(req: Request, ctx: Context) -> list[Reply]:
     registry = ctx.services.registry
-    sections = registry.sections(ctx.sender)
+    sections = registry.sections(ctx.sender, ctx.services.access)
     if req.args:
         name = req.args.strip().lstrip("#/")
         if name in sections:
@@ -19,7 +19,7 @@ def help_command(req: Request, ctx: Context) -> list[Reply]:
             return reply("\n".join(lines))
         spec = registry.get(name)
         if spec is None:
-            hints = registry.suggest(name, ctx.sender)
+            hints = registry.suggest(name, ctx.sender, ctx.services.access)
             extra = f"，您是不是想找：{'、'.join('#' + h for h in hints)}" if hints else ""
             return reply(f"没有“{name[:20]}”这个命令{extra}。发送 #帮助 查看全部命令。")
         lines = [f"{spec.syntax}", spec.help]

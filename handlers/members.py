@@ -28,7 +28,7 @@ def my_info(req: Request, ctx: Context) -> list[Reply]:
 def bind(req: Request, ctx: Context) -> list[Reply]:
     parts = req.argv
     if len(parts) != 2:
-        return reply("格式：#绑定 联系人（昵称或ID） 花名册姓名，例如 #绑定 李老师 李明。")
+        return req.usage("请写上联系人（昵称或ID）和花名册姓名")
     member, problem = ctx.services.members.bind(parts[0], parts[1])
     if member is None:
         return reply(f"未绑定：{problem}。")

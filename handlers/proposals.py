@@ -11,24 +11,36 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from handlers.base import Attachment, Context, Reply, Request, Role, command, continuation, reply
+from handlers.base import (
+    Attachment,
+    Context,
+    Form,
+    Invalid,
+    Reply,
+    Request,
+    Role,
+    Step,
+    command,
+    read_optional_list,
+    reply,
+)
+from handlers.forms import begin
 from handlers.xlsx import workbook_bytes
-from schedules.text_norm import fold_width
+from schedules.kv import read_pairs
+from schedules.when import read_date
 from storage.models import Proposal
 from storage.proposals import EVALUATIONS, STATUSES, NewProposal, ProposalRepo, parse_code
 
 SECTION = "教代会提案"  # the heading it has in #帮助
 
 FORM = "proposal"
-STEPS = ("title", "reason", "suggestion", "cosigners", "confirm")
-FIELDS = {"标题": "title", "案由": "reason", "建议": "suggestion", "附议人": "cosigners"}
+FIELD_KEYS = {"标题": "title", "案由": "reason", "建议": "suggestion", "附议人": "cosigners"}
 PROMPTS = {
     "title": "第 1 步（共 4 步）：请发送提案标题（不超过 60 字）。随时发送 #取消 放弃。",
     "reason": "第 2 步：请写案由，即存在的问题和原因。",
     "suggestion": "第 3 步：请写建议，即具体的解决办法。",
     "cosigners": "第 4 步：如已约好附议人，请发送他们的姓名（用顿号或空格分开）；没有请发送“无”。",
 }
-LIMITS = {"title": 60, "reason": 1500, "suggestion": 1500, "cosigners": 200}
 COMMITTEE = Role.PROPOSAL_COMMITTEE
 _SPLIT = re.compile(r"\s*[|｜]\s*")
 
@@ -67,10 +79,10 @@ def _code(arg: str, ctx: Context) -> tuple[int, int] | None:
     return parse_code(arg, congress_year(ctx)) if arg else None
 
 
-def _lookup(req: Request, ctx: Context, usage: str) -> tuple[Proposal | None, list[Reply]]:
+def _lookup(req: Request, ctx: Context) -> tuple[Proposal | None, list[Reply]]:
     code = _code(req.argv[0], ctx) if req.argv else None
     if code is None:
-        return None, reply(f"请写上提案编号，例如 {usage}。")
+        return None, req.usage("请写上提案编号（见 #提案列表）")
     p = ctx.services.proposals.find(*code)
     if p is None:
         return None, reply(f"没有编号为 {code[0]}-{code[1]:03d} 的提案。")
@@ -115,113 +127,44 @@ def detail_text(p: Proposal, repo: ProposalRepo, tz: dt.tzinfo) -> str:
 # --- drafting -------------------------------------------------------------------
 
 
-def _draft_text(data: dict) -> str:
+def _limited(label: str, limit: int) -> Step:
+    return Step(FIELD_KEYS[label], label, PROMPTS[FIELD_KEYS[label]], limit=limit)
+
+
+STEPS = (
+    _limited("标题", 60),
+    _limited("案由", 1500),
+    _limited("建议", 1500),
+    Step("cosigners", "附议人", PROMPTS["cosigners"], read=read_optional_list, limit=200),
+)
+
+
+def _summary(data: dict, ctx: Context) -> str:
+    v = data["values"]
     return "\n".join([
         "请核对提案：",
-        f"标题：{data.get('title', '')}",
-        f"案由：{data.get('reason', '')}",
-        f"建议：{data.get('suggestion', '')}",
-        f"附议人：{data.get('cosigners') or '无'}",
-        "确认请发送 #提交；修改请发送 #修改 标题/案由/建议/附议人 新内容；放弃请发送 #取消。",
+        f"标题：{v.get('title', '')}",
+        f"案由：{v.get('reason', '')}",
+        f"建议：{v.get('suggestion', '')}",
+        f"附议人：{v.get('cosigners') or '无'}",
     ])
 
 
-def _save(ctx: Context, data: dict) -> None:
-    ctx.services.drafts.put(ctx.sender.contact_id, FORM, data, ctx.now, ctx.services.form_ttl)
-
-
-@command("提案", syntax="#提案 | #提案 标题｜案由｜建议 | #提案 编号",
-         help="提交教代会提案（私聊，分步填写），或查看某件提案",
-         examples=("#提案", "#提案 食堂增加晚餐供应｜教师晚自习后无处就餐｜食堂周一至周五供应晚餐", "#提案 2027-003"))
-def proposal(req: Request, ctx: Context) -> list[Reply]:
-    args = req.args.strip()
-    if args and _code(args, ctx) is not None:
-        p, problem = _lookup(req, ctx, "#提案 2027-003")
-        if p is None:
-            return problem
-        return reply(detail_text(p, ctx.services.proposals, ctx.services.tz))
-    if not ctx.sender.has(Role.REPRESENTATIVE):
-        return reply("提交提案仅限教代会代表。您可以请代表提交，或发送 #提案列表 查看并附议。")
-    if ctx.chat.is_group:
-        return reply("提案请私聊我提交（发送 #提案 开始）。")
+def _finish(data: dict, ctx: Context) -> list[Reply]:
     if problem := window_problem(ctx):
-        return reply(problem)
-    if args:
-        parts = _SPLIT.split(args)
-        if len(parts) != 3 or not all(parts):
-            return reply("一条消息提交请写成：#提案 标题｜案由｜建议（用竖线分开三部分），或只发 #提案 分步填写。")
-        data = {"title": parts[0][:LIMITS["title"]], "reason": parts[1][:LIMITS["reason"]],
-                "suggestion": parts[2][:LIMITS["suggestion"]], "cosigners": "", "step": "confirm"}
-        if len(parts[0]) > LIMITS["title"]:
-            return reply(f"标题太长（不超过 {LIMITS['title']} 字），请精简后再发。")
-        _save(ctx, data)
-        return reply(_draft_text(data))
-    _save(ctx, {"step": "title"})
-    return reply("开始填写提案。\n" + PROMPTS["title"])
-
-
-@continuation(FORM)
-def proposal_step(req: Request, ctx: Context) -> list[Reply]:
-    draft = ctx.services.drafts.get(ctx.sender.contact_id, ctx.now)
-    if draft is None:
-        return reply("提案草稿已不存在，请重新发送 #提案。")
-    data = dict(draft.data)
-    step = data.get("step", "title")
-    text = req.args.strip()
-    if step == "confirm":
-        return reply(_draft_text(data))
-    if not text:
-        return reply(PROMPTS[step])
-    if len(text) > LIMITS[step]:
-        return reply(f"这一项太长（不超过 {LIMITS[step]} 字），请精简后再发。")
-    data[step] = "" if step == "cosigners" and text in ("无", "没有", "不需要", "0") else text
-    data["step"] = STEPS[STEPS.index(step) + 1]
-    _save(ctx, data)
-    return reply(_draft_text(data) if data["step"] == "confirm" else PROMPTS[data["step"]])
-
-
-@command("修改", syntax="#修改 标题|案由|建议|附议人 新内容", help="修改正在填写的提案草稿",
-         examples=("#修改 建议 食堂周一至周五供应晚餐",))
-def edit_draft(req: Request, ctx: Context) -> list[Reply]:
-    draft = ctx.services.drafts.get(ctx.sender.contact_id, ctx.now)
-    if draft is None or draft.expired or draft.kind != FORM:
-        return reply("当前没有正在填写的提案。发送 #提案 开始。")
-    field, _, value = req.args.strip().partition(" ")
-    key = FIELDS.get(field)
-    if key is None or (not value.strip() and key != "cosigners"):
-        return reply("格式：#修改 标题|案由|建议|附议人 新内容，例如 #修改 标题 改善教师午餐。")
-    if len(value.strip()) > LIMITS[key]:
-        return reply(f"{field}太长（不超过 {LIMITS[key]} 字）。")
-    data = dict(draft.data)
-    data[key] = value.strip()
-    _save(ctx, data)
-    return reply(_draft_text(data) if data.get("step") == "confirm" else f"已修改{field}。\n" + PROMPTS[data["step"]])
-
-
-@command("提交", syntax="#提交", role=Role.REPRESENTATIVE, help="提交已核对的提案草稿")
-def submit(req: Request, ctx: Context) -> list[Reply]:
-    draft = ctx.services.drafts.get(ctx.sender.contact_id, ctx.now)
-    if draft is None or draft.kind != FORM:
-        return reply("当前没有待提交的提案。发送 #提案 开始填写。")
-    if draft.expired:
-        return reply("提案草稿已超时，请重新发送 #提案。")
-    data = draft.data
-    if data.get("step") != "confirm":
-        return reply("提案还没填完。" + PROMPTS[data.get("step", "title")])
-    if problem := window_problem(ctx):
-        return reply(problem)
+        raise Invalid(problem)
+    v = data["values"]
     member = ctx.services.members.get_by_contact(ctx.sender.contact_id)
     assert member is not None
     rules = ctx.services.proposal_rules
-    p = ctx.services.proposals.submit(NewProposal(data["title"], data["reason"], data["suggestion"]), member,
+    p = ctx.services.proposals.submit(NewProposal(v["title"], v["reason"], v["suggestion"]), member,
                                       congress_year(ctx), rules.min_cosigners, ctx.now)
-    ctx.services.drafts.clear(ctx.sender.contact_id)
     need = "已进入审查。"
     if rules.min_cosigners:
         need = f"还需 {rules.min_cosigners} 位代表附议（发送 #附议 {p.code}）后进入审查。"
     out = [Reply(f"已提交提案 {p.code}《{p.title}》。{need}发送 #提案 {p.code} 可查看进度。")]
     missing = []
-    for name in re.split(r"[、，,;；\s]+", data.get("cosigners") or ""):
+    for name in re.split(r"[、，,;；\s]+", v.get("cosigners") or ""):
         if not name:
             continue
         found = [m for m in ctx.services.members.find(name) if m.contact_id and m.contact_id != ctx.sender.contact_id]
@@ -236,11 +179,46 @@ def submit(req: Request, ctx: Context) -> list[Reply]:
     return out
 
 
+PROPOSAL_FORM = Form(kind=FORM, noun="提案", steps=lambda data, ctx: STEPS, summary=_summary, finish=_finish,
+                     role=Role.REPRESENTATIVE, intro="开始填写提案。",
+                     confirm_hint="确认无误请回复“提交”（或“确认”）；修改请发送 #修改 标题/案由/建议/附议人 新内容；"
+                                  "放弃请发送 #取消。")
+
+
+@command("提案", syntax="#提案 | #提案 标题｜案由｜建议 | #提案 编号",
+         help="提交教代会提案（私聊，分步填写），或查看某件提案",
+         examples=("#提案", "#提案 食堂增加晚餐供应｜教师晚自习后无处就餐｜食堂周一至周五供应晚餐", "#提案 2027-003"))
+def proposal(req: Request, ctx: Context) -> list[Reply]:
+    args = req.args.strip()
+    if args and _code(args, ctx) is not None:
+        p, problem = _lookup(req, ctx)
+        if p is None:
+            return problem
+        return reply(detail_text(p, ctx.services.proposals, ctx.services.tz))
+    if not ctx.services.access.may(ctx.sender, Role.REPRESENTATIVE):
+        return reply("提交提案仅限教代会代表，您可以请代表提交。发送 #提案列表 可查看本届提案。")
+    if ctx.chat.is_group:
+        return reply("提案请私聊我提交（发送 #提案 开始）。")
+    if problem := window_problem(ctx):
+        return reply(problem)
+    if not args:
+        return begin(PROPOSAL_FORM, req, ctx)
+    parts = _SPLIT.split(args)
+    if len(parts) != 3 or not all(parts):
+        return reply("一条消息提交请写成：#提案 标题｜案由｜建议（用竖线分开三部分），或只发 #提案 分步填写。")
+    values = {"cosigners": ""}
+    for step, part in zip(STEPS, parts, strict=False):
+        if len(part) > step.limit:
+            return reply(f"{step.label}太长（不超过 {step.limit} 字），请精简后再发。")
+        values[step.key] = part
+    return begin(PROPOSAL_FORM, req, ctx, {"values": values})
+
+
 @command("附议", syntax="#附议 编号", role=Role.REPRESENTATIVE, help="附议一件提案", examples=("#附议 2027-003",))
 def cosign(req: Request, ctx: Context) -> list[Reply]:
     code = _code(req.argv[0], ctx) if req.argv else None
     if code is None:
-        return reply("请写上提案编号，例如 #附议 2027-003（编号见 #提案列表）。")
+        return req.usage("请写上提案编号（见 #提案列表）")
     member = ctx.services.members.get_by_contact(ctx.sender.contact_id)
     assert member is not None
     outcome, p = ctx.services.proposals.cosign(*code, member, ctx.services.proposal_rules.min_cosigners, ctx.now)
@@ -324,7 +302,7 @@ def stats_text(rows: list[Proposal], year: int) -> str:
 def statistics(req: Request, ctx: Context) -> list[Reply]:
     arg = req.args.strip()
     if arg and not (arg.isdigit() and len(arg) == 4):
-        return reply("年份写成 2027，例如 #提案统计 2027。")
+        return req.usage("年份写成 2027")
     year = int(arg) if arg else congress_year(ctx)
     return reply(stats_text(ctx.services.proposals.list(year), year))
 
@@ -332,22 +310,24 @@ def statistics(req: Request, ctx: Context) -> list[Reply]:
 # --- the committee ----------------------------------------------------------------
 
 
+WINDOW_KEYS = {"开始": "start", "截止": "deadline", "截止日期": "deadline", "开始日期": "start"}
+
+
 @command("征集提案", syntax="#征集提案 [开始=日期] 截止=日期", role=COMMITTEE,
-         help="设置或查看提案征集时间", examples=("#征集提案 截止=2027-03-20",))
+         help="设置或查看提案征集时间", examples=("#征集提案 截止=2027-03-20", "#征集提案 开始=3月1日 截止=3月20日"))
 def set_window(req: Request, ctx: Context) -> list[Reply]:
     if not req.args.strip():
         start, deadline = collection_window(ctx)
         return reply(f"提案征集：{start or '不限'} 至 {deadline or '不限'}，届次年份 {congress_year(ctx)}。")
+    given = read_pairs(req.args, WINDOW_KEYS)
+    if given.head or given.unknown or not given.pairs:
+        return req.usage()
     values: dict[str, dt.date] = {}
-    for token in req.argv:
-        key, sep, value = fold_width(token).replace("：", "=").replace(":", "=").partition("=")
-        name = {"开始": "start", "截止": "deadline"}.get(key)
-        try:
-            if not sep or name is None:
-                raise ValueError(token)
-            values[name] = dt.date.fromisoformat(value.replace("/", "-"))
-        except ValueError:
-            return reply("格式：#征集提案 开始=2027-03-01 截止=2027-03-20（日期写成 2027-03-20）。")
+    for word, text in given.pairs.items():
+        day = read_date(text, ctx.now.date())
+        if day is None:
+            return req.usage(f"{word}日期“{text[:20]}”看不懂")
+        values[WINDOW_KEYS[word]] = day
     if values.get("start") and values.get("deadline") and values["start"] > values["deadline"]:
         return reply("开始日期晚于截止日期，未修改。")
     for name, value in values.items():
@@ -369,9 +349,9 @@ def _change(ctx: Context, p: Proposal, action: str, note: str = "", **fields: st
     return [Reply(f"提案 {q.code}《{q.title}》已{action}{extra}。当前状态：{q.status}。"), *told]
 
 
-@command("立案", syntax="#立案 编号", role=COMMITTEE, help="审查通过，予以立案")
+@command("立案", syntax="#立案 编号", role=COMMITTEE, help="审查通过，予以立案", examples=("#立案 2027-003",))
 def accept(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx, "#立案 2027-003")
+    p, problem = _lookup(req, ctx)
     if p is None:
         return problem
     if p.status == "征集中":
@@ -380,14 +360,15 @@ def accept(req: Request, ctx: Context) -> list[Reply]:
     return _change(ctx, p, "立案")
 
 
-@command("不予立案", syntax="#不予立案 编号 理由", role=COMMITTEE, help="不予立案（转为意见建议），须写理由")
+@command("不予立案", syntax="#不予立案 编号 理由", role=COMMITTEE, help="不予立案（转为意见建议），须写理由",
+         examples=("#不予立案 2027-003 属个人诉求，转为意见建议",))
 def reject(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx, "#不予立案 2027-003 理由")
+    p, problem = _lookup(req, ctx)
     if p is None:
         return problem
     reason = req.rest()[:500]
     if not reason:
-        return reply("请写明不予立案的理由，例如 #不予立案 2027-003 属个人诉求，转为意见建议。")
+        return req.usage("请写明不予立案的理由")
     return _change(ctx, p, "不予立案", reason, review_note=f"不予立案，转为意见建议：{reason}")
 
 
@@ -396,7 +377,7 @@ def reject(req: Request, ctx: Context) -> list[Reply]:
 def merge(req: Request, ctx: Context) -> list[Reply]:
     codes = [c for c in (_code(a, ctx) for a in req.argv) if c is not None]
     if len(codes) != 2 or len(req.argv) != 2:
-        return reply("格式：#合并 保留的编号 并入的编号，例如 #合并 2027-003 2027-007。")
+        return req.usage()
     keep, absorb = ctx.services.proposals.merge(codes[0], codes[1], ctx.sender.contact_id, ctx.sender.name, ctx.now)
     for c, code in ((keep, codes[0]), (absorb, codes[1])):
         if c.problem == "not_found":
@@ -413,12 +394,12 @@ def merge(req: Request, ctx: Context) -> list[Reply]:
 @command("交办", syntax="#交办 编号 承办部门", role=COMMITTEE, help="把立案的提案交承办部门办理",
          examples=("#交办 2027-003 总务处",))
 def hand_over(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx, "#交办 2027-003 总务处")
+    p, problem = _lookup(req, ctx)
     if p is None:
         return problem
     department = req.argv[1][:64] if len(req.argv) > 1 else ""
     if not department:
-        return reply("请写上承办部门，例如 #交办 2027-003 总务处。")
+        return req.usage("请写上承办部门")
     out = _change(ctx, p, "交办", f"交{department}办理", department=department)
     officers = ctx.services.proposal_rules.departments.get(department, frozenset())
     if not out[0].text.endswith("未修改。"):
@@ -430,16 +411,14 @@ def hand_over(req: Request, ctx: Context) -> list[Reply]:
 @command("答复", syntax="#答复 编号 答复内容", role=(COMMITTEE, Role.DEPARTMENT_OFFICER),
          help="答复已交办的提案（可多次答复）", examples=("#答复 2027-003 已协调食堂，自四月起供应晚餐。",))
 def answer(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx, "#答复 2027-003 答复内容")
+    p, problem = _lookup(req, ctx)
     if p is None:
         return problem
     text = req.rest()[:1500]
     if not text:
-        return reply("请写上答复内容，例如 #答复 2027-003 已协调食堂，自四月起供应晚餐。")
-    if not ctx.sender.has(COMMITTEE):
-        mine = ctx.services.proposal_rules.departments.get(p.department, frozenset())
-        if ctx.sender.contact_id not in mine:
-            return reply(f"提案 {p.code} 不是交给您所在部门办理的，不能答复。")
+        return req.usage("请写上答复内容")
+    if not ctx.services.access.may(ctx.sender, "answer", p):
+        return reply(f"提案 {p.code} 不是交给您所在部门办理的，不能答复。")
     stamp = f"{ctx.now:%m-%d} {ctx.sender.name}：{text}"
     full = f"{p.answer}\n{stamp}" if p.answer else stamp
     out = _change(ctx, p, "答复", text, answer=full)
@@ -452,10 +431,10 @@ def answer(req: Request, ctx: Context) -> list[Reply]:
 @command("评价", syntax="#评价 编号 满意|基本满意|不满意 [意见]", help="提案人评价答复",
          examples=("#评价 2027-003 满意",))
 def evaluate(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx, "#评价 2027-003 满意")
+    p, problem = _lookup(req, ctx)
     if p is None:
         return problem
-    if p.proposer_contact != ctx.sender.contact_id:
+    if not ctx.services.access.may(ctx.sender, "evaluate", p):
         return reply("只有提案人可以评价。")
     verdict = req.argv[1] if len(req.argv) > 1 else ""
     if verdict not in EVALUATIONS:
@@ -464,9 +443,9 @@ def evaluate(req: Request, ctx: Context) -> list[Reply]:
     return _change(ctx, p, "评价", verdict + (f"，{note}" if note else ""), evaluation=verdict, evaluation_note=note)
 
 
-@command("办结", syntax="#办结 编号", role=COMMITTEE, help="提案办理完毕")
+@command("办结", syntax="#办结 编号", role=COMMITTEE, help="提案办理完毕", examples=("#办结 2027-003",))
 def close(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx, "#办结 2027-003")
+    p, problem = _lookup(req, ctx)
     if p is None:
         return problem
     return _change(ctx, p, "办结")
@@ -486,11 +465,12 @@ def proposals_workbook(repo: ProposalRepo, year: int) -> bytes:
     return workbook_bytes(f"{year}年提案汇总表", PROPOSAL_HEADERS, rows)
 
 
-@command("导出提案", syntax="#导出提案 [年份]", role=COMMITTEE, help="导出提案汇总表（Excel，私聊发给您）")
+@command("导出提案", syntax="#导出提案 [年份]", role=COMMITTEE, help="导出提案汇总表（Excel，私聊发给您）",
+         examples=("#导出提案 2027",))
 def export(req: Request, ctx: Context) -> list[Reply]:
     arg = req.args.strip()
     if arg and not (arg.isdigit() and len(arg) == 4):
-        return reply("年份写成 2027，例如 #导出提案 2027。")
+        return req.usage("年份写成 2027")
     year = int(arg) if arg else congress_year(ctx)
     name = f"{year}年提案汇总表.xlsx"
     count = len(ctx.services.proposals.list(year))

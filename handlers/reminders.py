@@ -6,6 +6,7 @@ import datetime as dt
 
 from handlers.base import Context, Reply, Request, Role, command, reply
 from schedules.audience import EVERYONE, normalize_audience
+from schedules.kv import read_pairs
 
 SECTION = "提醒通知"  # the heading it has in #帮助
 
@@ -23,7 +24,7 @@ _PRIVATE_TO = {"event_eve": "私聊报名者", "care": "私聊福利委员", "bi
 def preview(req: Request, ctx: Context) -> list[Reply]:
     arg = req.args.strip().removesuffix("天")
     if arg and not (arg.isdigit() and 1 <= int(arg) <= 366):
-        return reply("天数应是 1 到 366 之间的整数，例如 #提醒预览 7。")
+        return req.usage("天数应是 1 到 366 之间的整数")
     days = int(arg) if arg else 7
     rem = ctx.services.reminders
     posts = rem.preview(ctx.now.astimezone(dt.UTC), days)
@@ -64,15 +65,13 @@ def resume(req: Request, ctx: Context) -> list[Reply]:
          help="向工会群发送一条通知（经发件队列，按安全速率发送）",
          examples=("#发送通知 本周五下午三点在报告厅召开教代会", "#发送通知 对象=退休教师 重阳节茶话会改到十月九日"))
 def announce(req: Request, ctx: Context) -> list[Reply]:
-    text = req.args.strip()
-    audience = EVERYONE
-    for prefix in ("对象=", "对象＝", "对象：", "对象:"):
-        if text.startswith(prefix):
-            word, _, text = text[len(prefix):].partition(" ")
-            audience = normalize_audience(word)
-            text = text.strip()
+    given = read_pairs(req.args, ("对象",), fold=False)
+    text, audience = given.head, EVERYONE
+    if "对象" in given.pairs:  # '对象=退休教师 重阳节茶话会…': the audience is one word
+        word, _, rest = given.pairs["对象"].partition(" ")
+        audience, text = normalize_audience(word), f"{text} {rest}".strip()
     if not text:
-        return reply("格式：#发送通知 内容，例如 #发送通知 本周五下午三点召开教代会。")
+        return req.usage("请写上通知内容")
     groups = ctx.services.reminders.announce(f"【工会通知】{text}", audience, ctx.now.astimezone(dt.UTC))
     if not groups:
         return reply("配置中没有工会群（[[groups]]），通知未发送。")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from handlers.base import Attachment, Context, Reply, Request, Role, command, reply
 from schedules.categories import classify
 from schedules.ics import CalendarEntry, build_ics
 from schedules.item_dates import item_date, without_own_date
+from schedules.kv import read_pairs
 from schedules.when import parse_month, parse_when
 from storage.models import ScheduleItem
 from storage.schedule_repo import NewItem, split_ints
@@ -22,7 +22,7 @@ CATEGORY_LABELS = {
 }
 _LIST_LIMIT = 40
 _DATE_KEYS = ("日期", "时间", "月份")
-_KEY = re.compile(r"(?:(?<=\s)|^)(日期|时间|月份|内容|名称|活动)\s*[=:：]\s*")
+_TEXT_KEYS = ("内容", "名称", "活动")
 
 
 def format_item(it: ScheduleItem) -> str:
@@ -113,7 +113,7 @@ def _parse_number(arg: str) -> int | None:
 def show_item(req: Request, ctx: Context) -> list[Reply]:
     number = _parse_number(req.argv[0]) if req.argv else None
     if number is None:
-        return reply("请写上活动编号，例如 #活动 5（编号见 #本月活动）。")
+        return req.usage("请写上活动编号（见 #本月活动）")
     it = ctx.services.schedule.get(number)
     if it is None:
         return reply(f"没有编号为 {number} 的活动。")
@@ -125,15 +125,32 @@ def show_item(req: Request, ctx: Context) -> list[Reply]:
     return reply("\n".join(lines))
 
 
+def _when_and_text(args: str, year: int, ctx: Context) -> tuple[tuple[dt.date | None, list[int]] | None, str, str]:
+    """'2027-03-08 三八节慰问' or '日期=3月8日 内容=三八节慰问' -> (when, text, problem).
+    ``when`` is None when no date was given; ``problem`` when one was given and cannot be read."""
+    given = read_pairs(args, (*_DATE_KEYS, *_TEXT_KEYS), fold=False)
+    date_word = next((k for k in _DATE_KEYS if k in given.pairs), "")
+    text = next((given.pairs[k] for k in _TEXT_KEYS if k in given.pairs), "")
+    words = given.head.split(maxsplit=1)
+    if date_word:
+        token = given.pairs[date_word]
+        when = parse_when(token, year, ctx.now.date())
+        if when is None:
+            return None, "", f"日期“{token[:20]}”看不懂，请写成 2027-03-10、3月10日、4月 或 下周三"
+        return when, (text or given.head).strip()[:200], ""
+    when = parse_when(words[0], year, ctx.now.date()) if words else None
+    if when is not None:
+        words = words[1:]
+    return when, (text or " ".join(words)).strip()[:200], ""
+
+
 @command("添加活动", syntax="#添加活动 日期或月份 内容", role=Role.ADMIN,
          help="添加一项活动", examples=("#添加活动 2027-03-08 三八节慰问女教工", "#添加活动 4月 教职工羽毛球赛"))
 def add_item(req: Request, ctx: Context) -> list[Reply]:
-    parts = _KEY.sub("", req.args).split(maxsplit=1)
-    when = parse_when(parts[0], ctx.now.year, ctx.now.date()) if parts else None
-    if when is None or len(parts) < 2 or not parts[1].strip():
-        return reply("格式：#添加活动 2027-03-08 三八节慰问女教工（日期也可写 3月8日 或 4月）。")
+    when, text, problem = _when_and_text(req.args, ctx.now.year, ctx)
+    if problem or when is None or not text:
+        return req.usage(problem or "请写上日期（或月份）和内容")
     date, months = when
-    text = parts[1].strip()[:200]
     year = date.year if date else _year_for_month(ctx, months[0])
     category, holiday = classify(text)
     derived = item_date(months, [], text, holiday, year)
@@ -145,30 +162,26 @@ def add_item(req: Request, ctx: Context) -> list[Reply]:
 
 
 @command("修改活动", syntax="#修改活动 编号 [日期或月份] [新内容]", role=Role.ADMIN,
-         help="修改一项活动的日期或内容", examples=("#修改活动 5 2027-03-10", "#修改活动 5 4月 春季趣味运动会"))
+         help="修改一项活动的日期或内容（也可写 日期=… 内容=…）",
+         examples=("#修改活动 5 2027-03-10", "#修改活动 5 4月 春季趣味运动会", "#修改活动 5 日期=下周三"))
 def edit_item(req: Request, ctx: Context) -> list[Reply]:
     parts = req.args.split(maxsplit=1)
     number = _parse_number(parts[0]) if parts else None
     if number is None or len(parts) < 2:
-        return reply("格式：#修改活动 编号 [日期或月份] [新内容]，例如 #修改活动 5 2027-03-10。")
+        return req.usage()
     it = ctx.services.schedule.get(number)
     if it is None:
         return reply(f"没有编号为 {number} 的活动。")
-    # '日期=4月22日 内容=…' as well as '4月22日 …': the keys are what admins write elsewhere.
-    date_keyed = bool((key := _KEY.match(parts[1])) and key.group(1) in _DATE_KEYS)
-    words = _KEY.sub("", parts[1]).split(maxsplit=1)
-    when = parse_when(words[0], it.year, ctx.now.date()) if words else None
-    if when is None and date_keyed:
-        shown = words[0][:20] if words else ""
-        return reply(f"日期“{shown}”看不懂，请写成 2027-03-10、3月10日、4月 或 下周三。")
+    when, text, problem = _when_and_text(parts[1], it.year, ctx)
+    if problem:
+        return reply(problem + "。")
     changes: dict[str, object] = {}
     if when is not None:
         date, months = when
         changes.update(date=date, months=months, weeks=[])
         if date:
             changes["year"] = date.year
-        words = words[1:]
-    if text := " ".join(words).strip()[:200]:
+    if text:
         category, holiday = classify(text)
         changes.update(text=text, category=category, holiday=holiday)
     row = ctx.services.schedule.update(number, **changes)
@@ -176,11 +189,11 @@ def edit_item(req: Request, ctx: Context) -> list[Reply]:
     return reply(f"已修改：{format_item(row)}")
 
 
-@command("删除活动", syntax="#删除活动 编号", role=Role.ADMIN, help="删除一项活动")
+@command("删除活动", syntax="#删除活动 编号", role=Role.ADMIN, help="删除一项活动", examples=("#删除活动 5",))
 def delete_item(req: Request, ctx: Context) -> list[Reply]:
     number = _parse_number(req.argv[0]) if req.argv else None
     if number is None:
-        return reply("格式：#删除活动 编号，例如 #删除活动 5。")
+        return req.usage()
     it = ctx.services.schedule.get(number)
     if it is None or not ctx.services.schedule.delete(number):
         return reply(f"没有编号为 {number} 的活动。")
@@ -195,12 +208,13 @@ def calendar_entries(items: list[ScheduleItem], union_id: str) -> list[CalendarE
     ]
 
 
-@command("日历", syntax="#日历 [年份]", help="获取全年活动的日历文件（.ics，可导入手机日历）")
+@command("日历", syntax="#日历 [年份]", help="获取全年活动的日历文件（.ics，可导入手机日历）",
+         examples=("#日历", "#日历 2027"))
 def calendar_file(req: Request, ctx: Context) -> list[Reply]:
     repo = ctx.services.schedule
     if req.args:
         if not (req.args.strip().isdigit() and len(req.args.strip()) == 4):
-            return reply("格式：#日历 或 #日历 2027。")
+            return req.usage("年份写成 2027")
         year = int(req.args.strip())
     else:
         year = next((y for y in (ctx.now.year, ctx.now.year + 1) if repo.count(y)), ctx.now.year)

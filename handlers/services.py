@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from handlers.access import Access
 from handlers.base import Registry
 from handlers.rules import ProposalRules, WelfareRules
 from schedules.holidays import CalendarOverrides
@@ -41,4 +42,4 @@ class Services:
     proposal_rules: ProposalRules
     welfare: WelfareDesk
     welfare_rules: WelfareRules
-    welfare_officers: frozenset[str]
+    access: Access

@@ -8,10 +8,12 @@ per ``[signups] list_interval_minutes`` through the outbox.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
-from handlers.base import Attachment, Context, Reply, Request, Role, command, reply
+from handlers.base import Answer, Attachment, Context, Form, Invalid, Reply, Request, Role, Step, command, reply
+from handlers.forms import begin
 from handlers.services import Services
 from handlers.xlsx import workbook_bytes
 from schedules.audience import EVERYONE, member_in_audience
@@ -78,12 +80,12 @@ def events_titled(words: str, events: list[Event]) -> list[Event]:
     return [e for e in events if key in re.sub(r"\s+", "", normalize_message(e.title))]
 
 
-def _number_from_title(words: str, events: list[Event], ctx: Context, usage: str) -> tuple[int | None, list[Reply]]:
+def _number_from_title(words: str, events: list[Event], ctx: Context, req: Request) -> tuple[int | None, list[Reply]]:
     found = events_titled(words, events)
     if len(found) == 1:
         return found[0].number, []
     if not found:
-        return None, reply(f"没有找到名称含“{words[:20]}”的活动。格式：{usage}（编号见 #报名列表）。")
+        return None, req.usage(f"没有找到名称含“{words[:20]}”的活动（编号见 #报名列表）")
     return None, reply("有多项活动符合，请写上编号：\n" + _open_list(found, ctx))
 
 
@@ -95,8 +97,10 @@ def when_text(when: dt.datetime | None, ctx: Context) -> str:
     return f"{local.month}月{local.day}日（周{_WEEKDAY[local.weekday()]}）{clock}"
 
 
-def notice_text(e: Event, ctx: Context) -> str:
-    lines = [f"【报名通知】{e.title}（报名编号 {e.number}）", f"时间：{when_text(e.starts_at, ctx)}"]
+def notice_text(e: Event, ctx: Context, preview: bool = False) -> str:
+    """The group notice; ``preview``: before publishing, without the number it does not have yet."""
+    number = "" if preview else f"（报名编号 {e.number}）"
+    lines = [f"【报名通知】{e.title}{number}", f"时间：{when_text(e.starts_at, ctx)}"]
     if e.place:
         lines.append(f"地点：{e.place}")
     cap = f"{e.capacity} 人" if e.capacity else "不限"
@@ -109,8 +113,9 @@ def notice_text(e: Event, ctx: Context) -> str:
         lines.append(f"对象：{e.audience}")
     if e.note:
         lines.append(f"说明：{e.note}")
-    plus = f"（带家属发送 #报名 {e.number} +1）" if e.family_max else ""
-    lines.append(f"报名：发送 #报名 {e.number}{plus}；取消发送 #取消报名 {e.number}；名单 #名单 {e.number}")
+    if not preview:
+        plus = f"（带家属发送 #报名 {e.number} +1）" if e.family_max else ""
+        lines.append(f"报名：发送 #报名 {e.number}{plus}；取消发送 #取消报名 {e.number}；名单 #名单 {e.number}")
     return "\n".join(lines)
 
 
@@ -143,18 +148,18 @@ def _who(s: Signup) -> str:
     return s.name + (f" +{s.extra}" if s.extra else "") + (f"（{s.note}）" if s.note else "")
 
 
-def _event_arg(req: Request, ctx: Context, usage: str, sole_open: bool = False) -> tuple[Event | None, list[Reply]]:
+def _event_arg(req: Request, ctx: Context, sole_open: bool = False) -> tuple[Event | None, list[Reply]]:
     """The event the first argument names; ``sole_open``: with no argument, the one open event (if one)."""
     arg = req.argv[0] if req.argv else ""
     number, _, _ = parse_signup_args(arg)
     if number is None and arg and not split_title(arg)[0]:
-        number, problem = _number_from_title(arg, ctx.services.signups.all_events(), ctx, usage)
+        number, problem = _number_from_title(arg, ctx.services.signups.all_events(), ctx, req)
         if number is None:
             return None, problem
     if number is None and not arg and sole_open and len(open_events := _open_events(ctx)) == 1:
         number = open_events[0].number
     if number is None:
-        return None, reply(f"请写上报名编号，例如 {usage}（编号见 #报名列表）。")
+        return None, req.usage("请写上报名编号（见 #报名列表）")
     event = ctx.services.signups.get(number)
     if event is None:
         return None, reply(f"没有编号为 {number} 的报名活动，发送 #报名列表 查看。")
@@ -190,38 +195,81 @@ def _in_audience(event: Event, m: Member) -> bool:
 # --- admins ---------------------------------------------------------------------
 
 
-@command("发起报名", syntax="#发起报名 活动名称 时间=… 地点=… 名额=… 截止=… 对象=… 家属=…", role=Role.ADMIN,
-         help="发起一项活动报名，并把报名通知发到对应的群",
-         examples=("#发起报名 教职工羽毛球赛 时间=2027-04-15 15:30 地点=体育馆 名额=32 截止=2027-04-12 17:00",
-                   "#发起报名 活动5 名额=40"))
-def publish(req: Request, ctx: Context) -> list[Reply]:
-    if not req.args.strip():
-        return reply("格式：#发起报名 活动名称 时间=2027-04-15 15:30 地点=体育馆 名额=32 截止=2027-04-12 17:00"
-                     "（除名称外都可省略；也可每行写一项，如“时间：4月15日 15:30”）。")
-    form = parse_event_form(req.args, ctx.now)
+def _read_event(answer: Answer, ctx: Context) -> dict:
+    """A notice's text (one line, or one '键：值' per line) -> the event to publish; problems said at once."""
+    form = parse_event_form(answer.text, ctx.now)
     schedule_number = None
     if m := re.fullmatch(r"活动\s*(\d{1,6})", form.title):
         item = ctx.services.schedule.get(int(m.group(1)))
         if item is None:
-            return reply(f"没有编号为 {m.group(1)} 的活动（见 #本月活动）。")
+            raise Invalid(f"没有编号为 {m.group(1)} 的活动（见 #本月活动）。")
         schedule_number = item.number
         form.title = item.text[:200]
         if form.starts_at is None and item.date is not None:
             form.starts_at = dt.datetime.combine(item.date, dt.time(0, 0), tzinfo=ctx.services.tz)
         form.errors = [e for e in form.errors if e != "缺少活动名称"]
     if form.errors:
-        return reply("未发起：" + "；".join(form.errors) + "。")
+        raise Invalid("未发起：" + "；".join(form.errors) + "。")
     if form.deadline is not None and form.deadline <= ctx.now:
-        return reply("未发起：报名截止时间已经过去了。")
-    event = ctx.services.signups.create_event(NewEvent(
-        title=form.title, starts_at=form.starts_at, place=form.place, capacity=form.capacity,
-        deadline=form.deadline, audience=form.audience, family_max=form.family_max, note=form.note,
-        schedule_number=schedule_number,
-    ), by=ctx.sender.contact_id)
+        raise Invalid("未发起：报名截止时间已经过去了。")
+    return {
+        "title": form.title, "starts_at": _iso(form.starts_at), "place": form.place, "capacity": form.capacity,
+        "deadline": _iso(form.deadline), "audience": form.audience, "family_max": form.family_max,
+        "note": form.note, "schedule_number": schedule_number,
+    }
+
+
+def _iso(when: dt.datetime | None) -> str | None:
+    return when.isoformat() if when else None
+
+
+def _new_event(v: dict) -> NewEvent:
+    def when(key: str) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(v[key]) if v.get(key) else None
+
+    return NewEvent(title=v["title"], starts_at=when("starts_at"), place=v["place"], capacity=v["capacity"],
+                    deadline=when("deadline"), audience=v["audience"], family_max=v["family_max"], note=v["note"],
+                    schedule_number=v["schedule_number"])
+
+
+def _publish(v: dict, ctx: Context) -> list[Reply]:
+    new = _new_event(v)
+    if new.deadline is not None and new.deadline <= ctx.now:
+        raise Invalid("未发起：报名截止时间已经过去了。")
+    event = ctx.services.signups.create_event(new, by=ctx.sender.contact_id)
     groups = ctx.services.reminders.announce(notice_text(event, ctx), event.audience, ctx.now.astimezone(dt.UTC),
                                              kind="signup_notice", ref=f"event:{event.number}")
     where = "、".join(groups) if groups else "（配置中没有对应的群，请手动转发）"
     return reply(f"已发起报名【{event.number}】{event.title}。报名通知将发到：{where}。")
+
+
+def _publish_summary(data: dict, ctx: Context) -> str:
+    preview = Event(union_id="", number=0, **dataclasses.asdict(_new_event(data["values"]["event"])))
+    return "请核对将发到群里的报名通知：\n" + notice_text(preview, ctx, preview=True)
+
+
+PUBLISH_PROMPT = ("请发送报名信息，每行一项（除名称外都可省略）：\n名称：教职工羽毛球赛\n时间：4月15日 15:30\n"
+                  "地点：体育馆\n名额：32\n截止：4月12日 17:00\n对象：全体\n家属：0")
+PUBLISH_FORM = Form(
+    kind="signup_publish", noun="报名通知", role=Role.ADMIN, summary=_publish_summary,
+    finish=lambda data, ctx: _publish(data["values"]["event"], ctx),
+    steps=lambda data, ctx: (Step("event", "报名信息", PUBLISH_PROMPT, read=_read_event, limit=2000),),
+)
+
+
+@command("发起报名", syntax="#发起报名 活动名称 时间=… 地点=… 名额=… 截止=… 对象=… 家属=…", role=Role.ADMIN,
+         help="发起一项活动报名，并把报名通知发到对应的群（只发 #发起报名 则私聊分步填写）",
+         examples=("#发起报名 教职工羽毛球赛 时间=2027-04-15 15:30 地点=体育馆 名额=32 截止=2027-04-12 17:00",
+                   "#发起报名 活动5 名额=40"))
+def publish(req: Request, ctx: Context) -> list[Reply]:
+    if not req.args.strip():
+        if ctx.chat.is_group:
+            return req.usage("请写上活动名称（也可私聊我只发 #发起报名，按提示填写）")
+        return begin(PUBLISH_FORM, req, ctx)
+    try:
+        return _publish(_read_event(Answer(req.args, None, {}), ctx), ctx)
+    except Invalid as exc:
+        return reply(str(exc))
 
 
 @command("代报名", syntax="#代报名 编号 姓名 [+家属人数] [备注]", role=Role.ADMIN,
@@ -229,11 +277,11 @@ def publish(req: Request, ctx: Context) -> list[Reply]:
 def proxy_signup(req: Request, ctx: Context) -> list[Reply]:
     parts = req.argv
     if len(parts) < 2:
-        return reply("格式：#代报名 编号 姓名，例如 #代报名 3 张三。")
+        return req.usage()
     args, _, note = split_note(" ".join([parts[0], *parts[2:]]))
     number, extra, problem = parse_signup_args(args)
     if number is None or problem or len(note) > NOTE_MAX:
-        return reply("格式：#代报名 编号 姓名 [+1] [备注]，例如 #代报名 3 张三。")
+        return req.usage()
     event = ctx.services.signups.get(number)
     if event is None:
         return reply("没有这个报名编号，发送 #报名列表 查看正在报名的活动。")
@@ -252,9 +300,9 @@ def proxy_signup(req: Request, ctx: Context) -> list[Reply]:
     return replies
 
 
-@command("截止报名", syntax="#截止报名 编号", role=Role.ADMIN, help="提前截止一项报名")
+@command("截止报名", syntax="#截止报名 编号", role=Role.ADMIN, help="提前截止一项报名", examples=("#截止报名 3",))
 def close_signup(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx, "#截止报名 3")
+    event, problem = _event_arg(req, ctx)
     if event is None:
         return problem
     if event.status != "open":
@@ -268,7 +316,7 @@ def close_signup(req: Request, ctx: Context) -> list[Reply]:
 @command("取消活动", syntax="#取消活动 编号 原因", role=Role.ADMIN,
          help="取消一项报名活动，并私聊通知已报名的人", examples=("#取消活动 3 因天气原因延期",))
 def cancel_event(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx, "#取消活动 3 原因")
+    event, problem = _event_arg(req, ctx)
     if event is None:
         return problem
     if event.status == "cancelled":
@@ -282,9 +330,10 @@ def cancel_event(req: Request, ctx: Context) -> list[Reply]:
     return out
 
 
-@command("导出名单", syntax="#导出名单 编号", role=Role.ADMIN, help="把报名名单导出为 Excel 文件（私聊发给您）")
+@command("导出名单", syntax="#导出名单 编号", role=Role.ADMIN, help="把报名名单导出为 Excel 文件（私聊发给您）",
+         examples=("#导出名单 3",))
 def export_signups(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx, "#导出名单 3")
+    event, problem = _event_arg(req, ctx)
     if event is None:
         return problem
     data = signup_workbook(ctx.services.signups.all_signups(event.number), ctx.services.tz)
@@ -316,11 +365,11 @@ def sign_up(req: Request, ctx: Context) -> list[Reply]:
     args, title, note = split_note(req.args)
     number, extra, problem = parse_signup_args(args)
     if problem:
-        return reply(f"{problem}。格式：#报名 编号，带家属写 #报名 编号 +1。")
+        return req.usage(problem)
     if len(note) > NOTE_MAX:
         return reply(f"备注请在 {NOTE_MAX} 字以内，未报名。")
     if number is None and title:
-        number, problem_reply = _number_from_title(title, _open_events(ctx), ctx, "#报名 编号")
+        number, problem_reply = _number_from_title(title, _open_events(ctx), ctx, req)
         if number is None:
             return problem_reply
     if number is None:
@@ -420,16 +469,16 @@ def cancel_signup(req: Request, ctx: Context) -> list[Reply]:
     args, title = split_title(req.args)
     number, _, problem = parse_signup_args(args)
     if problem:
-        return reply(f"{problem}。格式：#取消报名 编号，例如 #取消报名 3。")
+        return req.usage(problem)
     if number is None and title:
         mine_events = [e for e, _ in ctx.services.signups.of_member(_member(ctx).id or 0)]
-        number, problem_reply = _number_from_title(title, mine_events, ctx, "#取消报名 编号")
+        number, problem_reply = _number_from_title(title, mine_events, ctx, req)
         if number is None:
             return problem_reply
     if number is None:
         mine = ctx.services.signups.of_member(_member(ctx).id or 0)
         if len(mine) != 1:
-            return reply("请写上报名编号，例如 #取消报名 3（发送 #我的报名 查看）。")
+            return req.usage("请写上报名编号（发送 #我的报名 查看）")
         number = mine[0][0].number
     outcome = ctx.services.signups.cancel(number, _member(ctx).id or 0, ctx.now)
     if outcome.status == "not_found":
@@ -446,7 +495,7 @@ def cancel_signup(req: Request, ctx: Context) -> list[Reply]:
 @command("名单", syntax="#名单 编号", help="查看某项活动的报名名单（只有一项报名时可省略编号）",
          examples=("#名单 3", "#名单 羽毛球"))
 def show_roster(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx, "#名单 3", sole_open=True)
+    event, problem = _event_arg(req, ctx, sole_open=True)
     if event is None:
         return problem
     text = roster_text(ctx.services, event.number)

@@ -9,11 +9,26 @@ which checks access and writes the audit log; handlers only word replies.
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections.abc import Callable
 
-from handlers.base import Attachment, Context, Reply, Request, Role, Scope, command, continuation, reply
-from handlers.welfare_rules import WelfareType, check_value, find_type
+from handlers.base import (
+    Answer,
+    Attachment,
+    Context,
+    Form,
+    Invalid,
+    Reply,
+    Request,
+    Role,
+    Scope,
+    Step,
+    command,
+    reply,
+)
+from handlers.forms import begin
+from handlers.welfare_rules import FormField, WelfareType, check_value, find_type
 from handlers.xlsx import workbook_bytes
+from schedules.kv import read_pairs
 from storage.models import Member, WelfareRequest
 from storage.welfare import Actor, details_of
 
@@ -21,12 +36,13 @@ SECTION = "慰问帮扶"  # the heading it has in #帮助
 
 FORM = "welfare"
 OFFICER = Role.WELFARE_OFFICER
-_PAIR = re.compile(r"([^\s=＝:：]+)\s*[=＝:：]\s*(\S+)")
 NOT_VISIBLE = "没有找到这个申请编号，或您无权查看。"
 
 
 def actor_of(ctx: Context) -> Actor:
-    return Actor(ctx.sender.contact_id, ctx.sender.name, ctx.sender.member_id, ctx.sender.has(OFFICER))
+    """The desk enforces, record by record, what the access rule decided the sender is."""
+    return Actor(ctx.sender.contact_id, ctx.sender.name, ctx.sender.member_id,
+                 ctx.services.access.may(ctx.sender, OFFICER))
 
 
 def _types(ctx: Context) -> tuple[WelfareType, ...]:
@@ -37,120 +53,53 @@ def _type_menu(ctx: Context) -> str:
     return "请选择申请类型（回复序号或名称）：" + "  ".join(f"{i}.{t.name}" for i, t in enumerate(_types(ctx), 1))
 
 
-def _save(ctx: Context, data: dict) -> None:
-    ctx.services.drafts.put(ctx.sender.contact_id, FORM, data, ctx.now, ctx.services.form_ttl)
-
-
-def _next_step(ctx: Context, data: dict) -> list[Reply]:
-    """Ask for the first missing field, or show the summary for confirmation."""
-    kind = find_type(data.get("kind") or "", _types(ctx))
+def _read_type(answer: Answer, ctx: Context) -> str:
+    kind = find_type(answer.text, _types(ctx))
     if kind is None:
-        data["step"] = "type"
-        _save(ctx, data)
-        return reply(_type_menu(ctx))
-    for f in kind.fields:
-        if f.name not in data["values"]:
-            data["step"] = f.name
-            _save(ctx, data)
-            return reply(f.ask())
-    data["step"] = "confirm"
-    _save(ctx, data)
-    standard = kind.standard(data["values"])
-    lines = [f"请核对{'（代 ' + data['for_name'] + ' 申请）' if data.get('for_name') else ''}：", f"类型：{kind.name}"]
-    lines += [f"{k}：{v}" for k, v in data["values"].items()]
-    lines.append(f"标准：{kind.standard_text()}" + (f"，本次按标准为 {standard} 元" if standard is not None else ""))
-    lines.append("确认提交请回复“确认”，放弃请发送 #取消。只有福利委员能看到这份申请。")
-    return reply("\n".join(lines))
+        raise Invalid("没有这个类型。" + _type_menu(ctx))
+    return kind.name
 
 
-def _start(ctx: Context, args: str, typed: str, for_member: Member | None, for_name: str = "") -> list[Reply]:
-    words = args.split()
-    kind = find_type(typed, _types(ctx))
-    if kind is None and words:
-        kind = find_type(words[0], _types(ctx))
-        if kind is None:
-            # Say so, and keep nothing: an unknown type is not the start of a form.
-            return reply(f"没有“{words[0][:10]}”这个申请类型。" + _type_menu(ctx))
-        words = words[1:]
-    data: dict = {"kind": kind.name if kind else None, "values": {}, "step": "type"}
-    if for_member is not None:
-        data.update({"for": for_member.id, "for_name": for_member.name})
-    elif for_name:
-        data.update({"for": None, "for_name": for_name})
-    rest = " ".join(words)
+def _field_reader(f: FormField) -> Callable[[Answer, Context], str]:
+    def read(answer: Answer, ctx: Context) -> str:
+        value, problem = check_value(f, answer.text, ctx.now.date())
+        if problem or value is None:
+            raise Invalid(problem)
+        return value
+
+    return read
+
+
+def _steps(data: dict, ctx: Context) -> list[Step]:
+    """The type first; then the fields that type declares (config)."""
+    steps = [Step("kind", "类型", _type_menu(ctx), read=_read_type, limit=20)]
+    kind = find_type(data["values"].get("kind") or "", _types(ctx))
     if kind is not None:
-        for key, value in _PAIR.findall(rest):
-            f = next((f for f in kind.fields if f.name == key), None)
-            if f is None:
-                return reply(f"{kind.name}申请没有“{key[:10]}”这一项，可填：{'、'.join(f.name for f in kind.fields)}。")
-            value_ok, problem = check_value(f, value, ctx.now.date())
-            if problem:
-                return reply(problem)
-            data["values"][f.name] = value_ok
-        free = _PAIR.sub("", rest).strip()
-        if free:
-            if len(kind.fields) == 1 and kind.fields[0].name not in data["values"]:
-                data["values"][kind.fields[0].name] = free[:500]
-            else:
-                data["note"] = free[:500]
-    return _next_step(ctx, data)
+        steps += [Step(f.name, f.name, f.ask(), read=_field_reader(f)) for f in kind.fields]
+    return steps
 
 
-@command("申请", aliases=("住院", "生病住院", "结婚", "生育", "丧事", "困难帮扶", "帮扶", "慰问申请"),
-         syntax="#申请 [类型] [项目=内容 …]", scope=Scope.PRIVATE,
-         help="私聊提交慰问或帮扶申请（住院、结婚、生育、丧事、困难帮扶），只有福利委员能看到",
-         examples=("#申请", "#申请 住院 医院=市一院 住院日期=2027-03-02 天数=5"))
-def apply(req: Request, ctx: Context) -> list[Reply]:
-    return _start(ctx, req.args, req.typed, None)
+def _kind(data: dict, ctx: Context) -> WelfareType:
+    kind = find_type(data["values"].get("kind") or "", _types(ctx))
+    assert kind is not None  # the type step comes first
+    return kind
 
 
-@command("代报", syntax="#代报 姓名 [类型] [项目=内容 …]", scope=Scope.PRIVATE,
-         help="替同事提交慰问申请（同事会收到私聊通知）", examples=("#代报 张三 住院 医院=市一院 天数=5",))
-def report_for(req: Request, ctx: Context) -> list[Reply]:
-    name, _, rest = req.args.strip().partition(" ")
-    if not name:
-        return reply("格式：#代报 姓名 [类型] …，例如 #代报 张三 住院。")
-    found = ctx.services.members.find(name[:64])
-    if len(found) > 1:
-        return reply(f"有多位“{name[:20]}”，请改用联系人 ID。")
-    if found and found[0].contact_id == ctx.sender.contact_id:
-        return _start(ctx, rest, "", None)
-    # Someone not known yet is only added to the roster when the request is submitted.
-    return _start(ctx, rest, "", found[0] if found else None, for_name=name[:64])
+def _summary(data: dict, ctx: Context) -> str:
+    kind = _kind(data, ctx)
+    values = {k: v for k, v in data["values"].items() if k != "kind"}
+    standard = kind.standard(values)
+    who = f"（代 {data['for_name']} 申请）" if data.get("for_name") else ""
+    lines = [f"请核对{who}：", f"类型：{kind.name}"] + [f"{k}：{v}" for k, v in values.items()]
+    if data.get("note"):
+        lines.append(f"备注：{data['note']}")
+    lines.append(f"标准：{kind.standard_text()}" + (f"，本次按标准为 {standard} 元" if standard is not None else ""))
+    lines.append("只有福利委员能看到这份申请。")
+    return "\n".join(lines)
 
 
-@continuation(FORM)
-def welfare_step(req: Request, ctx: Context) -> list[Reply]:
-    draft = ctx.services.drafts.get(ctx.sender.contact_id, ctx.now)
-    if draft is None:
-        return reply("申请已不存在，请重新发送 #申请。")
-    data = dict(draft.data)
-    text = req.args.strip()
-    step = data.get("step")
-    if step == "type":
-        kind = find_type(text, _types(ctx))
-        if kind is None:
-            return reply("没有这个类型。" + _type_menu(ctx))
-        data["kind"] = kind.name
-        return _next_step(ctx, data)
-    kind = find_type(data.get("kind") or "", _types(ctx))
-    if kind is None:
-        return _next_step(ctx, data)
-    if step == "confirm":
-        if text not in ("确认", "确定", "提交", "是"):
-            return reply("确认提交请回复“确认”，放弃请发送 #取消。")
-        return _submit(ctx, data, kind)
-    f = next((f for f in kind.fields if f.name == step), None)
-    if f is None:
-        return _next_step(ctx, data)
-    value, problem = check_value(f, text, ctx.now.date())
-    if problem:
-        return reply(problem)
-    data["values"][f.name] = value
-    return _next_step(ctx, data)
-
-
-def _submit(ctx: Context, data: dict, kind: WelfareType) -> list[Reply]:
+def _finish(data: dict, ctx: Context) -> list[Reply]:
+    kind = _kind(data, ctx)
     members = ctx.services.members
     me = members.get_by_contact(ctx.sender.contact_id)
     assert me is not None
@@ -160,23 +109,87 @@ def _submit(ctx: Context, data: dict, kind: WelfareType) -> list[Reply]:
     elif data.get("for_name"):
         named, problem = members.ensure_named(data["for_name"])
         if named is None:
-            return reply(f"未提交：{problem}。")
+            raise Invalid(f"未提交：{problem}。")
         beneficiary = named
-    values = dict(data["values"])
+    values = {k: v for k, v in data["values"].items() if k != "kind"}
     if data.get("note"):
         values["备注"] = data["note"]
     req = ctx.services.welfare.submit(actor_of(ctx), beneficiary, kind.name, values, kind.standard(values),
                                       ctx.now)
-    ctx.services.drafts.clear(ctx.sender.contact_id)
     who = "" if beneficiary.id == me.id else f"（为 {beneficiary.name}）"
     out = [Reply(f"已提交{kind.name}申请{who}，编号 {req.code}。福利委员会尽快联系；发送 #我的申请 查看进度。")]
     if beneficiary.id != me.id and beneficiary.contact_id:
         out.append(Reply(f"{ctx.sender.name} 为您提交了一项{kind.name}慰问申请（{req.code}），福利委员会与您联系。"
                          "发送 #我的申请 查看进度。", to_contact=beneficiary.contact_id))
-    for officer in sorted(ctx.services.welfare_officers):
+    # Every welfare officer the access rule knows (config or roster), never the submitter twice.
+    for officer in ctx.services.access.holders(OFFICER):
         if officer != ctx.sender.contact_id:
             out.append(Reply(f"新的{kind.name}申请 {req.code}，请发送 #申请详情 {req.code} 查看。", to_contact=officer))
     return out
+
+
+WELFARE_FORM = Form(kind=FORM, noun="慰问申请", steps=_steps, summary=_summary, finish=_finish)
+
+
+def _start(req: Request, ctx: Context, args: str, typed: str, for_member: Member | None,
+           for_name: str = "") -> list[Reply]:
+    words = args.split()
+    types = _types(ctx)
+    kind = find_type(typed, types)
+    if kind is None and words:
+        kind = find_type(words[0], types)
+        if kind is None:
+            # Say so, and keep nothing: an unknown type is not the start of a form.
+            return reply(f"没有“{words[0][:10]}”这个申请类型。" + _type_menu(ctx))
+        words = words[1:]
+    data: dict = {"values": {}}
+    if kind is not None:
+        data["values"]["kind"] = kind.name
+    if for_member is not None:
+        data.update({"for": for_member.id, "for_name": for_member.name})
+    elif for_name:
+        data.update({"for": None, "for_name": for_name})
+    rest = " ".join(words)
+    if kind is not None:
+        given = read_pairs(rest, [f.name for f in kind.fields])
+        if given.unknown:
+            return reply(f"{kind.name}申请没有“{given.unknown[0][:10]}”这一项，"
+                         f"可填：{'、'.join(f.name for f in kind.fields)}。")
+        for f in kind.fields:
+            if f.name in given.pairs:
+                value_ok, problem = check_value(f, given.pairs[f.name], ctx.now.date())
+                if problem:
+                    return reply(problem)
+                data["values"][f.name] = value_ok
+        if given.head:
+            if len(kind.fields) == 1 and kind.fields[0].name not in data["values"]:
+                data["values"][kind.fields[0].name] = given.head[:500]
+            else:
+                data["note"] = given.head[:500]
+    return begin(WELFARE_FORM, req, ctx, data)
+
+
+@command("申请", aliases=("住院", "生病住院", "结婚", "生育", "丧事", "困难帮扶", "帮扶", "慰问申请"),
+         syntax="#申请 [类型] [项目=内容 …]", scope=Scope.PRIVATE,
+         help="私聊提交慰问或帮扶申请（住院、结婚、生育、丧事、困难帮扶），只有福利委员能看到",
+         examples=("#申请", "#申请 住院 医院=市一院 住院日期=2027-03-02 天数=5"))
+def apply(req: Request, ctx: Context) -> list[Reply]:
+    return _start(req, ctx, req.args, req.typed, None)
+
+
+@command("代报", syntax="#代报 姓名 [类型] [项目=内容 …]", scope=Scope.PRIVATE,
+         help="替同事提交慰问申请（同事会收到私聊通知）", examples=("#代报 张三 住院 医院=市一院 天数=5",))
+def report_for(req: Request, ctx: Context) -> list[Reply]:
+    name, _, rest = req.args.strip().partition(" ")
+    if not name:
+        return req.usage()
+    found = ctx.services.members.find(name[:64])
+    if len(found) > 1:
+        return reply(f"有多位“{name[:20]}”，请改用联系人 ID。")
+    if found and found[0].contact_id == ctx.sender.contact_id:
+        return _start(req, ctx, rest, "", None)
+    # Someone not known yet is only added to the roster when the request is submitted.
+    return _start(req, ctx, rest, "", found[0] if found else None, for_name=name[:64])
 
 
 def _line(r: WelfareRequest) -> str:
@@ -213,7 +226,7 @@ def detail_text(r: WelfareRequest, tz: dt.tzinfo) -> str:
 def show(req: Request, ctx: Context) -> list[Reply]:
     code = req.argv[0] if req.argv else ""
     if not code:
-        return reply("请写上申请编号，例如 #申请详情 W2027-012。")
+        return req.usage("请写上申请编号")
     r = ctx.services.welfare.view(actor_of(ctx), code, ctx.now)
     return reply(detail_text(r, ctx.services.tz) if r else NOT_VISIBLE)
 
@@ -243,27 +256,28 @@ def _act(ctx: Context, code: str, action: str, told: str, **values: object) -> l
     return out
 
 
-def _code_arg(req: Request, usage: str) -> tuple[str, list[Reply]]:
+def _code_arg(req: Request) -> tuple[str, list[Reply]]:
     code = req.argv[0] if req.argv else ""
-    return code, ([] if code else reply(f"请写上申请编号，例如 {usage}。"))
+    return code, ([] if code else req.usage("请写上申请编号"))
 
 
-@command("受理", syntax="#受理 编号", role=OFFICER, scope=Scope.PRIVATE, help="受理一份申请")
+@command("受理", syntax="#受理 编号", role=OFFICER, scope=Scope.PRIVATE, help="受理一份申请",
+         examples=("#受理 W2027-012",))
 def accept(req: Request, ctx: Context) -> list[Reply]:
-    code, problem = _code_arg(req, "#受理 W2027-012")
+    code, problem = _code_arg(req)
     return problem or _act(ctx, code, "受理", "已受理，福利委员会与您联系。")
 
 
 @command("核定", syntax="#核定 编号 [金额]", role=OFFICER, scope=Scope.PRIVATE,
          help="核定慰问金额（省略金额则按标准）", examples=("#核定 W2027-012 500",))
 def approve(req: Request, ctx: Context) -> list[Reply]:
-    code, problem = _code_arg(req, "#核定 W2027-012 500")
+    code, problem = _code_arg(req)
     if problem:
         return problem
     if len(req.argv) > 1:
         text = req.argv[1].removesuffix("元")
         if not text.isdigit() or len(text) > 6:
-            return reply("金额应是整数（元），例如 #核定 W2027-012 500。")
+            return req.usage("金额应是整数（元）")
         amount = int(text)
     else:
         r = ctx.services.welfare.view(actor_of(ctx), code, ctx.now)
@@ -275,20 +289,22 @@ def approve(req: Request, ctx: Context) -> list[Reply]:
     return _act(ctx, code, "核定", f"已核定，金额 {amount} 元。", amount=amount)
 
 
-@command("发放", syntax="#发放 编号", role=OFFICER, scope=Scope.PRIVATE, help="记录已发放")
+@command("发放", syntax="#发放 编号", role=OFFICER, scope=Scope.PRIVATE, help="记录已发放",
+         examples=("#发放 W2027-012",))
 def pay(req: Request, ctx: Context) -> list[Reply]:
-    code, problem = _code_arg(req, "#发放 W2027-012")
+    code, problem = _code_arg(req)
     return problem or _act(ctx, code, "发放", "慰问金已发放，请查收。工会祝您一切顺利。")
 
 
-@command("驳回", syntax="#驳回 编号 理由", role=OFFICER, scope=Scope.PRIVATE, help="驳回申请（须写理由）")
+@command("驳回", syntax="#驳回 编号 理由", role=OFFICER, scope=Scope.PRIVATE, help="驳回申请（须写理由）",
+         examples=("#驳回 W2027-012 不属于直系亲属",))
 def reject(req: Request, ctx: Context) -> list[Reply]:
-    code, problem = _code_arg(req, "#驳回 W2027-012 理由")
+    code, problem = _code_arg(req)
     if problem:
         return problem
     reason = req.rest()[:500]
     if not reason:
-        return reply("请写明驳回理由，例如 #驳回 W2027-012 不属于直系亲属。")
+        return req.usage("请写明驳回理由")
     return _act(ctx, code, "驳回", f"未获通过：{reason}。如有疑问请与福利委员联系。", reject_reason=reason)
 
 
@@ -308,11 +324,11 @@ def ledger_workbook(rows: list[WelfareRequest], year: int, tz: dt.tzinfo) -> byt
 
 
 @command("导出台账", syntax="#导出台账 [年份]", role=OFFICER, scope=Scope.PRIVATE,
-         help="导出慰问、帮扶台账（Excel，私聊发给您）")
+         help="导出慰问、帮扶台账（Excel，私聊发给您）", examples=("#导出台账 2027",))
 def export(req: Request, ctx: Context) -> list[Reply]:
     arg = req.args.strip()
     if arg and not (arg.isdigit() and len(arg) == 4):
-        return reply("年份写成 2027，例如 #导出台账 2027。")
+        return req.usage("年份写成 2027")
     year = int(arg) if arg else ctx.now.year
     rows = ctx.services.welfare.ledger(actor_of(ctx), year, ctx.now)
     if rows is None:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from schedules.text_norm import chinese_number, fold_width
+from schedules.when import YearRule, read_date
 
 RELATIVES = ("配偶", "子女", "父母", "岳父母", "公婆")
 
@@ -106,7 +107,7 @@ def check_value(f: FormField, text: str, today: dt.date) -> tuple[str | None, st
     if not t:
         return None, f"{f.name}不能为空。"
     if f.kind == "date":
-        d = parse_date(t, today)
+        d = read_date(t, today, YearRule.NEAREST)  # a stay or a wedding: usually just past
         if d is None:
             return None, f"{f.name}“{t[:20]}”不是日期，请写成 2027-03-02 或 3月2日。"
         return d.isoformat(), ""
@@ -120,17 +121,6 @@ def check_value(f: FormField, text: str, today: dt.date) -> tuple[str | None, st
             return None, f"{f.name}应是：{'、'.join(f.choices)}。"
         return t, ""
     return t[:500], ""
-
-
-def parse_date(text: str, today: dt.date) -> dt.date | None:
-    t = fold_width(text).strip()
-    m = re.fullmatch(r"(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?", t)
-    if not m:
-        return None
-    try:
-        return dt.date(int(m.group(1) or today.year), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
 
 
 def _number(text: str) -> int | None:

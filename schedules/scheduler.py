@@ -9,8 +9,10 @@ was down is queued if still within its grace, and recorded as missed if not.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -39,6 +41,9 @@ class SchedulerRules:
     care: CareRules
     enabled: bool = True
     pace: tuple[float, float, int] = (2.0, 4.0, 20)  # seconds between posts, at most per minute (#提醒设置)
+    # Who gets care lists, asked at each tick (the access rule: config ids and the roster's 角色 column);
+    # None keeps ``care.officers``.
+    officers: Callable[[], tuple[str, ...]] | None = None
 
 
 @dataclass
@@ -77,7 +82,8 @@ class ReminderScheduler:
             for e in events
         ]
         people = [Person(m.name, m.contact_id, m.birthday, m.retired) for m in self.members.roster()]
-        return PlanInput(activities, infos, self.groups, rules.times, rules.calendar, rules.tz, people, rules.care)
+        care = rules.care if rules.officers is None else dataclasses.replace(rules.care, officers=rules.officers())
+        return PlanInput(activities, infos, self.groups, rules.times, rules.calendar, rules.tz, people, care)
 
     def tick(self, now: dt.datetime) -> int:
         """Queue what fell due since the last tick; returns how many posts were new."""

@@ -59,7 +59,7 @@ def test_guided_form_then_full_lifecycle(pchat: ChatDriver) -> None:
     assert out[1].contact_id == "王老师" and "#附议 2027-001" in out[1].text
     p = app.services.proposals.find(2027, 1)
     assert p is not None and p.reason == "教师晚自习后无处就餐，只能吃泡面"  # punctuation kept as typed
-    assert "当前没有待提交的提案" in pchat.text("李老师", "#提交", private=True)
+    assert "没有待确认" in pchat.text("李老师", "#提交", private=True)
 
     assert "不能附议自己的提案" in pchat.text("李老师", "#附议 2027-001", private=True)
     assert "附议人数未达到" in pchat.text("钱老师", "#立案 2027-001", private=True)

@@ -18,7 +18,8 @@ import pytest
 from bot.app import App, build_app, build_services
 from bot.clock import FakeClock
 from handlers.signups import events_titled, parse_signup_args, split_note, split_title
-from schedules.event_form import parse_datetime, parse_event_form
+from schedules.event_form import parse_event_form
+from schedules.when import read_datetime as parse_datetime
 from storage import migrate
 from storage.db import make_engine
 from storage.members import RosterRow

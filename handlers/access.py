@@ -1,0 +1,115 @@
+"""Who may do what: the one access rule.
+
+Errbot's ACLs are the model: one filter, keyed by stable ids, asked by
+everything. The pipeline asks it before a command runs, ``#帮助`` to list
+exactly what the asker may use, the handlers for rules about one object (the
+proposer evaluates, a department's officer answers what was handed to it), and
+notifications and care lists for who holds a role. Roles come from the config's
+``[roles]`` (by contact id) and from the roster's 角色 column, never from a
+name the contact chose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from handlers.base import CommandSpec, Role, Sender
+
+if TYPE_CHECKING:
+    from storage.members import MemberRepo
+    from storage.models import Proposal
+
+
+@dataclass(frozen=True)
+class RoleRules:
+    """``[roles]`` (contact ids) and the 承办部门 officers of ``[proposals] departments``."""
+
+    admins: frozenset[str] = frozenset()
+    welfare_officers: frozenset[str] = frozenset()
+    proposal_committee: frozenset[str] = frozenset()
+    representatives: frozenset[str] = frozenset()  # empty: every member may submit proposals
+    departments: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def ids(self, role: Role) -> frozenset[str]:
+        match role:
+            case Role.ADMIN:
+                return self.admins
+            case Role.WELFARE_OFFICER:
+                return self.welfare_officers
+            case Role.PROPOSAL_COMMITTEE:
+                return self.proposal_committee
+            case Role.REPRESENTATIVE:
+                return self.representatives
+            case Role.DEPARTMENT_OFFICER:
+                return frozenset().union(*self.departments.values()) if self.departments else frozenset()
+        return frozenset()
+
+
+ROSTER_ROLE_WORDS = {
+    Role.ADMIN: ("管理员", "工会主席", "主席", "admin"),
+    Role.WELFARE_OFFICER: ("福利委员", "生活委员", "welfare"),
+    Role.PROPOSAL_COMMITTEE: ("提案委员", "提案委员会", "proposal"),
+    Role.REPRESENTATIVE: ("代表", "教代会代表", "representative"),
+}
+
+
+def roster_roles(text: str) -> set[Role]:
+    """The roles a roster's 角色 cell gives ('福利委员、代表')."""
+    found: set[Role] = set()
+    for part in re.split(r"[,，、;；/\s]+", text or ""):
+        for role, words in ROSTER_ROLE_WORDS.items():
+            if part and part in words:
+                found.add(role)
+    return found
+
+
+def roles_of(rules: RoleRules, contact_id: str, roster_role: str = "") -> frozenset[Role]:
+    """Who someone is: the config's ids and the roster's 角色 column."""
+    found = {Role.MEMBER}
+    for role in (Role.ADMIN, Role.WELFARE_OFFICER, Role.PROPOSAL_COMMITTEE, Role.REPRESENTATIVE,
+                 Role.DEPARTMENT_OFFICER):
+        if contact_id and contact_id in rules.ids(role):
+            found.add(role)
+    found |= roster_roles(roster_role)
+    if not rules.representatives:
+        found.add(Role.REPRESENTATIVE)
+    return frozenset(found)
+
+
+class Access:
+    def __init__(self, rules: RoleRules, members: MemberRepo) -> None:
+        self.rules = rules
+        self.members = members
+
+    def roles_of(self, contact_id: str, roster_role: str = "") -> frozenset[Role]:
+        return roles_of(self.rules, contact_id, roster_role)
+
+    def may(self, sender: Sender, what: CommandSpec | Role | tuple[Role, ...] | str,
+            obj: Proposal | None = None) -> bool:
+        """May ``sender`` use this command (or act with this role), or do ``what`` to ``obj``?"""
+        if isinstance(what, CommandSpec):
+            return sender.has(what.role)
+        if isinstance(what, Role | tuple):
+            return sender.has(what)
+        if obj is None:
+            raise ValueError(f"access: {what!r} needs an object")
+        match what:
+            case "evaluate":  # only the proposer rates the answer
+                return bool(obj.proposer_contact) and obj.proposer_contact == sender.contact_id
+            case "answer":  # the committee, or the officers of the department it was handed to
+                return sender.has(Role.PROPOSAL_COMMITTEE) or sender.contact_id in self.rules.departments.get(
+                    obj.department or "", frozenset())
+            case "cosign":
+                return sender.has(Role.REPRESENTATIVE) and obj.proposer_contact != sender.contact_id
+        raise ValueError(f"access: unknown action {what!r}")
+
+    def holders(self, role: Role) -> list[str]:
+        """The contact ids holding ``role``: by the config and by the roster's 角色 column.
+        Notifications and care lists go to exactly these."""
+        ids = set(self.rules.ids(role))
+        for m in self.members.roster():
+            if m.contact_id and role in roster_roles(m.roster_role):
+                ids.add(m.contact_id)
+        return sorted(ids)
