@@ -18,6 +18,7 @@ from sqlalchemy import text
 from bot.app import App, build_app
 from bot.clock import FakeClock
 from handlers import build_registry
+from handlers.forms import CONFIRM_WORDS, YES_WORDS
 from storage.db import session_scope
 from tests.conftest import REPO, ChatDriver, make_config
 
@@ -124,3 +125,61 @@ def test_generated_messages_change_nothing(world: ChatDriver, batch: list[tuple[
         after = fingerprint(world.app)
         changed = [t for t, a, b in zip(DATA_TABLES, after, before, strict=True) if a != b]
         assert not changed, (who, body[:80], private, changed, [r.text[:80] for r in replies])
+
+
+# --- the form branch: messages while a form is open ------------------------------------
+
+FORM_STARTS = {  # who may open it -> how
+    "proposal": (MEMBERS + ADMINS, "#提案"),
+    "welfare": (MEMBERS + ADMINS, "#申请"),
+    "welfare_typed": (MEMBERS + ADMINS, "#住院 医院=一院"),
+    "plan_import": (["王主席"], "#导入计划"),
+    "signup_publish": (["王主席"], "#发起报名"),
+}
+# Words that finish (or replace) a form on purpose: not invalid input.
+FINISHING = CONFIRM_WORDS | YES_WORDS
+
+
+def _not_finishing(body: str) -> bool:
+    bare = unicodedata.normalize("NFKC", body).strip().lstrip("#/").strip().rstrip("。.!！ ")
+    return bare not in FINISHING and bare.split(" ")[0] not in CONFIRM_WORDS
+
+
+@st.composite
+def form_message(draw: st.DrawFn) -> tuple[str, bool]:
+    kind = draw(st.integers(0, 3))
+    if kind == 0:  # an answer to the step: anything at all, often long
+        body = draw(st.one_of(st.text(max_size=300), st.sampled_from(NASTY), st.text(min_size=400, max_size=2500)))
+    elif kind == 1:  # the form's own words with garbage after them
+        body = draw(st.sampled_from(["#修改 ", "修改 ", "改 ", "#修改 标题 ", "#修改 天数 ", "#修改 类型 "])) + draw(
+            st.text(max_size=60))
+    elif kind == 2:  # a command while the form is open (not one an admin may run with any text)
+        _, body, _ = draw(message())
+        if unicodedata.normalize("NFKC", body).lstrip("#/ ").split(" ")[0] in {"发送通知", "添加活动", "发起报名"}:
+            body = "#帮助"
+    else:  # another form asked for
+        body = draw(st.sampled_from(["#提案", "#申请", "#住院", "#导入计划", "#发起报名", "#代报 张三"]))
+    return body, draw(st.booleans().map(lambda b: b or kind != 2))  # forms live in private chats
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                    HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(start=st.sampled_from(sorted(FORM_STARTS)), who_index=st.integers(0, 5),
+       batch=st.lists(form_message().filter(lambda m: _not_finishing(m[0])), min_size=15, max_size=15))
+def test_messages_while_a_form_is_open_change_only_its_draft(world: ChatDriver, start: str, who_index: int,
+                                                            batch: list[tuple[str, bool]]) -> None:
+    allowed, opener = FORM_STARTS[start]
+    who = allowed[who_index % len(allowed)]
+    world.app.services.drafts.clear(who)
+    before = fingerprint(world.app)
+    opened = world.say(who, opener, private=True)
+    assert opened and "出错" not in opened[0].text
+    for body, private in batch:
+        replies = world.say(who, body, private=private)
+        for r in replies:
+            assert r.text or r.file, (who, body)
+            assert "出错" not in r.text, (start, who, body[:80], r.text)
+        after = fingerprint(world.app)
+        changed = [t for t, a, b in zip(DATA_TABLES, after, before, strict=True) if a != b]
+        assert not changed, (start, who, body[:80], private, changed, [r.text[:80] for r in replies])
+    world.app.services.drafts.clear(who)
