@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 GATEWAY := tests/gateway
 CONFIG ?= $(if $(wildcard config.toml),config.toml,config.example.toml)
 
-.PHONY: run test lint bench gateway clean
+.PHONY: run test test-at lint bench gateway clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -26,6 +26,14 @@ run: $(STAMP)
 test: $(STAMP) gateway
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The whole suite at another hour (Asia/Shanghai), e.g. make test-at WHEN='2026-12-31 23:59':
+# Debian's faketime shifts every process the tests start (bots, gateway, PostgreSQL) by the same offset.
+test-at: $(STAMP) gateway
+	@test -n "$(WHEN)" || { echo "usage: make test-at WHEN='2026-11-26 23:30'"; exit 2; }
+	@command -v faketime >/dev/null || { echo "needs Debian's faketime (apt-get install faketime)"; exit 2; }
+	off=$$(( $$(TZ=Asia/Shanghai date -d "$(WHEN)" +%s) - $$(date +%s) )); \
+	faketime -f "+$${off}" $(MAKE) --no-print-directory test
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
