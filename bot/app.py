@@ -18,9 +18,10 @@ from bot.sender import OutboxSender
 from handlers import build_registry
 from handlers.access import Access
 from handlers.base import Role
+from handlers.notices import NUDGE_KIND, render_nudge
 from handlers.plan_import import new_items
 from handlers.services import Services
-from handlers.signups import render_list_post
+from handlers.signups import SIGNUP_NUDGE_KIND, render_list_post, render_signup_nudge
 from schedules.audience import GroupTarget
 from schedules.reminders import CareRules, ReminderTimes
 from schedules.schedule_file import ScheduleFileError, load_schedule_file
@@ -31,11 +32,13 @@ from storage.drafts import DraftRepo
 from storage.leader import LeaderLock
 from storage.members import MemberRepo
 from storage.messages import SeenMessages
+from storage.notices import NoticeRepo
 from storage.outbox import OutboxRepo
 from storage.proposals import ProposalRepo
 from storage.schedule_repo import ScheduleRepo
 from storage.settings import Settings
 from storage.signups import SignupRepo
+from storage.votes import CheckinRepo, VoteRepo
 from storage.welfare import WelfareDesk
 
 log = logging.getLogger(__name__)
@@ -95,7 +98,8 @@ def build_services(config: Config, engine: Engine) -> Services:
         signup_list_interval=dt.timedelta(minutes=config.signups.list_interval_minutes),
         settings=reminders.settings, proposals=ProposalRepo(engine, union), proposal_rules=config.proposals,
         welfare=WelfareDesk(engine, union), welfare_rules=config.welfare,
-        access=access,
+        access=access, notices=NoticeRepo(engine, union), votes=VoteRepo(engine, union),
+        checkins=CheckinRepo(engine, union), vote_rules=config.votes,
     )
 
 
@@ -116,7 +120,11 @@ def scheduler_rules(config: Config, access: Access) -> SchedulerRules:
 def build_sender(config: Config, engine: Engine, services: Services) -> OutboxSender:
     return OutboxSender(
         config, services.reminders.outbox, services.reminders.settings, LeaderLock(engine, config.union_id),
-        renderers={"signup_list": lambda ref: render_list_post(services, ref)},
+        renderers={
+            "signup_list": lambda ref, target, text: render_list_post(services, ref),
+            NUDGE_KIND: lambda ref, target, text: render_nudge(services, ref, target, text),
+            SIGNUP_NUDGE_KIND: lambda ref, target, text: render_signup_nudge(services, ref, target, text),
+        },
     )
 
 

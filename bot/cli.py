@@ -184,14 +184,16 @@ def members_import(config_path: str | None, path: Path) -> None:
 def members_list(config_path: str | None, as_json: bool) -> None:
     """列出已知的教职工及其联系人 ID 和身份（填写配置 [roles] 时用）。"""
     from bot.app import open_engine
-    from handlers.access import roles_of
+    from handlers.access import Access
     from handlers.base import ROLE_LABELS
     from storage.members import MemberRepo
 
     config = _load(config_path)
     people = []
-    for m in MemberRepo(open_engine(config), config.union_id).all():
-        roles = sorted(roles_of(config.roles, m.contact_id or "", m.roster_role))
+    repo = MemberRepo(open_engine(config), config.union_id)
+    access = Access(config.roles, repo)  # the same rule the chat asks
+    for m in repo.all():
+        roles = sorted(access.roles_of(m.contact_id or "", m.roster_role))
         people.append({"name": m.name, "contact_id": m.contact_id, "display_name": m.display_name,
                        "department": m.department, "in_roster": m.in_roster,
                        "roles": [ROLE_LABELS[r] for r in roles]})
@@ -377,6 +379,108 @@ def proposals_list(config_path: str | None, year: int | None, status: str | None
         "created_at": _iso(p.created_at, tz), "updated_at": _iso(p.updated_at, tz),
     } for p in rows]}
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@main.group()
+def notices() -> None:
+    """通知与回执。"""
+
+
+@notices.command("list")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def notices_list(config_path: str | None, as_json: bool) -> None:
+    """通知列表：{"notices": [...]}（需回执的带回执数）。"""
+    from handlers.notices import notice_json, receipt_status
+
+    config = _load(config_path)
+    services = _services(config)
+    rows = []
+    for n in services.notices.list():
+        item = notice_json(n, config.tz)
+        if n.needs_receipt:
+            st = receipt_status(services, n)
+            item.update(acknowledged=len(st.acknowledged), expected=len(st.acknowledged) + len(st.missing))
+        rows.append(item)
+    if as_json:
+        click.echo(json.dumps({"notices": rows}, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        receipt = f"（已收到 {r['acknowledged']}/{r['expected']}）" if r["needs_receipt"] else ""
+        click.echo(f"{r['number']}\t{r['text'][:40]}{receipt}")
+
+
+@notices.command("receipts")
+@config_option
+@click.argument("number", type=int)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def notices_receipts(config_path: str | None, number: int, as_json: bool) -> None:
+    """一条通知的回执：{"notice": {...}, "acknowledged": [...], "missing": [...]}。"""
+    from handlers.notices import by_department, notice_json, person_json, receipt_status
+
+    config = _load(config_path)
+    services = _services(config)
+    notice = services.notices.get(number)
+    if notice is None or not notice.needs_receipt:
+        _fail(f"没有编号为 {number} 的回执通知")
+    st = receipt_status(services, notice)
+    if as_json:
+        click.echo(json.dumps({"notice": notice_json(notice, config.tz),
+                               "acknowledged": [person_json(p, config.tz) for p in st.acknowledged],
+                               "missing": [person_json(p, config.tz) for p in st.missing]},
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(f"通知 {number} 已收到 {len(st.acknowledged)}/{len(st.acknowledged) + len(st.missing)}")
+    for line in by_department(st.missing):
+        click.echo(line)
+
+
+@main.group()
+def votes() -> None:
+    """投票与选举。"""
+
+
+@votes.command("list")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def votes_list(config_path: str | None, as_json: bool) -> None:
+    """投票列表：{"votes": [...]}（无记名投票结束前不含票数）。"""
+    from handlers.votes import vote_json
+
+    config = _load(config_path)
+    services = _services(config)
+    now = dt.datetime.now(dt.UTC)
+    rows = [vote_json(services, v, now, config.tz) for v in services.votes.list()]
+    if as_json:
+        click.echo(json.dumps({"votes": rows}, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        state = "已结束" if r["status"] == "closed" else "进行中"
+        click.echo(f"{r['number']}\t{r['title']}\t{state}\t投票 {r['voted']} 人")
+
+
+@votes.command("result")
+@config_option
+@click.argument("number", type=int)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def votes_result(config_path: str | None, number: int, as_json: bool) -> None:
+    """一项投票的结果（无记名投票结束前只有投票人数）。"""
+    from handlers.votes import vote_json
+
+    config = _load(config_path)
+    services = _services(config)
+    v = services.votes.get(number)
+    if v is None:
+        _fail(f"没有编号为 {number} 的投票")
+    data = vote_json(services, v, dt.datetime.now(dt.UTC), config.tz)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{data['number']} {data['title']}：投票 {data['voted']} 人")
+    if "counts" in data:
+        click.echo("  ".join(f"{o} {c} 票" for o, c in zip(data["options"], data["counts"], strict=True)))
+    if "rule" in data:
+        click.echo(f"依据：{data['rule']}")
 
 
 @proposals.command("export")

@@ -10,12 +10,14 @@ import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.access import RoleRules
 from handlers.rules import ProposalRules as Proposals
 from handlers.rules import WelfareRules as Welfare
+from handlers.vote_rules import VoteRules
 from handlers.welfare_rules import DEFAULT_TYPES, FormField, WelfareType
 from schedules.audience import EVERYONE, parse_audiences
 from schedules.holidays import CalendarOverrides
@@ -93,6 +95,7 @@ class Config:
     signups: Signups = field(default_factory=Signups)
     proposals: Proposals = field(default_factory=Proposals)
     welfare: Welfare = field(default_factory=Welfare)
+    votes: VoteRules = field(default_factory=VoteRules)
     bot_name: str = "工会助手"
     path: Path | None = None
 
@@ -219,6 +222,7 @@ def parse_config(
     )
 
     welfare = _welfare(_table(raw, "welfare"))
+    votes = _votes(_table(raw, "votes"))
 
     return Config(
         union_id=union_id,
@@ -237,6 +241,7 @@ def parse_config(
         signups=signups,
         proposals=proposals,
         welfare=welfare,
+        votes=votes,
         bot_name=_str(union, "union", "bot_name", default="工会助手"),
         path=path,
     )
@@ -325,6 +330,20 @@ def _float(table: dict, section: str, key: str, default: float) -> float:
     if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
         raise ConfigError(f"配置项 [{section}] {key} 应是不小于 0 的数字")
     return float(value)
+
+
+def _votes(raw: dict) -> VoteRules:
+    quorum_text = _str(raw, "votes", "quorum", default="2/3")
+    try:
+        quorum = Fraction(quorum_text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise ConfigError('配置项 [votes] quorum 应写成分数，例如 "2/3"') from None
+    if not 0 < quorum <= 1:
+        raise ConfigError('配置项 [votes] quorum 应在 0 和 1 之间，例如 "2/3"')
+    half = raw.get("half_passes", False)
+    if not isinstance(half, bool):
+        raise ConfigError("配置项 [votes] half_passes 应是 true 或 false")
+    return VoteRules(quorum=quorum, half_passes=half)
 
 
 def _welfare(raw: dict) -> Welfare:

@@ -25,7 +25,8 @@ from storage.settings import Settings
 
 log = logging.getLogger(__name__)
 
-Renderer = Callable[[str], str | None]  # ref -> text, for posts rendered when sent
+# (ref, target, stored text) -> the text to send now, or None to drop the post (rendered when sent)
+Renderer = Callable[[str, str, str], str | None]
 
 
 class Pacer:
@@ -87,7 +88,7 @@ class OutboxSender:
             assert post.id is not None
             text = post.text
             if post.kind in self.renderers:
-                text = self.renderers[post.kind](post.ref) or ""
+                text = self.renderers[post.kind](post.ref, post.target, post.text) or ""
                 if not text:
                     self.outbox.mark_skipped(post.id, "nothing to render")
                     continue

@@ -12,14 +12,16 @@ name the contact chose.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from handlers.base import CommandSpec, Role, Sender
+from schedules.audience import REPRESENTATIVES, member_in_audience, normalize_audience
 
 if TYPE_CHECKING:
     from storage.members import MemberRepo
-    from storage.models import Proposal
+    from storage.models import Member, Proposal
 
 
 @dataclass(frozen=True)
@@ -65,26 +67,42 @@ def roster_roles(text: str) -> set[Role]:
     return found
 
 
-def roles_of(rules: RoleRules, contact_id: str, roster_role: str = "") -> frozenset[Role]:
-    """Who someone is: the config's ids and the roster's 角色 column."""
+def roles_of(rules: RoleRules, contact_id: str, roster_role: str = "",
+             roster_names_representatives: bool = False) -> frozenset[Role]:
+    """Who someone is: the config's ids and the roster's 角色 column. Representatives are those the
+    config or the roster names; when neither names any, every member is one (proposals open to all)."""
     found = {Role.MEMBER}
     for role in (Role.ADMIN, Role.WELFARE_OFFICER, Role.PROPOSAL_COMMITTEE, Role.REPRESENTATIVE,
                  Role.DEPARTMENT_OFFICER):
         if contact_id and contact_id in rules.ids(role):
             found.add(role)
     found |= roster_roles(roster_role)
-    if not rules.representatives:
+    if not rules.representatives and not roster_names_representatives:
         found.add(Role.REPRESENTATIVE)
     return frozenset(found)
+
+
+ROSTER_CHECK_SECONDS = 60.0  # as long as the member cache: a roster imported meanwhile is seen within it
 
 
 class Access:
     def __init__(self, rules: RoleRules, members: MemberRepo) -> None:
         self.rules = rules
         self.members = members
+        self._reps_named: tuple[float, int, bool] | None = None
+
+    def roster_names_representatives(self) -> bool:
+        """Whether the roster's 角色 column names any 代表: asked once a minute (it is on every message's
+        path), and again at once after a roster import in this process."""
+        now, generation = time.monotonic(), self.members.generation
+        cached = self._reps_named
+        if cached is None or now - cached[0] > ROSTER_CHECK_SECONDS or cached[1] != generation:
+            named = any(Role.REPRESENTATIVE in roster_roles(m.roster_role) for m in self.members.roster())
+            self._reps_named = cached = (now, generation, named)
+        return cached[2]
 
     def roles_of(self, contact_id: str, roster_role: str = "") -> frozenset[Role]:
-        return roles_of(self.rules, contact_id, roster_role)
+        return roles_of(self.rules, contact_id, roster_role, self.roster_names_representatives())
 
     def may(self, sender: Sender, what: CommandSpec | Role | tuple[Role, ...] | str,
             obj: Proposal | None = None) -> bool:
@@ -104,6 +122,31 @@ class Access:
             case "cosign":
                 return sender.has(Role.REPRESENTATIVE) and obj.proposer_contact != sender.contact_id
         raise ValueError(f"access: unknown action {what!r}")
+
+    def in_audience(self, member: Member, audience: str) -> bool:
+        """Whether ``member`` is among those ``audience`` names: 代表 by role, the rest by the roster
+        (someone not in the roster is let through: the bot cannot tell)."""
+        audience = normalize_audience(audience)
+        if audience == REPRESENTATIVES:
+            return Role.REPRESENTATIVE in self.roles_of(member.contact_id or "", member.roster_role)
+        return member_in_audience(audience, gender=member.gender, retired=member.retired,
+                                  department=member.department, known=member.in_roster)
+
+    def expected(self, audience: str) -> list[Member] | None:
+        """Everyone an audience counts (receipts, sign-ups, votes, quorum): the roster's members in it, and
+        for 代表 also the representatives the config names. None when there is no roster to count against."""
+        roster = self.members.roster()
+        audience = normalize_audience(audience)
+        if audience == REPRESENTATIVES:
+            found = {m.id: m for m in roster if self.in_audience(m, audience)}
+            for cid in self.rules.representatives:
+                m = self.members.get_by_contact(cid)
+                if m is not None:
+                    found.setdefault(m.id, m)
+            return list(found.values()) if (roster or found) else None
+        if not roster:
+            return None
+        return [m for m in roster if self.in_audience(m, audience)]
 
     def holders(self, role: Role) -> list[str]:
         """The contact ids holding ``role``: by the config and by the roster's 角色 column.

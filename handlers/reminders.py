@@ -8,6 +8,7 @@ from handlers.base import Context, Reply, Request, Role, command, reply
 from schedules.audience import EVERYONE, normalize_audience
 from schedules.kv import read_pairs
 
+RECEIPT_WORDS = ("需回执", "需要回执")
 SECTION = "提醒通知"  # the heading it has in #帮助
 
 _KIND_LABELS = {
@@ -61,20 +62,36 @@ def resume(req: Request, ctx: Context) -> list[Reply]:
     return reply("已恢复自动提醒。")
 
 
-@command("发送通知", syntax="#发送通知 [对象=女教工] 内容", role=Role.ADMIN,
-         help="向工会群发送一条通知（经发件队列，按安全速率发送）",
-         examples=("#发送通知 本周五下午三点在报告厅召开教代会", "#发送通知 对象=退休教师 重阳节茶话会改到十月九日"))
+@command("发送通知", syntax="#发送通知 [对象=女教工] [需回执] 内容", role=Role.ADMIN,
+         help="向工会群发送一条通知（经发件队列，按安全速率发送）；写“需回执”则编号并统计谁已收到",
+         examples=("#发送通知 本周五下午三点在报告厅召开教代会", "#发送通知 对象=退休教师 重阳节茶话会改到十月九日",
+                   "#发送通知 需回执 请各位老师于周五前提交教学计划"))
 def announce(req: Request, ctx: Context) -> list[Reply]:
     given = read_pairs(req.args, ("对象",), fold=False)
     text, audience = given.head, EVERYONE
     if "对象" in given.pairs:  # '对象=退休教师 重阳节茶话会…': the audience is one word
         word, _, rest = given.pairs["对象"].partition(" ")
         audience, text = normalize_audience(word), f"{text} {rest}".strip()
+    words = text.split(maxsplit=1)
+    receipt = bool(words) and words[0] in RECEIPT_WORDS
+    if receipt:
+        text = words[1].strip() if len(words) > 1 else ""
     if not text:
         return req.usage("请写上通知内容")
-    groups = ctx.services.reminders.announce(f"【工会通知】{text}", audience, ctx.now.astimezone(dt.UTC))
-    if not groups:
+    if not ctx.services.reminders.groups:
         return reply("配置中没有工会群（[[groups]]），通知未发送。")
+    notice = ctx.services.notices.create(text, audience, receipt, ctx.sender.contact_id, ctx.now)
+    if receipt:
+        post = (f"【工会通知 {notice.number}】{text}\n"
+                f"收到请回复 #收到 {notice.number}（群里或私聊都可以，不会刷屏）")
+        groups = ctx.services.reminders.announce(post, audience, ctx.now.astimezone(dt.UTC),
+                                                 ref=f"notice:{notice.number}")
+        ctx.services.notices.set_groups(notice.number, groups)
+        return reply(f"通知 {notice.number} 已排队，将发到：{'、'.join(groups)}。"
+                     f"发送 #回执 {notice.number} 查看谁已收到。")
+    groups = ctx.services.reminders.announce(f"【工会通知】{text}", audience, ctx.now.astimezone(dt.UTC),
+                                             ref=f"notice:{notice.number}")
+    ctx.services.notices.set_groups(notice.number, groups)
     return reply(f"通知已排队，将发到：{'、'.join(groups)}。")
 
 

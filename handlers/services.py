@@ -10,13 +10,16 @@ from zoneinfo import ZoneInfo
 from handlers.access import Access
 from handlers.base import Registry
 from handlers.rules import ProposalRules, WelfareRules
+from handlers.vote_rules import VoteRules
 from schedules.holidays import CalendarOverrides
 from storage.drafts import DraftRepo
 from storage.members import MemberRepo
+from storage.notices import NoticeRepo
 from storage.proposals import ProposalRepo
 from storage.schedule_repo import ScheduleRepo
 from storage.settings import Settings
 from storage.signups import SignupRepo
+from storage.votes import CheckinRepo, VoteRepo
 from storage.welfare import WelfareDesk
 
 if TYPE_CHECKING:
@@ -43,3 +46,7 @@ class Services:
     welfare: WelfareDesk
     welfare_rules: WelfareRules
     access: Access
+    notices: NoticeRepo
+    votes: VoteRepo
+    checkins: CheckinRepo
+    vote_rules: VoteRules

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import uuid
 
 from handlers.base import Answer, Attachment, Context, Form, Invalid, Reply, Request, Role, Step, command, reply
 from handlers.forms import begin
@@ -353,6 +354,71 @@ def signup_workbook(rows: list[Signup], tz: dt.tzinfo) -> bytes:
         for i, s in enumerate(rows, start=1)
     ]
     return workbook_bytes("报名名单", ["序号", "姓名", "部门", "报名时间", "状态", "家属人数", "备注", "代报人"], body)
+
+
+SIGNUP_NUDGE_KIND = "signup_nudge"
+
+
+def not_signed_up(ctx: Context, event: Event) -> list[Member] | None:
+    """The roster's members in the event's audience who neither signed up nor wait; None without a roster."""
+    expected = ctx.services.access.expected(event.audience)
+    if expected is None:
+        return None
+    taken = {s.member_id for s in ctx.services.signups.all_signups(event.number) if s.status != "cancelled"}
+    return [m for m in expected if m.id not in taken]
+
+
+@command("未报名", syntax="#未报名 编号", role=Role.ADMIN, help="查看报名对象中还没报名的人（按部门，依花名册）",
+         examples=("#未报名 3",))
+def missing_signups(req: Request, ctx: Context) -> list[Reply]:
+    event, problem = _event_arg(req, ctx)
+    if event is None:
+        return problem
+    missing = not_signed_up(ctx, event)
+    if missing is None:
+        return reply("还没有导入花名册，无法知道谁没报名（见 unionbot members import）。")
+    if not missing:
+        return reply(f"“{event.title}”的报名对象都已报名（或在候补）。")
+    groups: dict[str, list[str]] = {}
+    for m in missing:
+        groups.setdefault(m.department or "未填部门", []).append(m.name)
+    lines = [f"“{event.title}”还有 {len(missing)} 人未报名："]
+    lines += [f"{d}（{len(names)}）：{'、'.join(names)}" for d, names in sorted(groups.items())]
+    lines.append(f"发送 #提醒报名 {event.number} 私聊提醒他们。")
+    return reply("\n".join(lines))
+
+
+@command("提醒报名", syntax="#提醒报名 编号", role=Role.ADMIN, help="私聊提醒还没报名的人（截止前，经发件队列）",
+         examples=("#提醒报名 3",))
+def remind_signups(req: Request, ctx: Context) -> list[Reply]:
+    event, problem = _event_arg(req, ctx)
+    if event is None:
+        return problem
+    if event.status != "open" or (event.deadline is not None and event.deadline <= ctx.now):
+        return reply(f"“{event.title}”报名已截止，不再提醒。")
+    missing = not_signed_up(ctx, event)
+    if missing is None:
+        return reply("还没有导入花名册，无法知道谁没报名（见 unionbot members import）。")
+    reachable = [m.contact_id for m in missing if m.contact_id]
+    deadline = f"，{when_text(event.deadline, ctx)}截止" if event.deadline else ""
+    text = f"提醒：“{event.title}”正在报名{deadline}。参加请发送 #报名 {event.number}。"
+    # Not sent after the deadline: the outbox lets such a post expire (missed) instead.
+    ctx.services.reminders.queue_private(SIGNUP_NUDGE_KIND, f"event:{event.number}", reachable, uuid.uuid4().hex[:12],
+                                         text, ctx.now.astimezone(dt.UTC), expires_at=event.deadline)
+    extra = f"另有 {len(missing) - len(reachable)} 人未绑定微信。" if len(missing) > len(reachable) else ""
+    return reply(f"已安排私聊提醒 {len(reachable)} 人（发送时已报名或已截止则不再提醒）。{extra}")
+
+
+def render_signup_nudge(services: Services, ref: str, target: str, text: str) -> str | None:
+    """At sending time: nothing once the member signed up, or once the sign-up closed."""
+    number = ref.removeprefix("event:")
+    event = services.signups.get(int(number)) if number.isdigit() else None
+    if event is None or event.status != "open":
+        return None
+    contact = target.removeprefix("contact:")
+    if any(s.contact_id == contact and s.status != "cancelled" for s in services.signups.all_signups(event.number)):
+        return None
+    return text
 
 
 # --- members --------------------------------------------------------------------

@@ -17,12 +17,14 @@ EVERYONE = "全体"
 WOMEN = "女教工"
 RETIRED = "退休教师"
 SERVING = "在职教工"
+REPRESENTATIVES = "代表"  # 教代会代表: a role, decided by the access rule, not by the roster's columns
 
 _ALIASES = {
     EVERYONE: ("全体", "全体教职工", "全体会员", "所有人", "全校", "全员", "教职工", "全部"),
     WOMEN: ("女教工", "女职工", "女教师", "女会员", "女同志"),
     RETIRED: ("退休教师", "退休教职工", "退休职工", "退休人员", "离退休", "退休"),
     SERVING: ("在职教工", "在职教职工", "在职", "在职职工"),
+    REPRESENTATIVES: ("代表", "教代会代表", "职工代表", "全体代表", "教职工代表"),
 }
 _TEXT_HINTS = [
     (WOMEN, re.compile(r"女教工|女职工|女教师|三\s*[·.・]?\s*八|妇女节")),

@@ -115,6 +115,16 @@ class ReminderScheduler:
         self.outbox.enqueue(posts, now)
         return labels
 
+    def queue_private(self, kind: str, ref: str, contacts: list[str], occurrence: str, text: str,
+                      now: dt.datetime, expires_at: dt.datetime | None = None) -> int:
+        """One private post to each contact through the outbox (paced, once per key), not sent after
+        ``expires_at`` (a day by default); a renderer for ``kind`` may still drop one at sending time
+        (someone who answered meanwhile)."""
+        expires = min(expires_at or now + dt.timedelta(days=1), now + dt.timedelta(days=1))
+        posts = [NewPost(kind, ref, f"contact:{c}", occurrence, text, now, expires)
+                 for c in dict.fromkeys(contacts) if c]
+        return self.outbox.enqueue(posts, now)
+
     def queue_rendered(self, *, kind: str, ref: str, target: str, occurrence: str, due_at: dt.datetime,
                        expires_at: dt.datetime, now: dt.datetime) -> None:
         """A post whose text is rendered when it is sent (a live sign-up list).

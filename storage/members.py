@@ -45,6 +45,7 @@ class MemberRepo:
         self.engine = engine
         self.union_id = union_id
         self._cache: dict[str, tuple[float, str, str, Member]] = {}
+        self.generation = 0
 
     def touch(self, contact_id: str, display_name: str, room_alias: str = "") -> Member:
         """The member behind a contact id, created on first contact; names kept current."""
@@ -59,6 +60,7 @@ class MemberRepo:
 
     def forget(self) -> None:
         self._cache.clear()
+        self.generation += 1  # caches built on the roster elsewhere (the access rule's) start again
 
     def _touch(self, contact_id: str, display_name: str, room_alias: str) -> Member:
         with session_scope(self.engine) as s:

@@ -275,3 +275,132 @@ class WelfareAudit(SQLModel, table=True):
     actor_name: str = Field(default="", max_length=64)
     action: str = Field(max_length=16)
     detail: str = Field(default="", max_length=255)
+
+
+class Notice(SQLModel, table=True):
+    """A numbered #发送通知; with ``needs_receipt`` members acknowledge it (#收到 N)."""
+
+    __tablename__ = "notice"
+    __table_args__ = (UniqueConstraint("union_id", "number", name="uq_notice_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    number: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    audience: str = Field(default="全体", max_length=64)
+    needs_receipt: bool = False
+    groups: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # labels, JSON
+    created_by: str = Field(default="", max_length=128)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class NoticeReceipt(SQLModel, table=True):
+    """One acknowledgement per member and notice, decided by the unique key (never count-then-insert)."""
+
+    __tablename__ = "notice_receipt"
+    __table_args__ = (UniqueConstraint("notice_id", "member_id", name="uq_notice_receipt"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    at: dt.datetime = Field(default_factory=utcnow)
+
+
+class GroupMember(SQLModel, table=True):
+    """Who is in a staff group, as the gateway reports it: what receipts count against without a roster."""
+
+    __tablename__ = "group_member"
+    __table_args__ = (UniqueConstraint("union_id", "group_label", "contact_id", name="uq_group_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    group_label: str = Field(max_length=128)
+    contact_id: str = Field(max_length=128)
+    name: str = Field(default="", max_length=128)
+
+
+class Vote(SQLModel, table=True):
+    """#发起投票. For an anonymous vote the database keeps who voted (``vote_voter``) and the
+    counters (``vote_tally``) apart, with nothing that joins them: no ballot rows, no times."""
+
+    __tablename__ = "vote"
+    __table_args__ = (UniqueConstraint("union_id", "number", name="uq_vote_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    number: int
+    title: str = Field(max_length=200)
+    options: str = Field(sa_column=Column(Text, nullable=False))  # JSON list
+    audience: str = Field(default="全体", max_length=64)
+    deadline: dt.datetime | None = None
+    anonymous: bool = True
+    max_choices: int = 1
+    status: str = Field(default="open", max_length=16)  # open | closed
+    created_by: str = Field(default="", max_length=128)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    closed_at: dt.datetime | None = None
+
+
+class VoteVoter(SQLModel, table=True):
+    """Who has voted: one row per member (the unique key refuses a second ballot). No choice, no time."""
+
+    __tablename__ = "vote_voter"
+    __table_args__ = (UniqueConstraint("vote_id", "member_id", name="uq_vote_voter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    vote_id: int = Field(foreign_key="vote.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+
+
+class VoteTally(SQLModel, table=True):
+    """The counters: one row per option, incremented in place. No voter, no time, no ballot order."""
+
+    __tablename__ = "vote_tally"
+
+    vote_id: int = Field(foreign_key="vote.id", primary_key=True)
+    option: int = Field(primary_key=True)  # index into Vote.options
+    union_id: str = Field(index=True, max_length=64)
+    count: int = 0
+
+
+class VoteBallot(SQLModel, table=True):
+    """An open (named) vote's ballots: who chose what. Never written for an anonymous vote."""
+
+    __tablename__ = "vote_ballot"
+    __table_args__ = (UniqueConstraint("vote_id", "member_id", name="uq_vote_ballot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    vote_id: int = Field(foreign_key="vote.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    choices: str = Field(max_length=200)  # JSON list of option indexes
+
+
+class Checkin(SQLModel, table=True):
+    """#开始签到: attendance for the congress or a meeting."""
+
+    __tablename__ = "checkin"
+    __table_args__ = (UniqueConstraint("union_id", "number", name="uq_checkin_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    number: int
+    title: str = Field(max_length=200)
+    audience: str = Field(default="全体", max_length=64)
+    status: str = Field(default="open", max_length=16)  # open | closed
+    created_by: str = Field(default="", max_length=128)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    closed_at: dt.datetime | None = None
+
+
+class CheckinRecord(SQLModel, table=True):
+    __tablename__ = "checkin_record"
+    __table_args__ = (UniqueConstraint("checkin_id", "member_id", name="uq_checkin_record"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    checkin_id: int = Field(foreign_key="checkin.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    at: dt.datetime = Field(default_factory=utcnow)

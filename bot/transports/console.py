@@ -42,6 +42,7 @@ class ConsoleChat:
         self.group_topic = group.label if group else DEFAULT_GROUP
         self.group_id = (group.id if group and group.id else "console-group@chatroom")
         self.speaker_id = DEFAULT_SPEAKER
+        self.in_group: set[str] = set()
         self.speaker_name = DEFAULT_SPEAKER
         self.private = False
         self.ids = itertools.count(1)
@@ -199,6 +200,10 @@ class ConsoleChat:
         if attachment is not None and not self.private and not text.strip():
             self._print("（文件请在私聊中发送：先输入 /dm）")
             return []
+        if not self.private and self.speaker_id not in self.in_group:
+            # The terminal's "gateway": whoever speaks in the group is one of its members.
+            self.in_group.add(self.speaker_id)
+            self.app.services.notices.add_group_member(self.group_topic, self.speaker_id, self.speaker_name)
         out = self.app.pipeline.handle(msg)
         for o in out:
             self.show(o)

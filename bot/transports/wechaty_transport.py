@@ -261,11 +261,22 @@ async def resolve_groups(bot: Any, app: App) -> dict[str, str]:
         if room is not None:
             settings.put(f"room:{group.topic}", room.room_id)
             found[group.topic] = room.room_id
+            await record_members(bot, app, group.label, room)
         elif known := settings.get(f"room:{group.topic}"):
             found[group.topic] = known
         else:
             log.warning("staff group %r not found among the account's rooms", group.topic)
     return found
+
+
+async def record_members(bot: Any, app: App, label: str, room: Any) -> None:
+    """Who is in a staff group, as the gateway says: what receipts count against when there is no roster."""
+    people = await _quietly(room.member_list(), what="room members")
+    if not people:
+        return
+    me = getattr(bot.puppet, "login_user_id", None)
+    pairs = [(c.contact_id, (c.payload.name if c.payload else "") or "") for c in people if c.contact_id != me]
+    app.services.notices.set_group_members(label, pairs)
 
 
 async def to_incoming(msg: Any, offset: dt.timedelta = dt.timedelta(0)) -> Incoming | None:

@@ -1,0 +1,133 @@
+"""Attendance (签到) for the congress and meetings: who is here, who is not, and the quorum.
+
+``#签到`` works in the group or in private; the answer goes privately, so two hundred
+check-ins add nothing to the group. For a check-in of 代表 the quorum is the congress
+rule: at least two thirds of all representatives (``[votes] quorum``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handlers.base import Attachment, Context, Reply, Request, Role, command, reply
+from handlers.notices import Person, by_department
+from handlers.vote_rules import fraction_text
+from handlers.xlsx import workbook_bytes
+from schedules.audience import EVERYONE, REPRESENTATIVES, normalize_audience
+from schedules.kv import read_pairs
+from storage.models import Checkin
+
+SECTION = "投票签到"  # the heading it has in #帮助
+
+
+def _checkin_arg(req: Request, ctx: Context) -> tuple[Checkin | None, list[Reply]]:
+    """The check-in the first argument names, else the latest one."""
+    arg = req.argv[0].lstrip("#№") if req.argv else ""
+    if arg and (not arg.isdigit() or len(arg) > 6):
+        return None, req.usage("签到编号应是数字")
+    c = ctx.services.checkins.get(int(arg)) if arg else ctx.services.checkins.latest()
+    if c is None:
+        return None, reply(f"没有编号为 {arg} 的签到。" if arg else "还没有发起过签到（#开始签到）。")
+    return c, []
+
+
+@command("开始签到", syntax="#开始签到 名称 [对象=代表]", role=Role.ADMIN,
+         help="开始会议签到（代表大会可统计是否达到法定人数）",
+         examples=("#开始签到 第五届教代会第二次会议 对象=代表",))
+def start(req: Request, ctx: Context) -> list[Reply]:
+    given = read_pairs(req.args, ("对象", "范围"), fold=False)
+    title = given.head[:200]
+    if not title or given.unknown:
+        return req.usage("请写上会议名称")
+    audience = normalize_audience(given.pairs.get("对象") or given.pairs.get("范围") or EVERYONE)[:64]
+    c = ctx.services.checkins.create(title, audience, ctx.sender.contact_id, ctx.now)
+    post = f"【签到】{title}（签到编号 {c.number}，对象：{audience}）\n请发送 #签到（群里或私聊都可以）。"
+    groups = ctx.services.reminders.announce(post, audience, ctx.now.astimezone(dt.UTC), kind="checkin_notice",
+                                             ref=f"checkin:{c.number}")
+    where = "、".join(groups) if groups else "（配置中没有对应的群）"
+    return reply(f"已开始签到【{c.number}】{title}，通知将发到：{where}。发送 #签到情况 查看到会情况。")
+
+
+@command("签到", syntax="#签到 [签到编号]", help="会议签到（群里或私聊都可以，回复只发给您）", examples=("#签到",))
+def check_in(req: Request, ctx: Context) -> list[Reply]:
+    me = ctx.services.members.get_by_contact(ctx.sender.contact_id)
+    assert me is not None
+    private = ctx.sender.contact_id
+    access = ctx.services.access
+    if req.argv:
+        c, problem = _checkin_arg(req, ctx)
+        if c is None:
+            return [Reply(problem[0].text, to_contact=private)]
+    else:
+        mine = [c for c in ctx.services.checkins.open_ones() if access.in_audience(me, c.audience)]
+        if not mine:
+            return [Reply("目前没有需要您签到的会议。", to_contact=private)]
+        c = mine[0]
+    if not access.in_audience(me, c.audience):
+        return [Reply(f"“{c.title}”的签到对象是{c.audience}，您不需要签到。", to_contact=private)]
+    outcome = ctx.services.checkins.record(c, me, ctx.now)
+    if outcome == "twice":
+        return [Reply(f"您已签到“{c.title}”，无需重复。", to_contact=private)]
+    if outcome == "closed":
+        return [Reply(f"“{c.title}”的签到已结束。", to_contact=private)]
+    return [Reply(f"已签到：{c.title}（{ctx.now:%H:%M}）。", to_contact=private)]
+
+
+def attendance(ctx: Context, c: Checkin) -> tuple[list[Person], list[Person] | None]:
+    rows = ctx.services.checkins.present(c)
+    present = [Person(m.name, m.department, m.contact_id or "", at) for m, at in rows]
+    expected = ctx.services.access.expected(c.audience)
+    if expected is None:
+        return present, None
+    here = {m.id for m, _ in rows}
+    return present, [Person(m.name, m.department, m.contact_id or "") for m in expected if m.id not in here]
+
+
+def status_text(ctx: Context, c: Checkin) -> str:
+    present, absent = attendance(ctx, c)
+    state = "" if c.status == "open" else "（已结束）"
+    if absent is None:
+        return f"“{c.title}”{state}已签到 {len(present)} 人（没有花名册，无法统计缺席）。"
+    expected = len(present) + len(absent)
+    lines = [f"“{c.title}”{state}已签到 {len(present)}/{expected} 人。"]
+    if normalize_audience(c.audience) == REPRESENTATIVES and expected:
+        q = ctx.services.vote_rules.quorum
+        need = -(-expected * q.numerator // q.denominator)
+        if len(present) >= need:
+            lines.append(f"已达到法定人数（全体代表 {expected} 人的{fraction_text(q)}，{need} 人）。")
+        else:
+            lines.append(f"未达到法定人数（需 {need} 人，还差 {need - len(present)} 人）。")
+    if absent:
+        lines.append(f"未签到 {len(absent)} 人：")
+        lines += by_department(absent)
+    return "\n".join(lines)
+
+
+@command("签到情况", syntax="#签到情况 [签到编号]", role=Role.ADMIN, help="查看到会人数、缺席名单和是否达到法定人数",
+         examples=("#签到情况", "#签到情况 1"))
+def show(req: Request, ctx: Context) -> list[Reply]:
+    c, problem = _checkin_arg(req, ctx)
+    return problem if c is None else reply(status_text(ctx, c))
+
+
+def checkin_workbook(ctx: Context, c: Checkin) -> bytes:
+    present, absent = attendance(ctx, c)
+    rows = [[p.name, p.department, "已签到", p.at.astimezone(ctx.services.tz).strftime("%H:%M") if p.at else ""]
+            for p in present]
+    rows += [[p.name, p.department, "未签到", ""] for p in absent or []]
+    return workbook_bytes(f"{c.title}签到表"[:31], ["姓名", "部门", "状态", "签到时间"], rows)
+
+
+@command("结束签到", syntax="#结束签到 [签到编号]", role=Role.ADMIN, help="结束签到，并把签到表（Excel）私聊发给您",
+         examples=("#结束签到",))
+def close(req: Request, ctx: Context) -> list[Reply]:
+    c, problem = _checkin_arg(req, ctx)
+    if c is None:
+        return problem
+    ctx.services.checkins.close(c, ctx.now)
+    closed = ctx.services.checkins.get(c.number)
+    assert closed is not None
+    name = f"签到表-{c.number}.xlsx"
+    return [Reply(status_text(ctx, closed)),
+            Reply(f"已发送签到表 {name}。", file=Attachment(name, checkin_workbook(ctx, closed)),
+                  to_contact=ctx.sender.contact_id)]

@@ -1,0 +1,168 @@
+"""Receipts for notices: "收到请回复" without two hundred "收到" burying the notice.
+
+``#发送通知 需回执 …`` (handlers.reminders) numbers the notice. Members answer
+``#收到`` in the group or in private: it is recorded once, and confirmed privately
+at most once; an acknowledgement never adds a message to the group. Admins see who
+has not answered by department (``#回执 N``) and remind only them, privately,
+through the outbox (``#催办 N``); a reminder is dropped at sending time for anyone
+who has acknowledged by then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+
+from handlers.base import Context, Reply, Request, Role, command, reply
+from handlers.services import Services
+from storage.models import Member, Notice
+
+SECTION = "通知回执"  # the heading it has in #帮助
+
+NUDGE_KIND = "receipt_nudge"
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    department: str
+    contact_id: str
+    at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReceiptStatus:
+    notice: Notice
+    acknowledged: list[Person]
+    missing: list[Person]
+    counted_by: str  # 花名册 | 群成员
+
+
+def receipt_status(services: Services, notice: Notice) -> ReceiptStatus:
+    """Who answered and who has not: the roster's members in the notice's audience, or, without a
+    roster, the members of the groups it went to as the gateway reports them."""
+    acked = services.notices.acknowledged(notice)
+    done = [Person(m.name, m.department, m.contact_id or "", at) for m, at in acked]
+    acked_ids = {m.id for m, _ in acked}
+    acked_contacts = {m.contact_id for m, _ in acked if m.contact_id}
+    expected = services.access.expected(notice.audience)
+    if expected is not None:
+        missing = [Person(m.name, m.department, m.contact_id or "") for m in expected if m.id not in acked_ids]
+        return ReceiptStatus(notice, done, missing, "花名册")
+    labels = json.loads(notice.groups or "[]")
+    people = services.notices.group_contacts(labels)
+    missing = []
+    for cid, name in sorted(people.items(), key=lambda kv: kv[1]):
+        if cid in acked_contacts:
+            continue
+        m = services.members.get_by_contact(cid)
+        missing.append(Person(m.name if m else name, m.department if m else "", cid))
+    return ReceiptStatus(notice, done, missing, "群成员")
+
+
+def by_department(people: list[Person]) -> list[str]:
+    groups: dict[str, list[str]] = {}
+    for p in people:
+        groups.setdefault(p.department or "未填部门", []).append(p.name)
+    return [f"{d}（{len(names)}）：{'、'.join(names)}" for d, names in sorted(groups.items())]
+
+
+def _notice_arg(req: Request, ctx: Context) -> tuple[Notice | None, list[Reply]]:
+    arg = req.argv[0].lstrip("#№") if req.argv else ""
+    if not arg.isdigit() or len(arg) > 6:
+        return None, req.usage("请写上通知编号（见群里的通知）")
+    notice = ctx.services.notices.get(int(arg))
+    if notice is None or not notice.needs_receipt:
+        return None, reply(f"没有编号为 {arg} 的回执通知。")
+    return notice, []
+
+
+def _member(ctx: Context) -> Member:
+    m = ctx.services.members.get_by_contact(ctx.sender.contact_id)
+    assert m is not None  # the pipeline registers every sender before dispatch
+    return m
+
+
+@command("收到", aliases=("已收到", "回执收到"), syntax="#收到 [通知编号]",
+         help="确认收到需要回执的通知（群里或私聊都可以，不会在群里刷屏）", examples=("#收到", "#收到 3"))
+def acknowledge(req: Request, ctx: Context) -> list[Reply]:
+    me = _member(ctx)
+    private = ctx.sender.contact_id  # every answer goes privately: the group never hears an acknowledgement
+    access, notices = ctx.services.access, ctx.services.notices
+    if req.argv:
+        arg = req.argv[0].lstrip("#№")
+        notice = notices.get(int(arg)) if arg.isdigit() and len(arg) <= 6 else None
+        if notice is None or not notice.needs_receipt:
+            return [Reply(f"没有编号为 {arg[:10]} 的回执通知。", to_contact=private)]
+        if not access.in_audience(me, notice.audience):
+            return [Reply(f"通知 {notice.number} 面向{notice.audience}，不需要您回执。", to_contact=private)]
+    else:
+        mine = [n for n in notices.list(receipts_only=True) if access.in_audience(me, n.audience)]
+        if not mine:
+            return [Reply("目前没有需要您回执的通知。", to_contact=private)]
+        open_ = [n for n in mine if not notices.has_acknowledged(n, ctx.sender.contact_id)]
+        notice = open_[0] if open_ else mine[0]
+    if not notices.acknowledge(notice, me, ctx.now):
+        return []  # confirmed once already: nothing more, anywhere
+    return [Reply(f"已确认收到通知 {notice.number}：{notice.text[:30]}", to_contact=private)]
+
+
+@command("回执", syntax="#回执 通知编号", role=Role.ADMIN, help="查看通知的回执情况和未回执名单（按部门）",
+         examples=("#回执 3",))
+def receipts(req: Request, ctx: Context) -> list[Reply]:
+    notice, problem = _notice_arg(req, ctx)
+    if notice is None:
+        return problem
+    st = receipt_status(ctx.services, notice)
+    total = len(st.acknowledged) + len(st.missing)
+    head = f"通知 {notice.number}（{notice.text[:20]}）"
+    lines = [f"{head}已收到 {len(st.acknowledged)}/{total}（按{st.counted_by}统计）"]
+    if st.missing:
+        lines.append(f"未回执 {len(st.missing)} 人：")
+        lines += by_department(st.missing)
+        lines.append(f"发送 #催办 {notice.number} 私聊提醒他们。")
+    else:
+        lines.append("全部已回执。")
+    return reply("\n".join(lines))
+
+
+@command("催办", syntax="#催办 通知编号", role=Role.ADMIN, help="私聊提醒还没回执的人（经发件队列，按安全速率）",
+         examples=("#催办 3",))
+def nudge(req: Request, ctx: Context) -> list[Reply]:
+    notice, problem = _notice_arg(req, ctx)
+    if notice is None:
+        return problem
+    st = receipt_status(ctx.services, notice)
+    reachable = [p for p in st.missing if p.contact_id]
+    if not st.missing:
+        return reply(f"通知 {notice.number} 全部已回执，无需催办。")
+    token = uuid.uuid4().hex[:12]  # one 催办, one post per person: a second 催办 is a new round
+    text = (f"提醒：工会通知 {notice.number} 需要回执，您还没有确认。\n{notice.text[:200]}\n"
+            f"收到请回复 #收到 {notice.number}")
+    ctx.services.reminders.queue_private(NUDGE_KIND, f"notice:{notice.number}", [p.contact_id for p in reachable],
+                                         token, text, ctx.now.astimezone(dt.UTC))
+    unreachable = len(st.missing) - len(reachable)
+    extra = f"另有 {unreachable} 人未绑定微信，无法私聊，请另行通知。" if unreachable else ""
+    return reply(f"已安排私聊提醒 {len(reachable)} 人（按安全速率发送，发送时已回执的人不再提醒）。{extra}")
+
+
+def render_nudge(services: Services, ref: str, target: str, text: str) -> str | None:
+    """At sending time: nothing for someone who has acknowledged meanwhile."""
+    number = ref.removeprefix("notice:")
+    notice = services.notices.get(int(number)) if number.isdigit() else None
+    contact = target.removeprefix("contact:")
+    if notice is None or services.notices.has_acknowledged(notice, contact):
+        return None
+    return text
+
+
+def notice_json(n: Notice, tz: dt.tzinfo) -> dict:
+    return {"number": n.number, "text": n.text, "audience": n.audience, "needs_receipt": n.needs_receipt,
+            "groups": json.loads(n.groups or "[]"), "created_at": n.created_at.astimezone(tz).isoformat()}
+
+
+def person_json(p: Person, tz: dt.tzinfo) -> dict:
+    return {"name": p.name, "department": p.department, "contact_id": p.contact_id,
+            **({"at": p.at.astimezone(tz).isoformat()} if p.at else {})}

@@ -1,0 +1,219 @@
+"""Votes and elections in the chat (#发起投票, #投票, #投票结果, #结束投票).
+
+Ballots are cast in private only (in a group the pipeline says to go private
+before anything is read, so a choice is never repeated there). The database
+decides: one ballot per member by a unique key, counters incremented in place,
+nothing counted once the vote is closed or past its deadline (storage.votes).
+A secret vote's counts are shown to nobody before it closes; the congress rules
+(quorum, more than half of all representatives) are in handlers.vote_rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from handlers.base import Context, Reply, Request, Role, Scope, command, reply
+from handlers.services import Services
+from handlers.signups import when_text
+from handlers.vote_rules import Decision, decide
+from schedules.audience import EVERYONE, REPRESENTATIVES, normalize_audience
+from schedules.kv import read_pairs
+from schedules.when import read_datetime
+from storage.models import Member, Vote
+from storage.votes import NewVote
+
+SECTION = "投票签到"  # the heading it has in #帮助
+
+VOTE_KEYS = {"标题": "title", "选项": "options", "对象": "audience", "范围": "audience", "截止": "deadline",
+             "截止时间": "deadline", "匿名": "anonymous", "不记名": "anonymous", "多选": "max_choices"}
+DEFAULT_OPTIONS = ["赞成", "反对", "弃权"]
+_OPTION_SPLIT = re.compile(r"\s*[|｜/、,，]\s*")
+YES_WORDS = ("是", "匿名", "不记名", "yes", "true", "1")
+NO_WORDS = ("否", "记名", "实名", "公开", "no", "false", "0")
+
+
+def options_of(v: Vote) -> list[str]:
+    return json.loads(v.options)
+
+
+def is_closed(v: Vote, now: dt.datetime) -> bool:
+    return v.status != "open" or (v.deadline is not None and now >= v.deadline)
+
+
+def _vote_arg(req: Request, ctx: Context) -> tuple[Vote | None, list[Reply]]:
+    arg = req.argv[0].lstrip("#№") if req.argv else ""
+    if not arg.isdigit() or len(arg) > 6:
+        return None, req.usage("请写上投票编号（见投票通知）")
+    v = ctx.services.votes.get(int(arg))
+    if v is None:
+        return None, reply(f"没有编号为 {arg} 的投票。")
+    return v, []
+
+
+@command("发起投票", syntax="#发起投票 标题 选项=赞成|反对|弃权 对象=代表 截止=… 匿名=是 多选=1", role=Role.ADMIN,
+         help="发起一项投票或选举（也可每行写一项，如“选项：张三|李四|王五”）；对象可以是代表、女教工、部门或全体",
+         examples=("#发起投票 关于修订绩效工资方案的决议 对象=代表 截止=3月20日 17:00",
+                   "#发起投票 工会委员选举 选项=张三|李四|王五 多选=2 对象=代表"))
+def start_vote(req: Request, ctx: Context) -> list[Reply]:
+    given = read_pairs(req.args, VOTE_KEYS, fold=False)
+    title = (given.pairs.get("标题") or given.head).strip()[:200]
+    problems = [f"不认识“{given.unknown[0]}”这一项（可写：选项、对象、截止、匿名、多选）"] if given.unknown else []
+    if not title:
+        problems.append("缺少投票标题")
+    fields = {VOTE_KEYS[k]: v for k, v in given.pairs.items()}
+    options = [o for o in _OPTION_SPLIT.split(fields.get("options", "")) if o] or DEFAULT_OPTIONS
+    if len(options) < 2 or len(options) > 30 or len(set(options)) != len(options):
+        problems.append("选项应是 2 到 30 个不同的词，用 | 分开")
+    deadline = None
+    if fields.get("deadline"):
+        deadline = read_datetime(fields["deadline"], ctx.now, dt.time(23, 59))
+        if deadline is None:
+            problems.append(f"截止“{fields['deadline'][:20]}”不是日期时间")
+        elif deadline <= ctx.now:
+            problems.append("截止时间已经过去了")
+    anonymous = True
+    if "anonymous" in fields:
+        word = fields["anonymous"].strip().lower()
+        if word not in YES_WORDS + NO_WORDS:
+            problems.append("匿名应写“是”或“否”")
+        anonymous = word in YES_WORDS
+    max_choices = 1
+    if "max_choices" in fields:
+        text = fields["max_choices"].strip()
+        if not text.isdigit() or not 1 <= int(text) <= len(options):
+            problems.append(f"多选应是 1 到 {len(options)} 之间的数")
+        else:
+            max_choices = int(text)
+    if problems:
+        return req.usage("未发起：" + "；".join(problems))
+    audience = normalize_audience(fields.get("audience", EVERYONE))[:64]
+    v = ctx.services.votes.create(NewVote(title, options, audience, deadline, anonymous, max_choices),
+                                  ctx.sender.contact_id, ctx.now)
+    groups = ctx.services.reminders.announce(notice_text(v, ctx), audience, ctx.now.astimezone(dt.UTC),
+                                             kind="vote_notice", ref=f"vote:{v.number}")
+    where = "、".join(groups) if groups else "（配置中没有对应的群，请手动转发）"
+    return reply(f"已发起投票【{v.number}】{v.title}。通知将发到：{where}。发送 #投票结果 {v.number} 查看投票率。")
+
+
+def notice_text(v: Vote, ctx: Context) -> str:
+    options = "  ".join(f"{i}.{o}" for i, o in enumerate(options_of(v), 1))
+    how = "可选 1 项" if v.max_choices == 1 else f"最多选 {v.max_choices} 项"
+    lines = [f"【投票】{v.title}（投票编号 {v.number}）", f"选项：{options}（{how}）",
+             f"对象：{v.audience}" + ("，无记名投票" if v.anonymous else "，记名投票")]
+    if v.deadline:
+        lines.append(f"截止：{when_text(v.deadline, ctx)}")
+    first = options_of(v)[0]
+    lines.append(f"请私聊我投票：发送 #投票 {v.number} {first}（或 #投票 {v.number} 1）。群里请勿发送选择。")
+    return "\n".join(lines)
+
+
+def _choices(words: list[str], options: list[str]) -> list[int] | None:
+    found: list[int] = []
+    for w in words:
+        w = w.strip("，,。")
+        if w in options:
+            found.append(options.index(w))
+        elif w.isdigit() and 1 <= int(w) <= len(options):
+            found.append(int(w) - 1)
+        else:
+            return None
+    return found
+
+
+@command("投票", syntax="#投票 编号 选项", scope=Scope.PRIVATE, help="私聊投票（写选项名称或序号，多选用空格分开）",
+         examples=("#投票 1 赞成", "#投票 2 1 3"))
+def cast(req: Request, ctx: Context) -> list[Reply]:
+    v, problem = _vote_arg(req, ctx)
+    if v is None:
+        return problem
+    options = options_of(v)
+    choices = _choices(req.argv[1:], options)
+    if not choices:
+        listed = "  ".join(f"{i}.{o}" for i, o in enumerate(options, 1))
+        return reply(f"请写上选项：{listed}，例如 #投票 {v.number} {options[0]}。")
+    if len(set(choices)) != len(choices) or len(choices) > v.max_choices:
+        return reply(f"本次投票最多选 {v.max_choices} 项，且不能重复，未计票。")
+    me = ctx.services.members.get_by_contact(ctx.sender.contact_id)
+    assert me is not None
+    if not ctx.services.access.in_audience(me, v.audience):
+        return reply(f"投票 {v.number} 面向{v.audience}，您不在投票范围内，未计票。")
+    outcome = ctx.services.votes.cast(v, me, choices, ctx.now)
+    if outcome == "twice":
+        return reply(f"您已经投过投票 {v.number} 了，每人只能投一次。")
+    if outcome == "closed":
+        return reply(f"投票 {v.number} 已结束，未计票。")
+    secret = "本次为无记名投票，您的选择不与您的名字一起保存。" if v.anonymous else ""
+    return reply(f"已收到您对投票 {v.number}《{v.title}》的选票。{secret}")
+
+
+def eligible_count(services: Services, v: Vote) -> int | None:
+    expected = services.access.expected(v.audience)
+    return len(expected) if expected is not None else None
+
+
+def result_text(services: Services, v: Vote, now: dt.datetime) -> str:
+    options, counts = options_of(v), services.votes.tally(v)
+    voted = len(services.votes.voter_ids(v))
+    eligible = eligible_count(services, v)
+    turnout = f"投票 {voted} 人" + (f"，应投 {eligible} 人，投票率 {voted * 100 // eligible}%" if eligible else "")
+    d: Decision = decide(options, counts, voted, eligible, normalize_audience(v.audience) == REPRESENTATIVES,
+                         services.vote_rules)
+    lines = [f"投票 {v.number}《{v.title}》结果：{turnout}",
+             "  ".join(f"{o} {c} 票" for o, c in zip(options, counts, strict=True)), f"依据：{d.rule}。"]
+    return "\n".join(lines)
+
+
+@command("投票结果", syntax="#投票结果 编号", help="查看投票结果（结束后公布；进行中管理员可看投票率）",
+         examples=("#投票结果 1",))
+def result(req: Request, ctx: Context) -> list[Reply]:
+    v, problem = _vote_arg(req, ctx)
+    if v is None:
+        return problem
+    if is_closed(v, ctx.now):
+        return reply(result_text(ctx.services, v, ctx.now))
+    if not ctx.services.access.may(ctx.sender, Role.ADMIN):
+        return reply(f"投票 {v.number} 还在进行中，结束后公布结果。")
+    voted = len(ctx.services.votes.voter_ids(v))
+    eligible = eligible_count(ctx.services, v)
+    of = f"/{eligible}" if eligible else ""
+    text = f"投票 {v.number}《{v.title}》进行中：已投 {voted}{of} 人。"
+    if v.anonymous:
+        return reply(text + "无记名投票，结束前不显示票数。")
+    counts = ctx.services.votes.tally(v)
+    return reply(text + "  ".join(f"{o} {c} 票" for o, c in zip(options_of(v), counts, strict=True)))
+
+
+@command("结束投票", syntax="#结束投票 编号", role=Role.ADMIN, help="提前结束投票并公布结果", examples=("#结束投票 1",))
+def close_vote(req: Request, ctx: Context) -> list[Reply]:
+    v, problem = _vote_arg(req, ctx)
+    if v is None:
+        return problem
+    if not ctx.services.votes.close(v, ctx.now):
+        return reply(f"投票 {v.number} 已经结束了。\n" + result_text(ctx.services, v, ctx.now))
+    closed = ctx.services.votes.get(v.number)
+    assert closed is not None
+    return reply("已结束投票。\n" + result_text(ctx.services, closed, ctx.now))
+
+
+def vote_json(services: Services, v: Vote, now: dt.datetime, tz: dt.tzinfo) -> dict:
+    """For `unionbot votes`: a secret vote's counts only once it is closed."""
+    closed = is_closed(v, now)
+    voted = len(services.votes.voter_ids(v))
+    eligible = eligible_count(services, v)
+    out: dict = {"number": v.number, "title": v.title, "options": options_of(v), "audience": v.audience,
+                 "anonymous": v.anonymous, "max_choices": v.max_choices, "status": "closed" if closed else "open",
+                 "deadline": v.deadline.astimezone(tz).isoformat() if v.deadline else None,
+                 "voted": voted, "eligible": eligible}
+    if closed or not v.anonymous:
+        out["counts"] = services.votes.tally(v)
+    if closed:
+        d = decide(options_of(v), out["counts"], voted, eligible, normalize_audience(v.audience) == REPRESENTATIVES,
+                   services.vote_rules)
+        out.update(valid=d.valid, passed=d.passed, elected=list(d.elected), rule=d.rule)
+    return out
+
+
+def member_line(m: Member) -> str:
+    return f"{m.name}（{m.department}）" if m.department else m.name
