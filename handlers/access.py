@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING
 
 from handlers.base import CommandSpec, Role, Sender
 from schedules.audience import REPRESENTATIVES, member_in_audience, normalize_audience
+from storage.models import Member
 
 if TYPE_CHECKING:
     from storage.members import MemberRepo
-    from storage.models import Member, Proposal
+    from storage.models import Proposal
 
 
 @dataclass(frozen=True)
@@ -139,11 +140,12 @@ class Access:
         audience = normalize_audience(audience)
         if audience == REPRESENTATIVES:
             found = {m.id: m for m in roster if self.in_audience(m, audience)}
-            for cid in self.rules.representatives:
-                m = self.members.get_by_contact(cid)
-                if m is not None:
-                    found.setdefault(m.id, m)
-            return list(found.values()) if (roster or found) else None
+            out = list(found.values())
+            known = {m.contact_id for m in out}
+            for cid in sorted(self.rules.representatives - known):
+                # A representative the bot has not met yet still counts (quorum, turnout): as an unsaved row.
+                out.append(self.members.get_by_contact(cid) or Member(union_id="", name=cid, contact_id=cid))
+            return out if (roster or out) else None
         if not roster:
             return None
         return [m for m in roster if self.in_audience(m, audience)]

@@ -135,7 +135,8 @@ def nudge(req: Request, ctx: Context) -> list[Reply]:
     if notice is None:
         return problem
     st = receipt_status(ctx.services, notice)
-    reachable = [p for p in st.missing if p.contact_id]
+    # Whoever sends the 催办 knows of the notice: everyone else missing, with a WeChat contact, is reminded.
+    reachable = [p for p in st.missing if p.contact_id and p.contact_id != ctx.sender.contact_id]
     if not st.missing:
         return reply(f"通知 {notice.number} 全部已回执，无需催办。")
     token = uuid.uuid4().hex[:12]  # one 催办, one post per person: a second 催办 is a new round
@@ -143,7 +144,7 @@ def nudge(req: Request, ctx: Context) -> list[Reply]:
             f"收到请回复 #收到 {notice.number}")
     ctx.services.reminders.queue_private(NUDGE_KIND, f"notice:{notice.number}", [p.contact_id for p in reachable],
                                          token, text, ctx.now.astimezone(dt.UTC))
-    unreachable = len(st.missing) - len(reachable)
+    unreachable = sum(1 for p in st.missing if not p.contact_id)
     extra = f"另有 {unreachable} 人未绑定微信，无法私聊，请另行通知。" if unreachable else ""
     return reply(f"已安排私聊提醒 {len(reachable)} 人（按安全速率发送，发送时已回执的人不再提醒）。{extra}")
 

@@ -257,3 +257,20 @@ def test_help_lists_exactly_what_the_access_rule_allows(chat: ChatDriver) -> Non
 def _incoming(who: str):  # type: ignore[no-untyped-def]
     from bot.pipeline import Incoming
     return Incoming(message_id="", contact_id=who, contact_name=who, text="")
+
+
+def test_readme_command_table_matches_the_declarations() -> None:
+    """Every command #帮助 can list is in README's table, and every #command the table names exists."""
+    import re as _re
+
+    from handlers import build_registry
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Commands", 1)[1].split("## Command line", 1)[0]
+    named = set(_re.findall(r"#([\u4e00-\u9fff]+)", table))
+    registry = build_registry()
+    declared = {s.name for s in registry.ordered}
+    assert declared - named == set(), "missing from README's command table"
+    unknown = {n for n in named if registry.get(n) is None and registry.split_glued(n) is None}
+    assert unknown == set(), "README names commands that do not exist"
