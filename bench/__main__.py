@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench import (
+    category_cv,
     gateway_roundtrip,
     outbox_speed,
     pipeline_memory,
@@ -22,6 +23,9 @@ def main() -> None:
         ("  category / holiday accuracy", f"{o['category_accuracy']:.3f} / {o['holiday_accuracy']:.3f}", ""),
         ("import all seed plans", f"{speed['seconds']:.3f} s", "< 0.5 s"),
     ]
+    cv = category_cv.cross_validate(category_cv.labelled_by_file(category_cv.DEFAULT_SEEDS))["overall"]
+    rows.append(("category accuracy, held out by file: rules / n-gram NB",
+                 f"{cv['rules']:.3f} / {cv['model']:.3f}", "rules not held out"))
     out = outbox_speed.run()
     rows += [
         (f"plan + queue digests for {out['groups']} groups", f"{out['plan_seconds']:.3f} s", "< 1 s"),

@@ -154,6 +154,9 @@ class Pipeline:
             return forms.cancel_open(ctx)
         if bare in CONFIRM_WORDS:
             return forms.confirm(form, draft, ctx)
+        if word in form.words:
+            _, args = split_command(raw.lstrip("＃／#/"))
+            return forms.apply_word(form, draft, word, args, ctx)
         if word in EDIT_WORDS and form.editable:
             _, args = split_command(raw.lstrip("＃／#/"))
             return forms.edit(form, draft, args, ctx)

@@ -215,6 +215,9 @@ class Form:
     editable: bool = True
     confirm_hint: str = ""
     intro: str = ""
+    # Words the form understands at its check step besides 确认/修改/取消 ('删 12'): word -> a function
+    # that changes the draft's data in place from the words after it, or raises Invalid.
+    words: dict[str, Callable[[dict[str, Any], str, Context], None]] = field(default_factory=dict)
 
     def step(self, data: dict[str, Any], key: str, ctx: Context) -> Step | None:
         return next((s for s in self.steps(data, ctx) if s.key == key), None)

@@ -134,6 +134,19 @@ def edit(form: Form, draft: DraftState, args: str, ctx: Context) -> list[Reply]:
     return reply(f"已修改{step.label}。" + (current.prompt if current else ""))
 
 
+def apply_word(form: Form, draft: DraftState, word: str, args: str, ctx: Context) -> list[Reply]:
+    """One of the form's own words at its check step ('删 12'): change the answers, show them again."""
+    data = _copy(draft.data)
+    if data.get("step") != CONFIRM:
+        step = form.step(data, data.get("step", ""), ctx)
+        return reply(f"{form.noun}还没填完。" + (step.prompt if step else ""))
+    try:
+        form.words[word](data, args, ctx)
+    except Invalid as exc:
+        return reply(str(exc))
+    return advance(form, data, ctx)
+
+
 def cancel_open(ctx: Context) -> list[Reply]:
     if ctx.services.drafts.clear(ctx.sender.contact_id):
         return reply("已取消，未保存任何内容。")

@@ -7,26 +7,38 @@ import datetime as dt
 
 from handlers.base import Answer, Context, Form, Invalid, Reply, Request, Role, Scope, Step, command, reply
 from handlers.forms import begin
-from schedules.plan_import import ImportedItem, PlanReadError, import_plan_text, read_plan_bytes
+from schedules.categories import classify
+from schedules.item_dates import item_date
+from schedules.plan_import import (
+    ImportedItem,
+    PlanReadError,
+    import_plan_text,
+    read_plan_bytes,
+    split_plans,
+    unsure_notes,
+)
+from schedules.when import parse_when
 from storage.schedule_repo import NewItem
 
 SECTION = "日程"  # the heading it has in #帮助
 
 FORM = "plan_import"
 MAX_PLAN_CHARS = 100_000
-_PREVIEW_PER_MONTH = 3
 PROMPT = ("请把年度工作计划的全文粘贴发给我（也可以发送 .docx 或 .txt 文件）。\n"
           "我会找出其中按月份的活动安排，先给您预览。发送 #取消 放弃。")
 
 
-def _read_plan(answer: Answer, ctx: Context) -> dict:
-    """The plan (pasted or a file) -> the items to preview; nothing found is a problem to say."""
+def _plan_text(answer: Answer) -> str:
     try:
         text = read_plan_bytes(answer.attachment.data, answer.attachment.name) if answer.attachment else answer.text
     except PlanReadError as exc:
         raise Invalid(f"{exc}。请重新发送，或发送 #取消 放弃。") from exc
     if len(text) > MAX_PLAN_CHARS:
         raise Invalid(f"计划过长（超过 {MAX_PLAN_CHARS} 字），请只发送活动安排部分。")
+    return text
+
+
+def _imported(text: str, ctx: Context) -> dict:
     result = import_plan_text(text, today=ctx.now.date())
     if not result.items:
         raise Invalid("没有在这段文字中找到按月份（或按周）的活动安排。\n"
@@ -34,13 +46,85 @@ def _read_plan(answer: Answer, ctx: Context) -> dict:
     return {"year": result.year, "items": [_dump(it) for it in result.items], "warnings": result.warnings}
 
 
+def _read_plan(answer: Answer, ctx: Context) -> dict:
+    """The plan (pasted or a file) -> the items to preview; several plans in one text -> which one?"""
+    text = _plan_text(answer)
+    several = split_plans(text)
+    if several:
+        # Never merged: the chair picks one (the next step), so two schools' years do not mix.
+        found = [(title, body) for title, body in several if import_plan_text(body, today=ctx.now.date()).items]
+        if len(found) > 1:
+            return {"several": [{"title": t, "text": b} for t, b in found]}
+        if found:
+            return _imported(found[0][1], ctx)
+    return _imported(text, ctx)
+
+
+def _read_pick(answer: Answer, ctx: Context) -> dict:
+    plans = answer.data["values"]["plan"]["several"]
+    choice = answer.text.strip().lstrip("第").rstrip("篇")
+    if not choice.isdigit() or not 1 <= int(choice) <= len(plans):
+        raise Invalid(f"请回复 1 到 {len(plans)} 之间的序号。")
+    return _imported(plans[int(choice) - 1]["text"], ctx)
+
+
+def _steps(data: dict, ctx: Context) -> list[Step]:
+    steps = [Step("plan", "计划", PROMPT, read=_read_plan, limit=MAX_PLAN_CHARS, takes_file=True)]
+    plan = data["values"].get("plan")
+    if isinstance(plan, dict) and "several" in plan:
+        titles = "\n".join(f"{i}. {p['title']}" for i, p in enumerate(plan["several"], 1))
+        ask = f"这段文字里有 {len(plan['several'])} 篇计划，要导入哪一篇？请回复序号：\n{titles}"
+        steps.append(Step("pick", "篇目", ask, read=_read_pick, limit=10))
+    return steps
+
+
+def _chosen(data: dict) -> dict:
+    values = data["values"]
+    return values["pick"] if "pick" in values else values["plan"]
+
+
 def _summary(data: dict, ctx: Context) -> str:
-    plan = data["values"]["plan"]
+    plan = _chosen(data)
     return render_preview(plan["year"], [_load(d) for d in plan["items"]], plan["warnings"])
 
 
+def _edit_item(data: dict, args: str, ctx: Context) -> None:
+    """'改 12 4月 羽毛球比赛': item 12 moves to April with that text (either may be left out)."""
+    plan = _chosen(data)
+    number, _, rest = args.strip().partition(" ")
+    index = _item_index(number, plan)
+    item = _load(plan["items"][index])
+    words = rest.split(maxsplit=1)
+    when = parse_when(words[0], item.year, ctx.now.date()) if words else None
+    if when is not None:
+        words = words[1:]
+    text = " ".join(words).strip()[:200] or item.text
+    if when is None and text == item.text:
+        raise Invalid(f"写成：改 {number} 4月 新内容（月份或内容至少写一样）。")
+    date, months = when if when is not None else (None, item.months)
+    category, holiday = classify(text)
+    derived = item_date(months, [] if when else item.weeks, text, holiday, item.year)
+    plan["items"][index] = _dump(dataclasses.replace(
+        item, months=months, weeks=[] if when else item.weeks, text=text, category=category, holiday=holiday,
+        date=date or derived.date, rrule=derived.rrule, note=derived.note))
+
+
+def _delete_item(data: dict, args: str, ctx: Context) -> None:
+    plan = _chosen(data)
+    index = _item_index(args.strip(), plan)
+    if len(plan["items"]) == 1:
+        raise Invalid("这是最后一项了；不导入请发送 #取消。")
+    del plan["items"][index]
+
+
+def _item_index(number: str, plan: dict) -> int:
+    if not number.isdigit() or not 1 <= int(number) <= len(plan["items"]):
+        raise Invalid(f"请写上预览中的序号（1 到 {len(plan['items'])}），例如：改 3 4月 教职工羽毛球赛，或 删 3。")
+    return int(number) - 1
+
+
 def _finish(data: dict, ctx: Context) -> list[Reply]:
-    plan = data["values"]["plan"]
+    plan = _chosen(data)
     items = [_load(d) for d in plan["items"]]
     rows = ctx.services.schedule.replace_imported(int(plan["year"]), new_items(items), source="plan",
                                                   by=ctx.sender.contact_id)
@@ -49,9 +133,10 @@ def _finish(data: dict, ctx: Context) -> list[Reply]:
 
 
 PLAN_FORM = Form(
-    kind=FORM, noun="计划导入", role=Role.ADMIN, editable=False, summary=_summary, finish=_finish,
-    steps=lambda data, ctx: (Step("plan", "计划", PROMPT, read=_read_plan, limit=MAX_PLAN_CHARS, takes_file=True),),
-    confirm_hint="确认无误请发送 #确认导入（或回复“确认”）；发送 #取消 放弃。",
+    kind=FORM, noun="计划导入", role=Role.ADMIN, editable=False, summary=_summary, finish=_finish, steps=_steps,
+    words={"改": _edit_item, "删": _delete_item, "删除": _delete_item},
+    confirm_hint="确认无误请发送 #确认导入（或回复“确认”）；改一项：改 序号 月份 内容（如 改 3 4月 羽毛球赛）；"
+                 "删一项：删 序号；放弃请发送 #取消。",
 )
 
 
@@ -70,21 +155,28 @@ def start_import(req: Request, ctx: Context) -> list[Reply]:
 
 
 def render_preview(year: int, items: list[ImportedItem], warnings: list[str]) -> str:
+    """Every item numbered (the chair fixes one by its number: 改 12 …, 删 12), by month; then what to check."""
     lines = [f"识别到 {len(items)} 项活动（{year}年）："]
-    groups: dict[str, list[ImportedItem]] = {}
-    for it in items:
-        key = "第" + "、".join(map(str, it.weeks)) + "周" if it.weeks else "、".join(f"{m}月" for m in it.months)
-        groups.setdefault(key, []).append(it)
+    groups: dict[str, list[tuple[int, ImportedItem]]] = {}
+    for i, it in enumerate(items, 1):
+        key = ("第" + "、".join(map(str, it.weeks)) + "周" if it.weeks
+               else "、".join(f"{m}月" for m in it.months) or "月份不明")
+        groups.setdefault(key, []).append((i, it))
     for key, group in groups.items():
-        shown = "；".join(it.text for it in group[:_PREVIEW_PER_MONTH])
-        more = f" 等{len(group)}项" if len(group) > _PREVIEW_PER_MONTH else ""
-        lines.append(f"{key}（{len(group)}项）：{shown}{more}")
-    unsure = [f"· {it.text[:20]}：{it.note}" for it in items if it.note]
+        lines.append(f"{key}：" + "；".join(f"{i}.{_short(it.text)}" for i, it in group))
+    unsure = [f"· {i}.{_short(it.text)}：{'；'.join(notes)}" for i, it in enumerate(items, 1)
+              if (notes := unsure_notes(it))]
     if unsure:
-        lines.append("需要您留意：")
-        lines.extend(unsure[:8])
+        lines.append("需要您核对：")
+        lines.extend(unsure[:12])
+        if len(unsure) > 12:
+            lines.append(f"……另有 {len(unsure) - 12} 项")
     lines.extend(f"提示：{w}" for w in warnings)
     return "\n".join(lines)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 24 else text[:23] + "…"
 
 
 def new_items(items: list[ImportedItem]) -> list[NewItem]:

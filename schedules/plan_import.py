@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +85,33 @@ def import_plan_text(
     return ImportResult(year=base_year, items=items, period=parsed.period, warnings=warnings)
 
 
+def unsure_notes(item: ImportedItem) -> list[str]:
+    """What the chair should check in an item before confirming (the preview lists these)."""
+    notes = [item.note] if item.note else []
+    if not item.months and not item.weeks:
+        notes.append("没有找到月份")
+    text = item.text.strip()
+    opened = sum(text.count(c) for c in "（(【《“") - sum(text.count(c) for c in "）)】》”")
+    if opened > 0 or text.endswith(("、", "，", ",", "：", ":", "及", "和", "与")):
+        notes.append("文字可能不完整")
+    if len(text) > 120:
+        notes.append("很长，可能是几项连在一起")
+    return notes
+
+
+_PLAN_TITLE = re.compile(r"^\s*(.{0,40}?)篇\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*[:：]?\s*$")
+
+
+def split_plans(text: str) -> list[tuple[str, str]]:
+    """Several plans pasted together (title lines ending in 篇一, 篇二 …) -> [(title, text)]; one plan -> []."""
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if _PLAN_TITLE.match(line)]
+    if len(starts) < 2:
+        return []
+    bounds = [*starts, len(lines)]
+    return [(lines[a].strip()[:40], "\n".join(lines[a:b])) for a, b in itertools.pairwise(bounds)]
+
+
 def read_plan_file(path: Path) -> str:
     """Text of a plan file: UTF-8 (or GB18030) text, or .docx paragraphs and table rows."""
     try:
@@ -92,11 +121,29 @@ def read_plan_file(path: Path) -> str:
     return read_plan_bytes(data, path.name)
 
 
+SEND_INSTEAD = "请发送 .docx 或 .txt 文件，或直接粘贴计划全文"
+_NOT_TEXT = (  # magic bytes -> what it is, said to the chair
+    (b"\xd0\xcf\x11\xe0", "这是旧版 Word（.doc）文件，请在 Word 或 WPS 中“另存为” .docx 后再发送，或直接粘贴计划全文"),
+    (b"%PDF", f"PDF 文件读不出可靠的文字，{SEND_INSTEAD}"),
+    (b"\x89PNG", f"这是图片，读不出文字，{SEND_INSTEAD}"),
+    (b"\xff\xd8\xff", f"这是图片，读不出文字，{SEND_INSTEAD}"),
+    (b"{\\rtf", f"这是 RTF 文件，{SEND_INSTEAD}"),
+)
+
+
 def read_plan_bytes(data: bytes, name: str) -> str:
     if len(data) > MAX_PLAN_BYTES:
         raise PlanReadError(f"文件过大（{len(data) // 1024} KB），计划文件应小于 5 MB")
+    if not data.strip():
+        raise PlanReadError(f"文件是空的，{SEND_INSTEAD}")
+    for magic, why in _NOT_TEXT:
+        if data.startswith(magic) or (magic == b"%PDF" and name.lower().endswith(".pdf")):
+            raise PlanReadError(why)
     if name.lower().endswith(".docx") or data[:2] == b"PK":
-        return _docx_text(data)
+        text = _docx_text(data)
+        if not text.strip():
+            raise PlanReadError(f"这份 .docx 里没有文字（可能是扫描的图片），{SEND_INSTEAD}")
+        return text
     if b"\x00" in data[:4096]:
         raise PlanReadError("文件不是文本或 .docx 文档")
     for encoding in ("utf-8-sig", "gb18030"):
