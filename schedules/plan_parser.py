@@ -20,6 +20,7 @@ Schedule tables (``| 3月 | … |``, tab-separated rows) are first rewritten as
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -39,8 +40,8 @@ _MONTHS = (
     rf"(?P<months>{_MONTH}(?:\s*(?:月份?)?\s*(?:{_SEP_LIST}|{_SEP_RANGE})?\s*{_MONTH})*)"
     r"\s*月份?"
 )
-_VACATION = r"(?P<vacation>寒假|暑假|暑期)"
-_YEAR = r"(?:(?:\d{2,4}|[0-9xX×]{2,4}|[零〇一二三四五六七八九]{4})\s*年度?\s*|次年|明年|下一?年)?"
+_VACATION = r"(?P<vacation>寒\s*假|暑\s*假|暑期)"
+_YEAR = r"(?:(?:\d{2,4}|[0-9xX×]{2,4}|[零〇一二三四五六七八九0-9xX×]{4})\s*年度?\s*|次年|明年|下一?年)?"
 _PERIOD_SUFFIX = r"(?:上旬|中旬|下旬|初|中|底|末|期间)?"
 
 _MONTH_HEAD_RE = re.compile(rf"^{_YEAR}(?:{_MONTHS}|{_VACATION}){_PERIOD_SUFFIX}(?P<rest>.*)$")
@@ -55,7 +56,8 @@ _WEEK_HEAD_RE = re.compile(
 # section number and handled separately.
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _NUMBERING_RE = re.compile(
-    rf"^(?:\(\s*(?P<p>\d{{1,2}})\s*\)|(?P<n>\d{{1,2}})\s*(?:[、,.:](?!\d)|\)(?!\d))|(?P<c>[{_CIRCLED}]))\s*"
+    rf"^(?:\(\s*(?P<p>\d{{1,2}})\s*\)|(?P<n>\d{{1,2}})\s*(?:、(?=\s*\d{{2,4}}\s*[年xX×])|[、,.:](?!\d)|\)(?!\d))"
+    rf"|(?P<c>[{_CIRCLED}]))\s*"
 )
 _LOST_NUMBER_RE = re.compile(r"^[、.]\s*(?=\S)")  # '、开展…' : the number was lost in copying
 _BULLETS = "•·●◆◇■□▪►★☆◎○❖✦✧→▲△"
@@ -119,6 +121,9 @@ class _Heading:
     # '二、三月份': read as February–March, but also as section 二 + March (lead number,
     # heading); parse_plan takes the second when a whole arrangement is numbered 一、二、三…
     section: tuple[int, _Heading] | None = None
+    # '3、20xx年4月：气排球赛', '(2)拔河比赛（五月）': one numbered entry that carries its own date in a list
+    # without month headings; the numbered lines after it are its siblings, and undated ones are no items.
+    entry: bool = False
 
 
 def _strip_bullets(s: str) -> tuple[str, int]:
@@ -183,10 +188,20 @@ def _match_heading(norm: str) -> _Heading | None:
     # '1.一、二月' / '7.九月' / '（一）三月份': a numbered heading; the number is not a month.
     num = _NUMBERING_RE.match(body) or _CN_PAREN_NUMBER_RE.match(body)
     if num and _key_match(body[num.end():]):
-        heading = _heading_from(body[num.end():], offset + num.end())
+        after = body[num.end():]
+        heading = _heading_from(after, offset + num.end())
+        if heading and re.match(r"\s*(?:\d{2,4}|[0-9xX×〇零一二三四五六七八九]{4})\s*年", after):
+            # '1、20xx年元月迎新联欢': a year makes it a dated entry, not a heading over entries
+            text_at = len(after) - len(heading.inline) if heading.inline else 0
+            return dataclasses.replace(heading, theme=False, entry=True,
+                                       inline_offset=heading.inline_offset or offset + num.end() + text_at)
         if heading and heading.theme:
             return None  # '2、暑期疗休养': a numbered entry that starts with a season, not a heading
         return heading
+    if num and (paren := _PAREN_MONTH_RE.search(body)) and (months := parse_months(paren.group("months"))):
+        text = body[num.end():paren.start()].strip()
+        if _MEANINGFUL_RE.search(text):
+            return _Heading(months, [], text, offset + num.end(), theme=False, entry=True)
     heading = _heading_from(body, offset)
     # '一、三月份': a section number, then the month. '一、二月' stays January and February
     # unless its whole arrangement is numbered 一、二、三… (decided in parse_plan).
@@ -194,6 +209,8 @@ def _match_heading(norm: str) -> _Heading | None:
     if section and _key_match(body[section.end():]):
         plain = _heading_from(body[section.end():], offset + section.end())
         lead_no = chinese_number(section.group(1))
+        if plain is not None and body[section.end():].lstrip()[:1].isdigit():
+            return plain  # '二、3—4月': no plan writes February with 二 and March with 3
         if plain is not None and lead_no is not None:
             if heading is None or not heading.months or plain.months[:1] != [lead_no + 1]:
                 return plain  # the month does not follow the number: the number is a section's
@@ -214,7 +231,7 @@ def _heading_from(body: str, offset: int) -> _Heading | None:
         months: list[int] = []
         if kind == "months":
             if m.group("vacation"):
-                months = [1, 2] if m.group("vacation") == "寒假" else [7, 8]
+                months = [1, 2] if m.group("vacation").startswith("寒") else [7, 8]
             else:
                 months = parse_months(m.group("months"))
         elif kind == "quarter":
@@ -376,6 +393,41 @@ def _classify_lines(lines: list[str], first_line_no: int) -> list[_Line]:
     return out
 
 
+def _sections_as_entries(lines: list[_Line]) -> None:
+    """'九月份' then '二、举办教职工运动会' (with '1、…' under it): a Chinese-numbered line right under a
+    month heading, or continuing a 一、二、三 run begun there, is an entry of that month, not the next
+    section of the plan. Any other Chinese-numbered line still ends the arrangement."""
+    first_after_heading = False
+    run: int | None = None  # the last Chinese number used as an entry under the current heading
+    for ln in lines:
+        s = ln.norm.strip()
+        if not s:
+            continue
+        if ln.heading is not None:
+            first_after_heading, run = True, None
+            continue
+        section = _CN_SECTION_NUMBER_RE.match(s) if ln.brk else None
+        n = chinese_number(section.group(1)) if section else None
+        if section and n is not None and (first_after_heading or (run is not None and n == run + 1)):
+            ln.brk, ln.number, run = False, 0, n  # number 0: the text starts after the number (text_start)
+            ln.text_start = len(ln.norm) - len(ln.norm.lstrip()) + section.end()
+        first_after_heading = False
+
+
+def _entries_under_headings(lines: list[_Line]) -> None:
+    """A dated entry ('1、羽毛球比赛（十月）') under a real month heading is an ordinary entry of that
+    heading's block (it keeps its own month); it heads nothing only in a list without month headings."""
+    under = False
+    for ln in lines:
+        if ln.brk:
+            under = False
+        elif ln.heading is not None and ln.heading.entry:
+            if under:
+                ln.heading = None
+        elif ln.heading is not None:
+            under = True
+
+
 def _resolve_themes(lines: list[_Line]) -> None:
     """A theme heading keeps its text as an item when no numbered entry follows it."""
     for i, ln in enumerate(lines):
@@ -436,6 +488,8 @@ def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, he
     """Items of one heading: its inline text, then lines start+1 .. end-1."""
     months, weeks = heading.months, heading.weeks
     items: list[PlanItem] = []
+    if heading.entry:
+        return _items_from_text(heading.inline, months, weeks, head_line.no, numbered=False)[:1]
     if heading.inline and not heading.theme:
         # The heading was found in the folded line; the entry keeps the text as written (，not ,).
         inline = head_line.raw[heading.inline_offset:].strip() or heading.inline
@@ -500,6 +554,8 @@ def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:
     """Extract the schedule items of one plan (or of a pasted fragment)."""
     raw_lines = untable(text.splitlines())  # a table row becomes '3月：…', on its own line
     lines = _classify_lines(raw_lines, first_line_no)
+    _sections_as_entries(lines)
+    _entries_under_headings(lines)
     _resolve_themes(lines)
     items: list[PlanItem] = []
     taken: set[int] = set()

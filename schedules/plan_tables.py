@@ -22,7 +22,7 @@ from schedules.text_norm import fold_width
 _WHEN_HEADER = re.compile(r"^(月份?|时间|日期|周次?|时间安排|活动时间|月次|时段)$")
 _CONTENT_HEADER = re.compile(r"(内容|活动|工作|项目|事项|安排|主题|要点)")
 _OTHER_HEADER = re.compile(r"(负责|责任|人员|部门|备注|参加|对象|地点|说明|序号|牵头|配合|完成)")
-_OFFICE = re.compile(r"(主席|委员|校长|主任|书记|办公室|工会|组长|小组|处|科|部|全体|教职工|负责人)$")
+_OFFICE = re.compile(r"(主席|委员|校长|主任|书记|办公室|工会|组长|小组|处|科|部|全体|教职工|负责人|办|组|室)$")
 _OFFICE_MAX = 8
 _WIDE_GAP = re.compile(r"(?:[ \u3000]{2,}|\u3000)")
 _RULE_ROW = re.compile(r"^[\s|:\-—=+]*$")
@@ -93,6 +93,10 @@ class TableReader:
             return ""
         when_col = self.when_col if self.when_col is not None else self._find_when(cells)
         when = cells[when_col].strip() if when_col is not None and when_col < len(cells) else ""
+        if self.when_col is not None and when and when_key(when) is None and self._find_when(cells) is not None:
+            # '登山比赛 | 全体教职工 | 2027年10月16日': another layout (the date after the activity) than
+            # the header's; read the row on its own, by its cells.
+            return TableReader().line(cells)
         if when_col is not None and not when:
             when = self.last_when  # a merged "when" cell: the row belongs to the one above
         key = when_key(when) if when else None
@@ -130,8 +134,60 @@ class TableReader:
         return not (len(s) <= _OFFICE_MAX and _OFFICE.search(s))
 
 
+def _single_cell(line: str) -> str:
+    """A line as a one-cell row of a table copied cell by cell ('3月', or '3月 |')."""
+    return line.strip().removesuffix("|").strip()
+
+
+def unstack(lines: list[str]) -> list[str]:
+    """A table copied one cell per line — a header '月份' / '内容' / '备注', then '3月' and its cells on the
+    next lines — rewritten as a parser line per row ('3月：三八节…'), at the row's first line; the lines it
+    used become empty, so line numbers stay true. Cells that name an office or people are left out."""
+    out = list(lines)
+    i = 0
+    while i < len(lines):
+        width = _header_run(lines, i)
+        if not width:
+            i += 1
+            continue
+        for k in range(i, i + width):
+            out[k] = ""
+        j = i + width
+        while j < len(lines) and (cell := _single_cell(lines[j])) and _is_when_cell(cell):
+            row_end = j + 1
+            while (row_end < len(lines) and row_end - j < width and (c := _single_cell(lines[row_end]))
+                   and not _is_when_cell(c) and len(c) <= 60):
+                row_end += 1
+            content = [c for c in (_single_cell(x) for x in lines[j + 1:row_end])
+                       if c and not (len(fold_width(c)) <= _OFFICE_MAX and _OFFICE.search(fold_width(c)))]
+            out[j] = f"{when_key(cell)}：{'；'.join(content)}" if content else ""
+            for k in range(j + 1, row_end):
+                out[k] = ""
+            j = row_end
+        i = j
+    return out
+
+
+def _header_run(lines: list[str], i: int) -> int:
+    """How many lines from ``i`` are a table header copied one cell per line (0 when they are not)."""
+    cells = []
+    for line in lines[i:i + 6]:
+        cell = fold_width(_single_cell(line))
+        if not cell or len(cell) > 8 or not (_WHEN_HEADER.match(cell) or _CONTENT_HEADER.search(cell)
+                                             or _OTHER_HEADER.search(cell)):
+            break
+        cells.append(cell)
+    return len(cells) if len(cells) >= 2 and _is_header_cells(cells) else 0
+
+
+def _is_when_cell(cell: str) -> bool:
+    key = when_key(cell)
+    return key is not None and len(fold_width(cell).strip()) <= 12
+
+
 def untable(lines: list[str]) -> list[str]:
     """Text lines with every table row rewritten as a parser line; other lines unchanged."""
+    lines = unstack(lines)
     out: list[str] = []
     reader: TableReader | None = None
     for line in lines:

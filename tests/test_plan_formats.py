@@ -1,0 +1,75 @@
+"""Formats unions publish that the seeds lack (issue 18), each on an example written for the purpose:
+range headings under a section number, years written with a digit zero, entries that carry their own
+date in a list without month headings, tables copied one cell per line or with the date after the
+activity, a heading that only names the period, nested numbering under a month."""
+
+from __future__ import annotations
+
+import pytest
+
+from schedules.plan_import import import_plan_text
+
+
+def items(text: str) -> list[tuple[list[int], str]]:
+    return [(it.months, it.text) for it in import_plan_text(text).items]
+
+
+@pytest.mark.parametrize("dash", ["—", "-", "~", "至", "－－"])
+def test_a_range_heading_under_a_section_number(dash: str) -> None:
+    text = (f"工会2027年工作安排\n一、1{dash}2月\n1、走访困难教职工\n二、3{dash}4月\n1、三八节女教工活动\n"
+            f"2、召开教代会\n三、9{dash}10月\n1、庆祝教师节\n")
+    assert items(text) == [([1, 2], "走访困难教职工"), ([3, 4], "三八节女教工活动"), ([3, 4], "召开教代会"),
+                           ([9, 10], "庆祝教师节")]
+
+
+def test_headings_with_a_year_written_with_a_digit_zero() -> None:
+    text = "工作安排：\n二0xx年二月:\n1、开学教职工大会\n2、元宵节猜灯谜\n二〇二七年三月\n1、植树活动\n二零二七年四月：\n1、春季运动会\n"
+    assert items(text) == [([2], "开学教职工大会"), ([2], "元宵节猜灯谜"), ([3], "植树活动"), ([4], "春季运动会")]
+
+
+def test_entries_that_carry_their_own_date_in_a_list_without_headings() -> None:
+    text = ("学校工会2027年工作要点\n一、加强民主管理\n二、主要活动\n(1)迎新年教职工长跑\n(2)教职工拔河比赛(五月)\n"
+            "(3)做好会员信息统计\n3、20xx年4月:教职工气排球赛\n4、2027年10月：重阳节慰问离退休教师\n1、20xx年元月迎新联欢\n")
+    # Undated entries in such a list are not schedule items.
+    assert items(text) == [([5], "教职工拔河比赛"), ([4], "教职工气排球赛"), ([10], "重阳节慰问离退休教师"),
+                           ([1], "迎新联欢")]
+
+
+def test_a_dated_entry_under_a_month_heading_stays_an_entry_of_it() -> None:
+    text = "九月份：\n1、羽毛球比赛（十月）\n2、工会\n工作总结\n十月份：\n1、重阳节慰问\n"
+    assert items(text) == [([10], "羽毛球比赛"), ([9], "工会工作总结"), ([10], "重阳节慰问")]
+
+
+@pytest.mark.parametrize("bar", ["", "|", " |"])
+def test_a_table_copied_one_cell_per_line(bar: str) -> None:
+    cells = ["某校工会2027年活动安排表", "月份", "内容", "备注", "3月", "三八节女教工健步走", "工会办", "4月",
+             "教职工羽毛球赛", "体育组", "5月", "“五一”劳动模范表彰"]
+    text = "\n".join([cells[0]] + [c + bar for c in cells[1:]])
+    assert items(text) == [([3], "三八节女教工健步走"), ([4], "教职工羽毛球赛"), ([5], "“五一”劳动模范表彰")]
+
+
+def test_a_table_with_the_date_after_the_activity() -> None:
+    text = ("工会2027年活动安排\n| 月份 | 活动内容 | 负责部门 |\n| 3月 | 三八节慰问女教工 | 工会 |\n"
+            "登山比赛 | 全体教职工 | 2027年10月16日 |\n教职工趣味运动会 | 全体教职工 | 2027年11月8日 |\n")
+    got = import_plan_text(text).items
+    assert [(it.months, it.date and it.date.isoformat()) for it in got] == [
+        ([3], "2027-03-08"), ([10], "2027-10-16"), ([11], "2027-11-08")]
+    assert "登山比赛" in got[1].text and "全体教职工" not in got[1].text
+
+
+def test_a_line_that_only_names_the_period_is_no_item() -> None:
+    text = "活动安排：\n三月份\n1、三八妇女节庆祝活动\n(3月8日—12日)\n2、春季教职工运动会\n暑 假\n3、组织教职工疗休养\n"
+    assert items(text) == [([3], "三八妇女节庆祝活动(3月8日-12日)"), ([3], "春季教职工运动会"),
+                           ([7, 8], "组织教职工疗休养")]
+
+
+def test_nested_numbering_and_numbering_across_months() -> None:
+    text = ("活动安排：\n八月份\n1、暑期疗休养\n九月份\n二、举办教职工运动会\n1、田径项目\n2、趣味项目\n4、庆祝教师节\n"
+            "十月份\n5、重阳节慰问\n")
+    assert items(text) == [([8], "暑期疗休养"), ([9], "举办教职工运动会"), ([9], "田径项目"), ([9], "趣味项目"),
+                           ([9], "庆祝教师节"), ([10], "重阳节慰问")]
+
+
+def test_chinese_numbered_entries_under_months_and_the_next_section_still_ends_it() -> None:
+    text = "工作安排\n三月份：\n一、三八节慰问女教工\n二、植树活动\n四月份：\n一、春游\n二、羽毛球赛\n二、加强自身建设\n1、学习\n"
+    assert items(text) == [([3], "三八节慰问女教工"), ([3], "植树活动"), ([4], "春游"), ([4], "羽毛球赛")]
