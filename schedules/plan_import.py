@@ -11,7 +11,7 @@ from pathlib import Path
 
 from schedules.holidays import official_data_available
 from schedules.item_dates import item_date
-from schedules.plan_parser import NEXT_YEAR, parse_plan
+from schedules.plan_parser import GUESSED_SECTION, GUESSED_TRAILING, NEXT_YEAR, parse_plan
 from schedules.plan_tables import TableReader
 
 MAX_PLAN_BYTES = 5 * 1024 * 1024
@@ -32,7 +32,8 @@ class ImportedItem:
     rrule: str | None
     year: int
     line: int
-    note: str | None = None
+    note: str | None = None  # why no date could be given (a festival outside its month…)
+    guessed: list[str] = field(default_factory=list)  # the parser's GUESSED_* notes
 
     def to_json(self) -> dict:
         return {
@@ -71,6 +72,7 @@ def import_plan_text(
         items.append(ImportedItem(
             months=p.months, weeks=p.weeks, text=p.text, category=p.category, holiday=p.holiday,
             date=when.date, rrule=when.rrule, year=item_year, line=p.line, note=when.note,
+            guessed=[n for n in p.notes if n in GUESS_TEXT],
         ))
     if any(it.weeks for it in items) and semester_start is None:
         warnings.append("计划按周安排，未提供学期开始日期，无法换算具体日期")
@@ -85,9 +87,16 @@ def import_plan_text(
     return ImportResult(year=base_year, items=items, period=parsed.period, warnings=warnings)
 
 
+GUESS_TEXT = {
+    GUESSED_SECTION: "月份是推测的（“一、二月份”这样的标题也可能是第一部分、二月份）",
+    GUESSED_TRAILING: "月份取自条目末尾",
+}
+
+
 def unsure_notes(item: ImportedItem) -> list[str]:
     """What the chair should check in an item before confirming (the preview lists these)."""
     notes = [item.note] if item.note else []
+    notes += [GUESS_TEXT[g] for g in item.guessed if g in GUESS_TEXT]
     if not item.months and not item.weeks:
         notes.append("没有找到月份")
     text = item.text.strip()

@@ -85,6 +85,9 @@ _TRAILING_MONTH_RE = re.compile(rf"(?<![\d月])\s*(?:[(（]\s*)?{_MONTHS}{_PERIO
 _DESCRIPTOR_MAX = 8
 _DAY_RE = re.compile(r"\s*(?:[12]\d|3[01]|0?[1-9]|[一二]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*[日号]")
 NEXT_YEAR = "next_year"
+# What the importer guessed about an item's months (the preview asks the chair to check these).
+GUESSED_SECTION = "guessed_section"  # '二、三月份' read as February–March, though 二 may number a section
+GUESSED_TRAILING = "guessed_trailing"  # the month taken from the end of the entry ('…慰问困难职工1月份')
 _THEME_MAX = 20
 _CONTINUATION_MAX = 12
 _MEANINGFUL_RE = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}")
@@ -566,9 +569,14 @@ def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:
             heading = lines[hi].heading
             assert heading is not None
             block = _block_items(lines, hi, end, heading, lines[hi])
+            if heading.section is not None:
+                for item in block:
+                    item.notes.append(GUESSED_SECTION)
             items.extend(block)
             taken.update(range(hi, end))
     trailing = _trailing_month_items(lines, taken)
+    for item in trailing:
+        item.notes.append(GUESSED_TRAILING)
     items.extend(trailing)
     items.sort(key=lambda it: it.line)
     for item in items:

@@ -108,6 +108,16 @@ def test_cli_exits_2_on_a_file_that_is_not_a_plan(tmp_path: Path, content: bytes
     assert r.returncode == 2 and says in r.stderr and r.stdout == ""
 
 
+def test_guessed_months_are_flagged() -> None:
+    sectioned = import_plan_text("工作安排\n一、二月份\n1、慰问困难教职工\n2、迎新春联欢\n").items
+    assert [it.months for it in sectioned] == [[1, 2], [1, 2]]
+    assert all(any("月份是推测的" in n for n in unsure_notes(it)) for it in sectioned)
+    trailing = import_plan_text("重点工作\n1、慰问困难职工1月份\n2、三八节活动3月份\n3、春游4月份\n").items
+    assert [it.months for it in trailing] == [[1], [3], [4]]
+    assert all("月份取自条目末尾" in unsure_notes(it) for it in trailing)
+    assert unsure_notes(import_plan_text("三月份：\n1、植树活动\n").items[0]) == []
+
+
 def test_unsure_notes() -> None:
     def item(text: str, months: list[int]) -> ImportedItem:
         return ImportedItem(months, [], text, "other", None, None, None, 2027, 1)
