@@ -159,7 +159,10 @@ class Pipeline:
             return forms.apply_word(form, draft, word, args, ctx)
         if word in EDIT_WORDS and form.editable:
             _, args = split_command(raw.lstrip("＃／#/"))
-            return forms.edit(form, draft, args, ctx)
+            # Without '#', '修改 …' is an edit only when it names an item ('修改 标题 …'): an answer
+            # may start with the word too ('修改绩效方案' is a reason, not a command).
+            if text.startswith(COMMAND_PREFIXES) or forms.names_step(form, draft, args, ctx):
+                return forms.edit(form, draft, args, ctx)
         if text.startswith(COMMAND_PREFIXES):
             return None  # only '#' words are commands while a form is open
         step = form.step(draft.data, str(draft.data.get("step", "")), ctx)

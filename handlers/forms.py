@@ -147,6 +147,11 @@ def apply_word(form: Form, draft: DraftState, word: str, args: str, ctx: Context
     return advance(form, data, ctx)
 
 
+def names_step(form: Form, draft: DraftState, args: str, ctx: Context) -> bool:
+    label = args.strip().split(" ", 1)[0]
+    return any(s.label == label for s in form.steps(draft.data, ctx))
+
+
 def cancel_open(ctx: Context) -> list[Reply]:
     if ctx.services.drafts.clear(ctx.sender.contact_id):
         return reply("已取消，未保存任何内容。")

@@ -15,6 +15,7 @@ import uuid
 
 from handlers.base import Answer, Attachment, Context, Form, Invalid, Reply, Request, Role, Step, command, reply
 from handlers.forms import begin
+from handlers.notices import Person, by_department
 from handlers.services import Services
 from handlers.xlsx import workbook_bytes
 from schedules.audience import EVERYONE, member_in_audience
@@ -379,11 +380,8 @@ def missing_signups(req: Request, ctx: Context) -> list[Reply]:
         return reply("还没有导入花名册，无法知道谁没报名（见 unionbot members import）。")
     if not missing:
         return reply(f"“{event.title}”的报名对象都已报名（或在候补）。")
-    groups: dict[str, list[str]] = {}
-    for m in missing:
-        groups.setdefault(m.department or "未填部门", []).append(m.name)
     lines = [f"“{event.title}”还有 {len(missing)} 人未报名："]
-    lines += [f"{d}（{len(names)}）：{'、'.join(names)}" for d, names in sorted(groups.items())]
+    lines += by_department([Person(m.name, m.department, m.contact_id or "") for m in missing])
     lines.append(f"发送 #提醒报名 {event.number} 私聊提醒他们。")
     return reply("\n".join(lines))
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 
 from storage.db import serialize, session_scope
 from storage.models import Checkin, CheckinRecord, Member, Vote, VoteBallot, VoteTally, VoteVoter
@@ -32,6 +32,20 @@ class NewVote:
     deadline: dt.datetime | None = None
     anonymous: bool = True
     max_choices: int = 1
+
+
+def _still_open(s: Session, model: type[Vote] | type[Checkin], row_id: int | None) -> bool:
+    """A no-op update of an open row: it says whether the row is still open and, on PostgreSQL, holds its
+    lock to the end of the transaction, so a closing #结束投票 / #结束签到 waits for the record in hand."""
+    done = s.execute(update(model).where(col(model.id) == row_id, col(model.status) == "open").values(status="open"))
+    return bool(done.rowcount)
+
+
+def _close(engine: Engine, model: type[Vote] | type[Checkin], row_id: int | None, now: dt.datetime) -> bool:
+    with session_scope(engine) as s:
+        done = s.execute(update(model).where(col(model.id) == row_id, col(model.status) == "open")
+                         .values(status="closed", closed_at=now))
+        return bool(done.rowcount)
 
 
 class VoteRepo:
@@ -70,9 +84,7 @@ class VoteRepo:
             return "closed"
         try:
             with session_scope(self.engine) as s:
-                still_open = s.execute(update(Vote).where(col(Vote.id) == vote.id, col(Vote.status) == "open")
-                                       .values(status="open"))
-                if not still_open.rowcount:
+                if not _still_open(s, Vote, vote.id):
                     return "closed"
                 s.execute(insert(VoteVoter).values(union_id=self.union_id, vote_id=vote.id, member_id=member.id))
                 s.execute(update(VoteTally).where(col(VoteTally.vote_id) == vote.id,
@@ -86,10 +98,7 @@ class VoteRepo:
         return "ok"
 
     def close(self, vote: Vote, now: dt.datetime) -> bool:
-        with session_scope(self.engine) as s:
-            done = s.execute(update(Vote).where(col(Vote.id) == vote.id, col(Vote.status) == "open")
-                             .values(status="closed", closed_at=now))
-            return bool(done.rowcount)
+        return _close(self.engine, Vote, vote.id, now)
 
     def voter_ids(self, vote: Vote) -> set[int]:
         with session_scope(self.engine) as s:
@@ -142,9 +151,7 @@ class CheckinRepo:
         assert checkin.id is not None and member.id is not None
         try:
             with session_scope(self.engine) as s:
-                still_open = s.execute(update(Checkin).where(col(Checkin.id) == checkin.id,
-                                                             col(Checkin.status) == "open").values(status="open"))
-                if not still_open.rowcount:
+                if not _still_open(s, Checkin, checkin.id):
                     return "closed"
                 s.execute(insert(CheckinRecord).values(union_id=self.union_id, checkin_id=checkin.id,
                                                        member_id=member.id, at=now))
@@ -153,10 +160,7 @@ class CheckinRepo:
         return "ok"
 
     def close(self, checkin: Checkin, now: dt.datetime) -> bool:
-        with session_scope(self.engine) as s:
-            done = s.execute(update(Checkin).where(col(Checkin.id) == checkin.id, col(Checkin.status) == "open")
-                             .values(status="closed", closed_at=now))
-            return bool(done.rowcount)
+        return _close(self.engine, Checkin, checkin.id, now)
 
     def present(self, checkin: Checkin) -> list[tuple[Member, dt.datetime]]:
         with session_scope(self.engine) as s:

@@ -104,6 +104,17 @@ def test_the_same_form_again_also_asks(chat: ChatDriver, app: App) -> None:
     assert "已取消" in chat.text("李老师", "#取消", private=True) and draft_kind(app, "李老师") is None
 
 
+def test_an_answer_that_starts_with_an_edit_word_is_an_answer(chat: ChatDriver, app: App) -> None:
+    chat.text("李老师", "#提案", private=True)
+    chat.text("李老师", "修订绩效方案", private=True)
+    assert "第 3 步" in chat.text("李老师", "修改 绩效方案中班主任津贴偏低", private=True)
+    summary = chat.text("李老师", "#修改 标题 修订绩效工资方案", private=True)
+    assert "已修改标题" in summary
+    chat.text("李老师", "提高班主任津贴", private=True)
+    draft = chat.text("李老师", "无", private=True)
+    assert "案由：修改 绩效方案中班主任津贴偏低" in draft and "标题：修订绩效工资方案" in draft
+
+
 def test_cancel_and_help_always_work_in_a_form(chat: ChatDriver, app: App) -> None:
     chat.text("李老师", "#申请", private=True)
     assert "可用命令" in chat.text("李老师", "#帮助", private=True)
