@@ -72,11 +72,15 @@ def chat(config_path: str | None, start: str | None) -> None:
 def run(config_path: str | None, start: str | None) -> None:
     """连接 Wechaty 网关，在微信群中运行。"""
     config = _load(config_path)
-    if not config.wechaty_endpoint:
-        _fail("未设置 [wechaty] endpoint（或环境变量 WECHATY_PUPPET_SERVICE_ENDPOINT）；"
-              "不连微信试用请运行 unionbot chat")
     from bot.clock import OffsetClock, SystemClock
+    from bot.gateway import GatewayError, connection
     from bot.transports.wechaty_transport import run_wechaty
+
+    try:
+        endpoint, token = connection(config)
+    except GatewayError as exc:
+        _fail(str(exc))
+        raise
 
     clock = OffsetClock(_parse_start(start, config)) if start else SystemClock()
     if logging.getLogger().level > logging.INFO:
@@ -84,7 +88,41 @@ def run(config_path: str | None, start: str | None) -> None:
         # Our own INFO; APScheduler's per-run lines are noise. (python-wechaty's
         # loggers are set in bot.wechaty_compat.)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    run_wechaty(config, clock)
+    run_wechaty(config, clock, endpoint, token)
+
+
+@main.command()
+@config_option
+@click.option("--puppet", type=click.Choice(["wechat4u", "mock"]), default="wechat4u", show_default=True,
+              help="wechat4u：用微信号登录（扫码）；mock：模拟，供试用和测试")
+@click.option("--port", type=int, default=None, help="监听 127.0.0.1 的端口（默认 [gateway] port，8788）")
+def gateway(config_path: str | None, puppet: str, port: int | None) -> None:
+    """启动本机的微信网关（Wechaty puppet-service），unionbot run 用 endpoint = "local" 连接它。"""
+    from bot.gateway import GatewayError, run_gateway
+
+    config = _load(config_path)
+    try:
+        run_gateway(config, puppet, port or config.gateway_port)
+    except GatewayError as exc:
+        _fail(str(exc))
+        raise
+
+
+@main.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON：{\"checks\": [{name, status, detail, fix}]}")
+def doctor(config_path: str | None, as_json: bool) -> None:
+    """检查配置、数据库、网关、登录、群、角色、时区、节假日数据、磁盘，说明哪里有问题、怎么办。"""
+    from bot import doctor as doc
+
+    try:
+        config = load_config(resolve_config_path(config_path))
+    except ConfigError as exc:
+        checks = [doc.Check("配置", "fail", str(exc), "按提示修改配置文件（参考 config.example.toml）")]
+    else:
+        checks = doc.run_checks(config)
+    click.echo(doc.as_json(checks) if as_json else doc.render(checks))
+    sys.exit(1 if any(c.status == "fail" for c in checks) else 0)
 
 
 def _parse_start(start: str, config: Config) -> dt.datetime:

@@ -98,6 +98,13 @@ class Config:
     votes: VoteRules = field(default_factory=VoteRules)
     bot_name: str = "工会助手"
     path: Path | None = None
+    gateway_port: int = 8788  # [gateway] port: where `unionbot gateway` listens on 127.0.0.1
+    var_dir: Path = Path("var")  # beside the config: the gateway's token, login QR code and session
+
+    @property
+    def local_gateway(self) -> bool:
+        """``[wechaty] endpoint = "local"``: the gateway `unionbot gateway` runs on this machine."""
+        return self.wechaty_endpoint.strip().lower() == "local"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -244,6 +251,8 @@ def parse_config(
         votes=votes,
         bot_name=_str(union, "union", "bot_name", default="工会助手"),
         path=path,
+        gateway_port=_gateway_port(_table(raw, "gateway")),
+        var_dir=(base_dir / "var").resolve(),
     )
 
 
@@ -330,6 +339,14 @@ def _float(table: dict, section: str, key: str, default: float) -> float:
     if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
         raise ConfigError(f"配置项 [{section}] {key} 应是不小于 0 的数字")
     return float(value)
+
+
+def _gateway_port(raw: dict) -> int:
+    port = _int(raw, "gateway", "port", 8788, minimum=1)
+    if port > 65535 or port == 5000:
+        # python-wechaty probes 127.0.0.1:5000 at login for a web service of its own.
+        raise ConfigError("配置项 [gateway] port 应是 1–65535 之间、不是 5000 的端口")
+    return port
 
 
 def _votes(raw: dict) -> VoteRules:

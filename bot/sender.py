@@ -26,6 +26,7 @@ from storage.settings import Settings
 log = logging.getLogger(__name__)
 
 # (ref, target, stored text) -> the text to send now, or None to drop the post (rendered when sent)
+GROUP_WAIT = dt.timedelta(minutes=1)
 Renderer = Callable[[str, str, str], str | None]
 
 
@@ -94,8 +95,10 @@ class OutboxSender:
                     continue
             out = self.resolve(post.target, text)
             if out is None:
-                self.outbox.mark_failed(post.id, f"unknown target {post.target}", now)
-                log.warning("post %s: %s is not a known group yet", post.id, post.target)
+                # A group not found yet (not joined, renamed before we knew its id): the post waits for it
+                # instead of using up its attempts; `unionbot status` names the group.
+                self.outbox.hold(post.id, now + GROUP_WAIT, f"group not found yet: {post.target}")
+                log.warning("post %s: %s is not a known group yet; it waits", post.id, post.target)
                 continue
             return post, out
 

@@ -7,6 +7,7 @@ handled message ids carry their time, and the outbox is the queue itself.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from sqlalchemy import func
@@ -19,6 +20,7 @@ from storage.db import session_scope
 from storage.models import SeenMessage
 
 HEARTBEAT_KEY = "status:heartbeat"
+LOGIN_KEY = "status:login"  # {"state": "logged_in" | "waiting", "detail", "at"}, written by the running bot
 CONNECTED_WITHIN = dt.timedelta(seconds=20)  # heartbeats are every 5 s
 
 
@@ -30,6 +32,8 @@ def collect(config: Config, services: Services, now: dt.datetime) -> dict[str, A
     with session_scope(engine) as s:
         last = s.exec(select(func.max(SeenMessage.seen_at)).where(SeenMessage.union_id == config.union_id)).one()
     counts = services.reminders.outbox.counts()
+    login = json.loads(settings.get(LOGIN_KEY) or "null")
+    missing = [g.label for g in config.groups if not g.id and not settings.get(f"room:{g.topic}")]
     upcoming = services.reminders.preview(now, 7)[:5]
     tz = config.tz
     return {
@@ -37,6 +41,8 @@ def collect(config: Config, services: Services, now: dt.datetime) -> dict[str, A
         "connected": bool(heartbeat and now - heartbeat <= CONNECTED_WITHIN),
         "last_heartbeat": heartbeat.astimezone(tz).isoformat() if heartbeat else None,
         "last_message": last.astimezone(tz).isoformat() if last else None,
+        "login": login,
+        "groups_not_found": missing,
         "outbox": {k: counts.get(k, 0) for k in ("pending", "sending", "sent", "failed", "missed", "skipped")},
         "reminders_paused": services.reminders.paused,
         "next_posts": [{"due_at": p.due_at.astimezone(tz).isoformat(), "kind": p.kind, "target": p.target,
@@ -54,11 +60,16 @@ def render(st: dict[str, Any]) -> str:
         f"工会：{st['union']}",
         f"微信连接：{'已连接' if st['connected'] else '未连接'}（最近心跳 {st['last_heartbeat'] or '无'}）",
         f"最近处理的消息：{st['last_message'] or '无'}",
+        "微信登录：" + (("已登录 " if st["login"]["state"] == "logged_in" else "未登录：") + st["login"]["detail"]
+                    if st["login"] else "（机器人还没有连接过网关）"),
         f"发件队列：待发 {ob['pending']}，发送中 {ob['sending']}，失败 {ob['failed']}，"
         f"错过 {ob['missed']}，已发 {ob['sent']}",
         f"自动提醒：{'已暂停' if st['reminders_paused'] else '开启'}",
         f"数据库：{st['database']}，结构版本 {st['schema']}" + upgrade,
     ]
+    if st["groups_not_found"]:
+        lines.append(f"没找到的群（帖子留在发件箱，找到后发出）：{'、'.join(st['groups_not_found'])}"
+                     "——请确认机器人在群里，并把群“保存到通讯录”")
     if st["next_posts"]:
         lines.append("接下来 7 天的提醒：")
         lines += [f"  {p['due_at'][:16].replace('T', ' ')} {p['kind']} → {p['target']}：{p['text']}"

@@ -12,6 +12,9 @@ python-wechaty also logs every message's text at INFO to stderr. Messages can
 be personal (a welfare request typed in the wrong chat), so unless WECHATY_LOG
 is set explicitly, its loggers are held at ``warn``.
 
+At login it also probes 127.0.0.1:5000 for a plugin web service of its own, and fails when anything
+listens there; unionbot registers no plugins, so the probe is switched off.
+
 Import wechaty only through this module.
 """
 
@@ -28,5 +31,9 @@ def load_wechaty() -> ModuleType:
     if PuppetOptions.__hash__ is None:
         PuppetOptions.__hash__ = object.__hash__  # type: ignore[method-assign]
     import wechaty
+    import wechaty.plugin
 
+    # At login python-wechaty probes 127.0.0.1:5000 and refuses to log in when anything listens there
+    # (a web page, macOS AirPlay): the port of a plugin web service we never start (no blueprints).
+    wechaty.plugin._check_local_port = lambda port: False
     return wechaty

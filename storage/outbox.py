@@ -105,6 +105,13 @@ class OutboxRepo:
                 post.due_at = now + RETRY_BASE * (2 ** (post.attempts - 1))
             s.add(post)
 
+    def hold(self, post_id: int, until: dt.datetime, why: str) -> None:
+        """Back to pending without counting an attempt: the post waits (a group not found yet) until
+        ``until``, or until it expires."""
+        with session_scope(self.engine) as s:
+            s.execute(update(OutboxPost).where(col(OutboxPost.id) == post_id, OutboxPost.status == "sending")
+                      .values(status="pending", due_at=until, last_error=why[:255]))
+
     def mark_skipped(self, post_id: int, why: str) -> None:
         """Nothing left to say (e.g. the event behind a list post is gone)."""
         with session_scope(self.engine) as s:

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any, ClassVar
 
-GATEWAY_DIR = Path(__file__).resolve().parent / "gateway"
+GATEWAY_DIR = Path(__file__).resolve().parents[1] / "gateway"
 TOKEN = "insecure_test"
 
 
@@ -40,7 +40,10 @@ def free_port() -> int:
 class Gateway:
     running: ClassVar[list[Gateway]] = []  # stopped after each test, passed or failed (tests/e2e/conftest.py)
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, command: list[str] | None = None) -> None:
+        """``command``: run this instead of the test harness (e.g. `unionbot gateway --puppet mock`),
+        which speaks the same control protocol on stdin and stdout."""
+        self.command = command
         self.port = port or free_port()
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
         self.messages: list[dict[str, Any]] = []
@@ -55,7 +58,7 @@ class Gateway:
         env = dict(os.environ, WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_SERVER="true",
                    GATEWAY_PORT=str(self.port), GATEWAY_TOKEN=TOKEN)
         self.proc = subprocess.Popen(
-            ["node", str(GATEWAY_DIR / "gateway.mjs")], cwd=GATEWAY_DIR, env=env, text=True,
+            self.command or ["node", str(GATEWAY_DIR / "mock-harness.mjs")], cwd=GATEWAY_DIR, env=env, text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
         Gateway.running.append(self)
@@ -114,8 +117,12 @@ class Gateway:
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+            self.proc.terminate()  # `unionbot gateway` passes it on to node
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
 
     @classmethod
     def stop_all(cls) -> None:

@@ -13,6 +13,7 @@ import asyncio
 import base64
 import contextlib
 import datetime as dt
+import json
 import logging
 import os
 import signal
@@ -26,7 +27,7 @@ from bot.clock import SystemClock
 from bot.config import Config
 from bot.pipeline import COMMAND_PREFIXES, Incoming, Outgoing
 from bot.sender import Pacer
-from bot.status import HEARTBEAT_KEY
+from bot.status import HEARTBEAT_KEY, LOGIN_KEY
 from bot.wechaty_compat import load_wechaty
 from handlers.base import Attachment
 from storage.settings import Settings
@@ -34,6 +35,11 @@ from storage.settings import Settings
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 5.0
+LOGIN_WAIT_SECONDS = 10.0  # connected, no login yet: say so
+LOGIN_RECONNECT_SECONDS = 20.0  # connected, still no login: a new connection gets the login event again
+NO_LOGIN = ("已连接网关 %d 秒，但没有收到登录事件：微信号还没扫码登录（看网关的二维码，或 var/login-qr.png），"
+            "或网关用的 wechaty-puppet 版本过新（1.21.x 会让重启后的机器人收不到登录；请用本项目 gateway/ 里"
+            "锁定 1.20.2 的网关）。消息暂不处理，要发的帖子留在发件箱。")
 HEARTBEAT_TIMEOUT = 5.0
 MAX_BACKOFF = 30.0
 STOP_GRACE_SECONDS = 5.0
@@ -42,12 +48,13 @@ STOP_GRACE_SECONDS = 5.0
 IDLE_POLL_SECONDS = 1.0
 
 
-def run_wechaty(config: Config, clock: Callable[[], dt.datetime] | None = None) -> None:
+def run_wechaty(config: Config, clock: Callable[[], dt.datetime] | None = None, endpoint: str = "",
+                token: str = "") -> None:
     app = build_app(config, clock or SystemClock())
     for notice in app.notices:
         log.info(notice)
     try:
-        asyncio.run(Supervisor(app).run())
+        asyncio.run(Supervisor(app, endpoint or config.wechaty_endpoint, token or config.wechaty_token).run())
     finally:
         app.close()
 
@@ -55,7 +62,7 @@ def run_wechaty(config: Config, clock: Callable[[], dt.datetime] | None = None) 
 class Supervisor:
     """Keeps a connected client, and beside it the scheduler's tick and the outbox sender."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, endpoint: str, token: str) -> None:
         self.app = app
         self.stopping = asyncio.Event()
         self.bot: Any = None  # the connected client, when there is one
@@ -63,9 +70,9 @@ class Supervisor:
         self.sender_task: asyncio.Task | None = None
         self.wechaty = load_wechaty()
         # The library reads the endpoint and token from the environment.
-        os.environ["WECHATY_PUPPET_SERVICE_ENDPOINT"] = app.config.wechaty_endpoint
-        if app.config.wechaty_token:
-            os.environ["WECHATY_PUPPET_SERVICE_TOKEN"] = app.config.wechaty_token
+        os.environ["WECHATY_PUPPET_SERVICE_ENDPOINT"] = endpoint
+        if token:
+            os.environ["WECHATY_PUPPET_SERVICE_TOKEN"] = token
         os.environ.setdefault("WECHATY_PUPPET", "wechaty-puppet-service")
 
     async def run(self) -> None:
@@ -127,6 +134,14 @@ class Supervisor:
             self.app.sender.sent(post, self.app.clock())
             self.pacer.record(loop.time())
 
+    def _record_login(self, state: str, detail: str = "") -> None:
+        """Who the bot is logged in as, or why it is not, for `unionbot status` and `doctor`."""
+        try:
+            self.app.services.settings.put(LOGIN_KEY, json.dumps(
+                {"state": state, "detail": detail, "at": dt.datetime.now(dt.UTC).isoformat()}, ensure_ascii=False))
+        except Exception as exc:  # never take the bot down for a status line
+            log.debug("could not record login state: %s", exc)
+
     def _record_heartbeat(self) -> None:
         """For `unionbot status`, which runs in another process."""
         try:
@@ -173,13 +188,19 @@ class Supervisor:
                 break
             await self._stop_client(bot, task)
             backoff = 1.0 if loop.time() - started > 60 else min(backoff * 2, MAX_BACKOFF)
-            log.warning("gateway connection lost; reconnecting in %.0f s", backoff)
+            why = "still no login event on this connection" if getattr(bot, "_no_login", False) else \
+                "gateway connection lost"
+            log.warning("%s; reconnecting in %.0f s", why, backoff)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), backoff)
 
     async def _watch(self, bot: Any, task: asyncio.Task) -> None:
-        """Return when the connection is gone (failed heartbeats) or we are stopping."""
+        """Return when the connection is gone (failed heartbeats), when a connected gateway has sent no
+        login for a long while (a new connection gets it again), or when we are stopping."""
         failures = 0
+        loop = asyncio.get_running_loop()
+        connected_at = loop.time()
+        warned = False
         while not self.stopping.is_set() and not task.done():
             try:
                 await asyncio.wait_for(self.stopping.wait(), HEARTBEAT_SECONDS)
@@ -201,11 +222,22 @@ class Supervisor:
                     log.info("heartbeat failed: %s", exc)
             if failures >= 2:
                 return
+            if failures == 0 and not getattr(bot, "_logged_in", False):
+                # Since the connection, or since a logout on it.
+                waited = loop.time() - max(connected_at, getattr(bot, "_login_lost_at", 0.0))
+                if waited >= LOGIN_WAIT_SECONDS and not warned:
+                    warned = True
+                    log.warning(NO_LOGIN, int(waited))
+                    self._record_login("waiting", NO_LOGIN % int(waited))
+                if waited >= LOGIN_RECONNECT_SECONDS:
+                    bot._no_login = True
+                    return  # connect again: a new event stream gets the login event again
 
 
 def make_bot(wechaty: Any, app: App, supervisor: Supervisor | None = None) -> Any:
     class UnionBot(wechaty.Wechaty):  # type: ignore[misc, name-defined]
         _logged_in = False
+        _login_lost_at = 0.0
 
         async def start(self) -> None:
             # Wechaty.start() sleeps 60 s on a network error and, when the gateway
@@ -218,6 +250,8 @@ def make_bot(wechaty: Any, app: App, supervisor: Supervisor | None = None) -> An
 
         async def on_login(self, contact: Any) -> None:
             log.info("logged in as %s", contact.contact_id)
+            if supervisor is not None:
+                supervisor._record_login("logged_in", f"{contact.name}（{contact.contact_id}）")
             app.pipeline.bot_names = tuple({app.config.bot_name, contact.name} - {""})
             await resolve_groups(self, app)
             self._logged_in = True
@@ -225,7 +259,33 @@ def make_bot(wechaty: Any, app: App, supervisor: Supervisor | None = None) -> An
                 supervisor.bot = self  # the sender may post now
                 supervisor._record_heartbeat()
 
+        async def on_ready(self, payload: Any) -> None:
+            # Before 'ready' a gateway may know only some rooms (wechaty#2670): look again now.
+            await resolve_groups(self, app)
+
+        async def on_room_topic(self, room: Any, new_topic: str, old_topic: str, *args: Any) -> None:
+            # A renamed staff group keeps its id, which is what posts use; a room renamed *to* a
+            # configured topic is found now.
+            log.info("room %s renamed: %r -> %r", room.room_id, old_topic, new_topic)
+            await resolve_groups(self, app)
+
+        async def on_room_join(self, room: Any, invitees: list, *args: Any) -> None:
+            await resolve_groups(self, app)
+
+        async def on_logout(self, contact: Any) -> None:
+            log.warning("logged out (%s): scan the gateway's QR code again; posts wait in the outbox",
+                        getattr(contact, "contact_id", contact))
+            self._logged_in = False
+            self._login_lost_at = asyncio.get_running_loop().time()
+            if supervisor is not None:
+                supervisor.bot = None  # hold posts until the next login
+                supervisor._record_login("waiting", "已退出登录，请在网关处重新扫码")
+
         async def on_message(self, msg: Any) -> None:
+            if not self._logged_in:
+                # Before the login event the library cannot even tell our own messages (self_id() raises):
+                # drop it quietly instead of a traceback per message; the warning above says why.
+                return
             try:
                 incoming = await to_incoming(msg, getattr(app.clock, "offset", dt.timedelta(0)))
             except Exception:

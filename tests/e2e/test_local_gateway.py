@@ -1,0 +1,193 @@
+"""The shipped gateway (`unionbot gateway`, gateway/serve.mjs) with the mock puppet: endpoint = "local"
+end to end, doctor on a good and a broken setup, a bot restarted against the running gateway, port
+5000 taken, a renamed group, logout and login; and wechat4u failing with a clear message offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.botproc import BOT, REPO, BotProcess, with_quiet_hours
+from tests.e2e.conftest import ROOM, populate, require_gateway
+from tests.gateway_harness import Gateway, free_port, wait_until
+
+pytestmark = pytest.mark.gateway
+FAST = "[reminders]\ntick_seconds = 1\n[sending]\nmin_interval_seconds = 0.1\nmax_interval_seconds = 0.15\n"
+
+
+def local_config(home: Path, port: int, extra: str = "", groups: tuple[str, ...] = ("全体教职工群",)) -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "config.toml"
+    group_tables = "".join(f'[[groups]]\ntopic = "{g}"\n' for g in groups)
+    path.write_text(f"""
+[union]
+id = "local-school"
+name = "测试小学工会"
+[database]
+url = "sqlite:///{home}/bot.db"
+[wechaty]
+endpoint = "local"
+[gateway]
+port = {port}
+[roles]
+admins = ["admin-zhao"]
+{group_tables}
+{with_quiet_hours(FAST + extra, "00:00-00:00")}
+""", encoding="utf-8")
+    return path
+
+
+def start_local(home: Path, extra: str = "", groups: tuple[str, ...] = ("全体教职工群",)) -> tuple[Gateway, Path]:
+    require_gateway()
+    port = free_port()
+    config = local_config(home, port, extra, groups)
+    gw = Gateway(port, command=[sys.executable, "-m", "bot.cli", "gateway", "--puppet", "mock",
+                                "--config", str(config)])
+    gw.start()
+    populate(gw)
+    return gw, config
+
+
+def cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WECHATY_", "UNIONBOT_"))}
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args, "--config", str(config)], capture_output=True,
+                          text=True, cwd=REPO, env=env, timeout=60)
+
+
+def test_local_endpoint_end_to_end_and_doctor(tmp_path: Path) -> None:
+    gw, config = start_local(tmp_path / "school")
+    token = tmp_path / "school" / "var" / "gateway.token"
+    assert token.exists() and stat.S_IMODE(token.stat().st_mode) == 0o600 and len(token.read_text().strip()) >= 24
+    bot = BotProcess(config, tmp_path).start()
+    bot.wait_ready(gw)
+    before = len(gw.bot_messages(BOT))
+    gw.send(op="say", **{"from": "admin-zhao"}, room=ROOM, text="#发送通知 本地网关测试")
+    gw.wait_bot_message(BOT, lambda m: "本地网关测试" in m["text"] and m["roomId"] == ROOM, after=before)
+
+    report = cli(config, "doctor", "--json")
+    checks = {c["name"]: c for c in json.loads(report.stdout)["checks"]}
+    assert report.returncode == 0, report.stdout
+    assert checks["网关"]["status"] == "ok" and checks["微信登录"]["status"] == "ok"
+    assert checks["群 全体教职工群"]["status"] == "ok" and "24 人" in checks["群 全体教职工群"]["detail"]
+    assert checks["角色"]["status"] == "ok"
+    assert all(set(c) == {"name", "status", "detail", "fix"} for c in checks.values())
+    status = json.loads(cli(config, "status", "--json").stdout)
+    assert status["login"]["state"] == "logged_in" and "bot-wxid" in status["login"]["detail"]
+
+
+def test_doctor_on_a_broken_setup(tmp_path: Path) -> None:
+    gw, config = start_local(tmp_path / "school", groups=("全体教职工群", "不存在的群"))
+    text = config.read_text(encoding="utf-8").replace('admins = ["admin-zhao"]', 'admins = ["admin-zhao", "王主席"]')
+    config.write_text(text, encoding="utf-8")
+    report = cli(config, "doctor", "--json")
+    checks = {c["name"]: c for c in json.loads(report.stdout)["checks"]}
+    assert report.returncode == 1
+    assert checks["群 不存在的群"]["status"] == "fail" and checks["群 不存在的群"]["fix"]
+    assert checks["群 全体教职工群"]["status"] == "ok"
+    assert checks["角色 admins"]["status"] == "fail" and "王主席" in checks["角色 admins"]["detail"]
+    token = tmp_path / "school" / "var" / "gateway.token"
+    token.write_text("not-the-token\n", encoding="utf-8")  # as if copied from another machine
+    report = cli(config, "doctor", "--json")
+    checks = {c["name"]: c for c in json.loads(report.stdout)["checks"]}
+    assert report.returncode == 1 and checks["网关"]["status"] == "fail" and "令牌" in checks["网关"]["fix"]
+    gw.stop()
+    report = cli(config, "doctor")
+    assert report.returncode == 1 and "无人监听" in report.stdout and "Traceback" not in report.stdout + report.stderr
+
+
+def test_a_bot_killed_and_restarted_against_the_running_gateway_answers_within_ten_seconds(tmp_path: Path) -> None:
+    gw, config = start_local(tmp_path / "school")
+    bot = BotProcess(config, tmp_path).start()
+    bot.wait_ready(gw)
+    bot.kill()
+    again = BotProcess(config, tmp_path).start()
+    started = time.monotonic()
+    again.wait_ready(gw, timeout=10)
+    assert time.monotonic() - started <= 10
+    assert "can't call self_id" not in again.output()
+
+
+def test_something_on_port_5000_does_not_break_the_login(tmp_path: Path) -> None:
+    held = socket.socket()
+    try:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        held.bind(("127.0.0.1", 5000))
+        held.listen()
+    except OSError:
+        held.close()
+        held = None  # someone else listens there already: the same situation
+    try:
+        gw, config = start_local(tmp_path / "school")
+        bot = BotProcess(config, tmp_path).start()
+        bot.wait_ready(gw)
+        assert "local port<5000> is in use" not in bot.output()
+    finally:
+        if held:
+            held.close()
+
+
+def test_a_renamed_group_keeps_its_posts_and_logout_holds_them_until_login(tmp_path: Path) -> None:
+    gw, config = start_local(tmp_path / "school")
+    bot = BotProcess(config, tmp_path).start()
+    bot.wait_ready(gw)
+    gw.send(op="rename", id=ROOM, topic="全体教职工群（2027）", by="admin-zhao")
+    time.sleep(1)
+    before = len(gw.bot_messages(BOT))
+    gw.send(op="say", **{"from": "admin-zhao"}, text="#发送通知 改名后的通知")
+    gw.wait_bot_message(BOT, lambda m: "改名后的通知" in m["text"] and m["roomId"] == ROOM, after=before)
+
+    gw.send(op="logout")
+    assert wait_until(lambda: "logged out" in bot.output(), timeout=10)
+    status = json.loads(cli(config, "status", "--json").stdout)
+    assert status["login"]["state"] == "waiting"
+    # Queued while logged out (the CLI path the chair has when the bot cannot hear): it waits.
+    from bot.app import build_app
+    from bot.clock import SystemClock
+    from bot.config import load_config
+
+    app = build_app(load_config(config), SystemClock())
+    import datetime as dt
+
+    app.services.reminders.announce("【工会通知】退出登录期间的通知", "全体", dt.datetime.now(dt.UTC))
+    time.sleep(3)
+    assert not [m for m in gw.bot_messages(BOT) if "退出登录期间的通知" in m["text"]]
+    gw.send(op="login", id=BOT, name="工会助手")
+    # The login comes on a new connection: the bot reconnects when none has come for 20 s.
+    assert wait_until(lambda: len([m for m in gw.bot_messages(BOT) if "退出登录期间的通知" in m["text"]]) == 1,
+                      timeout=50)
+    time.sleep(2)
+    assert len([m for m in gw.bot_messages(BOT) if "退出登录期间的通知" in m["text"]]) == 1
+
+
+def test_wechat4u_offline_fails_with_a_clear_message(tmp_path: Path) -> None:
+    require_gateway()
+    config = local_config(tmp_path / "school", free_port())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WECHATY_", "UNIONBOT_"))}
+    env["UNIONBOT_GATEWAY_LOGIN_WAIT_MS"] = "8000"
+    r = subprocess.run([sys.executable, "-m", "bot.cli", "gateway", "--puppet", "wechat4u", "--config", str(config)],
+                       capture_output=True, text=True, cwd=REPO, env=env, timeout=90)
+    assert r.returncode == 1
+    assert "无法连接微信服务器" in r.stderr and "wx.qq.com" in r.stderr
+    assert "    at " not in r.stderr and "Traceback" not in r.stderr
+
+
+def test_local_endpoint_errors_are_clear(tmp_path: Path) -> None:
+    config = local_config(tmp_path / "school", free_port())
+    r = cli(config, "run")
+    assert r.returncode == 2 and "unionbot gateway" in r.stderr and "Traceback" not in r.stderr
+    (tmp_path / "school" / "var").mkdir()
+    (tmp_path / "school" / "var" / "gateway.token").write_text("abc\n", encoding="utf-8")
+    r = cli(config, "run")
+    assert r.returncode == 2 and "没有在运行" in r.stderr
+    empty = config.read_text(encoding="utf-8").replace('endpoint = "local"', 'endpoint = "127.0.0.1:9"\ntoken = ""')
+    config.write_text(empty, encoding="utf-8")
+    r = cli(config, "run")
+    assert r.returncode == 2 and "不能为空" in r.stderr
