@@ -224,15 +224,16 @@ def members_list(config_path: str | None, as_json: bool) -> None:
     from bot.app import open_engine
     from handlers.access import Access
     from handlers.base import ROLE_LABELS
-    from storage.members import MemberRepo
+    from storage.members import MemberRepo, member_code
 
     config = _load(config_path)
     people = []
     repo = MemberRepo(open_engine(config), config.union_id)
     access = Access(config.roles, repo)  # the same rule the chat asks
     for m in repo.all():
-        roles = sorted(access.roles_of(m.contact_id or "", m.roster_role))
-        people.append({"name": m.name, "contact_id": m.contact_id, "display_name": m.display_name,
+        roles = sorted(access.roles_of(m.contact_id or "", m.roster_role, m.id))
+        people.append({"name": m.name, "contact_id": m.contact_id, "code": member_code(m.id),
+                       "display_name": m.display_name,
                        "department": m.department, "in_roster": m.in_roster,
                        "roles": [ROLE_LABELS[r] for r in roles]})
     if as_json:

@@ -43,6 +43,7 @@ class Incoming:
     room_id: str | None = None
     room_topic: str = ""
     room_alias: str = ""
+    contact_remark: str = ""  # the remark (备注) the bot's account gave the contact: who they are across logins
     mentions_self: bool = False
     from_self: bool = False
     timestamp: dt.datetime | None = None
@@ -111,9 +112,9 @@ class Pipeline:
         return text.strip(), mentioned
 
     def _sender(self, msg: Incoming) -> Sender:
-        member = self.services.members.touch(msg.contact_id, msg.contact_name, msg.room_alias)
-        return Sender(msg.contact_id, member.name, self.services.access.roles_of(msg.contact_id, member.roster_role),
-                      member.id)
+        member = self.services.members.touch(msg.contact_id, msg.contact_name, msg.room_alias, msg.contact_remark)
+        roles = self.services.access.roles_of(msg.contact_id, member.roster_role, member.id)
+        return Sender(msg.contact_id, member.name, roles, member.id)
 
     def _dispatch(self, msg: Incoming, text: str, raw: str, chat: Chat) -> list[Reply]:
         now = self.clock().astimezone(self.services.tz)

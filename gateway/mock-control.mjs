@@ -15,6 +15,14 @@ export function attachControl (mocker, puppet, server) {
           listenerId: p.listenerId || p.toId || null, text: p.text || '', type: p.type, filename: p.filename || null })
   })
 
+  // WeChat keeps the remark (备注) the bot's account gives a contact; the mock would forget it.
+  puppet.contactAlias = async (contactId, alias) => {
+    const payload = mocker.contactPayload(contactId) || {}
+    if (typeof alias === 'undefined') return payload.alias || ''
+    mocker.contactPayload(contactId, { ...payload, alias })
+    out({ event: 'alias', id: contactId, alias })
+  }
+
   async function handle (cmd) {
     switch (cmd.op) {
       case 'contact': {

@@ -1,5 +1,6 @@
 // Test gateway: a real wechaty-puppet-service server over the mock puppet, driven by the
 // JSON-line control protocol of mock-control.mjs (tests/gateway_harness.py speaks it).
+import './python-compat.mjs'
 import { PuppetServer } from 'wechaty-puppet-service'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
 import { attachControl } from './mock-control.mjs'

@@ -13,6 +13,7 @@
 // also for every package that depends on it (overrides).
 import fs from 'node:fs'
 import path from 'node:path'
+import './python-compat.mjs'
 import { PuppetServer } from 'wechaty-puppet-service'
 import { MemoryCard } from 'memory-card'
 import QRCode from 'qrcode'

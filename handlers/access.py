@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from handlers.base import CommandSpec, Role, Sender
 from schedules.audience import REPRESENTATIVES, member_in_audience, normalize_audience
+from storage.members import member_code, member_of_code
 from storage.models import Member
 
 if TYPE_CHECKING:
@@ -69,13 +70,15 @@ def roster_roles(text: str) -> set[Role]:
 
 
 def roles_of(rules: RoleRules, contact_id: str, roster_role: str = "",
-             roster_names_representatives: bool = False) -> frozenset[Role]:
-    """Who someone is: the config's ids and the roster's 角色 column. Representatives are those the
-    config or the roster names; when neither names any, every member is one (proposals open to all)."""
+             roster_names_representatives: bool = False, code: str = "") -> frozenset[Role]:
+    """Who someone is: the config's ids — a contact id, or ``code``, the remark the bot's account gave
+    them (which survives new contact ids) — and the roster's 角色 column; never a name. Representatives
+    are those the config or the roster names; when neither names any, every member is one."""
     found = {Role.MEMBER}
     for role in (Role.ADMIN, Role.WELFARE_OFFICER, Role.PROPOSAL_COMMITTEE, Role.REPRESENTATIVE,
                  Role.DEPARTMENT_OFFICER):
-        if contact_id and contact_id in rules.ids(role):
+        ids = rules.ids(role)
+        if (contact_id and contact_id in ids) or (code and code in ids):
             found.add(role)
     found |= roster_roles(roster_role)
     if not rules.representatives and not roster_names_representatives:
@@ -102,8 +105,9 @@ class Access:
             self._reps_named = cached = (now, generation, named)
         return cached[2]
 
-    def roles_of(self, contact_id: str, roster_role: str = "") -> frozenset[Role]:
-        return roles_of(self.rules, contact_id, roster_role, self.roster_names_representatives())
+    def roles_of(self, contact_id: str, roster_role: str = "", member_id: int | None = None) -> frozenset[Role]:
+        return roles_of(self.rules, contact_id, roster_role, self.roster_names_representatives(),
+                        member_code(member_id))
 
     def may(self, sender: Sender, what: CommandSpec | Role | tuple[Role, ...] | str,
             obj: Proposal | None = None) -> bool:
@@ -129,7 +133,7 @@ class Access:
         (someone not in the roster is let through: the bot cannot tell)."""
         audience = normalize_audience(audience)
         if audience == REPRESENTATIVES:
-            return Role.REPRESENTATIVE in self.roles_of(member.contact_id or "", member.roster_role)
+            return Role.REPRESENTATIVE in self.roles_of(member.contact_id or "", member.roster_role, member.id)
         return member_in_audience(audience, gender=member.gender, retired=member.retired,
                                   department=member.department, known=member.in_roster)
 
@@ -154,7 +158,10 @@ class Access:
         """The contact ids holding ``role``: by the config and by the roster's 角色 column.
         Notifications and care lists go to exactly these."""
         ids = set(self.rules.ids(role))
-        for m in self.members.roster():
-            if m.contact_id and role in roster_roles(m.roster_role):
+        codes = {i for i in ids if member_of_code(i) is not None}
+        for m in self.members.all() if codes else self.members.roster():
+            if not m.contact_id:
+                continue
+            if role in roster_roles(m.roster_role) or member_code(m.id) in codes:
                 ids.add(m.contact_id)
-        return sorted(ids)
+        return sorted(ids - codes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.base import ROLE_LABELS, Context, Reply, Request, Role, command, reply
+from storage.members import member_code
 
 SECTION = "个人信息"  # the heading it has in #帮助
 
@@ -20,6 +21,8 @@ def my_info(req: Request, ctx: Context) -> list[Reply]:
     if not ctx.chat.is_group:
         # What a chair puts in the config's [roles]; said in private only.
         lines.append(f"联系人 ID：{ctx.sender.contact_id}（设置管理员等身份时填写在配置 [roles] 中）")
+        if code := member_code(ctx.sender.member_id):
+            lines.append(f"会员编号：{code}（机器人给您的备注；换号登录后 ID 会变，编号不变，[roles] 也可以填它）")
     return reply("\n".join(lines))
 
 

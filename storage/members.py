@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 import time
 from dataclasses import dataclass
 
@@ -12,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.db import session_scope
-from storage.models import Event, Member, Proposal, ProposalCosign, Signup, WelfareRequest
+from storage.models import Draft, Event, Member, Proposal, ProposalCosign, Signup, WelfareRequest
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,23 @@ class RosterResult:
     updated: int
 
 
+log = logging.getLogger(__name__)
 CACHE_SECONDS = 60.0
 CACHE_SIZE = 2000
+
+
+MEMBER_CODE = re.compile(r"^UB(\d{5,9})$")
+
+
+def member_code(member_id: int | None) -> str:
+    """The remark (备注) the bot's account gives a member's contact: it survives new contact ids, and the
+    contact cannot change it. It is also how ``[roles]`` may name someone across logins."""
+    return f"UB{member_id:05d}" if member_id else ""
+
+
+def member_of_code(remark: str) -> int | None:
+    m = MEMBER_CODE.match(remark.strip())
+    return int(m.group(1)) if m else None
 
 
 class MemberRepo:
@@ -47,16 +64,42 @@ class MemberRepo:
         self._cache: dict[str, tuple[float, str, str, Member]] = {}
         self.generation = 0
 
-    def touch(self, contact_id: str, display_name: str, room_alias: str = "") -> Member:
-        """The member behind a contact id, created on first contact; names kept current."""
+    def touch(self, contact_id: str, display_name: str, room_alias: str = "", remark: str = "") -> Member:
+        """The member behind a contact id, created on first contact; names kept current.
+
+        ``remark``: the remark (备注) the bot's account gave the contact. A contact id never seen before
+        whose remark is a member code the bot set (``member_code``) is that member under a new id (wechat4u
+        gives new ids at every login): the member is re-linked, keeping their sign-ups, proposals, requests
+        and roles. Nothing else re-links: names are the contact's own and anyone can take any."""
         hit = self._cache.get(contact_id)
         if hit and hit[0] > time.monotonic() and hit[1] == display_name and hit[2] == room_alias:
             return hit[3]
-        member = self._touch(contact_id, display_name, room_alias)
+        member = self._relinked(contact_id, remark) if remark else None
+        member = member or self._touch(contact_id, display_name, room_alias)
         if len(self._cache) >= CACHE_SIZE:
             self._cache.clear()  # a school has hundreds of members; this only bounds a pathological stream
         self._cache[contact_id] = (time.monotonic() + CACHE_SECONDS, display_name, room_alias, member)
         return member
+
+    def _relinked(self, contact_id: str, remark: str) -> Member | None:
+        member_id = member_of_code(remark)
+        if member_id is None:
+            return None
+        with session_scope(self.engine) as s:
+            if s.exec(self._by_contact(contact_id)).first() is not None:
+                return None  # a known contact: nothing to re-link
+            m = s.get(Member, member_id)
+            if m is None or m.union_id != self.union_id:
+                return None
+            old = m.contact_id
+            m.contact_id = contact_id
+            s.add(m)
+            if old:
+                _recontact(s, self.union_id, old, contact_id)
+        if old:
+            self._cache.pop(old, None)
+        log.info("member %s re-linked to a new contact id (by the remark the bot set)", member_id)
+        return m
 
     def forget(self) -> None:
         self._cache.clear()
@@ -191,6 +234,15 @@ class MemberRepo:
 
     def _by_contact(self, contact_id: str):  # type: ignore[no-untyped-def]
         return select(Member).where(Member.union_id == self.union_id, Member.contact_id == contact_id)
+
+
+def _recontact(s: Session, union_id: str, old: str, new: str) -> None:
+    """Records that keep a contact id (to tell or recognise someone) follow a re-linked member."""
+    for model, column in ((Signup, Signup.contact_id), (Proposal, Proposal.proposer_contact),
+                          (ProposalCosign, ProposalCosign.contact_id), (WelfareRequest, WelfareRequest.member_contact),
+                          (WelfareRequest, WelfareRequest.reported_by), (Draft, Draft.contact_id)):
+        s.execute(update(model).where(col(model.union_id) == union_id, col(column) == old)
+                  .values({column.key: new}))
 
 
 def _reassign(s: Session, from_id: int | None, to_id: int | None) -> None:

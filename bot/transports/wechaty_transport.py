@@ -30,6 +30,7 @@ from bot.sender import Pacer
 from bot.status import HEARTBEAT_KEY, LOGIN_KEY
 from bot.wechaty_compat import load_wechaty
 from handlers.base import Attachment
+from storage.members import member_code, member_of_code
 from storage.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -293,7 +294,10 @@ def make_bot(wechaty: Any, app: App, supervisor: Supervisor | None = None) -> An
                 return
             if incoming is None:
                 return
-            for out in app.pipeline.handle(incoming):
+            outgoing = app.pipeline.handle(incoming)
+            if incoming.room_id is None:
+                await give_remark(msg.talker(), incoming, app)
+            for out in outgoing:
                 try:
                     await send_strict(self, out)
                 except Exception as exc:
@@ -329,6 +333,30 @@ async def resolve_groups(bot: Any, app: App) -> dict[str, str]:
     return found
 
 
+_REMARKED: set[str] = set()  # contact ids given their member code in this process (at most 60 a minute allowed)
+
+
+async def give_remark(talker: Any, incoming: Incoming, app: App) -> None:
+    """A friend (someone who talks to the bot in private) gets the member code as remark (备注): WeChat keeps
+    it across logins and the contact cannot change it, so a new contact id is re-linked by it."""
+    if incoming.contact_id in _REMARKED:
+        return
+    member = app.services.members.get_by_contact(incoming.contact_id)
+    code = member_code(member.id if member else None)
+    if not code or incoming.contact_remark == code:
+        _REMARKED.add(incoming.contact_id)
+        return
+    if incoming.contact_remark and member_of_code(incoming.contact_remark) is None:
+        _REMARKED.add(incoming.contact_id)  # a remark the chair set by hand: keep theirs
+        return
+    _REMARKED.add(incoming.contact_id)
+    try:
+        await talker.alias(code)
+        log.info("gave contact %s the remark %s", incoming.contact_id, code)
+    except Exception as exc:  # a failed remark only means no re-link across logins for this one
+        log.warning("could not set the remark of %s: %s", incoming.contact_id, exc)
+
+
 async def record_members(bot: Any, app: App, label: str, room: Any) -> None:
     """Who is in a staff group, as the gateway says: what receipts count against when there is no roster."""
     people = await _quietly(room.member_list(), what="room members")
@@ -362,8 +390,10 @@ async def to_incoming(msg: Any, offset: dt.timedelta = dt.timedelta(0)) -> Incom
     when = msg.date()
     if when.tzinfo is None:
         when = when.astimezone()  # the library gives local time without a zone
+    remark = (talker.payload.alias or "") if talker.payload is not None else ""
     return Incoming(
         message_id=msg.message_id, contact_id=talker.contact_id, contact_name=talker.name or "",
+        contact_remark=remark,
         text=text, room_id=room.room_id if room else None, room_topic=topic, mentions_self=mentions_self,
         timestamp=when.astimezone(dt.UTC) + offset, attachment=attachment,
     )

@@ -191,3 +191,56 @@ def test_local_endpoint_errors_are_clear(tmp_path: Path) -> None:
     config.write_text(empty, encoding="utf-8")
     r = cli(config, "run")
     assert r.returncode == 2 and "不能为空" in r.stderr
+
+
+def test_new_ids_at_the_next_login_keep_members_their_records_and_admins_their_role(tmp_path: Path) -> None:
+    """wechat4u gives every contact and room a new id at each login; WeChat keeps the remarks the bot's
+    account set. The same member keeps their sign-up, an admin named by code stays an admin, and a
+    newcomer who calls themselves by the admin's name gets nothing."""
+    home = tmp_path / "school"
+    gw, config = start_local(home)
+    bot = BotProcess(config, tmp_path).start()
+    bot.wait_ready(gw)
+    gw.send(op="say", **{"from": "admin-zhao"}, room=ROOM, text="#发起报名 羽毛球赛 名额=5")
+    gw.wait_bot_message(BOT, lambda m: "【报名通知】羽毛球赛" in m["text"])
+    gw.send(op="say", **{"from": "t-li"}, text="#报名 1")
+    gw.wait_bot_message(BOT, lambda m: m["listenerId"] == "t-li" and "报名成功" in m["text"])
+    gw.send(op="say", **{"from": "admin-zhao"}, text="#我的信息")
+    gw.wait_bot_message(BOT, lambda m: m["listenerId"] == "admin-zhao" and "会员编号" in m["text"])
+    codes: dict[str, str] = {}
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not {"t-li", "admin-zhao"} <= set(codes):
+        try:
+            event = gw.wait_event(lambda e: e.get("event") == "alias", timeout=1)
+        except TimeoutError:
+            continue
+        codes[event["id"]] = event["alias"]
+    assert set(codes) >= {"t-li", "admin-zhao"} and all(c.startswith("UB") for c in codes.values())
+    # The chair names the admin by code, as README says, so the role survives new ids.
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'admins = ["admin-zhao"]', f'admins = ["{codes["admin-zhao"]}"]'), encoding="utf-8")
+    bot.stop()
+    gw.stop()
+
+    gw2 = Gateway(gw.port, command=gw.command)
+    gw2.start()
+    gw2.send(op="contact", id="t-li-v2", name="李老师", alias=codes["t-li"])
+    gw2.send(op="contact", id="admin-v2", name="赵主席", alias=codes["admin-zhao"])
+    gw2.send(op="contact", id="x-impostor", name="赵主席")  # a newcomer using the admin's name
+    gw2.send(op="login", id=BOT, name="工会助手")
+    gw2.send(op="room", id="20005678@chatroom", topic="全体教职工群", members=["t-li-v2", "admin-v2", "x-impostor", BOT])
+    bot = BotProcess(config, tmp_path).start()
+    bot.wait_ready(gw2, asker="t-li-v2")
+
+    def ask(who: str, text: str) -> str:
+        before = len(gw2.bot_messages(BOT))
+        gw2.send(op="say", **{"from": who}, text=text)
+        return gw2.wait_bot_message(BOT, lambda m: m["listenerId"] == who, after=before)["text"]
+
+    assert "羽毛球赛" in ask("t-li-v2", "#我的报名")
+    assert "通知已排队" in ask("admin-v2", "#发送通知 换号以后的通知")
+    assert "仅限工会管理员" in ask("x-impostor", "#发送通知 冒充的通知")
+    assert "没有报名" in ask("x-impostor", "#我的报名")
+    members = json.loads(cli(config, "members", "list", "--json").stdout)["members"]
+    li = [m for m in members if m["code"] == codes["t-li"]]
+    assert len(li) == 1 and li[0]["contact_id"] == "t-li-v2"
