@@ -1,4 +1,4 @@
-"""Drive the real Node test gateway (tests/gateway/gateway.mjs) from Python tests.
+"""Drive the real Node test gateway (gateway/mock-harness.mjs, or `unionbot gateway --puppet mock`) from Python tests.
 
 The gateway is wechaty-puppet-service's PuppetServer over wechaty-puppet-mock;
 we make contacts and rooms, make people speak, and read every message the
