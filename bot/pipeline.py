@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from bot.config import Config
 from handlers import forms
-from handlers.base import Attachment, Chat, Context, Form, Registry, Reply, Request, Scope, Sender, roles_label
+from handlers.base import Attachment, Chat, Context, Form, Registry, Reply, Request, Role, Scope, Sender, roles_label
 from handlers.forms import CANCEL_WORDS, CONFIRM_WORDS, EDIT_WORDS, REPLACE, YES_WORDS
 from handlers.services import Services
 from handlers.welfare_rules import GROUP_ALARM
@@ -111,15 +111,32 @@ class Pipeline:
                 text = pattern.sub("", text)
         return text.strip(), mentioned
 
-    def _sender(self, msg: Incoming) -> Sender:
-        member = self.services.members.touch(msg.contact_id, msg.contact_name, msg.room_alias, msg.contact_remark)
+    def _sender(self, msg: Incoming) -> tuple[Sender, list[Reply]]:
+        """Who speaks, and what the admins must be told about it (a newcomer the bot cannot place)."""
+        members = self.services.members
+        member = members.touch(msg.contact_id, msg.contact_name, msg.room_alias, msg.contact_remark)
         roles = self.services.access.roles_of(msg.contact_id, member.roster_role, member.id)
-        return Sender(msg.contact_id, member.name, roles, member.id)
+        sender = Sender(msg.contact_id, member.name, roles, member.id)
+        notices: list[Reply] = []
+        if msg.room_id is not None and member.id in members.created:
+            members.created.discard(member.id)
+            outcome, candidates = members.relink_in_group(member, msg.room_topic)
+            if outcome == "ambiguous":
+                # Never merge two people silently: the admins decide (#绑定).
+                who = "、".join(f"{c.name}（{c.department or '未填部门'}）" for c in candidates[:5])
+                text = (f"群“{msg.room_topic}”里新出现的“{member.display_name}”（群昵称“{member.room_alias}”）"
+                        f"可能是之前的 {who} 之一，未自动关联。需要时请用 #绑定 处理。")
+                notices = [Reply(text, to_contact=a) for a in self.services.access.holders(Role.ADMIN)]
+        return sender, notices
 
     def _dispatch(self, msg: Incoming, text: str, raw: str, chat: Chat) -> list[Reply]:
         now = self.clock().astimezone(self.services.tz)
-        sender = self._sender(msg)
+        sender, notices = self._sender(msg)
         ctx = Context(sender=sender, chat=chat, now=now, services=self.services)
+        return self._for_sender(msg, text, raw, chat, ctx) + notices
+
+    def _for_sender(self, msg: Incoming, text: str, raw: str, chat: Chat, ctx: Context) -> list[Reply]:
+        sender, now = ctx.sender, ctx.now
         draft = None if chat.is_group else self.services.drafts.get(sender.contact_id, now)
         if draft is not None and draft.expired:
             word, _ = split_command(text)

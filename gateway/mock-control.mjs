@@ -23,6 +23,13 @@ export function attachControl (mocker, puppet, server) {
     out({ event: 'alias', id: contactId, alias })
   }
 
+  // Group aliases (群昵称): the mock has none; tests set them per room and contact.
+  const roomAliases = new Map()
+  const memberPayload = puppet.roomMemberRawPayload.bind(puppet)
+  puppet.roomMemberRawPayload = async (roomId, contactId) => ({
+    ...(await memberPayload(roomId, contactId)), roomAlias: roomAliases.get(`${roomId}/${contactId}`) || '',
+  })
+
   async function handle (cmd) {
     switch (cmd.op) {
       case 'contact': {
@@ -38,6 +45,9 @@ export function attachControl (mocker, puppet, server) {
         bot = contacts.get(cmd.id) || mocker.createContact({ id: cmd.id, name: cmd.name || 'unionbot' })
         contacts.set(cmd.id, bot)
         mocker.login(bot); return { id: cmd.id }
+      }
+      case 'roomalias': {
+        roomAliases.set(`${cmd.room}/${cmd.id}`, cmd.alias); return { ok: true }
       }
       case 'logout': {
         await puppet.logout(); return { ok: true }

@@ -14,7 +14,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.db import session_scope
-from storage.models import Draft, Event, Member, Proposal, ProposalCosign, Signup, WelfareRequest
+from storage.models import (
+    CheckinRecord,
+    Draft,
+    Event,
+    GroupMember,
+    Member,
+    NoticeReceipt,
+    Proposal,
+    ProposalCosign,
+    Signup,
+    WelfareRequest,
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,7 @@ class MemberRepo:
         self.union_id = union_id
         self._cache: dict[str, tuple[float, str, str, Member]] = {}
         self.generation = 0
+        self.created: set[int] = set()  # members first seen by this process: a group may re-link them
 
     def touch(self, contact_id: str, display_name: str, room_alias: str = "", remark: str = "") -> Member:
         """The member behind a contact id, created on first contact; names kept current.
@@ -101,6 +113,31 @@ class MemberRepo:
         log.info("member %s re-linked to a new contact id (by the remark the bot set)", member_id)
         return m
 
+    def relink_in_group(self, member: Member, group_label: str) -> tuple[str, list[Member]]:
+        """A new contact in a staff group who is not a friend (no remark): after a new login they may be
+        someone the bot knew under an old id. Their nickname *and* group alias must both match exactly one
+        member whose old id is no longer in that group; then the group-level records (sign-ups, receipts,
+        check-ins) move to the new contact — never roles, requests or proposals, which need a remark.
+        Returns ('linked' | 'ambiguous' | 'none', the candidates)."""
+        if not member.display_name or not member.room_alias:
+            return "none", []
+        with session_scope(self.engine) as s:
+            present = set(s.exec(select(GroupMember.contact_id).where(
+                GroupMember.union_id == self.union_id, GroupMember.group_label == group_label)).all())
+            candidates = [m for m in s.exec(select(Member).where(
+                Member.union_id == self.union_id, Member.display_name == member.display_name,
+                Member.room_alias == member.room_alias, col(Member.id) != member.id)).all()
+                if m.contact_id and m.contact_id not in present]
+            if len(candidates) != 1:
+                return ("ambiguous" if candidates else "none"), candidates
+            old = candidates[0]
+            s.execute(update(Signup).where(Signup.member_id == old.id).values(member_id=member.id,
+                                                                             contact_id=member.contact_id))
+            s.execute(update(NoticeReceipt).where(NoticeReceipt.member_id == old.id).values(member_id=member.id))
+            s.execute(update(CheckinRecord).where(CheckinRecord.member_id == old.id).values(member_id=member.id))
+        log.info("group member %s linked to %s's group records (same nickname and group alias)", member.id, old.id)
+        return "linked", candidates
+
     def forget(self) -> None:
         self._cache.clear()
         self.generation += 1  # caches built on the roster elsewhere (the access rule's) start again
@@ -118,6 +155,9 @@ class MemberRepo:
                     # Another worker registered the same contact a moment ago.
                     s.rollback()
                     m = s.exec(self._by_contact(contact_id)).one()
+                    return m
+                if m.id is not None and len(self.created) < CACHE_SIZE:
+                    self.created.add(m.id)
                 return m
             changed = False
             if display_name and m.display_name != display_name:

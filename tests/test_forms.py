@@ -259,7 +259,7 @@ def test_help_lists_exactly_what_the_access_rule_allows(chat: ChatDriver) -> Non
     access = chat.app.services.access
     for who in ("李老师", "王主席", "赵委员", "钱老师"):
         listed = chat.text(who, "#帮助", private=True)
-        sender = chat.app.pipeline._sender(_incoming(who))
+        sender, _ = chat.app.pipeline._sender(_incoming(who))
         for spec in registry.ordered:
             shown = any(line.endswith(f"#{spec.name}") or f"#{spec.name} " in line for line in listed.splitlines())
             assert shown == access.may(sender, spec), (who, spec.name)

@@ -288,7 +288,8 @@ def make_bot(wechaty: Any, app: App, supervisor: Supervisor | None = None) -> An
                 # drop it quietly instead of a traceback per message; the warning above says why.
                 return
             try:
-                incoming = await to_incoming(msg, getattr(app.clock, "offset", dt.timedelta(0)))
+                incoming = await to_incoming(msg, getattr(app.clock, "offset", dt.timedelta(0)),
+                                             known=lambda cid: app.services.members.get_by_contact(cid) is not None)
             except Exception:
                 log.exception("could not read message")
                 return
@@ -367,7 +368,10 @@ async def record_members(bot: Any, app: App, label: str, room: Any) -> None:
     app.services.notices.set_group_members(label, pairs)
 
 
-async def to_incoming(msg: Any, offset: dt.timedelta = dt.timedelta(0)) -> Incoming | None:
+async def to_incoming(msg: Any, offset: dt.timedelta = dt.timedelta(0),
+                      known: Callable[[str], bool] | None = None) -> Incoming | None:
+    """``known``: whether a contact id is a member already; only for one who is not is the group alias
+    fetched (a gateway round trip): it is what may re-link them after a new login (storage.members)."""
     if msg.is_self():
         return None  # never answer ourselves, or the bot talks to itself forever
     talker = msg.talker()
@@ -391,9 +395,12 @@ async def to_incoming(msg: Any, offset: dt.timedelta = dt.timedelta(0)) -> Incom
     if when.tzinfo is None:
         when = when.astimezone()  # the library gives local time without a zone
     remark = (talker.payload.alias or "") if talker.payload is not None else ""
+    room_alias = ""
+    if room is not None and known is not None and not known(talker.contact_id):
+        room_alias = await _quietly(room.alias(talker), what="group alias") or ""
     return Incoming(
         message_id=msg.message_id, contact_id=talker.contact_id, contact_name=talker.name or "",
-        contact_remark=remark,
+        contact_remark=remark, room_alias=room_alias,
         text=text, room_id=room.room_id if room else None, room_topic=topic, mentions_self=mentions_self,
         timestamp=when.astimezone(dt.UTC) + offset, attachment=attachment,
     )

@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -45,15 +46,28 @@ admins = ["admin-zhao"]
     return path
 
 
-def start_local(home: Path, extra: str = "", groups: tuple[str, ...] = ("全体教职工群",)) -> tuple[Gateway, Path]:
+def start_local(home: Path, extra: str = "", groups: tuple[str, ...] = ("全体教职工群",),
+                staff: Callable[[Gateway], object] = populate) -> tuple[Gateway, Path]:
     require_gateway()
     port = free_port()
     config = local_config(home, port, extra, groups)
     gw = Gateway(port, command=[sys.executable, "-m", "bot.cli", "gateway", "--puppet", "mock",
                                 "--config", str(config)])
     gw.start()
-    populate(gw)
+    staff(gw)
     return gw, config
+
+
+def staff_with_group_aliases(gw: Gateway) -> None:
+    """Friends (李老师, 赵主席) and group members who never talk in private: 王老师, and two 张老师 who share
+    a nickname and a group alias."""
+    people = [("t-li", "李老师"), ("admin-zhao", "赵主席"), ("t-wang", "王老师"), ("t-z1", "张老师"), ("t-z2", "张老师")]
+    for cid, name in people:
+        gw.send(op="contact", id=cid, name=name)
+    gw.send(op="login", id=BOT, name="工会助手")
+    gw.send(op="room", id=ROOM, topic="全体教职工群", members=[cid for cid, _ in people] + [BOT])
+    for cid, alias in (("t-wang", "语文组·王老师"), ("t-z1", "数学组·张老师"), ("t-z2", "数学组·张老师")):
+        gw.send(op="roomalias", room=ROOM, id=cid, alias=alias)
 
 
 def cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -135,11 +149,14 @@ def test_something_on_port_5000_does_not_break_the_login(tmp_path: Path) -> None
 
 
 def test_a_renamed_group_keeps_its_posts_and_logout_holds_them_until_login(tmp_path: Path) -> None:
-    gw, config = start_local(tmp_path / "school")
-    bot = BotProcess(config, tmp_path).start()
+    gw, config = start_local(tmp_path / "school", extra=f'[schedule]\nfile = "{REPO}/examples/schedule.example.toml"\n')
+    # 2027-03-01 is a Monday: the March digest is due at 08:00; the group is renamed before it.
+    started = time.time()
+    bot = BotProcess(config, tmp_path, now="2027-03-01 07:59:40").start()
     bot.wait_ready(gw)
     gw.send(op="rename", id=ROOM, topic="全体教职工群（2027）", by="admin-zhao")
-    time.sleep(1)
+    digest = gw.wait_bot_message(BOT, lambda m: "【3月工会活动】" in m["text"], timeout=40)
+    assert digest["roomId"] == ROOM
     before = len(gw.bot_messages(BOT))
     gw.send(op="say", **{"from": "admin-zhao"}, text="#发送通知 改名后的通知")
     gw.wait_bot_message(BOT, lambda m: "改名后的通知" in m["text"] and m["roomId"] == ROOM, after=before)
@@ -156,7 +173,9 @@ def test_a_renamed_group_keeps_its_posts_and_logout_holds_them_until_login(tmp_p
     app = build_app(load_config(config), SystemClock())
     import datetime as dt
 
-    app.services.reminders.announce("【工会通知】退出登录期间的通知", "全体", dt.datetime.now(dt.UTC))
+    # On the bot's clock (--now 2027-03-01 07:59:40 +08:00, running since it started).
+    rehearsed = dt.datetime(2027, 2, 28, 23, 59, 40, tzinfo=dt.UTC) + dt.timedelta(seconds=time.time() - started)
+    app.services.reminders.announce("【工会通知】退出登录期间的通知", "全体", rehearsed)
     time.sleep(3)
     assert not [m for m in gw.bot_messages(BOT) if "退出登录期间的通知" in m["text"]]
     gw.send(op="login", id=BOT, name="工会助手")
@@ -198,13 +217,16 @@ def test_new_ids_at_the_next_login_keep_members_their_records_and_admins_their_r
     account set. The same member keeps their sign-up, an admin named by code stays an admin, and a
     newcomer who calls themselves by the admin's name gets nothing."""
     home = tmp_path / "school"
-    gw, config = start_local(home)
+    gw, config = start_local(home, staff=staff_with_group_aliases)
     bot = BotProcess(config, tmp_path).start()
-    bot.wait_ready(gw)
+    bot.wait_ready(gw, asker="t-li")
     gw.send(op="say", **{"from": "admin-zhao"}, room=ROOM, text="#发起报名 羽毛球赛 名额=5")
     gw.wait_bot_message(BOT, lambda m: "【报名通知】羽毛球赛" in m["text"])
     gw.send(op="say", **{"from": "t-li"}, text="#报名 1")
     gw.wait_bot_message(BOT, lambda m: m["listenerId"] == "t-li" and "报名成功" in m["text"])
+    for cid in ("t-wang", "t-z1", "t-z2"):  # group members who never talk in private: no remark
+        gw.send(op="say", **{"from": cid}, room=ROOM, text="#报名 1")
+    gw.wait_bot_count(BOT, len(gw.bot_messages(BOT)) + 3, timeout=20)
     gw.send(op="say", **{"from": "admin-zhao"}, text="#我的信息")
     gw.wait_bot_message(BOT, lambda m: m["listenerId"] == "admin-zhao" and "会员编号" in m["text"])
     codes: dict[str, str] = {}
@@ -227,8 +249,14 @@ def test_new_ids_at_the_next_login_keep_members_their_records_and_admins_their_r
     gw2.send(op="contact", id="t-li-v2", name="李老师", alias=codes["t-li"])
     gw2.send(op="contact", id="admin-v2", name="赵主席", alias=codes["admin-zhao"])
     gw2.send(op="contact", id="x-impostor", name="赵主席")  # a newcomer using the admin's name
+    gw2.send(op="contact", id="t-wang-v2", name="王老师")
+    gw2.send(op="contact", id="t-z-v2", name="张老师")
     gw2.send(op="login", id=BOT, name="工会助手")
-    gw2.send(op="room", id="20005678@chatroom", topic="全体教职工群", members=["t-li-v2", "admin-v2", "x-impostor", BOT])
+    room2 = "20005678@chatroom"
+    gw2.send(op="room", id=room2, topic="全体教职工群",
+             members=["t-li-v2", "admin-v2", "x-impostor", "t-wang-v2", "t-z-v2", BOT])
+    gw2.send(op="roomalias", room=room2, id="t-wang-v2", alias="语文组·王老师")
+    gw2.send(op="roomalias", room=room2, id="t-z-v2", alias="数学组·张老师")
     bot = BotProcess(config, tmp_path).start()
     bot.wait_ready(gw2, asker="t-li-v2")
 
@@ -244,3 +272,15 @@ def test_new_ids_at_the_next_login_keep_members_their_records_and_admins_their_r
     members = json.loads(cli(config, "members", "list", "--json").stdout)["members"]
     li = [m for m in members if m["code"] == codes["t-li"]]
     assert len(li) == 1 and li[0]["contact_id"] == "t-li-v2"
+
+    def in_group(who: str, text: str) -> str:
+        before = len(gw2.bot_messages(BOT))
+        gw2.send(op="say", **{"from": who}, room=room2, text=text)
+        return gw2.wait_bot_message(BOT, lambda m: m["roomId"] == room2, after=before)["text"]
+
+    # Not a friend: nickname and group alias re-link group-level records, for exactly one candidate.
+    assert "羽毛球赛" in in_group("t-wang-v2", "#我的报名")
+    # Two candidates: nothing is merged, and the admin is told privately.
+    assert "没有报名" in in_group("t-z-v2", "#我的报名")
+    told = gw2.wait_bot_message(BOT, lambda m: m["listenerId"] == "admin-v2" and "未自动关联" in m["text"])
+    assert "张老师" in told["text"] and told["roomId"] is None
