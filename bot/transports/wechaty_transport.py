@@ -237,7 +237,8 @@ class Supervisor:
 
 def make_bot(wechaty: Any, app: App, supervisor: Supervisor | None = None) -> Any:
     class UnionBot(wechaty.Wechaty):  # type: ignore[misc, name-defined]
-        _logged_in = False
+        _logged_in = False  # login seen and the groups resolved: the sender may post
+        _login_seen = False  # the login event came: messages can be read
         _login_lost_at = 0.0
 
         async def start(self) -> None:
@@ -250,6 +251,7 @@ def make_bot(wechaty: Any, app: App, supervisor: Supervisor | None = None) -> An
             self.started = True
 
         async def on_login(self, contact: Any) -> None:
+            self._login_seen = True  # messages may be read from now; posts wait until the groups are resolved
             log.info("logged in as %s", contact.contact_id)
             if supervisor is not None:
                 supervisor._record_login("logged_in", f"{contact.name}（{contact.contact_id}）")
@@ -276,14 +278,14 @@ def make_bot(wechaty: Any, app: App, supervisor: Supervisor | None = None) -> An
         async def on_logout(self, contact: Any) -> None:
             log.warning("logged out (%s): scan the gateway's QR code again; posts wait in the outbox",
                         getattr(contact, "contact_id", contact))
-            self._logged_in = False
+            self._logged_in = self._login_seen = False
             self._login_lost_at = asyncio.get_running_loop().time()
             if supervisor is not None:
                 supervisor.bot = None  # hold posts until the next login
                 supervisor._record_login("waiting", "已退出登录，请在网关处重新扫码")
 
         async def on_message(self, msg: Any) -> None:
-            if not self._logged_in:
+            if not self._login_seen:
                 # Before the login event the library cannot even tell our own messages (self_id() raises):
                 # drop it quietly instead of a traceback per message; the warning above says why.
                 return
