@@ -162,3 +162,11 @@ def test_the_importer_never_raises_on_mangled_seed_plans(seed: int) -> None:
                 lines.insert(i, "".join(rng.choice("一二三四五六七八九十月份、.:：（）()篇第周年—-~至 \t0123456789")
                                         for _ in range(rng.randint(1, 12))))
     import_plan_text("\n".join(lines))
+
+
+def test_the_example_plan_shipped_for_the_readme_imports() -> None:
+    """README's terminal example imports examples/plan.example.txt (written for the purpose, no seed text)."""
+    items = import_plan_text((REPO / "examples" / "plan.example.txt").read_text(encoding="utf-8")).items
+    assert len(items) == 15 and {m for it in items for m in it.months} == {1, 3, 4, 5, 6, 9, 10, 12}
+    assert next(it for it in items if "健步走" in it.text).category == "sports_culture"
+    assert next(it for it in items if "重阳节" in it.text).date.isoformat() == "2027-10-08"
