@@ -76,7 +76,7 @@ def _gateway(config: Config, settings: Any, now: dt.datetime) -> list[Check]:
     except GatewayError as exc:
         return [Check("网关", "fail", str(exc), "按提示启动网关或填写 [wechaty] endpoint 和 token")]
     host, _, port = endpoint.rpartition(":")
-    if not port.isdigit() or not listening(int(port), host or "127.0.0.1", timeout=3):
+    if not port.isdecimal() or not listening(int(port), host or "127.0.0.1", timeout=3):
         return [Check("网关", "fail", f"{endpoint} 连接不上", "启动网关（unionbot gateway，或检查远程 puppet 服务）")]
     try:
         seen = asyncio.run(_ask_gateway(host, int(port), token))

@@ -23,7 +23,7 @@ SECTION = "投票签到"  # the heading it has in #帮助
 def _checkin_arg(req: Request, ctx: Context) -> tuple[Checkin | None, list[Reply]]:
     """The check-in the first argument names, else the latest one."""
     arg = req.argv[0].lstrip("#№") if req.argv else ""
-    if arg and (not arg.isdigit() or len(arg) > 6):
+    if arg and (not arg.isdecimal() or len(arg) > 6):
         return None, req.usage("签到编号应是数字")
     c = ctx.services.checkins.get(int(arg)) if arg else ctx.services.checkins.latest()
     if c is None:

@@ -71,7 +71,7 @@ def by_department(people: list[Person]) -> list[str]:
 
 def _notice_arg(req: Request, ctx: Context) -> tuple[Notice | None, list[Reply]]:
     arg = req.argv[0].lstrip("#№") if req.argv else ""
-    if not arg.isdigit() or len(arg) > 6:
+    if not arg.isdecimal() or len(arg) > 6:
         return None, req.usage("请写上通知编号（见群里的通知）")
     notice = ctx.services.notices.get(int(arg))
     if notice is None or not notice.needs_receipt:
@@ -93,7 +93,7 @@ def acknowledge(req: Request, ctx: Context) -> list[Reply]:
     access, notices = ctx.services.access, ctx.services.notices
     if req.argv:
         arg = req.argv[0].lstrip("#№")
-        notice = notices.get(int(arg)) if arg.isdigit() and len(arg) <= 6 else None
+        notice = notices.get(int(arg)) if arg.isdecimal() and len(arg) <= 6 else None
         if notice is None or not notice.needs_receipt:
             return [Reply(f"没有编号为 {arg[:10]} 的回执通知。", to_contact=private)]
         if not access.in_audience(me, notice.audience):
@@ -152,7 +152,7 @@ def nudge(req: Request, ctx: Context) -> list[Reply]:
 def render_nudge(services: Services, ref: str, target: str, text: str) -> str | None:
     """At sending time: nothing for someone who has acknowledged meanwhile."""
     number = ref.removeprefix("notice:")
-    notice = services.notices.get(int(number)) if number.isdigit() else None
+    notice = services.notices.get(int(number)) if number.isdecimal() else None
     contact = target.removeprefix("contact:")
     if notice is None or services.notices.has_acknowledged(notice, contact):
         return None

@@ -63,7 +63,7 @@ def _read_plan(answer: Answer, ctx: Context) -> dict:
 def _read_pick(answer: Answer, ctx: Context) -> dict:
     plans = answer.data["values"]["plan"]["several"]
     choice = answer.text.strip().lstrip("第").rstrip("篇")
-    if not choice.isdigit() or not 1 <= int(choice) <= len(plans):
+    if not choice.isdecimal() or not 1 <= int(choice) <= len(plans):
         raise Invalid(f"请回复 1 到 {len(plans)} 之间的序号。")
     return _imported(plans[int(choice) - 1]["text"], ctx)
 
@@ -118,7 +118,7 @@ def _delete_item(data: dict, args: str, ctx: Context) -> None:
 
 
 def _item_index(number: str, plan: dict) -> int:
-    if not number.isdigit() or not 1 <= int(number) <= len(plan["items"]):
+    if not number.isdecimal() or not 1 <= int(number) <= len(plan["items"]):
         raise Invalid(f"请写上预览中的序号（1 到 {len(plan['items'])}），例如：改 3 4月 教职工羽毛球赛，或 删 3。")
     return int(number) - 1
 

@@ -301,7 +301,7 @@ def stats_text(rows: list[Proposal], year: int) -> str:
          examples=("#提案统计", "#提案统计 2027"))
 def statistics(req: Request, ctx: Context) -> list[Reply]:
     arg = req.args.strip()
-    if arg and not (arg.isdigit() and len(arg) == 4):
+    if arg and not (arg.isdecimal() and len(arg) == 4):
         return req.usage("年份写成 2027")
     year = int(arg) if arg else congress_year(ctx)
     return reply(stats_text(ctx.services.proposals.list(year), year))
@@ -469,7 +469,7 @@ def proposals_workbook(repo: ProposalRepo, year: int) -> bytes:
          examples=("#导出提案 2027",))
 def export(req: Request, ctx: Context) -> list[Reply]:
     arg = req.args.strip()
-    if arg and not (arg.isdigit() and len(arg) == 4):
+    if arg and not (arg.isdecimal() and len(arg) == 4):
         return req.usage("年份写成 2027")
     year = int(arg) if arg else congress_year(ctx)
     name = f"{year}年提案汇总表.xlsx"

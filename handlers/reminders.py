@@ -24,7 +24,7 @@ _PRIVATE_TO = {"event_eve": "私聊报名者", "care": "私聊福利委员", "bi
          help="查看接下来几天（默认 7 天）将自动发送的提醒", examples=("#提醒预览", "#提醒预览 30"))
 def preview(req: Request, ctx: Context) -> list[Reply]:
     arg = req.args.strip().removesuffix("天")
-    if arg and not (arg.isdigit() and 1 <= int(arg) <= 366):
+    if arg and not (arg.isdecimal() and 1 <= int(arg) <= 366):
         return req.usage("天数应是 1 到 366 之间的整数")
     days = int(arg) if arg else 7
     rem = ctx.services.reminders

@@ -106,7 +106,7 @@ def overview(req: Request, ctx: Context) -> list[Reply]:
 
 def _parse_number(arg: str) -> int | None:
     arg = arg.strip().lstrip("#№").removeprefix("活动")
-    return int(arg) if arg.isdigit() and len(arg) <= 9 else None
+    return int(arg) if arg.isdecimal() and len(arg) <= 9 else None
 
 
 @command("活动", syntax="#活动 编号", help="查看一项活动的详情", examples=("#活动 5",))
@@ -213,7 +213,7 @@ def calendar_entries(items: list[ScheduleItem], union_id: str) -> list[CalendarE
 def calendar_file(req: Request, ctx: Context) -> list[Reply]:
     repo = ctx.services.schedule
     if req.args:
-        if not (req.args.strip().isdigit() and len(req.args.strip()) == 4):
+        if not (req.args.strip().isdecimal() and len(req.args.strip()) == 4):
             return req.usage("年份写成 2027")
         year = int(req.args.strip())
     else:

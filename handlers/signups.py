@@ -143,7 +143,7 @@ def roster_text(services: Services, number: int) -> str | None:
 def render_list_post(services: Services, ref: str) -> str | None:
     """The coalesced group list, rendered when it is sent (not when queued), so it is current."""
     number = ref.removeprefix("event:")
-    return roster_text(services, int(number)) if number.isdigit() else None
+    return roster_text(services, int(number)) if number.isdecimal() else None
 
 
 def _who(s: Signup) -> str:
@@ -410,7 +410,7 @@ def remind_signups(req: Request, ctx: Context) -> list[Reply]:
 def render_signup_nudge(services: Services, ref: str, target: str, text: str) -> str | None:
     """At sending time: nothing once the member signed up, or once the sign-up closed."""
     number = ref.removeprefix("event:")
-    event = services.signups.get(int(number)) if number.isdigit() else None
+    event = services.signups.get(int(number)) if number.isdecimal() else None
     if event is None or event.status != "open":
         return None
     contact = target.removeprefix("contact:")

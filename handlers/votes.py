@@ -44,7 +44,7 @@ def is_closed(v: Vote, now: dt.datetime) -> bool:
 
 def _vote_arg(req: Request, ctx: Context) -> tuple[Vote | None, list[Reply]]:
     arg = req.argv[0].lstrip("#№") if req.argv else ""
-    if not arg.isdigit() or len(arg) > 6:
+    if not arg.isdecimal() or len(arg) > 6:
         return None, req.usage("请写上投票编号（见投票通知）")
     v = ctx.services.votes.get(int(arg))
     if v is None:
@@ -82,7 +82,7 @@ def start_vote(req: Request, ctx: Context) -> list[Reply]:
     max_choices = 1
     if "max_choices" in fields:
         text = fields["max_choices"].strip()
-        if not text.isdigit() or not 1 <= int(text) <= len(options):
+        if not text.isdecimal() or not 1 <= int(text) <= len(options):
             problems.append(f"多选应是 1 到 {len(options)} 之间的数")
         else:
             max_choices = int(text)
@@ -115,7 +115,7 @@ def _choices(words: list[str], options: list[str]) -> list[int] | None:
         w = w.strip("，,。")
         if w in options:
             found.append(options.index(w))
-        elif w.isdigit() and 1 <= int(w) <= len(options):
+        elif w.isdecimal() and 1 <= int(w) <= len(options):
             found.append(int(w) - 1)
         else:
             return None

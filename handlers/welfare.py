@@ -276,7 +276,7 @@ def approve(req: Request, ctx: Context) -> list[Reply]:
         return problem
     if len(req.argv) > 1:
         text = req.argv[1].removesuffix("元")
-        if not text.isdigit() or len(text) > 6:
+        if not text.isdecimal() or len(text) > 6:
             return req.usage("金额应是整数（元）")
         amount = int(text)
     else:
@@ -327,7 +327,7 @@ def ledger_workbook(rows: list[WelfareRequest], year: int, tz: dt.tzinfo) -> byt
          help="导出慰问、帮扶台账（Excel，私聊发给您）", examples=("#导出台账 2027",))
 def export(req: Request, ctx: Context) -> list[Reply]:
     arg = req.args.strip()
-    if arg and not (arg.isdigit() and len(arg) == 4):
+    if arg and not (arg.isdecimal() and len(arg) == 4):
         return req.usage("年份写成 2027")
     year = int(arg) if arg else ctx.now.year
     rows = ctx.services.welfare.ledger(actor_of(ctx), year, ctx.now)

@@ -96,7 +96,7 @@ def find_type(word: str, types: tuple[WelfareType, ...]) -> WelfareType | None:
     for t in types:
         if w in t.names:
             return t
-    if w.isdigit() and 1 <= int(w) <= len(types):
+    if w.isdecimal() and 1 <= int(w) <= len(types):
         return types[int(w) - 1]
     return None
 
@@ -125,6 +125,6 @@ def check_value(f: FormField, text: str, today: dt.date) -> tuple[str | None, st
 
 def _number(text: str) -> int | None:
     t = fold_width(text).strip().removesuffix("天").removesuffix("日")
-    if t.isdigit():
+    if t.isdecimal():
         return int(t) if len(t) <= 5 else None
     return chinese_number(t)

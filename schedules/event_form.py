@@ -89,6 +89,6 @@ def parse_event_form(text: str, now: dt.datetime) -> EventForm:
 
 def _count(value: str) -> int | None:
     v = value.strip().rstrip("人名位个")
-    if v.isdigit():
+    if v.isdecimal():
         return int(v) if len(v) <= 6 else None
     return chinese_number(v)

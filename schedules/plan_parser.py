@@ -212,7 +212,7 @@ def _match_heading(norm: str) -> _Heading | None:
     if section and _key_match(body[section.end():]):
         plain = _heading_from(body[section.end():], offset + section.end())
         lead_no = chinese_number(section.group(1))
-        if plain is not None and body[section.end():].lstrip()[:1].isdigit():
+        if plain is not None and body[section.end():].lstrip()[:1].isdecimal():
             return plain  # '二、3—4月': no plan writes February with 二 and March with 3
         if plain is not None and lead_no is not None:
             if heading is None or not heading.months or plain.months[:1] != [lead_no + 1]:

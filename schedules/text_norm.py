@@ -38,7 +38,7 @@ def chinese_number(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     if text in ("元", "正"):
         return 1

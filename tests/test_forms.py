@@ -285,3 +285,12 @@ def test_readme_command_table_matches_the_declarations() -> None:
     assert declared - named == set(), "missing from README's command table"
     unknown = {n for n in named if registry.get(n) is None and registry.split_glued(n) is None}
     assert unknown == set(), "README names commands that do not exist"
+
+
+def test_superscript_digits_are_not_numbers(chat: ChatDriver, app: App) -> None:
+    """'²'.isdigit() is True but int('²') raises: every number is read with isdecimal() (found by the fuzz)."""
+    chat.text("李老师", "#申请", private=True)
+    assert "没有这个类型" in chat.text("李老师", "²", private=True)
+    for text in ("#收到 ²", "#投票 ² 1", "#活动 ²", "#签到 ²", "#回执 ²", "#删除活动 ²"):
+        who = "王主席" if "回执" in text or "删除" in text else "李老师"
+        assert "出错" not in chat.text(who, text, private=True), text

@@ -36,7 +36,8 @@ COMMANDS = sorted({n for spec in REGISTRY.ordered for n in spec.names})
 FORM_OPENERS = {"提案", "申请", "导入计划", "住院", "生病住院", "结婚", "生育", "丧事", "困难帮扶", "帮扶", "慰问申请", "代报"}
 NASTY = ["'; DROP TABLE signup;--", "<script>alert(1)</script>", "{{7*7}}", "%s%s%s", "\x00", "\u202e", "🎉👍🏻",
          "W2027-999", "2027-999", "999999999999", "-1", "0", "+99", "=HYPERLINK(\"x\")", "＃", "@工会助手", "\n\n",
-         "名额=-5", "截止=2027-13-45", "时间=昨天", "对象=", "｜｜", "1e9", "NaN", "ｗ２０２７－００１"]
+         "名额=-5", "截止=2027-13-45", "时间=昨天", "对象=", "｜｜", "1e9", "NaN", "ｗ２０２７－００１",
+         "²", "¹²", "2²", "①"]  # digits for str.isdigit() that int() refuses
 MEMBERS = ["李老师", "王老师", "张老师"]  # no roles in the config
 ADMINS = ["王主席", "赵委员", "钱老师"]  # admin, welfare officer, proposal committee
 
