@@ -38,26 +38,30 @@ def _plan_text(answer: Answer) -> str:
     return text
 
 
-def _imported(text: str, ctx: Context) -> dict:
+def _imported(text: str, ctx: Context) -> dict | None:
+    """A plan's items as the draft keeps them; None when it has no arrangement."""
     result = import_plan_text(text, today=ctx.now.date())
     if not result.items:
-        raise Invalid("没有在这段文字中找到按月份（或按周）的活动安排。\n"
-                      "请确认包含类似“三月份：1、……”的部分后重新发送，或发送 #取消 放弃。")
+        return None
     return {"year": result.year, "items": [_dump(it) for it in result.items], "warnings": result.warnings}
+
+
+NOTHING_FOUND = ("没有在这段文字中找到按月份（或按周）的活动安排。\n"
+                 "请确认包含类似“三月份：1、……”的部分后重新发送，或发送 #取消 放弃。")
 
 
 def _read_plan(answer: Answer, ctx: Context) -> dict:
     """The plan (pasted or a file) -> the items to preview; several plans in one text -> which one?"""
     text = _plan_text(answer)
-    several = split_plans(text)
-    if several:
-        # Never merged: the chair picks one (the next step), so two schools' years do not mix.
-        found = [(title, body) for title, body in several if import_plan_text(body, today=ctx.now.date()).items]
-        if len(found) > 1:
-            return {"several": [{"title": t, "text": b} for t, b in found]}
-        if found:
-            return _imported(found[0][1], ctx)
-    return _imported(text, ctx)
+    # Never merged: with several plans the chair picks one (the next step), so two years do not mix.
+    found = [{"title": title, "plan": plan} for title, body in split_plans(text)
+             if (plan := _imported(body, ctx)) is not None]
+    if len(found) > 1:
+        return {"several": found}
+    plan = found[0]["plan"] if found else _imported(text, ctx)
+    if plan is None:
+        raise Invalid(NOTHING_FOUND)
+    return plan
 
 
 def _read_pick(answer: Answer, ctx: Context) -> dict:
@@ -65,7 +69,7 @@ def _read_pick(answer: Answer, ctx: Context) -> dict:
     choice = answer.text.strip().lstrip("第").rstrip("篇")
     if not choice.isdecimal() or not 1 <= int(choice) <= len(plans):
         raise Invalid(f"请回复 1 到 {len(plans)} 之间的序号。")
-    return _imported(plans[int(choice) - 1]["text"], ctx)
+    return plans[int(choice) - 1]["plan"]
 
 
 def _steps(data: dict, ctx: Context) -> list[Step]:

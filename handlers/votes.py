@@ -21,7 +21,7 @@ from handlers.vote_rules import Decision, decide
 from schedules.audience import EVERYONE, REPRESENTATIVES, normalize_audience
 from schedules.kv import read_pairs
 from schedules.when import read_datetime
-from storage.models import Member, Vote
+from storage.models import Vote
 from storage.votes import NewVote
 
 SECTION = "投票签到"  # the heading it has in #帮助
@@ -30,12 +30,17 @@ VOTE_KEYS = {"标题": "title", "选项": "options", "对象": "audience", "范�
              "截止时间": "deadline", "匿名": "anonymous", "不记名": "anonymous", "多选": "max_choices"}
 DEFAULT_OPTIONS = ["赞成", "反对", "弃权"]
 _OPTION_SPLIT = re.compile(r"\s*[|｜/、,，]\s*")
-YES_WORDS = ("是", "匿名", "不记名", "yes", "true", "1")
-NO_WORDS = ("否", "记名", "实名", "公开", "no", "false", "0")
+ANONYMOUS_WORDS = ("是", "匿名", "不记名", "yes", "true", "1")  # 匿名=…
+NAMED_WORDS = ("否", "记名", "实名", "公开", "no", "false", "0")
 
 
 def options_of(v: Vote) -> list[str]:
     return json.loads(v.options)
+
+
+def is_congress(v: Vote) -> bool:
+    """A vote of 代表 follows the congress rules (quorum, a majority of all representatives)."""
+    return normalize_audience(v.audience) == REPRESENTATIVES
 
 
 def is_closed(v: Vote, now: dt.datetime) -> bool:
@@ -76,9 +81,9 @@ def start_vote(req: Request, ctx: Context) -> list[Reply]:
     anonymous = True
     if "anonymous" in fields:
         word = fields["anonymous"].strip().lower()
-        if word not in YES_WORDS + NO_WORDS:
+        if word not in ANONYMOUS_WORDS + NAMED_WORDS:
             problems.append("匿名应写“是”或“否”")
-        anonymous = word in YES_WORDS
+        anonymous = word in ANONYMOUS_WORDS
     max_choices = 1
     if "max_choices" in fields:
         text = fields["max_choices"].strip()
@@ -153,13 +158,12 @@ def eligible_count(services: Services, v: Vote) -> int | None:
     return len(expected) if expected is not None else None
 
 
-def result_text(services: Services, v: Vote, now: dt.datetime) -> str:
+def result_text(services: Services, v: Vote) -> str:
     options, counts = options_of(v), services.votes.tally(v)
     voted = len(services.votes.voter_ids(v))
     eligible = eligible_count(services, v)
     turnout = f"投票 {voted} 人" + (f"，应投 {eligible} 人，投票率 {voted * 100 // eligible}%" if eligible else "")
-    d: Decision = decide(options, counts, voted, eligible, normalize_audience(v.audience) == REPRESENTATIVES,
-                         services.vote_rules)
+    d: Decision = decide(options, counts, voted, eligible, is_congress(v), services.vote_rules)
     lines = [f"投票 {v.number}《{v.title}》结果：{turnout}",
              "  ".join(f"{o} {c} 票" for o, c in zip(options, counts, strict=True)), f"依据：{d.rule}。"]
     return "\n".join(lines)
@@ -172,7 +176,7 @@ def result(req: Request, ctx: Context) -> list[Reply]:
     if v is None:
         return problem
     if is_closed(v, ctx.now):
-        return reply(result_text(ctx.services, v, ctx.now))
+        return reply(result_text(ctx.services, v))
     if not ctx.services.access.may(ctx.sender, Role.ADMIN):
         return reply(f"投票 {v.number} 还在进行中，结束后公布结果。")
     voted = len(ctx.services.votes.voter_ids(v))
@@ -191,10 +195,10 @@ def close_vote(req: Request, ctx: Context) -> list[Reply]:
     if v is None:
         return problem
     if not ctx.services.votes.close(v, ctx.now):
-        return reply(f"投票 {v.number} 已经结束了。\n" + result_text(ctx.services, v, ctx.now))
+        return reply(f"投票 {v.number} 已经结束了。\n" + result_text(ctx.services, v))
     closed = ctx.services.votes.get(v.number)
     assert closed is not None
-    return reply("已结束投票。\n" + result_text(ctx.services, closed, ctx.now))
+    return reply("已结束投票。\n" + result_text(ctx.services, closed))
 
 
 def vote_json(services: Services, v: Vote, now: dt.datetime, tz: dt.tzinfo) -> dict:
@@ -209,11 +213,6 @@ def vote_json(services: Services, v: Vote, now: dt.datetime, tz: dt.tzinfo) -> d
     if closed or not v.anonymous:
         out["counts"] = services.votes.tally(v)
     if closed:
-        d = decide(options_of(v), out["counts"], voted, eligible, normalize_audience(v.audience) == REPRESENTATIVES,
-                   services.vote_rules)
+        d = decide(options_of(v), out["counts"], voted, eligible, is_congress(v), services.vote_rules)
         out.update(valid=d.valid, passed=d.passed, elected=list(d.elected), rule=d.rule)
     return out
-
-
-def member_line(m: Member) -> str:
-    return f"{m.name}（{m.department}）" if m.department else m.name

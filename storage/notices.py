@@ -63,10 +63,6 @@ class NoticeRepo:
             return False
         return True
 
-    def acknowledged_ids(self, notice: Notice) -> set[int]:
-        with session_scope(self.engine) as s:
-            return set(s.exec(select(NoticeReceipt.member_id).where(NoticeReceipt.notice_id == notice.id)).all())
-
     def acknowledged(self, notice: Notice) -> list[tuple[Member, dt.datetime]]:
         with session_scope(self.engine) as s:
             on = col(NoticeReceipt.member_id) == Member.id

@@ -110,12 +110,6 @@ class VoteRepo:
             counts = dict(rows)
             return [counts.get(i, 0) for i in range(len(json.loads(vote.options)))]
 
-    def ballots(self, vote: Vote) -> list[tuple[int, list[int]]]:
-        """A named vote's (member id, choices); always empty for an anonymous one."""
-        with session_scope(self.engine) as s:
-            rows = s.exec(select(VoteBallot.member_id, VoteBallot.choices).where(VoteBallot.vote_id == vote.id)).all()
-            return [(m, json.loads(c)) for m, c in rows]
-
 
 class CheckinRepo:
     def __init__(self, engine: Engine, union_id: str) -> None:
