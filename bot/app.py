@@ -39,6 +39,7 @@ from storage.schedule_repo import ScheduleRepo
 from storage.settings import Settings
 from storage.signups import SignupRepo
 from storage.votes import CheckinRepo, VoteRepo
+from storage.web_logins import WebLogins
 from storage.welfare import WelfareDesk
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ def build_services(config: Config, engine: Engine) -> Services:
         welfare=WelfareDesk(engine, union), welfare_rules=config.welfare,
         access=access, notices=NoticeRepo(engine, union), votes=VoteRepo(engine, union),
         checkins=CheckinRepo(engine, union), vote_rules=config.votes,
+        web_logins=WebLogins(engine, union), web_base_url=config.web.link_base,
     )
 
 

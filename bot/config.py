@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -78,6 +79,19 @@ class Signups:
 
 
 @dataclass(frozen=True)
+class Web:
+    """[web]: where `unionbot web` listens, and the address login links start with."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    base_url: str = ""  # what staff can reach; defaults to http://host:port
+
+    @property
+    def link_base(self) -> str:
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+@dataclass(frozen=True)
 class Config:
     union_id: str
     union_name: str
@@ -100,6 +114,7 @@ class Config:
     path: Path | None = None
     gateway_port: int = 8788  # [gateway] port: where `unionbot gateway` listens on 127.0.0.1
     var_dir: Path = Path("var")  # beside the config: the gateway's token, login QR code and session
+    web: Web = field(default_factory=Web)
 
     @property
     def local_gateway(self) -> bool:
@@ -252,6 +267,7 @@ def parse_config(
         bot_name=_str(union, "union", "bot_name", default="工会助手"),
         path=path,
         gateway_port=_gateway_port(_table(raw, "gateway")),
+        web=_web(_table(raw, "web")),
         var_dir=(base_dir / "var").resolve(),
     )
 
@@ -347,6 +363,16 @@ def _gateway_port(raw: dict) -> int:
         # python-wechaty probes 127.0.0.1:5000 at login for a web service of its own.
         raise ConfigError("配置项 [gateway] port 应是 1–65535 之间、不是 5000 的端口")
     return port
+
+
+def _web(raw: dict) -> Web:
+    port = _int(raw, "web", "port", 8080, minimum=1)
+    if port > 65535 or port == 5000:
+        raise ConfigError("配置项 [web] port 应是 1–65535 之间、不是 5000 的端口")
+    base = _str(raw, "web", "base_url")
+    if base and not re.match(r"^https?://[^\s/]+", base):
+        raise ConfigError("配置项 [web] base_url 应以 http:// 或 https:// 开头，例如 https://gh.example.edu.cn")
+    return Web(host=_str(raw, "web", "host", default="127.0.0.1"), port=port, base_url=base)
 
 
 def _votes(raw: dict) -> VoteRules:

@@ -29,9 +29,15 @@ def read_roster(path: Path) -> list[RosterRow]:
         data = path.read_bytes()
     except OSError as exc:
         raise RosterError(f"无法读取 {path}：{exc.strerror or exc}") from exc
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    return read_roster_bytes(data, path.name)
+
+
+def read_roster_bytes(data: bytes, name: str) -> list[RosterRow]:
+    """A roster that arrived as bytes (the CLI's file, the office page's upload)."""
+    suffix = Path(name).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
         rows = _xlsx_rows(data)
-    elif path.suffix.lower() == ".csv":
+    elif suffix == ".csv":
         rows = _csv_rows(data)
     else:
         raise RosterError("花名册应是 .xlsx 或 .csv 文件")

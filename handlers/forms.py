@@ -64,6 +64,15 @@ def progress(form: Form | None, data: dict[str, Any], ctx: Context) -> str:
     return f"第 {at} 步，共 {len(steps)} 步"
 
 
+def current_text(form: Form, data: dict[str, Any], ctx: Context) -> str:
+    """What the member was last asked, said again without changing anything: the open step's prompt,
+    or the summary to confirm (the office page shows an open form this way)."""
+    if data.get("step") == CONFIRM:
+        return form.summary(data, ctx) + "\n" + form.hint()
+    step = form.step(data, str(data.get("step", "")), ctx)
+    return step.prompt if step else ""
+
+
 def advance(form: Form, data: dict[str, Any], ctx: Context) -> list[Reply]:
     """Ask for the first step not yet answered, or show the summary to confirm."""
     for step in form.steps(data, ctx):

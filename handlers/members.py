@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from handlers.base import ROLE_LABELS, Context, Reply, Request, Role, command, reply
+from handlers.base import ROLE_LABELS, Context, Reply, Request, Role, Scope, command, reply
 from storage.members import member_code
+from storage.web_logins import LINK_TTL
 
 SECTION = "个人信息"  # the heading it has in #帮助
 
@@ -36,3 +37,14 @@ def bind(req: Request, ctx: Context) -> list[Reply]:
     if member is None:
         return reply(f"未绑定：{problem}。")
     return reply(f"已绑定：{parts[0]} → {member.name}（{member.department or '未填部门'}）。")
+
+
+@command("后台", syntax="#后台", scope=Scope.PRIVATE, aliases=("网页", "登录后台"),
+         help="获取工会办公网页的一次性登录链接（10 分钟内有效，只能用一次）")
+def office_link(req: Request, ctx: Context) -> list[Reply]:
+    if ctx.sender.member_id is None:
+        return reply("暂时无法为您生成登录链接，请稍后再试。")
+    token = ctx.services.web_logins.issue(ctx.sender.member_id, ctx.now)
+    minutes = int(LINK_TTL.total_seconds() // 60)
+    return reply(f"工会办公网页登录链接（{minutes} 分钟内有效，只能使用一次，请勿转发）：\n"
+                 f"{ctx.services.web_base_url}/login/{token}")

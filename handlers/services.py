@@ -20,6 +20,7 @@ from storage.schedule_repo import ScheduleRepo
 from storage.settings import Settings
 from storage.signups import SignupRepo
 from storage.votes import CheckinRepo, VoteRepo
+from storage.web_logins import WebLogins
 from storage.welfare import WelfareDesk
 
 if TYPE_CHECKING:
@@ -50,3 +51,5 @@ class Services:
     votes: VoteRepo
     checkins: CheckinRepo
     vote_rules: VoteRules
+    web_logins: WebLogins
+    web_base_url: str  # what #后台 links start with ([web] base_url)

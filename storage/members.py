@@ -179,6 +179,11 @@ class MemberRepo:
         with session_scope(self.engine) as s:
             return s.exec(self._by_contact(contact_id)).first()
 
+    def by_id(self, member_id: int) -> Member | None:
+        with session_scope(self.engine) as s:
+            m = s.get(Member, member_id)
+            return m if m is not None and m.union_id == self.union_id else None
+
     def find(self, key: str) -> list[Member]:
         """Members whose contact id, real name, display name or room alias is ``key``."""
         with session_scope(self.engine) as s:

@@ -404,3 +404,19 @@ class CheckinRecord(SQLModel, table=True):
     checkin_id: int = Field(foreign_key="checkin.id", index=True)
     member_id: int = Field(foreign_key="member.id")
     at: dt.datetime = Field(default_factory=utcnow)
+
+
+class WebLogin(SQLModel, table=True):
+    """A one-time login link for the office page (#后台, `unionbot web link`). Only the token's
+    SHA-256 is stored: a copy of the database lets no one log in."""
+
+    __tablename__ = "web_login"
+    __table_args__ = (UniqueConstraint("token_hash", name="uq_web_login_token"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    token_hash: str = Field(max_length=64)
+    member_id: int
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+    used_at: dt.datetime | None = None

@@ -154,6 +154,13 @@ class OutboxRepo:
                 q = q.where(OutboxPost.kind == kind)
             return list(s.exec(q.order_by(col(OutboxPost.due_at), col(OutboxPost.id))).all())
 
+    def recent(self, statuses: tuple[str, ...], limit: int) -> list[OutboxPost]:
+        """The latest posts in these states, newest first (the office page's 提醒)."""
+        with session_scope(self.engine) as s:
+            return list(s.exec(select(OutboxPost).where(
+                OutboxPost.union_id == self.union_id, col(OutboxPost.status).in_(statuses),
+            ).order_by(col(OutboxPost.due_at).desc(), col(OutboxPost.id).desc()).limit(limit)).all())
+
     def keys_since(self, since: dt.datetime) -> set[tuple[str, str, str, str]]:
         with session_scope(self.engine) as s:
             rows = s.exec(select(OutboxPost.kind, OutboxPost.ref, OutboxPost.target, OutboxPost.occurrence).where(

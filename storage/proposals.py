@@ -172,6 +172,11 @@ class ProposalRepo:
                 q = q.where(Proposal.status == status)
             return list(s.exec(q.order_by(col(Proposal.year), col(Proposal.seq))).all())
 
+    def years(self) -> list[int]:
+        """The congress years that have proposals, oldest first (the register's year filter)."""
+        with session_scope(self.engine) as s:
+            return sorted(s.exec(select(Proposal.year).where(Proposal.union_id == self.union_id).distinct()).all())
+
     def of_member(self, member_id: int) -> list[Proposal]:
         with session_scope(self.engine) as s:
             cosigned = select(ProposalCosign.proposal_id).where(ProposalCosign.member_id == member_id)

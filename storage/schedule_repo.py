@@ -52,6 +52,7 @@ class ScheduleRepo:
         self.union_id = union_id
         self._by_year: dict[int, tuple[float, list[ScheduleItem]]] = {}
         self._by_month: dict[tuple[int, int], tuple[float, list[ScheduleItem]]] = {}
+        self.cache_seconds = CACHE_SECONDS  # the office page sets 0: desk work reads what is there now
 
     def _forget(self) -> None:
         self._by_year.clear()
@@ -102,7 +103,7 @@ class ScheduleRepo:
         with session_scope(self.engine) as s:
             if year is not None:
                 items = list(s.exec(_BY_YEAR, params={"u": self.union_id, "y": year}).all())
-                self._by_year[year] = (time.monotonic() + CACHE_SECONDS, items)
+                self._by_year[year] = (time.monotonic() + self.cache_seconds, items)
                 return list(items)
             q = select(ScheduleItem).where(ScheduleItem.union_id == self.union_id)
             return list(s.exec(q.order_by(ScheduleItem.number)).all())
