@@ -10,6 +10,7 @@ from bench import (
     plan_import_eval,
     plan_import_speed,
     signup_storm,
+    web_pages,
 )
 
 
@@ -44,6 +45,12 @@ def main() -> None:
             ("#本月活动 round trip p50 (ratio)", f"{rt['read_ms']:.2f} ms ({rt['read_ratio']}x)", "<= 1.3x"),
             ("#报名 round trip p50 (ratio)", f"{rt['write_ms']:.2f} ms ({rt['write_ratio']}x)", "<= 2x"),
         ]
+    for db, pages in web_pages.run().items():
+        for name, label in (("proposals", "提案 register, 500 proposals"), ("signup", "event with 1,000 sign-ups"),
+                            ("schedule", "the year's table")):
+            t = pages[name]
+            rows.append((f"web {label} ({db}) p50 / p95", f"{t['p50']:.1f} / {t['p95']:.1f} ms",
+                         "p95 < 100 ms" if db == "postgresql" else ""))
     mem = pipeline_memory.run()
     rows += [
         ("pipeline throughput, no network, one core", f"{mem['per_second']} msg/s", ""),

@@ -138,7 +138,7 @@ def web(ctx: click.Context, config_path: str | None, host: str | None, port: int
 
     import uvicorn
 
-    from web.app import create_app
+    from web.app import create_app, tune_gc
 
     config = _load(config_path)
     port = port or config.web.port
@@ -149,7 +149,9 @@ def web(ctx: click.Context, config_path: str | None, host: str | None, port: int
     if logging.getLogger().level > logging.INFO:
         logging.getLogger().setLevel(logging.INFO)
     click.echo(f"工会办公网页：http://{config.web.host}:{port}（登录链接以 {config.web.link_base} 开头）")
-    uvicorn.run(create_app(config), host=config.web.host, port=port, log_level="warning")
+    app = create_app(config)
+    tune_gc()
+    uvicorn.run(app, host=config.web.host, port=port, log_level="warning")
 
 
 @web.command("link")

@@ -1,0 +1,215 @@
+"""The office page in a real browser: `unionbot web` as its own process, Debian's chromium driven
+by Playwright (``executable_path``; nothing downloads a browser), the data made by the terminal
+chat on the same SQLite file, as a school would run the bot and the page side by side.
+
+Also writes a screenshot of each page at 1280 px and 375 px to ``var/screenshots`` (or
+``$UNIONBOT_SCREENSHOTS``), to be looked at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.gateway_harness import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+SEED = """/as wx-admin
+#添加活动 2027-03-20 教职工羽毛球赛
+#添加活动 2027-03-08 三八节慰问女教工
+#添加活动 4月 春季健步走
+#发起报名 春季踏青 时间=3月20日 8:00 名额=30 截止=3月18日 17:00
+/as wx-li
+#报名 1 素食
+/dm
+#提案 食堂增加晚餐供应｜教师晚自习后无处就餐｜食堂周一至周五供应晚餐
+确认
+#申请 住院 医院=市第一人民医院 住院日期=2027-02-20 天数=9
+确认
+/as wx-zhang
+#报名 1
+"""
+
+
+def chat(config: Path, script: str, now: str = "2027-03-01 09:00") -> str:
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "chat", "--config", str(config), "--now", now],
+                         input=script, capture_output=True, text=True, cwd=config.parent, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def cli(config: Path, *args: str) -> str:
+    out = subprocess.run([sys.executable, "-m", "bot.cli", *args, "--config", str(config)], capture_output=True,
+                         text=True, cwd=config.parent, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    if CHROMIUM is None:
+        if os.environ.get("UNIONBOT_REQUIRE_BROWSER"):
+            pytest.fail("chromium not found (apt-get install chromium)")
+        pytest.skip("chromium not installed")
+    port = free_port()
+    config = tmp_path / "config.toml"
+    config.write_text(f"""
+[union]
+id = "web-school"
+name = "实验小学工会"
+[database]
+url = "sqlite:///{tmp_path}/office.db"
+[roles]
+admins = ["wx-admin"]
+welfare_officers = ["wx-admin"]
+proposal_committee = ["wx-admin"]
+[proposals]
+min_cosigners = 0
+[reminders]
+quiet_hours = "00:00-00:00"
+[web]
+port = {port}
+[[groups]]
+topic = "全体教职工群"
+""", encoding="utf-8")
+    seeded = chat(config, SEED)
+    assert "已发起报名" in seeded and "已提交住院申请" in seeded, seeded
+    log = open(tmp_path / "web.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "web", "--config", str(config)], cwd=tmp_path,
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/static/style.css", timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("unionbot web did not start: " + (tmp_path / "web.log").read_text())
+    try:
+        yield base, config
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def login(browser, config: Path, who: str, width: int = 1280):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": width, "height": 900}, accept_downloads=True)
+    page.goto(cli(config, "web", "link", who))
+    page.get_by_role("button", name="确认登录").click()
+    page.wait_for_url(re.compile(r"/$"))
+    return page
+
+
+def test_browser_flows(site, browser) -> None:  # type: ignore[no-untyped-def]
+    base, config = site
+    admin = login(browser, config, "wx-admin")
+    assert admin.get_by_role("link", name="会员").is_visible()
+
+    # Edit an activity on the page; the chat's #本月活动 shows it.
+    admin.goto(base + "/schedule?year=2027")
+    row = admin.locator("tr", has_text="教职工羽毛球赛")
+    row.locator("summary").click()
+    row.locator("input[name=when]").fill("3月27日")
+    row.locator("input[name=text]").fill("教职工气排球赛")
+    row.get_by_role("button", name="保存").click()
+    admin.wait_for_selector("text=已修改")
+    month = chat(config, "/as wx-li\n#本月活动\n", now="2027-03-05 09:00")
+    assert "教职工气排球赛" in month and "3月27日" in month and "羽毛球" not in month
+
+    # A wrong date is refused next to its field, and nothing changes.
+    admin.goto(base + "/schedule?year=2027")
+    form = admin.locator("#add-item")
+    form.locator("input[name=when]").fill("13月")
+    form.locator("input[name=text]").fill("不该出现")
+    form.get_by_role("button", name="添加").click()
+    admin.wait_for_selector("#add-item .error")
+    assert "不该出现" not in chat(config, "/as wx-li\n#活动安排\n", now="2027-03-05 09:00")
+
+    # A committee action; its notice to the proposer waits in the outbox for the running bot.
+    admin.goto(base + "/proposals")
+    admin.get_by_role("link", name=re.compile(r"2027-001")).click()
+    admin.locator("#proposal-act select").select_option("立案")
+    admin.locator("#proposal-act").get_by_role("button", name="提交").click()
+    admin.wait_for_selector("text=已立案")
+    from bot.app import open_engine
+    from bot.config import load_config
+    from storage.outbox import OutboxRepo
+
+    cfg = load_config(config)
+    told = OutboxRepo(open_engine(cfg), cfg.union_id).list(kind="web_reply")
+    assert [p.target for p in told] == ["contact:wx-li"] and "2027-001" in told[0].text
+
+    # An .xlsx download.
+    admin.goto(base + "/signups/1")
+    with admin.expect_download() as dl:
+        admin.get_by_role("link", name=re.compile("下载名单")).click()
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes())).active
+    cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row}
+    assert {"wx-li", "wx-zhang"} <= cells and "素食" in cells
+
+    # A member has no 福利 in the menu, and the page itself is "not found".
+    member = login(browser, config, "wx-li")
+    assert [a.inner_text() for a in member.locator("nav a").all()] == ["首页", "活动安排", "报名", "提案"]
+    response = member.goto(base + "/welfare")
+    assert response is not None and response.status == 404
+    assert "页面不存在，或您无权查看" in member.content()
+    # An used link cannot log in again.
+    link = cli(config, "web", "link", "wx-zhang")
+    other = browser.new_page()
+    other.goto(link)
+    other.get_by_role("button", name="确认登录").click()
+    third = browser.new_page()
+    third.goto(link)
+    assert "已经用过" in third.content()
+
+
+def test_screenshots_of_every_page(site, browser) -> None:  # type: ignore[no-untyped-def]
+    base, config = site
+    out = Path(os.environ.get("UNIONBOT_SCREENSHOTS", REPO / "var" / "screenshots"))
+    out.mkdir(parents=True, exist_ok=True)
+    pages = {"home": "/", "schedule": "/schedule?year=2027", "signups": "/signups", "signup": "/signups/1",
+             "proposals": "/proposals", "proposal": "/proposals/2027-001", "welfare": "/welfare?year=2027",
+             "welfare_request": "/welfare/W2027-001", "reminders": "/reminders", "members": "/members"}
+    for width in (1280, 375):
+        page = login(browser, config, "wx-admin", width)
+        for name, path in pages.items():
+            response = page.goto(base + path)
+            assert response is not None and response.status == 200, (name, response and response.status)
+            # Nothing is wider than the screen except inside a table's own scroller.
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, (name, width, overflow)
+            page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)
+        page.close()
+    assert len(list(out.glob("*-375.png"))) >= len(pages)
