@@ -2,8 +2,9 @@
 
 Each POST checks its fields with the chat's own readers (dates, numbers) and says what is
 wrong next to the field; only then does it send the command the member would have typed, so
-the handler's rules, numbering and history apply unchanged. A GET never changes anything
-(welfare reads excepted: the desk records every look in ``welfare_audit``).
+the handler's rules, numbering and history apply unchanged. A GET changes nothing a member can
+see: the desk records every welfare read in ``welfare_audit``, and a download runs the chat's
+export command (``#导出名单 3``), which the pipeline records as a message it has handled.
 """
 
 from __future__ import annotations
