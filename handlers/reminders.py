@@ -11,10 +11,10 @@ from schedules.kv import read_pairs
 RECEIPT_WORDS = ("需回执", "需要回执")
 SECTION = "提醒通知"  # the heading it has in #帮助
 
-_KIND_LABELS = {
+KIND_LABELS = {  # what #提醒预览 and the office page's 提醒 call each kind of post
     "digest": "月度活动摘要", "eve": "活动前一天提醒", "morning": "活动当天提醒", "holiday": "节日问候",
     "deadline": "报名截止提醒", "event_eve": "报名者私聊提醒", "care": "节前慰问名单", "birthdays": "生日名单",
-    "birthday": "生日祝福",
+    "birthday": "生日祝福", "notice": "通知", "signup_notice": "报名通知", "signup_list": "报名名单",
 }
 _PREVIEW_LIMIT = 30
 _PRIVATE_TO = {"event_eve": "私聊报名者", "care": "私聊福利委员", "birthdays": "私聊福利委员", "birthday": "私聊会员"}
@@ -39,7 +39,7 @@ def preview(req: Request, ctx: Context) -> list[Reply]:
         when = p.due_at.astimezone(ctx.services.tz)
         where = p.target.split(":", 1)[1] if p.target.startswith("group:") else _PRIVATE_TO.get(p.kind, "私聊")
         first = p.text.splitlines()[0][:40]
-        lines.append(f"{when:%m-%d %H:%M} → {where}：{_KIND_LABELS.get(p.kind, p.kind)}｜{first}")
+        lines.append(f"{when:%m-%d %H:%M} → {where}：{KIND_LABELS.get(p.kind, p.kind)}｜{first}")
     if len(posts) > _PREVIEW_LIMIT:
         lines.append(f"……另有 {len(posts) - _PREVIEW_LIMIT} 条")
     return reply("\n".join(lines))

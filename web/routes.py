@@ -19,8 +19,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bot.roster_file import RosterError, read_roster_bytes
-from handlers.base import Role
+from handlers.base import ROLE_LABELS, Role
 from handlers.proposals import detail_text, stats_text
+from handlers.reminders import KIND_LABELS
 from handlers.signups import not_signed_up
 from handlers.welfare import actor_of
 from schedules.event_form import parse_event_form
@@ -115,10 +116,7 @@ def install(app: FastAPI, office: Office) -> None:
 
     @app.post("/schedule/add")
     async def schedule_add(request: Request) -> Response:
-        viewer = office.page(request, "schedule")
-        form = await office.checked_form(request, viewer)
-        if not office.can(viewer, "添加活动"):
-            raise NotFound()
+        viewer, form = await office.action(request, "schedule", "添加活动")
         year = _int(form.get("year"), office.now().year)
         when, text = _one_line(form.get("when"), 40).replace(" ", ""), _one_line(form.get("text"), 200)
         errors = {"when": _when_error(when, year), "text": "" if text else "请填写活动内容"}
@@ -129,10 +127,9 @@ def install(app: FastAPI, office: Office) -> None:
 
     @app.post("/schedule/{number}/edit")
     async def schedule_edit(request: Request, number: int) -> Response:
-        viewer = office.page(request, "schedule")
-        form = await office.checked_form(request, viewer)
+        viewer, form = await office.action(request, "schedule", "修改活动")
         item = services.schedule.get(number)
-        if item is None or not office.can(viewer, "修改活动"):
+        if item is None:
             raise NotFound()
         when, text = _one_line(form.get("when"), 40).replace(" ", ""), _one_line(form.get("text"), 200)
         errors = {f"when{number}": _when_error(when, item.year) if when else "",
@@ -146,19 +143,15 @@ def install(app: FastAPI, office: Office) -> None:
 
     @app.post("/schedule/{number}/delete")
     async def schedule_delete(request: Request, number: int) -> Response:
-        viewer = office.page(request, "schedule")
-        await office.checked_form(request, viewer)
+        viewer, _ = await office.action(request, "schedule", "删除活动")
         item = services.schedule.get(number)
-        if item is None or not office.can(viewer, "删除活动"):
+        if item is None:
             raise NotFound()
         return result(request, viewer, office.run(viewer, f"#删除活动 {number}"), f"/schedule?year={item.year}")
 
     @app.post("/schedule/import")
     async def schedule_import(request: Request) -> Response:
-        viewer = office.page(request, "schedule")
-        form = await office.checked_form(request, viewer)
-        if not office.can(viewer, "导入计划"):
-            raise NotFound()
+        viewer, form = await office.action(request, "schedule", "导入计划")
         year = office.now().year
         attachment = await upload(form.get("file"))
         text = str(form.get("text", "")).strip()
@@ -203,10 +196,7 @@ def install(app: FastAPI, office: Office) -> None:
 
     @app.post("/signups/new")
     async def signup_new(request: Request) -> Response:
-        viewer = office.page(request, "signups")
-        form = await office.checked_form(request, viewer)
-        if not office.can(viewer, "发起报名"):
-            raise NotFound()
+        viewer, form = await office.action(request, "signups", "发起报名")
         fields = {k: _one_line(form.get(k), 200) for k in ("名称", "时间", "地点", "名额", "截止", "对象", "家属")}
         errors = _event_errors(fields, office.now())
         if any(errors.values()):
@@ -375,7 +365,7 @@ def install(app: FastAPI, office: Office) -> None:
         rem = services.reminders
         planned = rem.preview(now.astimezone(dt.UTC), 31)
         recent = rem.outbox.recent(("sent", "missed", "failed", "skipped", "pending"), 60)
-        return office.render(request, viewer, "reminders.html", title="提醒", planned=planned[:60],
+        return office.render(request, viewer, "reminders.html", title="提醒", planned=planned[:60], kinds=KIND_LABELS,
                              more=max(0, len(planned) - 60), recent=recent, paused=rem.paused,
                              enabled=rem.rules.enabled, **extra)
 
@@ -406,7 +396,7 @@ def install(app: FastAPI, office: Office) -> None:
         rows = []
         for m in services.members.all():
             roles = services.access.roles_of(m.contact_id or "", m.roster_role, m.id)
-            rows.append((m, "、".join(_ROLE_NAMES[r] for r in sorted(roles) if r in _ROLE_NAMES) or "会员"))
+            rows.append((m, "、".join(ROLE_LABELS[r] for r in sorted(roles) if r != Role.MEMBER) or "会员"))
         return office.render(request, viewer, "members.html", title="会员", rows=rows, **extra)
 
     @app.get("/members", response_class=HTMLResponse)
@@ -443,10 +433,6 @@ def install(app: FastAPI, office: Office) -> None:
             return members_page(request, viewer, errors={"bind": "请填写联系人和花名册姓名"},
                                 values={"contact": contact, "name": name})
         return result(request, viewer, office.run(viewer, f"#绑定 {contact} {name}"), "/members")
-
-
-_ROLE_NAMES = {Role.ADMIN: "管理员", Role.WELFARE_OFFICER: "福利委员", Role.PROPOSAL_COMMITTEE: "提案委员会",
-               Role.REPRESENTATIVE: "代表", Role.DEPARTMENT_OFFICER: "承办部门"}
 
 
 def _for_viewer(office: Office, viewer: Viewer, event: Any) -> bool:
