@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from schedules.categories import classify
-from schedules.text_norm import fold_width
+from schedules.text_norm import fold
 
 DEFAULT_SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 WEIGHTS = (0.0, 0.5, 1.0, 2.0, 4.0)
@@ -31,7 +31,7 @@ _NOISE = re.compile(r"[\s\d\W_]+", re.UNICODE)
 
 
 def grams(text: str, sizes: tuple[int, ...] = (1, 2)) -> list[str]:
-    t = _NOISE.sub("", fold_width(text))
+    t = _NOISE.sub("", fold(text))
     return [t[i:i + n] for n in sizes for i in range(len(t) - n + 1)]
 
 

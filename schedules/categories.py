@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from schedules.text_norm import fold_width
+from schedules.text_norm import fold
 
 CATEGORIES = ("holiday", "care", "sports_culture", "congress", "study", "admin", "other")
 
@@ -66,7 +66,7 @@ _KEYWORDS: list[tuple[str, re.Pattern[str]]] = [
 
 def detect_holiday(text: str) -> str | None:
     """The festival a text names, normalized, or None."""
-    norm = fold_width(text)
+    norm = fold(text)
     masked = _NOT_FESTIVAL.sub(lambda m: "#" * len(m.group()), norm)
     best: tuple[int, str] | None = None
     for name, regex in _FESTIVAL_RES:
@@ -81,7 +81,7 @@ def classify(text: str) -> tuple[str, str | None]:
     holiday = detect_holiday(text)
     if holiday:
         return "holiday", holiday
-    norm = fold_width(text)
+    norm = fold(text)
     for category, regex in _OVERRIDES:
         if regex.search(norm):
             return category, None

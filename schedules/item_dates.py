@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from dateutil import rrule
 
 from schedules.holidays import festival_date
-from schedules.text_norm import chinese_number, fold_width
+from schedules.text_norm import chinese_number, fold
 
 _WEEKDAYS = {"一": rrule.MO, "二": rrule.TU, "三": rrule.WE, "四": rrule.TH, "五": rrule.FR,
              "六": rrule.SA, "日": rrule.SU, "天": rrule.SU}
@@ -39,7 +39,7 @@ class Recurrence:
 
 def parse_recurrence(text: str) -> Recurrence | None:
     """'双周五下午4：20' / '每周三' / '每月15日' / '每月第一个周五' -> a recurrence."""
-    norm = fold_width(text)
+    norm = fold(text)
     freq = interval = None
     byweekday = None
     bymonthday = None
@@ -91,7 +91,7 @@ def item_date(
     semester_start: dt.date | None = None,
 ) -> ItemDate:
     """The date (and recurrence) of one item in ``year`` (already shifted for term wrap)."""
-    norm = fold_width(text)
+    norm = fold(text)
     rec = parse_recurrence(text)
     if weeks:
         if semester_start is None:
@@ -139,7 +139,7 @@ def without_own_date(text: str, date: dt.date | None) -> str:
     """
     if date is None:
         return text
-    m = _DATE_PREFIX_RE.match(fold_width(text))
+    m = _DATE_PREFIX_RE.match(fold(text))
     if m and (int(m.group(1)), int(m.group(2))) == (date.month, date.day) and text[m.end():].strip():
         return text[m.end():]
     return text

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from schedules.categories import classify
 from schedules.plan_tables import untable
-from schedules.text_norm import chinese_number, fold_width
+from schedules.text_norm import chinese_number, fold
 
 # --- building blocks --------------------------------------------------------
 
@@ -315,7 +315,7 @@ def clean_text(text: str) -> str:
 
 def split_inline_numbered(text: str) -> list[str]:
     """'1、春节送温暖活动2、完成…' -> ['春节送温暖活动', '完成…'] (numbers must run 1, 2, 3…)."""
-    n, start = _numbering(fold_width(text))
+    n, start = _numbering(fold(text))
     if n is None or n == 0:
         return [text]
     if text.lstrip()[:1] in _CIRCLED:
@@ -324,7 +324,7 @@ def split_inline_numbered(text: str) -> list[str]:
     pieces = []
     expected = n + 1
     pos = start
-    norm = fold_width(text)
+    norm = fold(text)
     cut = start
     while True:
         found = None
@@ -348,7 +348,7 @@ def split_sentences(text: str) -> list[str]:
 
 def _entry_months(text: str) -> tuple[str, list[int]]:
     """An entry that carries its own month: '羽毛球比赛（四月）' -> ('羽毛球比赛', [4])."""
-    norm = fold_width(text)
+    norm = fold(text)
     m = _PAREN_MONTH_RE.search(norm)
     if m:
         months = parse_months(m.group("months"))
@@ -359,7 +359,7 @@ def _entry_months(text: str) -> tuple[str, list[int]]:
 
 def _trailing_months(text: str) -> tuple[str, list[int]]:
     """'慰问困难职工1月份' -> ('慰问困难职工', [1]); used in lists keyed by a trailing month."""
-    norm = fold_width(text)
+    norm = fold(text)
     m = _TRAILING_MONTH_RE.search(norm)
     if m:
         months = parse_months(m.group("months"))
@@ -385,7 +385,7 @@ class _Line:
 def _classify_lines(lines: list[str], first_line_no: int) -> list[_Line]:
     out = []
     for i, raw in enumerate(lines):
-        norm = fold_width(raw)
+        norm = fold(raw)
         heading = _match_heading(norm) if norm.strip() else None
         number, start = _numbering(norm.strip()) if norm.strip() else (None, 0)
         lead = len(norm) - len(norm.lstrip())
@@ -496,7 +496,7 @@ def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, he
     if heading.inline and not heading.theme:
         # The heading was found in the folded line; the entry keeps the text as written (，not ,).
         inline = head_line.raw[heading.inline_offset:].strip() or heading.inline
-        numbered = _numbering(fold_width(inline))[0] is not None
+        numbered = _numbering(fold(inline))[0] is not None
         items.extend(_items_from_text(inline, months, weeks, head_line.no, numbered))
     last_numbered_item: PlanItem | None = None
     prev_norm = ""
@@ -636,7 +636,7 @@ def detect_year(text: str) -> int | None:
     second year.
     """
     for line in text.splitlines()[:8]:
-        norm = fold_width(line)
+        norm = fold(line)
         m = _YEAR_RE.search(norm)
         if m:
             if m.group(2) and re.search(r"第二学期|下学期|春季", norm):
@@ -646,7 +646,7 @@ def detect_year(text: str) -> int | None:
 
 
 def detect_period(text: str) -> str:
-    head = fold_width("\n".join(text.splitlines()[:10]))
+    head = fold("\n".join(text.splitlines()[:10]))
     if re.search(r"学期|第[一二]学期|上学期|下学期", head):
         return "semester"
     if re.search(r"年度|全年|年工作|\d{4}年", head):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from schedules.text_norm import fold_width
+from schedules.text_norm import fold
 
 _WHEN_HEADER = re.compile(r"^(月份?|时间|日期|周次?|时间安排|活动时间|月次|时段)$")
 _CONTENT_HEADER = re.compile(r"(内容|活动|工作|项目|事项|安排|主题|要点)")
@@ -58,7 +58,7 @@ def split_cells(line: str) -> list[str] | None:
 
 def when_key(cell: str) -> str | None:
     """The month or week part a "when" cell starts with ('3月8日' -> '3月'), or None."""
-    folded = fold_width(cell).strip()
+    folded = fold(cell).strip()
     m = _MONTH_CELL.match(folded)
     if m and "月" in m.group(0):
         end = m.group(0).rfind("月") + 1  # '3月8日' -> '3月': the 8 is a day
@@ -70,7 +70,7 @@ def when_key(cell: str) -> str | None:
 
 
 def _is_header_cells(cells: list[str]) -> bool:
-    folded = [fold_width(c).strip() for c in cells]
+    folded = [fold(c).strip() for c in cells]
     return any(_WHEN_HEADER.match(c) for c in folded) and any(
         _CONTENT_HEADER.search(c) and not _WHEN_HEADER.match(c) for c in folded)
 
@@ -108,13 +108,13 @@ class TableReader:
         if not content:
             return ""
         body = "；".join(dict.fromkeys(content))
-        if len(key) < len(fold_width(when).strip().removesuffix("份")):
+        if len(key) < len(fold(when).strip().removesuffix("份")):
             body = f"{when.strip()} {body}"  # '3月8日': the day stays with the activity, which dates it
         return f"{key}：{body}"
 
     def _read_header(self, cells: list[str]) -> None:
         self.when_col, self.content_cols, self.skip_cols = None, [], set()
-        for i, c in enumerate(fold_width(x).strip() for x in cells):
+        for i, c in enumerate(fold(x).strip() for x in cells):
             if self.when_col is None and _WHEN_HEADER.match(c):
                 self.when_col = i
             elif _OTHER_HEADER.search(c) and not re.search(r"(工作|活动)内容", c):
@@ -130,7 +130,7 @@ class TableReader:
             return i in self.content_cols
         if i in self.skip_cols:
             return False
-        s = fold_width(cell).strip()
+        s = fold(cell).strip()
         return not (len(s) <= _OFFICE_MAX and _OFFICE.search(s))
 
 
@@ -159,7 +159,7 @@ def unstack(lines: list[str]) -> list[str]:
                    and not _is_when_cell(c) and len(c) <= 60):
                 row_end += 1
             content = [c for c in (_single_cell(x) for x in lines[j + 1:row_end])
-                       if c and not (len(fold_width(c)) <= _OFFICE_MAX and _OFFICE.search(fold_width(c)))]
+                       if c and not (len(fold(c)) <= _OFFICE_MAX and _OFFICE.search(fold(c)))]
             out[j] = f"{when_key(cell)}：{'；'.join(content)}" if content else ""
             for k in range(j + 1, row_end):
                 out[k] = ""
@@ -172,7 +172,7 @@ def _header_run(lines: list[str], i: int) -> int:
     """How many lines from ``i`` are a table header copied one cell per line (0 when they are not)."""
     cells = []
     for line in lines[i:i + 6]:
-        cell = fold_width(_single_cell(line))
+        cell = fold(_single_cell(line))
         if not cell or len(cell) > 8 or not (_WHEN_HEADER.match(cell) or _CONTENT_HEADER.search(cell)
                                              or _OTHER_HEADER.search(cell)):
             break
@@ -182,7 +182,7 @@ def _header_run(lines: list[str], i: int) -> int:
 
 def _is_when_cell(cell: str) -> bool:
     key = when_key(cell)
-    return key is not None and len(fold_width(cell).strip()) <= 12
+    return key is not None and len(fold(cell).strip()) <= 12
 
 
 def untable(lines: list[str]) -> list[str]:

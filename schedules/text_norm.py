@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from schedules.hant_chars import SIMPLIFIED, TRADITIONAL
+
 # Full-width ASCII (U+FF01..U+FF5E) -> ASCII; ideographic space -> space.
 _WIDTH_MAP = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _WIDTH_MAP[0x3000] = 0x20
@@ -17,11 +19,19 @@ _WIDTH_MAP[0x00A0] = 0x20
 for _ch in "—–－―‒~～〜":
     _WIDTH_MAP[ord(_ch)] = ord("-")
 _WIDTH_MAP[ord("．")] = ord(".")
+# Traditional characters read as simplified: a plan copied from a Hong Kong, Taiwan or older page
+# (召開教代會, 第十週) meets the same patterns; only the normalized copy changes.
+_FOLD_MAP = {**_WIDTH_MAP, **{ord(t): ord(s) for t, s in zip(TRADITIONAL, SIMPLIFIED, strict=True)}}
 
 
 def fold_width(text: str) -> str:
-    """Full-width to half-width, one character for one."""
+    """Full-width to half-width, one character for one: for text that is kept (a `键=值` value)."""
     return text.translate(_WIDTH_MAP)
+
+
+def fold(text: str) -> str:
+    """Full-width to half-width and traditional to simplified, one character for one."""
+    return text.translate(_FOLD_MAP)
 
 
 def normalize_message(text: str) -> str:

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from enum import StrEnum
 
-from schedules.text_norm import chinese_number, fold_width
+from schedules.text_norm import chinese_number, fold
 
 _FULL = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
 _MONTH_DAY = re.compile(r"(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*[日号]?")
@@ -38,7 +38,7 @@ class YearRule(StrEnum):
 
 def relative_date(token: str, today: dt.date) -> dt.date | None:
     """'明天' / '下周三' / '周五' (the next one from today) / '15号' (this month, or next if past)."""
-    t = fold_width(token).strip()
+    t = fold(token).strip()
     if t in _RELATIVE_DAYS:
         return today + dt.timedelta(days=_RELATIVE_DAYS[t])
     if m := _WEEKDAY_RE.fullmatch(t):
@@ -95,7 +95,7 @@ def _date_prefix(text: str, today: dt.date, rule: YearRule, year: int | None) ->
 
 def read_date(text: str, today: dt.date, rule: YearRule = YearRule.UPCOMING, year: int | None = None) -> dt.date | None:
     """A whole text that is one date, or None."""
-    t = fold_width(text).strip()
+    t = fold(text).strip()
     d, end = _date_prefix(t, today, rule, year)
     return d if d is not None and not t[end:].strip() else None
 
@@ -104,7 +104,7 @@ def read_datetime(text: str, now: dt.datetime, default_time: dt.time,
                   rule: YearRule = YearRule.UPCOMING) -> dt.datetime | None:
     """'2027-04-15 15:30', '4月15日 下午3点半', '4-15', '明天 15:30', '下周三 下午3点'
     -> aware datetime in ``now``'s zone; a date alone takes ``default_time``."""
-    t = fold_width(text).strip()
+    t = fold(text).strip()
     d, end = _date_prefix(t, now.date(), rule, None)
     if d is None:
         return None
@@ -125,7 +125,7 @@ def read_datetime(text: str, now: dt.datetime, default_time: dt.time,
 
 def parse_month(token: str) -> int | None:
     """'3', '3月', '三月', '十二月份' -> the month number."""
-    t = fold_width(token).strip()
+    t = fold(token).strip()
     m = _MONTH.match(t) or re.match(r"^(\d{1,2}|十[一二]?|[一二三四五六七八九十])$", t)
     if not m:
         return None
@@ -136,7 +136,7 @@ def parse_month(token: str) -> int | None:
 def parse_when(token: str, default_year: int, today: dt.date | None = None) -> tuple[dt.date | None, list[int]] | None:
     """(date, months) for a date or a month; None when it is neither. A date without a year is in
     ``default_year``; with ``today``, relative days ('明天', '下周三', '15号') count too."""
-    t = fold_width(token).strip()
+    t = fold(token).strip()
     if not re.match(r"\d|今|明|大?后|本|这|下|周|星期|礼拜", t):
         month = parse_month(t)
         return (None, [month]) if month else None

@@ -144,3 +144,14 @@ def test_an_activity_before_a_festival_is_not_dated_on_it() -> None:
     assert (before.date, before.rrule) == (None, None)
     assert item_date([9], [], "国庆前夕文艺汇演", "国庆节", 2027).date is None
     assert item_date([10], [], "重阳节慰问退休教师", "重阳节", 2027).date == dt.date(2027, 10, 8)
+
+
+def test_the_importers_fold_reads_traditional_as_simplified_one_for_one() -> None:
+    from schedules.kv import read_pairs
+    from schedules.text_norm import fold
+
+    text = "召開教代會（第十週）"
+    assert fold(text) == "召开教代会(第十周)" and len(fold(text)) == len(text)
+    assert classify("組織教職工學習") == ("study", None)
+    # A member's own words in `键=值` keep their characters.
+    assert read_pairs("标题=學校食堂", ["标题"]).pairs["标题"] == "學校食堂"

@@ -73,3 +73,13 @@ def test_nested_numbering_and_numbering_across_months() -> None:
 def test_chinese_numbered_entries_under_months_and_the_next_section_still_ends_it() -> None:
     text = "工作安排\n三月份：\n一、三八节慰问女教工\n二、植树活动\n四月份：\n一、春游\n二、羽毛球赛\n二、加强自身建设\n1、学习\n"
     assert items(text) == [([3], "三八节慰问女教工"), ([3], "植树活动"), ([4], "春游"), ([4], "羽毛球赛")]
+
+
+def test_a_plan_in_traditional_characters() -> None:
+    # Week and month headings, categories and festivals read as in simplified; the text stays as written.
+    text = ("學校工會2027學年第一學期工作計劃\n二、工作安排\n第一週：制定工會工作計劃\n第二至三週：\n1、教師節慶祝活動\n"
+            "2、慰問退休教職工\n第十週：教職工氣排球比賽\n第十一至十二週：召開教代會，徵集提案\n")
+    got = [(it.weeks, it.text, it.category, it.holiday) for it in import_plan_text(text).items]
+    assert got == [([1], "制定工會工作計劃", "admin", None), ([2, 3], "教師節慶祝活動", "holiday", "教师节"),
+                   ([2, 3], "慰問退休教職工", "care", None), ([10], "教職工氣排球比賽", "sports_culture", None),
+                   ([11, 12], "召開教代會，徵集提案", "congress", None)]
