@@ -29,6 +29,20 @@ from schedules.item_dates import item_date, parse_recurrence
     ("与兄弟学校进行校际羽毛球友谊赛", ("sports_culture", None)),
     ("工会账务上交", ("admin", None)),
     ("十一月份教师健美操比赛", ("sports_culture", None)),  # 十一月 is not 国庆's 十一
+    # Work the seeds do not name, as other plans put it.
+    ("组织女教职工“两癌”筛查", ("care", None)),
+    ("为教职工送上生日祝福", ("care", None)),
+    ("组织教代会代表对学校领导班子进行民主测评", ("congress", None)),
+    ("审议学校绩效工资分配方案", ("congress", None)),
+    ("组织教师参加说课比赛", ("study", None)),  # teaching, though a 比赛
+    ("开展工会兴趣小组活动（瑜伽、书法）", ("sports_culture", None)),  # not the 工会小组 of admin
+    ("收缴工会会费", ("admin", None)),
+    ("迎接上级工会工作考核", ("admin", None)),
+    ("教職工運動會", ("sports_culture", None)),
+    # Words inside other words: 协助学校 is no 助学, 分工会 is no 分工.
+    ("协助学校做好新学期开学工作", ("admin", None)),
+    ("各分工会组织文体活动周", ("sports_culture", None)),
+    ("组织教职工无偿献血", ("other", None)),
 ])
 def test_classify(text: str, expected: tuple[str, str | None]) -> None:
     assert classify(text) == expected
