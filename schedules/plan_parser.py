@@ -268,6 +268,8 @@ def _classify_rest(rest: str, rest_offset: int, months: list[int], weeks: list[i
         inline = rest[colon.end():]
         lead = len(inline) - len(inline.lstrip())
         return _Heading(months, weeks, inline.strip(), rest_offset + colon.end() + lead, theme=False)
+    if re.fullmatch(r"[(（][\d\s月日号至到\-、,]+[)）]", stripped):
+        return _Heading(months, weeks, "", 0, theme=False)  # '第一季度（1—3月）': the key said again
     if re.fullmatch(r"[(（][^)）]{0,16}[)）]", stripped):
         return _Heading(months, weeks, "", 0, theme=True)
     if rest[:1].isspace():
@@ -402,15 +404,24 @@ def _sections_as_entries(lines: list[_Line]) -> None:
     section of the plan. Any other Chinese-numbered line still ends the arrangement."""
     first_after_heading = False
     run: int | None = None  # the last Chinese number used as an entry under the current heading
+    # '三、全年工作安排' over the months: its '四、' is the plan's next section wherever it comes.
+    arrangement_no: int | None = None
+    seen_heading = False
     for ln in lines:
         s = ln.norm.strip()
         if not s:
             continue
         if ln.heading is not None:
-            first_after_heading, run = True, None
+            # A heading with its entries on its own line ('12月：总结；决算') has nothing right under it.
+            first_after_heading, run, seen_heading = not ln.heading.inline, None, True
             continue
         section = _CN_SECTION_NUMBER_RE.match(s) if ln.brk else None
         n = chinese_number(section.group(1)) if section else None
+        if section and not seen_heading:
+            arrangement_no = n
+        if arrangement_no is not None and n == arrangement_no + 1:
+            first_after_heading = False
+            continue
         if section and n is not None and (first_after_heading or (run is not None and n == run + 1)):
             ln.brk, ln.number, run = False, 0, n  # number 0: the text starts after the number (text_start)
             ln.text_start = len(ln.norm) - len(ln.norm.lstrip()) + section.end()

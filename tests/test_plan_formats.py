@@ -83,3 +83,20 @@ def test_a_plan_in_traditional_characters() -> None:
     assert got == [([1], "制定工會工作計劃", "admin", None), ([2, 3], "教師節慶祝活動", "holiday", "教师节"),
                    ([2, 3], "慰問退休教職工", "care", None), ([10], "教職工氣排球比賽", "sports_culture", None),
                    ([11, 12], "召開教代會，徵集提案", "congress", None)]
+
+
+def test_quarter_headings_that_repeat_their_months_in_brackets() -> None:
+    text = ("二、重点工作\n（一）第一季度（1—3月）\n1.开展新春送温暖活动\n（二）第二季度（4-6月）\n1.组织气排球比赛\n"
+            "（四）第四季度（10～12月）\n1.做好年度工作总结\n")
+    assert items(text) == [([1, 2, 3], "开展新春送温暖活动"), ([4, 5, 6], "组织气排球比赛"),
+                           ([10, 11, 12], "做好年度工作总结")]
+
+
+def test_the_next_section_after_the_arrangement_ends_it() -> None:
+    # Months with their entries on the heading line, under a numbered 三、; 四、 is the plan's next part.
+    text = ("一、指导思想\n服务教职工。\n三、全年主要工作安排\n11月：开展心理健康讲座；组织秋季登山。\n"
+            "12月：举办迎新年文艺汇演；做好年度工作总结。\n四、加强工会自身建设\n继续做好工会干部培训。\n")
+    assert items(text) == [([11], "开展心理健康讲座"), ([11], "组织秋季登山"), ([12], "举办迎新年文艺汇演"),
+                           ([12], "做好年度工作总结")]
+    table = "二、具体活动安排\n月份\t活动内容\t负责人\n11月\t教职工乒乓球比赛\t体育组\n12月\t年终工作总结\t工会\n三、工作要求\n各工会小组要认真落实。\n"
+    assert items(table) == [([11], "教职工乒乓球比赛"), ([12], "年终工作总结")]
