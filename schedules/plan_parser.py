@@ -75,6 +75,10 @@ _TITLE_RE = re.compile(
     r"|篇[一二三四五六七八九十\d]+\s*$"
 )
 _CLOSING_RE = re.compile(r"^(以上|注[:：]|备注|说明[:：]|如有变动|另行通知|具体.{0,6}另行)")
+# '秋季学期：' between two months: it names the period the next months fall in; it is no item.
+_TERM_ONLY_RE = re.compile(
+    r"^(?:\d{4}(?:\s*-\s*\d{2,4})?\s*学年(?:度)?\s*)?(?:[春秋夏冬]季|上|下|第[一二12])\s*学期[:：]?$"
+)
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[。;；])")
 _TRAILING_PUNCT = "。；;，,、 \t"
 _TERMINAL_PUNCT = "。；;!！?？"
@@ -517,6 +521,8 @@ def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, he
             continue
         if ln.brk or _CLOSING_RE.match(s):
             break
+        if _TERM_ONLY_RE.match(s):
+            continue
         if ln.number is not None:
             # Number 0 is a lost number ('、开展…'); others may hold inline entries.
             text = ln.raw[ln.text_start:] if ln.number == 0 else ln.raw.strip()

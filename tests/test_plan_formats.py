@@ -100,3 +100,8 @@ def test_the_next_section_after_the_arrangement_ends_it() -> None:
                            ([12], "做好年度工作总结")]
     table = "二、具体活动安排\n月份\t活动内容\t负责人\n11月\t教职工乒乓球比赛\t体育组\n12月\t年终工作总结\t工会\n三、工作要求\n各工会小组要认真落实。\n"
     assert items(table) == [([11], "教职工乒乓球比赛"), ([12], "年终工作总结")]
+
+
+def test_a_line_that_only_names_the_term_is_no_item() -> None:
+    text = "三、活动安排\n春季学期：\n3月：三八节活动\n4月：教职工运动会\n秋季学期：\n9月：教师节表彰\n"
+    assert items(text) == [([3], "三八节活动"), ([4], "教职工运动会"), ([9], "教师节表彰")]
