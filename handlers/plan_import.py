@@ -108,9 +108,12 @@ def _edit_item(data: dict, args: str, ctx: Context) -> None:
     date, months = when if when is not None else (None, item.months)
     category, holiday = classify(text)
     derived = item_date(months, [] if when else item.weeks, text, holiday, item.year)
+    # New words only: a day the plan gave ('3月5日 学雷锋…', kept apart from the text) stays.
+    kept = item.date if when is None and not (item.holiday or item.rrule) else None
     plan["items"][index] = _dump(dataclasses.replace(
         item, months=months, weeks=[] if when else item.weeks, text=text, category=category, holiday=holiday,
-        date=date or derived.date, rrule=derived.rrule, note=derived.note))
+        date=date or derived.date or kept, rrule=derived.rrule,
+        note=None if kept and not derived.date else derived.note))
 
 
 def _delete_item(data: dict, args: str, ctx: Context) -> None:
@@ -158,6 +161,13 @@ def start_import(req: Request, ctx: Context) -> list[Reply]:
     return begin(PLAN_FORM, req, ctx, {"values": {"plan": plan}})
 
 
+def _own_day(item: ImportedItem) -> str:
+    """'（3月5日）' for a day the plan gave; a festival's day or a rule's first day goes unsaid here."""
+    if item.date is None or item.holiday or item.rrule:
+        return ""
+    return f"（{item.date.month}月{item.date.day}日）"
+
+
 def render_preview(year: int, items: list[ImportedItem], warnings: list[str]) -> str:
     """Every item numbered (the chair fixes one by its number: 改 12 …, 删 12), by month; then what to check."""
     lines = [f"识别到 {len(items)} 项活动（{year}年）："]
@@ -167,7 +177,7 @@ def render_preview(year: int, items: list[ImportedItem], warnings: list[str]) ->
                else "、".join(f"{m}月" for m in it.months) or "月份不明")
         groups.setdefault(key, []).append((i, it))
     for key, group in groups.items():
-        lines.append(f"{key}：" + "；".join(f"{i}.{_short(it.text)}" for i, it in group))
+        lines.append(f"{key}：" + "；".join(f"{i}.{_short(it.text)}{_own_day(it)}" for i, it in group))
     unsure = [f"· {i}.{_short(it.text)}：{'；'.join(notes)}" for i, it in enumerate(items, 1)
               if (notes := unsure_notes(it))]
     if unsure:

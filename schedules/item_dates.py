@@ -88,10 +88,16 @@ class ItemDate:
 
 def item_date(
     months: list[int], weeks: list[int], text: str, holiday: str | None, year: int,
-    semester_start: dt.date | None = None,
+    semester_start: dt.date | None = None, day: int | None = None,
 ) -> ItemDate:
-    """The date (and recurrence) of one item in ``year`` (already shifted for term wrap)."""
+    """The date (and recurrence) of one item in ``year`` (already shifted for term wrap). ``day``: the
+    day of its month the plan gave apart from the text ('3月5日 学雷锋…')."""
     norm = fold(text)
+    if day and len(months) == 1:
+        try:
+            return ItemDate(dt.date(year, months[0], day), None)
+        except ValueError:
+            return ItemDate(None, None, f"日期 {months[0]}月{day}日 无效")
     rec = parse_recurrence(text)
     if weeks:
         if semester_start is None:

@@ -68,7 +68,7 @@ def import_plan_text(
     items = []
     for p in parsed.items:
         item_year = base_year + 1 if NEXT_YEAR in p.notes else base_year
-        when = item_date(p.months, p.weeks, p.text, p.holiday, item_year, semester_start)
+        when = item_date(p.months, p.weeks, p.text, p.holiday, item_year, semester_start, day=p.day)
         items.append(ImportedItem(
             months=p.months, weeks=p.weeks, text=p.text, category=p.category, holiday=p.holiday,
             date=when.date, rrule=when.rrule, year=item_year, line=p.line, note=when.note,

@@ -87,7 +87,11 @@ _INLINE_NUMBER_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*[、.](?!\d)")
 _PAREN_MONTH_RE = re.compile(rf"[(（]\s*{_MONTHS}{_PERIOD_SUFFIX}\s*[)）]\s*[。;；]?\s*$")
 _TRAILING_MONTH_RE = re.compile(rf"(?<![\d月])\s*(?:[(（]\s*)?{_MONTHS}{_PERIOD_SUFFIX}(?:\s*[)）])?\s*[。;；]?\s*$")
 _DESCRIPTOR_MAX = 8
-_DAY_RE = re.compile(r"\s*(?:[12]\d|3[01]|0?[1-9]|[一二]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*[日号]")
+_DAY_RANGE_RE = re.compile(r"\s*(?:-|至|到)")  # '4月8日—12日': a span, kept in the text as written
+_WEEKDAY_RE = re.compile(r"\s*[(（]?\s*(?:周|星期|礼拜)[一二三四五六日天]\s*[)）]?")
+_DAY_RE = re.compile(
+    r"\s*(?:[12]\d|3[01]|0?[1-9]|[一二]?十[一二三四五六七八九]?|三十一?|[一二三四五六七八九])\s*[日号]"
+)
 NEXT_YEAR = "next_year"
 # What the importer guessed about an item's months (the preview asks the chair to check these).
 GUESSED_SECTION = "guessed_section"  # '二、三月份' read as February–March, though 二 may number a section
@@ -106,6 +110,7 @@ class PlanItem:
     category: str = "other"
     holiday: str | None = None
     notes: list[str] = field(default_factory=list)  # what the importer was unsure of
+    day: int | None = None  # '3月5日 学雷锋…': the day of the month, taken out of the text
 
 
 @dataclass
@@ -131,6 +136,7 @@ class _Heading:
     # '3、20xx年4月：气排球赛', '(2)拔河比赛（五月）': one numbered entry that carries its own date in a list
     # without month headings; the numbered lines after it are its siblings, and undated ones are no items.
     entry: bool = False
+    day: int | None = None  # '3月5日 学雷锋志愿服务': the line's own day; its entry is dated
 
 
 def _strip_bullets(s: str) -> tuple[str, int]:
@@ -252,8 +258,15 @@ def _heading_from(body: str, offset: int) -> _Heading | None:
         rest_offset = offset + m.start("rest")
         day = _DAY_RE.match(rest) if kind == "months" else None
         if day and _MEANINGFUL_RE.search(rest[day.end():]):
-            # '3月5日 学雷锋志愿服务': a dated entry (a 行事历 line); the date stays in its text.
-            return _Heading(months, [], body[m.start():].strip(), offset + m.start(), theme=False)
+            if len(months) > 1 or _DAY_RANGE_RE.match(rest[day.end():]):
+                # '4月8日—12日 运动周': a span of days stays in the entry's text, as written.
+                return _Heading(months, [], body[m.start():].strip(), offset + m.start(), theme=False)
+            # '3月5日（周五） 学雷锋志愿服务': a dated entry (a 行事历 line). The date is a key like the
+            # month: it leaves the text and is kept as the item's day.
+            after = day.end() + (w.end() if (w := _WEEKDAY_RE.match(rest[day.end():])) else 0)
+            lead = len(rest[after:]) - len(rest[after:].lstrip(" :：\t-"))
+            n = chinese_number(re.sub(r"\s", "", day.group())[:-1])
+            return _Heading(months, [], rest[after:].strip(" :：\t-"), rest_offset + after + lead, theme=False, day=n)
         heading = _classify_rest(rest, rest_offset, months, weeks)
         if heading:
             return heading
@@ -512,7 +525,10 @@ def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, he
         # The heading was found in the folded line; the entry keeps the text as written (，not ,).
         inline = head_line.raw[heading.inline_offset:].strip() or heading.inline
         numbered = _numbering(fold(inline))[0] is not None
-        items.extend(_items_from_text(inline, months, weeks, head_line.no, numbered))
+        own = _items_from_text(inline, months, weeks, head_line.no, numbered)
+        for item in own:
+            item.day = heading.day
+        items.extend(own)
     last_numbered_item: PlanItem | None = None
     prev_norm = ""
     for ln in lines[start + 1: end]:

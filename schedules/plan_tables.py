@@ -109,7 +109,7 @@ class TableReader:
             return ""
         body = "；".join(dict.fromkeys(content))
         if len(key) < len(fold(when).strip().removesuffix("份")):
-            body = f"{when.strip()} {body}"  # '3月8日': the day stays with the activity, which dates it
+            return f"{when.strip()} {body}"  # '3月8日': a dated line, as a school calendar writes it
         return f"{key}：{body}"
 
     def _read_header(self, cells: list[str]) -> None:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from bench.plan_import_eval import evaluate, match
+from schedules.plan_import import import_plan_text
 from schedules.plan_parser import parse_months, parse_plan, parse_weeks, split_inline_numbered
 from tests.conftest import SEEDS
 
@@ -136,7 +137,7 @@ def test_tab_separated_rows_merged_month_and_a_dated_cell() -> None:
     text = ("活动安排\n月份\t活动内容\t负责人\n3月\t三八节女教工插花活动\t女工委员\n\t教代会提案征集\t工会主席\n"
             "4月8日\t春季趣味运动会\t文体委员\n5月-6月\t教职工羽毛球赛\t体育组\n")
     assert items(text) == [([3], [], "三八节女教工插花活动"), ([3], [], "教代会提案征集"),
-                           ([4], [], "4月8日 春季趣味运动会"), ([5, 6], [], "教职工羽毛球赛")]
+                           ([4], [], "春季趣味运动会"), ([5, 6], [], "教职工羽毛球赛")]
 
 
 def test_table_without_header_leaves_out_who_does_it() -> None:
@@ -150,10 +151,14 @@ def test_an_indented_line_is_not_a_table_row() -> None:
 
 
 def test_dated_lines_of_a_school_calendar() -> None:
-    text = ("2027年春季学期工会活动安排\n3月5日 学雷锋志愿服务活动\n3月8日 庆三八女教工趣味活动\n"
-            "4月上旬 教职工春季运动会\n4月20日 教代会提案征集\n")
-    assert items(text) == [([3], [], "3月5日 学雷锋志愿服务活动"), ([3], [], "3月8日 庆三八女教工趣味活动"),
-                           ([4], [], "教职工春季运动会"), ([4], [], "4月20日 教代会提案征集")]
+    # The date is a key like the month: it leaves the text and becomes the item's date.
+    text = ("2027年春季学期工会活动安排\n3月5日 学雷锋志愿服务活动\n3月8日（周一）庆三八女教工趣味活动\n"
+            "4月上旬 教职工春季运动会\n2027年4月20日：教代会提案征集\n二月三十日 联欢\n")
+    assert items(text) == [([3], [], "学雷锋志愿服务活动"), ([3], [], "庆三八女教工趣味活动"),
+                           ([4], [], "教职工春季运动会"), ([4], [], "教代会提案征集"), ([2], [], "联欢")]
+    got = import_plan_text(text).items
+    assert [it.date and it.date.isoformat() for it in got] == ["2027-03-05", "2027-03-08", None, "2027-04-20", None]
+    assert got[-1].note == "日期 2月30日 无效"
 
 
 def test_an_entry_on_a_heading_line_keeps_its_punctuation() -> None:

@@ -4,6 +4,7 @@ answers files it cannot read with what to send instead. The importer never raise
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 import subprocess
@@ -170,3 +171,13 @@ def test_the_example_plan_shipped_for_the_readme_imports() -> None:
     assert len(items) == 15 and {m for it in items for m in it.months} == {1, 3, 4, 5, 6, 9, 10, 12}
     assert next(it for it in items if "健步走" in it.text).category == "sports_culture"
     assert next(it for it in items if "重阳节" in it.text).date.isoformat() == "2027-10-08"
+
+
+def test_a_day_the_plan_gives_is_shown_and_kept_through_a_fix(chat: ChatDriver, app: App) -> None:
+    chat.text("王主席", "#导入计划", private=True)
+    preview = chat.text("王主席", "2027年工会行事历\n3月5日 学雷锋志愿服务\n4月20日（周二） 教代会提案征集\n", private=True)
+    assert "3月：1.学雷锋志愿服务（3月5日）" in preview and "4月：2.教代会提案征集（4月20日）" in preview
+    assert "2.教代会提案截止（4月20日）" in chat.text("王主席", "改 2 教代会提案截止", private=True)
+    assert "已导入 2 项" in chat.text("王主席", "#确认导入", private=True)
+    dates = {it.text: it.date for it in app.services.schedule.list()}
+    assert dates == {"学雷锋志愿服务": dt.date(2027, 3, 5), "教代会提案截止": dt.date(2027, 4, 20)}
