@@ -61,7 +61,8 @@ _NUMBERING_RE = re.compile(
 )
 _LOST_NUMBER_RE = re.compile(r"^[、.]\s*(?=\S)")  # '、开展…' : the number was lost in copying
 _BULLETS = "•·●◆◇■□▪►★☆◎○❖✦✧→▲△"
-_BULLET_RE = re.compile(rf"^(?:[-*>{_BULLETS}]+\s+|[{_BULLETS}]\s*)")
+# '——召开教代会': a long dash used as a bullet needs no space after it.
+_BULLET_RE = re.compile(rf"^(?:[-*>{_BULLETS}]+\s+|[{_BULLETS}]\s*|-{{2,}}\s*)")
 _BRACKET_KEY_RE = re.compile(r"^[【\[〔〖]([^】\]〕〗]{1,16})[】\]〕〗]")
 _CN_PAREN_NUMBER_RE = re.compile(r"^\(\s*[一二三四五六七八九十]+\s*\)\s*")
 _CN_SECTION_NUMBER_RE = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.]\s*")
@@ -401,6 +402,25 @@ class _Line:
     brk: bool
 
 
+# 'XX学校工会' over '2027年1月' at the foot of a plan: who signed it and when, not an item of the last month.
+_SIGNER_RE = re.compile(r"^\S.{0,28}(?:工会|工会委员会|委员会|学校|小学|中学|幼儿园|学院|大学)$")
+_DATE_ONLY_RE = re.compile(
+    r"^(?:\d{4}|[〇零一二三四五六七八九xX]{4})\s*年(?:\s*\S{1,2}\s*月(?:\s*\S{1,3}\s*[日号])?)?$"
+)
+
+
+def _mark_signature(lines: list[_Line]) -> None:
+    """An un-numbered signer's line ends the arrangement when a bare date follows it and then nothing, or
+    a break (a web teaser). '2027年4月' followed by entries is a heading, and the line above it an entry."""
+    filled = [ln for ln in lines if ln.norm.strip()]
+    for i, ln in enumerate(filled[:-1]):
+        if ln.heading is not None or ln.number is not None or not _SIGNER_RE.match(ln.norm.strip()):
+            continue
+        after = filled[i + 2] if i + 2 < len(filled) else None
+        if _DATE_ONLY_RE.match(filled[i + 1].norm.strip()) and (after is None or after.brk):
+            ln.brk = True
+
+
 def _classify_lines(lines: list[str], first_line_no: int) -> list[_Line]:
     out = []
     for i, raw in enumerate(lines):
@@ -412,6 +432,7 @@ def _classify_lines(lines: list[str], first_line_no: int) -> list[_Line]:
             no=first_line_no + i, raw=raw, norm=norm, heading=heading, number=number,
             text_start=start + lead, brk=bool(norm.strip()) and heading is None and _is_break(norm),
         ))
+    _mark_signature(out)
     return out
 
 

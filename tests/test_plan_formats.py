@@ -105,3 +105,11 @@ def test_the_next_section_after_the_arrangement_ends_it() -> None:
 def test_a_line_that_only_names_the_term_is_no_item() -> None:
     text = "三、活动安排\n春季学期：\n3月：三八节活动\n4月：教职工运动会\n秋季学期：\n9月：教师节表彰\n"
     assert items(text) == [([3], "三八节活动"), ([4], "教职工运动会"), ([9], "教师节表彰")]
+
+
+def test_long_dash_bullets_and_the_signature_at_the_foot() -> None:
+    text = ("三、月份活动安排\n三月：\n——召开教代会\n——三八节女教职工活动\n十一月：\n——教职工棋类比赛\n"
+            "XX学校工会\n2027年1月\n相关推荐：\n学校工会工作总结范文\n")
+    assert items(text) == [([3], "召开教代会"), ([3], "三八节女教职工活动"), ([11], "教职工棋类比赛")]
+    # A year-month heading with entries under it is no signature's date.
+    assert items("2027年3月\n召开工会委员会\n2027年4月\n春游\n") == [([3], "召开工会委员会"), ([4], "春游")]
