@@ -64,6 +64,7 @@ _BULLETS = "•·●◆◇■□▪►★☆◎○❖✦✧→▲△"
 # '——召开教代会': a long dash used as a bullet needs no space after it.
 _BULLET_RE = re.compile(rf"^(?:[-*>{_BULLETS}]+\s+|[{_BULLETS}]\s*|-{{2,}}\s*)")
 _BRACKET_KEY_RE = re.compile(r"^[【\[〔〖]([^】\]〕〗]{1,16})[】\]〕〗]")
+_PAREN_KEY_RE = re.compile(r"^[(（]([^)）]{1,12})[)）]")
 _CN_PAREN_NUMBER_RE = re.compile(r"^\(\s*[一二三四五六七八九十]+\s*\)\s*")
 _CN_SECTION_NUMBER_RE = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.]\s*")
 _QUARTER_HEAD_RE = re.compile(r"^第?\s*(?P<q>[一二三四1-4])\s*季度(?P<rest>.*)$")
@@ -194,8 +195,14 @@ def _match_heading(norm: str) -> _Heading | None:
     """A line that is a month or week heading, with whatever follows the key."""
     body, offset = _strip_bullets(norm.strip())
     offset += len(norm) - len(norm.lstrip())
-    # '【三月】': brackets around the key are blanked (same length, offsets stay).
-    if bracket := _BRACKET_KEY_RE.match(body):
+    # '【三月】', '（三月份）': brackets around the key are blanked (same length, offsets stay). Round
+    # brackets only around a month and nothing else: '(1)' numbers an entry, '(4月8日—12日)' names a period.
+    paren = _PAREN_KEY_RE.match(body)
+    if paren and (key := _MONTH_HEAD_RE.match(paren.group(1).strip())) and not key.group("rest").strip(" :："):
+        body = " " + paren.group(1) + " " + body[paren.end():]
+        lead = len(body) - len(body.lstrip())
+        body, offset = body.lstrip(), offset + lead
+    elif bracket := _BRACKET_KEY_RE.match(body):
         body = " " + bracket.group(1) + " " + body[bracket.end():]
         lead = len(body) - len(body.lstrip())
         body, offset = body.lstrip(), offset + lead
@@ -607,9 +614,20 @@ def _trailing_month_items(lines: list[_Line], taken: set[int]) -> list[PlanItem]
     return items
 
 
+# Plans drafted with an AI writing tool arrive in markdown: '### 3月', '- **三八节**：…'.
+_MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_EMPHASIS_RE = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def unmark(line: str) -> str:
+    """A markdown line as plain text: heading marks and bold markers go, the words stay."""
+    return _MD_EMPHASIS_RE.sub(r"\2", _MD_HEADING_RE.sub("", line))
+
+
 def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:
     """Extract the schedule items of one plan (or of a pasted fragment)."""
-    raw_lines = untable(text.splitlines())  # a table row becomes '3月：…', on its own line
+    # A table row becomes '3月：…', on its own line; line numbers stay those of the text.
+    raw_lines = untable([unmark(line) for line in text.splitlines()])
     lines = _classify_lines(raw_lines, first_line_no)
     _sections_as_entries(lines)
     _entries_under_headings(lines)

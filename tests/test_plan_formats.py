@@ -113,3 +113,14 @@ def test_long_dash_bullets_and_the_signature_at_the_foot() -> None:
     assert items(text) == [([3], "召开教代会"), ([3], "三八节女教职工活动"), ([11], "教职工棋类比赛")]
     # A year-month heading with entries under it is no signature's date.
     assert items("2027年3月\n召开工会委员会\n2027年4月\n春游\n") == [([3], "召开工会委员会"), ([4], "春游")]
+
+
+def test_a_plan_in_markdown_as_writing_tools_put_it() -> None:
+    text = ("# 某校工会2027年度工作计划\n## 二、全年活动安排\n### 1月\n- **送温暖**：走访慰问困难教职工\n"
+            "### 3月\n1. **三八节**女教职工插花\n2. 召开教代会\n## 三、保障措施\n加强组织领导。\n")
+    assert items(text) == [([1], "送温暖：走访慰问困难教职工"), ([3], "三八节女教职工插花"), ([3], "召开教代会")]
+
+
+def test_a_month_in_round_brackets_heads_its_entries() -> None:
+    text = "二、活动安排\n（三月份）\n①三八节女教职工登山\n②工会委员会议\n(四月)\n①教职工篮球赛\n"
+    assert items(text) == [([3], "三八节女教职工登山"), ([3], "工会委员会议"), ([4], "教职工篮球赛")]
