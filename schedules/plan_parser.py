@@ -49,7 +49,7 @@ _MONTH_HEAD_RE = re.compile(rf"^{_YEAR}(?:{_MONTHS}|{_VACATION}){_PERIOD_SUFFIX}
 _CN_NUM = r"[一二三四五六七八九十]+"
 _WEEK_NUM = rf"(?:\d{{1,2}}|{_CN_NUM})"
 _WEEK_HEAD_RE = re.compile(
-    rf"^(?:第\s*)?(?P<weeks>{_WEEK_NUM}(?:\s*周?\s*(?:[、,和及与]|至|到|-+)\s*(?:第\s*)?{_WEEK_NUM})*)\s*周(?P<rest>.*)$"
+    rf"^(?:开学)?(?:第\s*)?(?P<weeks>{_WEEK_NUM}(?:\s*周?\s*(?:[、,和及与]|至|到|-+)\s*(?:第\s*)?{_WEEK_NUM})*)\s*周(?P<rest>.*)$"
 )
 
 # Numbering at the start of an entry: '1、', '1.', '1)', '(1)', '（1）', '①', '一、' is a
@@ -68,7 +68,11 @@ _PAREN_KEY_RE = re.compile(r"^[(（]([^)）]{1,12})[)）]")
 _CN_PAREN_NUMBER_RE = re.compile(r"^\(\s*[一二三四五六七八九十]+\s*\)\s*")
 _CN_SECTION_NUMBER_RE = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.]\s*")
 _QUARTER_HEAD_RE = re.compile(r"^第?\s*(?P<q>[一二三四1-4])\s*季度(?P<rest>.*)$")
-_SECTION_RE = re.compile(rf"^(?:{_CN_NUM}\s*[、.]|\(\s*{_CN_NUM}\s*\)|第{_CN_NUM}[部章节]分?)")
+# '第一阶段（2—3月）': a stage is a heading only by the months it gives.
+_STAGE_HEAD_RE = re.compile(
+    r"^第?\s*[一二三四五六七八九十\d]{1,2}\s*阶段\s*[(（](?P<span>[^)）]{1,16})[)）](?P<rest>.*)$"
+)
+_SECTION_RE = re.compile(rf"^(?:{_CN_NUM}\s*[、.]|\(\s*{_CN_NUM}\s*\)|第{_CN_NUM}(?:[部章节]分?|阶段))")
 _TEASER_RE = re.compile(
     r"(相关文章|相关推荐|推荐阅读|延伸阅读|猜你喜欢|热门推荐|更多.{0,6}(文章|范文|计划)|点击|下载|上一篇|下一篇)"
 )
@@ -99,6 +103,7 @@ NEXT_YEAR = "next_year"
 GUESSED_SECTION = "guessed_section"  # '二、三月份' read as February–March, though 二 may number a section
 GUESSED_TRAILING = "guessed_trailing"  # the month taken from the end of the entry ('…慰问困难职工1月份')
 _THEME_MAX = 20
+_THEME_MONTH_RE = re.compile(r"[^,，;；。]{1,10}月[”\"]?")
 _CONTINUATION_MAX = 12
 _MEANINGFUL_RE = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}")
 
@@ -240,11 +245,14 @@ def _match_heading(norm: str) -> _Heading | None:
 
 
 def _key_match(body: str) -> bool:
-    return bool(_MONTH_HEAD_RE.match(body) or _WEEK_HEAD_RE.match(body) or _QUARTER_HEAD_RE.match(body))
+    return bool(_MONTH_HEAD_RE.match(body) or _WEEK_HEAD_RE.match(body) or _QUARTER_HEAD_RE.match(body)
+                or _STAGE_HEAD_RE.match(body))
 
 
 def _heading_from(body: str, offset: int) -> _Heading | None:
-    for regex, kind in ((_MONTH_HEAD_RE, "months"), (_WEEK_HEAD_RE, "weeks"), (_QUARTER_HEAD_RE, "quarter")):
+    kinds = ((_MONTH_HEAD_RE, "months"), (_WEEK_HEAD_RE, "weeks"), (_QUARTER_HEAD_RE, "quarter"),
+             (_STAGE_HEAD_RE, "stage"))
+    for regex, kind in kinds:
         m = regex.match(body)
         if not m:
             continue
@@ -255,6 +263,9 @@ def _heading_from(body: str, offset: int) -> _Heading | None:
                 months = [1, 2] if m.group("vacation").startswith("寒") else [7, 8]
             else:
                 months = parse_months(m.group("months"))
+        elif kind == "stage":
+            span = _MONTH_HEAD_RE.match(m.group("span").strip())
+            months = parse_months(span.group("months")) if span and span.group("months") else []
         elif kind == "quarter":
             q = chinese_number(m.group("q")) or 0
             months = [3 * q - 2, 3 * q - 1, 3 * q] if 1 <= q <= 4 else []
@@ -292,7 +303,9 @@ def _classify_rest(rest: str, rest_offset: int, months: list[int], weeks: list[i
     ):
         inline = rest[colon.end():]
         lead = len(inline) - len(inline.lstrip())
-        return _Heading(months, weeks, inline.strip(), rest_offset + colon.end() + lead, theme=False)
+        # '三月：“学雷锋”活动月': the month's theme, an item only if no numbered entry follows (_resolve_themes).
+        theme = bool(_THEME_MONTH_RE.fullmatch(inline.strip()))
+        return _Heading(months, weeks, inline.strip(), rest_offset + colon.end() + lead, theme=theme)
     if re.fullmatch(r"[(（][\d\s月日号至到\-、,]+[)）]", stripped):
         return _Heading(months, weeks, "", 0, theme=False)  # '第一季度（1—3月）': the key said again
     if re.fullmatch(r"[(（][^)）]{0,16}[)）]", stripped):

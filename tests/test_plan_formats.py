@@ -124,3 +124,18 @@ def test_a_plan_in_markdown_as_writing_tools_put_it() -> None:
 def test_a_month_in_round_brackets_heads_its_entries() -> None:
     text = "二、活动安排\n（三月份）\n①三八节女教职工登山\n②工会委员会议\n(四月)\n①教职工篮球赛\n"
     assert items(text) == [([3], "三八节女教职工登山"), ([3], "工会委员会议"), ([4], "教职工篮球赛")]
+
+
+def test_stages_that_give_their_months_and_a_month_s_theme_after_a_colon() -> None:
+    text = ("活动安排\n第一阶段（2—3月）\n1、制定计划\n2、三八节活动\n（二）第二阶段（4-6月）：\n1、春季运动会\n"
+            "第三阶段\n1、总结\n")
+    # A stage without months is no heading: its entry is nobody's.
+    assert items(text) == [([2, 3], "制定计划"), ([2, 3], "三八节活动"), ([4, 5, 6], "春季运动会")]
+    themed = "安排\n三月：“学雷锋”活动月\n1、志愿服务\n四月：召开教代会\n五月：读书月\n"
+    # A theme heads its numbered entries; with none under it, it is the month's item.
+    assert items(themed) == [([3], "志愿服务"), ([4], "召开教代会"), ([5], "读书月")]
+
+
+def test_a_week_counted_from_the_start_of_term() -> None:
+    text = "本学期工会行事历\n开学第一周：慰问教职工\n第2-3周：制定工会计划\n"
+    assert [(it.weeks, it.text) for it in import_plan_text(text).items] == [([1], "慰问教职工"), ([2, 3], "制定工会计划")]
