@@ -38,7 +38,7 @@ _SEP_RANGE = r"(?:至|到|-+)"
 # '七、八月份', '七至八月', '七月-----八月份', '3-11月份', '一二月份'
 _MONTHS = (
     rf"(?P<months>{_MONTH}(?:\s*(?:月份?)?\s*(?:{_SEP_LIST}|{_SEP_RANGE})?\s*{_MONTH})*)"
-    r"\s*月份?"
+    r"\s*月(?:\s{0,2}份)?"  # '三 月 份': spaced out for layout
 )
 _VACATION = r"(?P<vacation>寒\s*假|暑\s*假|暑期)"
 _YEAR = r"(?:(?:\d{2,4}|[0-9xX×]{2,4}|[零〇一二三四五六七八九0-9xX×]{4})\s*年度?\s*|次年|明年|下一?年)?"

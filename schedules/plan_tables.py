@@ -19,7 +19,11 @@ from dataclasses import dataclass, field
 
 from schedules.text_norm import fold
 
-_WHEN_HEADER = re.compile(r"^(月份?|时间|日期|周次?|时间安排|活动时间|月次|时段)$")
+_WHEN_HEADER = re.compile(r"^(月份?|时间|日期|周次?|教学周|时间安排|活动时间|月次|时段)$")
+_WEEK_HEADER = re.compile(r"^(周次?|教学周)$")
+_BARE_WEEKS = re.compile(r"^\d{1,2}(?:\s*[-至到、,]\s*\d{1,2})*$")  # '3' or '3-4' in a 周次 column
+# '2027.03', '2027-3-8', '2027/03/08': a date written in digits, read as '2027年3月(8日)'.
+_DIGIT_DATE = re.compile(r"^(\d{4})\s*[./-]\s*(1[0-2]|0?[1-9])(?:\s*[./-]\s*(3[01]|[12]\d|0?[1-9]))?$")
 _CONTENT_HEADER = re.compile(r"(内容|活动|工作|项目|事项|安排|主题|要点)")
 _OTHER_HEADER = re.compile(r"(负责|责任|人员|部门|备注|参加|对象|地点|说明|序号|牵头|配合|完成)")
 _OFFICE = re.compile(r"(主席|委员|校长|主任|书记|办公室|工会|组长|小组|处|科|部|全体|教职工|负责人|办|组|室)$")
@@ -33,6 +37,15 @@ _MONTH_CELL = re.compile(
 _PERIOD = r"(?:上旬|中旬|下旬|初|中|底|末)"
 _WEEK_NO = r"[\d一二三四五六七八九十]+"
 _SEASON_CELL = re.compile(rf"^(?:第\s*{_WEEK_NO}(?:\s*[、,\-—~至到]\s*{_WEEK_NO})*\s*周|寒假|暑假|暑期)")
+
+
+def plain_when(cell: str) -> str:
+    """A "when" cell in digits as the words the parser reads ('2027.03' -> '2027年3月'); others unchanged."""
+    m = _DIGIT_DATE.match(fold(cell).strip())
+    if not m:
+        return cell
+    year, month, day = m.group(1), int(m.group(2)), m.group(3)
+    return f"{year}年{month}月" + (f"{int(day)}日" if day else "")
 
 
 def split_cells(line: str) -> list[str] | None:
@@ -80,6 +93,7 @@ class TableReader:
     """Reads one table's rows in order (a header, if any, first)."""
 
     when_col: int | None = None
+    when_is_week: bool = False  # the header's "when" column is 周次: its cells are bare week numbers
     content_cols: list[int] = field(default_factory=list)
     skip_cols: set[int] = field(default_factory=set)
     last_when: str = ""
@@ -91,6 +105,11 @@ class TableReader:
         if _is_header_cells(cells):
             self._read_header(cells)
             return ""
+        cells = [plain_when(c) for c in cells]
+        if self.when_is_week and self.when_col is not None and self.when_col < len(cells):
+            bare = fold(cells[self.when_col]).strip()
+            if _BARE_WEEKS.match(bare):
+                cells[self.when_col] = f"第{bare}周"
         when_col = self.when_col if self.when_col is not None else self._find_when(cells)
         when = cells[when_col].strip() if when_col is not None and when_col < len(cells) else ""
         if self.when_col is not None and when and when_key(when) is None and self._find_when(cells) is not None:
@@ -116,7 +135,7 @@ class TableReader:
         self.when_col, self.content_cols, self.skip_cols = None, [], set()
         for i, c in enumerate(fold(x).strip() for x in cells):
             if self.when_col is None and _WHEN_HEADER.match(c):
-                self.when_col = i
+                self.when_col, self.when_is_week = i, bool(_WEEK_HEADER.match(c))
             elif _OTHER_HEADER.search(c) and not re.search(r"(工作|活动)内容", c):
                 self.skip_cols.add(i)
             elif _CONTENT_HEADER.search(c):

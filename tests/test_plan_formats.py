@@ -139,3 +139,20 @@ def test_stages_that_give_their_months_and_a_month_s_theme_after_a_colon() -> No
 def test_a_week_counted_from_the_start_of_term() -> None:
     text = "本学期工会行事历\n开学第一周：慰问教职工\n第2-3周：制定工会计划\n"
     assert [(it.weeks, it.text) for it in import_plan_text(text).items] == [([1], "慰问教职工"), ([2, 3], "制定工会计划")]
+
+
+def test_a_term_calendar_keyed_by_bare_week_numbers() -> None:
+    text = "学期工会行事历\n周次\t工作内容\t负责人\n1\t制定工会计划\t工会主席\n5-6\t教职工运动会\t体育组\n"
+    assert [(it.weeks, it.text) for it in import_plan_text(text).items] == [([1], "制定工会计划"),
+                                                                           ([5, 6], "教职工运动会")]
+
+
+def test_a_table_keyed_by_dates_in_digits() -> None:
+    text = "活动计划\n时间\t活动\n2027.03\t三八节女教工活动\n2027-04-18\t教职工踏青\n2027/12\t迎新年联欢\n"
+    got = import_plan_text(text).items
+    assert [(it.months, it.text, it.date and it.date.isoformat()) for it in got] == [
+        ([3], "三八节女教工活动", "2027-03-08"), ([4], "教职工踏青", "2027-04-18"), ([12], "迎新年联欢", None)]
+
+
+def test_month_headings_spaced_out_for_layout() -> None:
+    assert items("三、活动安排\n三 月 份\n1、植树\n十 月 份\n1、重阳节慰问\n") == [([3], "植树"), ([10], "重阳节慰问")]
