@@ -199,8 +199,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"hand-written plans apart from the seeds (bench/unseen/plans), {half}: "
                   f"{row['gold']} items, F1 {row['f1']:.3f}, category {row['category_accuracy']:.3f}")
         unseen = report["category_unseen"]
+        later = ", ".join(f"{half} {v:.3f}" for half, v in unseen.items() if half not in ("dev", "test"))
         print(f"category accuracy on hand-written items apart from the seeds (bench/unseen): "
-              f"dev (read while widening the rules) {unseen['dev']:.3f}, test (only scored) {unseen['test']:.3f}")
+              f"dev (read while widening the rules) {unseen['dev']:.3f}, test (only scored) {unseen['test']:.3f}"
+              + (f"; later rounds, read since their first score: {later}" if later else ""))
     return 0
 
 
