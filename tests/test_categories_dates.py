@@ -43,6 +43,10 @@ from schedules.item_dates import item_date, parse_recurrence
     ("协助学校做好新学期开学工作", ("admin", None)),
     ("各分工会组织文体活动周", ("sports_culture", None)),
     ("组织教职工无偿献血", ("other", None)),
+    # Lessons in a pastime are the pastime; other training is study (牵手工程 holds no 手工).
+    ("教职工太极拳培训班", ("sports_culture", None)),
+    ("组织教师参加“城乡教师牵手工程”培训活动", ("study", None)),
+    ("组织工会干部业务培训", ("study", None)),
 ])
 def test_classify(text: str, expected: tuple[str, str | None]) -> None:
     assert classify(text) == expected
