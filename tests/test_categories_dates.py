@@ -47,6 +47,9 @@ from schedules.item_dates import item_date, parse_recurrence
     ("教职工太极拳培训班", ("sports_culture", None)),
     ("组织教师参加“城乡教师牵手工程”培训活动", ("study", None)),
     ("组织工会干部业务培训", ("study", None)),
+    ("就评优方案广泛听取教职工意见", ("congress", None)),
+    ("推进学校事务公开透明", ("congress", None)),
+    ("开展青年教师公开课活动", ("study", None)),  # 公开课 is teaching, not 公开 of school affairs
 ])
 def test_classify(text: str, expected: tuple[str, str | None]) -> None:
     assert classify(text) == expected
