@@ -629,12 +629,12 @@ def _trailing_month_items(lines: list[_Line], taken: set[int]) -> list[PlanItem]
 
 # Plans drafted with an AI writing tool arrive in markdown: '### 3月', '- **三八节**：…'.
 _MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
-_MD_EMPHASIS_RE = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_EMPHASIS_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # not __: "20__年" is a blank to fill in
 
 
 def unmark(line: str) -> str:
     """A markdown line as plain text: heading marks and bold markers go, the words stay."""
-    return _MD_EMPHASIS_RE.sub(r"\2", _MD_HEADING_RE.sub("", line))
+    return _MD_EMPHASIS_RE.sub(r"\1", _MD_HEADING_RE.sub("", line))
 
 
 def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from schedules.plan_import import import_plan_text
+from schedules.plan_parser import unmark
 
 
 def items(text: str) -> list[tuple[list[int], str]]:
@@ -119,6 +120,7 @@ def test_a_plan_in_markdown_as_writing_tools_put_it() -> None:
     text = ("# 某校工会2027年度工作计划\n## 二、全年活动安排\n### 1月\n- **送温暖**：走访慰问困难教职工\n"
             "### 3月\n1. **三八节**女教职工插花\n2. 召开教代会\n## 三、保障措施\n加强组织领导。\n")
     assert items(text) == [([1], "送温暖：走访慰问困难教职工"), ([3], "三八节女教职工插花"), ([3], "召开教代会")]
+    assert unmark("20__年__月__日") == "20__年__月__日"  # blanks to fill in are no markdown
 
 
 def test_a_month_in_round_brackets_heads_its_entries() -> None:
