@@ -65,7 +65,7 @@ _BULLETS = "•·●◆◇■□▪►★☆◎○❖✦✧→▲△"
 _BULLET_RE = re.compile(rf"^(?:[-*>{_BULLETS}]+\s+|[{_BULLETS}]\s*|-{{2,}}\s*)")
 _BRACKET_KEY_RE = re.compile(r"^[【\[〔〖]([^】\]〕〗]{1,16})[】\]〕〗]")
 _PAREN_KEY_RE = re.compile(r"^[(（]([^)）]{1,12})[)）]")
-_CN_PAREN_NUMBER_RE = re.compile(r"^\(\s*[一二三四五六七八九十]+\s*\)\s*")
+_CN_PAREN_NUMBER_RE = re.compile(r"^\(\s*([一二三四五六七八九十]+)\s*\)\s*")
 _CN_SECTION_NUMBER_RE = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.]\s*")
 _QUARTER_HEAD_RE = re.compile(r"^第?\s*(?P<q>[一二三四1-4])\s*季度(?P<rest>.*)$")
 # '第一阶段（2—3月）': a stage is a heading only by the months it gives.
@@ -457,13 +457,13 @@ def _classify_lines(lines: list[str], first_line_no: int) -> list[_Line]:
 
 
 def _sections_as_entries(lines: list[_Line]) -> None:
-    """'九月份' then '二、举办教职工运动会' (with '1、…' under it): a Chinese-numbered line right under a
-    month heading, or continuing a 一、二、三 run begun there, is an entry of that month, not the next
-    section of the plan. Any other Chinese-numbered line still ends the arrangement."""
+    """'九月份' then '二、举办教职工运动会' (with '1、…' under it), or '（一）三八节慰问': a Chinese-numbered line
+    right under a month heading, or continuing a run of the same numbering begun there, is an entry of that
+    month, not the next section of the plan. Any other Chinese-numbered line still ends the arrangement."""
     first_after_heading = False
-    run: int | None = None  # the last Chinese number used as an entry under the current heading
+    run: tuple[str, int] | None = None  # the numbering style and last number used as entries under the heading
     # '三、全年工作安排' over the months: its '四、' is the plan's next section wherever it comes.
-    arrangement_no: int | None = None
+    arrangement: tuple[str, int] | None = None
     seen_heading = False
     for ln in lines:
         s = ln.norm.strip()
@@ -473,15 +473,19 @@ def _sections_as_entries(lines: list[_Line]) -> None:
             # A heading with its entries on its own line ('12月：总结；决算') has nothing right under it.
             first_after_heading, run, seen_heading = not ln.heading.inline, None, True
             continue
-        section = _CN_SECTION_NUMBER_RE.match(s) if ln.brk else None
+        section, style = None, ""
+        if ln.brk and (section := _CN_SECTION_NUMBER_RE.match(s)):
+            style = "、"
+        elif ln.brk and (section := _CN_PAREN_NUMBER_RE.match(s)):
+            style = "()"
         n = chinese_number(section.group(1)) if section else None
-        if section and not seen_heading:
-            arrangement_no = n
-        if arrangement_no is not None and n == arrangement_no + 1:
+        if section and n is not None and not seen_heading:
+            arrangement = (style, n)
+        if arrangement is not None and (style, n) == (arrangement[0], arrangement[1] + 1):
             first_after_heading = False
             continue
-        if section and n is not None and (first_after_heading or (run is not None and n == run + 1)):
-            ln.brk, ln.number, run = False, 0, n  # number 0: the text starts after the number (text_start)
+        if section and n is not None and (first_after_heading or run == (style, n - 1)):
+            ln.brk, ln.number, run = False, 0, (style, n)  # number 0: the text starts after the number
             ln.text_start = len(ln.norm) - len(ln.norm.lstrip()) + section.end()
         first_after_heading = False
 
@@ -632,6 +636,12 @@ _MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MD_EMPHASIS_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # not __: "20__年" is a blank to fill in
 
 
+# '- 2 -', '第 2 页 共 3 页', '2/3': page numbers left in text copied from a document.
+_PAGE_MARK_RE = re.compile(
+    r"^\s*(?:-+\s*\d{1,3}\s*-+|第\s*\d{1,3}\s*页(?:\s*[,，]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
+)
+
+
 def unmark(line: str) -> str:
     """A markdown line as plain text: heading marks and bold markers go, the words stay."""
     return _MD_EMPHASIS_RE.sub(r"\1", _MD_HEADING_RE.sub("", line))
@@ -639,8 +649,8 @@ def unmark(line: str) -> str:
 
 def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:
     """Extract the schedule items of one plan (or of a pasted fragment)."""
-    # A table row becomes '3月：…', on its own line; line numbers stay those of the text.
-    raw_lines = untable([unmark(line) for line in text.splitlines()])
+    # A table row becomes '3月：…', on its own line; a page number is no text. Line numbers stay the text's.
+    raw_lines = untable(["" if _PAGE_MARK_RE.match(fold(line)) else unmark(line) for line in text.splitlines()])
     lines = _classify_lines(raw_lines, first_line_no)
     _sections_as_entries(lines)
     _entries_under_headings(lines)

@@ -158,3 +158,9 @@ def test_a_table_keyed_by_dates_in_digits() -> None:
 
 def test_month_headings_spaced_out_for_layout() -> None:
     assert items("三、活动安排\n三 月 份\n1、植树\n十 月 份\n1、重阳节慰问\n") == [([3], "植树"), ([10], "重阳节慰问")]
+
+
+def test_entries_numbered_with_chinese_numbers_in_brackets_and_page_numbers_between() -> None:
+    text = ("二、活动安排\n三月份\n（一）三八节慰问女教工\n（二）植树活动\n- 2 -\n四月份\n（一）春游\n第 2 页 共 3 页\n"
+            "（二）教代会\n三、保障措施\n1、经费\n")
+    assert items(text) == [([3], "三八节慰问女教工"), ([3], "植树活动"), ([4], "春游"), ([4], "教代会")]
