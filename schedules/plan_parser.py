@@ -105,6 +105,7 @@ GUESSED_TRAILING = "guessed_trailing"  # the month taken from the end of the ent
 _THEME_MAX = 20
 _THEME_MONTH_RE = re.compile(r"[^,，;；。]{1,10}月[”\"]?")
 _CONTINUATION_MAX = 12
+_NOTHING_RE = re.compile(r"^[(\[【]?\s*(?:无|略|暂无|待定|另定|待安排|空)\s*[)\]】]?$")  # a month with no activity
 _MEANINGFUL_RE = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}")
 
 
@@ -554,8 +555,9 @@ def _items_from_text(text: str, months: list[int], weeks: list[int], line_no: in
     for piece in pieces:
         body, own_months = _entry_months(piece)
         body = clean_text(body)
-        if not _MEANINGFUL_RE.search(body):
-            continue  # '6.' left over from a heading number glued to the line before
+        if not _MEANINGFUL_RE.search(body) or _NOTHING_RE.match(fold(body)):
+            continue  # '6.' left over from a heading number glued to the line before; '一月份：无'
+
         items.append(PlanItem(months=own_months or list(months), weeks=list(weeks), text=body, line=line_no))
     return items
 

@@ -164,3 +164,8 @@ def test_entries_numbered_with_chinese_numbers_in_brackets_and_page_numbers_betw
     text = ("二、活动安排\n三月份\n（一）三八节慰问女教工\n（二）植树活动\n- 2 -\n四月份\n（一）春游\n第 2 页 共 3 页\n"
             "（二）教代会\n三、保障措施\n1、经费\n")
     assert items(text) == [([3], "三八节慰问女教工"), ([3], "植树活动"), ([4], "春游"), ([4], "教代会")]
+
+
+def test_a_month_with_nothing_planned_gives_no_item() -> None:
+    text = "活动安排\n一月份：无\n二月份：（略）\n三月份：植树\n四月份\n待定\n九月份：教师活动（待定）\n"
+    assert items(text) == [([3], "植树"), ([9], "教师活动（待定）")]
