@@ -568,25 +568,50 @@ def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, he
     items: list[PlanItem] = []
     if heading.entry:
         return _items_from_text(heading.inline, months, weeks, head_line.no, numbered=False)[:1]
+    body = _block_lines(lines, start, end)
+    inline = ""
     if heading.inline and not heading.theme:
         # The heading was found in the folded line; the entry keeps the text as written (，not ,).
         inline = head_line.raw[heading.inline_offset:].strip() or heading.inline
-        numbered = _numbering(fold(inline))[0] is not None
-        own = _items_from_text(inline, months, weeks, head_line.no, numbered)
-        for item in own:
-            item.day = heading.day
-        items.extend(own)
+    inline_numbered = bool(inline) and _numbering(fold(inline))[0] is not None
+    # Prose hard-wrapped mid-sentence ('…庆祝三八妇女节' / '活动，评选…。'): where the block's prose ends its
+    # sentences with 。 or ；, a line without one runs on into the next. A list without such endings does not.
+    prose = [inline] if inline and not inline_numbered else []
+    prose += [ln.norm.strip() for ln in body if ln.number is None]
+    wrapped = any(p.endswith(tuple(_TERMINAL_PUNCT)) for p in prose)
+    pending: list[tuple[str, int]] = []  # the start of a sentence still running on
+
+    def add_prose(text: str, line_no: int) -> None:
+        pending.append((text, line_no))
+        if not wrapped or fold(text).rstrip().endswith(tuple(_TERMINAL_PUNCT)):
+            flush()
+
+    def flush() -> None:
+        if not pending:
+            return
+        # Each sentence keeps the line it starts on.
+        starts, at = [], 0
+        for text, line_no in pending:
+            starts.append((at, line_no))
+            at += len(text)
+        at = 0
+        for sentence in _SENTENCE_SPLIT_RE.split("".join(t for t, _ in pending)):
+            line_no = next(no for offset, no in reversed(starts) if offset <= at)
+            if clean_text(sentence):
+                items.extend(_items_from_text(sentence, months, weeks, line_no, numbered=False))
+            at += len(sentence)
+        pending.clear()
+
+    if inline and inline_numbered:
+        items.extend(_items_from_text(inline, months, weeks, head_line.no, numbered=True))
+    elif inline:
+        add_prose(inline, head_line.no)
     last_numbered_item: PlanItem | None = None
     prev_norm = ""
-    for ln in lines[start + 1: end]:
+    for ln in body:
         s = ln.norm.strip()
-        if not s:
-            continue
-        if ln.brk or _CLOSING_RE.match(s):
-            break
-        if _TERM_ONLY_RE.match(s):
-            continue
         if ln.number is not None:
+            flush()
             # Number 0 is a lost number ('、开展…'); others may hold inline entries.
             text = ln.raw[ln.text_start:] if ln.number == 0 else ln.raw.strip()
             new = _items_from_text(text, months, weeks, ln.no, numbered=True)
@@ -597,14 +622,31 @@ def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, he
             and len(s) <= _CONTINUATION_MAX
             and not prev_norm.endswith(tuple(_TERMINAL_PUNCT))
         ):
-            # A wrapped line of the entry above ('3、工会' / '工作总结').
-            last_numbered_item.text = clean_text(last_numbered_item.text + s)
+            # A wrapped line of the entry above ('3、工会' / '工作总结'), as written.
+            last_numbered_item.text = clean_text(last_numbered_item.text + ln.raw.strip())
         else:
             # From text_start: a bullet ('★三八节慰问') is not part of the entry.
-            items.extend(_items_from_text(ln.raw[ln.text_start:].strip(), months, weeks, ln.no, numbered=False))
+            add_prose(ln.raw[ln.text_start:].strip(), ln.no)
             last_numbered_item = None
         prev_norm = s
+    flush()
+    for item in items:
+        if item.line == head_line.no:
+            item.day = heading.day
     return items
+
+
+def _block_lines(lines: list[_Line], start: int, end: int) -> list[_Line]:
+    """The non-empty lines under a heading, up to a break or a closing note, without term names."""
+    out = []
+    for ln in lines[start + 1: end]:
+        s = ln.norm.strip()
+        if not s or _TERM_ONLY_RE.match(s):
+            continue
+        if ln.brk or _CLOSING_RE.match(s):
+            break
+        out.append(ln)
+    return out
 
 
 def _trailing_month_items(lines: list[_Line], taken: set[int]) -> list[PlanItem]:

@@ -60,7 +60,7 @@ def test_a_table_with_the_date_after_the_activity() -> None:
 
 def test_a_line_that_only_names_the_period_is_no_item() -> None:
     text = "活动安排：\n三月份\n1、三八妇女节庆祝活动\n(3月8日—12日)\n2、春季教职工运动会\n暑 假\n3、组织教职工疗休养\n"
-    assert items(text) == [([3], "三八妇女节庆祝活动(3月8日-12日)"), ([3], "春季教职工运动会"),
+    assert items(text) == [([3], "三八妇女节庆祝活动(3月8日—12日)"), ([3], "春季教职工运动会"),
                            ([7, 8], "组织教职工疗休养")]
 
 
@@ -169,3 +169,12 @@ def test_entries_numbered_with_chinese_numbers_in_brackets_and_page_numbers_betw
 def test_a_month_with_nothing_planned_gives_no_item() -> None:
     text = "活动安排\n一月份：无\n二月份：（略）\n三月份：植树\n四月份\n待定\n九月份：教师活动（待定）\n"
     assert items(text) == [([3], "植树"), ([9], "教师活动（待定）")]
+
+
+def test_prose_hard_wrapped_mid_sentence_under_month_headings() -> None:
+    # Where the prose ends its sentences with 。, a line without one runs on; a bare list does not.
+    text = ("三、工作安排\n三月份：组织女教职工开展庆祝三八妇女节\n活动，评选优秀女教职工。召开工会委员会\n议。\n"
+            "四月份：举行春季教职工运动会。\n五月份\n植树活动\n教代会\n")
+    got = [(it.months, it.text, it.line) for it in import_plan_text(text).items]
+    assert got == [([3], "组织女教职工开展庆祝三八妇女节活动，评选优秀女教职工", 2), ([3], "召开工会委员会议", 3),
+                   ([4], "举行春季教职工运动会", 5), ([5], "植树活动", 7), ([5], "教代会", 8)]
