@@ -178,9 +178,16 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     report = evaluate(args.seeds, verbose=args.verbose)
     # The seed score above is on plans the importer was tuned on; categories are also measured held out.
-    from bench.category_cv import cross_validate, labelled_by_file
+    from bench.category_cv import cross_validate, labelled_by_file, labelled_everywhere
+    from schedules.category_model import RULE_WEIGHT
 
-    report["category_cv"] = cross_validate(labelled_by_file(args.seeds))["overall"]
+    # Each seed file held out from the model, which learns from the other three and bench/unseen, as the
+    # shipped one learns from all of them.
+    folds = cross_validate(labelled_everywhere(args.seeds))["folds"]
+    seed_files = labelled_by_file(args.seeds)
+    n = sum(folds[name]["items"] for name in seed_files)
+    report["category_cv"] = {k: round(sum(folds[name][k] for name in seed_files) / n, 4)
+                             for k in folds[next(iter(seed_files))] if k != "items"}
     # ... and on items written apart from the seeds (bench/unseen): its test half is the honest number.
     from bench.unseen_categories import load, score
 
@@ -192,9 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print_table(report)
         cv = report["category_cv"]
-        print(f"category accuracy held out by file (leave one seed file out): rules {cv['rules']:.3f} "
-              f"(written looking at every seed), n-gram Naive Bayes {cv['model']:.3f}, "
-              f"rules with the model where they find nothing {cv['fallback']:.3f}")
+        print(f"category accuracy, each seed file held out from the model (trained on the rest and bench/unseen): "
+              f"rules {cv['rules']:.3f} (written looking at every seed, so not held out), model alone "
+              f"{cv['model']:.3f}, as shipped {cv[f'w{RULE_WEIGHT}']:.3f}; the seeds' own score above counts "
+              f"items the shipped model was trained on. New wording: python -m bench.category_first_contact")
         for half, row in report["unseen_plans"].items():
             print(f"hand-written plans apart from the seeds (bench/unseen/plans), {half}: "
                   f"{row['gold']} items, F1 {row['f1']:.3f}, category {row['category_accuracy']:.3f}")

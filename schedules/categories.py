@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from schedules.category_model import decide, shipped_model
 from schedules.text_norm import fold
 
 CATEGORIES = ("holiday", "care", "sports_culture", "congress", "study", "admin", "other")
@@ -52,7 +53,7 @@ _OVERRIDES: list[tuple[str, re.Pattern[str]]] = [
         r"关爱|关心|关怀|生病|患病|重病|大病|住院|病休|医疗|补助|救助|资助|(?<!协)助学|援助|爱心|心理疏导|"
         r"妇女用品|卫生用品|福利|疗休养|休养|疗养|祝寿|生日|新婚|结婚|生育|婚丧|丧葬|互助|欢送|托管|"
         r"维权|权益|午餐|减负|入托|义诊|防暑降温|暖心|驿站|母婴|离退休.{0,6}服务|心理咨询|心理辅导|交友|婚恋|"
-        r"荣休|托育|孕|哺乳|法律援助|劳动保护|特殊保护|伙食|班车|午休|健康管理|咨询")),
+        r"荣休|托育|孕|哺乳|法律援助|劳动保护|特殊保护|伙食|班车|午休|健康管理|咨询|年货|后顾之忧")),
     ("study", re.compile(
         r"基本功|教学比武|技能大赛|技能竞赛|课件|师德|师徒|青蓝|培训|研修|继续教育|论文|论坛|教研|科研|"
         r"学术|业务学习|政治学习|理论学习|普通话|观摩|说课|评课|磨课|公开课|示范课|优质课|讲座|报告会|"
@@ -92,21 +93,29 @@ def detect_holiday(text: str) -> str | None:
     return best[1] if best else None
 
 
-def classify(text: str) -> tuple[str, str | None]:
-    """(category, holiday) of one schedule item's text."""
-    holiday = detect_holiday(text)
-    if holiday:
-        return "holiday", holiday
+def rule_category(text: str) -> str:
+    """The category the keyword rules give a text that names no festival."""
     norm = fold(text)
     for category, regex in _OVERRIDES:
         if m := regex.search(norm):
             if category == "study" and m.group() in _LESSONS and (
                     (hobby := _KEYWORDS[0][1].search(norm)) and hobby.start() < m.start()):
-                return "sports_culture", None  # '太极拳培训班': lessons in a pastime are the pastime
-            return category, None
+                return "sports_culture"  # '太极拳培训班': lessons in a pastime are the pastime
+            return category
     best: tuple[int, str] | None = None
     for category, regex in _KEYWORDS:
         m = regex.search(norm)
         if m and (best is None or m.start() < best[0]):
             best = (m.start(), category)
-    return (best[1], None) if best else ("other", None)
+    return best[1] if best else "other"
+
+
+def classify(text: str) -> tuple[str, str | None]:
+    """(category, holiday) of one schedule item's text: a named festival decides; then the rules, which the
+    n-gram model (schedules.category_model) may overrule where its evidence is clearly stronger."""
+    holiday = detect_holiday(text)
+    if holiday:
+        return "holiday", holiday
+    rule = rule_category(text)
+    model = shipped_model()
+    return (decide(model, text, rule) if model else rule), None

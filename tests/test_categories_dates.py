@@ -176,3 +176,40 @@ def test_the_importers_fold_reads_traditional_as_simplified_one_for_one() -> Non
     assert classify("組織教職工學習") == ("study", None)
     # A member's own words in `键=值` keep their characters.
     assert read_pairs("标题=學校食堂", ["标题"]).pairs["标题"] == "學校食堂"
+
+
+def test_the_model_overrules_the_rules_only_on_clearly_stronger_evidence() -> None:
+    from schedules.category_model import NaiveBayes, decide
+
+    model = NaiveBayes.train([("羽毛球比赛", "sports_culture"), ("篮球比赛", "sports_culture"), ("排球比赛", "sports_culture"),
+                              ("年度工作总结", "admin"), ("工作计划", "admin"), ("无偿献血", "other"),
+                              ("暑期值班", "other")] * 10)
+    assert decide(model, "乒乓球比赛", "other") == "sports_culture"  # the rules found no word; the grams do
+    assert decide(model, "乒乓球比赛", "other", rule_weight=10.0) == "other"  # a strong prior holds
+    assert decide(model, "", "care") == "care"  # nothing to read: the rules' answer
+    assert decide(model, "乒乓球比赛", "care") == "care"  # a category the model never saw: the rules' answer
+    assert NaiveBayes.from_json(model.to_json()).scores("比赛") == model.scores("比赛")
+
+
+def test_classify_asks_the_shipped_model_but_a_festival_stays_a_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    import schedules.categories as categories
+    from schedules.category_model import NaiveBayes
+
+    always_admin = NaiveBayes.train([("慰问教职工羽毛球", "admin")] * 50 + [("体检保险看望探视", "care")] * 50)
+    monkeypatch.setattr(categories, "shipped_model", lambda: always_admin)
+    assert categories.classify("慰问教职工羽毛球") == ("admin", None)
+    assert categories.classify("重阳节慰问教职工") == ("holiday", "重阳节")
+    monkeypatch.setattr(categories, "shipped_model", lambda: None)  # no model file: the rules alone
+    assert categories.classify("慰问教职工羽毛球") == ("care", None)
+
+
+def test_the_shipped_model_loads_and_is_a_rebuild_of_the_labelled_items() -> None:
+    from bench.train_category_model import build
+    from schedules.category_model import MODEL_FILE, shipped_model
+    from tests.conftest import SEEDS
+
+    model = shipped_model()
+    assert model is not None and set(model.counts) >= {"care", "congress", "study", "admin", "other"}
+    if not (SEEDS / "gold").is_dir():
+        pytest.skip("needs ../shared/seeds to rebuild the model")
+    assert MODEL_FILE.read_text(encoding="utf-8") == build(SEEDS), "run python -m bench.train_category_model"
