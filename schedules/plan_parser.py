@@ -68,9 +68,9 @@ _PAREN_KEY_RE = re.compile(r"^[(（]([^)）]{1,12})[)）]")
 _CN_PAREN_NUMBER_RE = re.compile(r"^\(\s*([一二三四五六七八九十]+)\s*\)\s*")
 _CN_SECTION_NUMBER_RE = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.]\s*")
 _QUARTER_HEAD_RE = re.compile(r"^第?\s*(?P<q>[一二三四1-4])\s*季度(?P<rest>.*)$")
-# '第一阶段（2—3月）': a stage is a heading only by the months it gives.
+# '第一阶段（2—3月）', '春季（3—5月）': a stage or season is a heading only by the months it gives.
 _STAGE_HEAD_RE = re.compile(
-    r"^第?\s*[一二三四五六七八九十\d]{1,2}\s*阶段\s*[(（](?P<span>[^)）]{1,16})[)）](?P<rest>.*)$"
+    r"^(?:第?\s*[一二三四五六七八九十\d]{1,2}\s*阶段|[春夏秋冬]\s*季)\s*[(（](?P<span>[^)）]{1,16})[)）](?P<rest>.*)$"
 )
 _SECTION_RE = re.compile(rf"^(?:{_CN_NUM}\s*[、.]|\(\s*{_CN_NUM}\s*\)|第{_CN_NUM}(?:[部章节]分?|阶段))")
 _TEASER_RE = re.compile(

@@ -26,8 +26,9 @@ _BARE_WEEKS = re.compile(r"^\d{1,2}(?:\s*[-至到、,]\s*\d{1,2})*$")  # '3' or 
 _DIGIT_DATE = re.compile(r"^(\d{4})\s*[./-]\s*(1[0-2]|0?[1-9])(?:\s*[./-]\s*(3[01]|[12]\d|0?[1-9]))?$")
 _CONTENT_HEADER = re.compile(r"(内容|活动|工作|项目|事项|安排|主题|要点)")
 _OTHER_HEADER = re.compile(r"(负责|责任|人员|部门|备注|参加|对象|地点|说明|序号|牵头|配合|完成)")
-_OFFICE = re.compile(r"(主席|委员|校长|主任|书记|办公室|工会|组长|小组|处|科|部|全体|教职工|负责人|办|组|室)$")
+_OFFICE = re.compile(r"(主席|委员|委|校长|主任|书记|办公室|工会|组长|小组|处|科|部|全体|教职工|负责人|办|组|室)$")
 _OFFICE_MAX = 8
+_BAR = re.compile(r"[|｜]")
 _WIDE_GAP = re.compile(r"(?:[ \u3000]{2,}|\u3000)")
 _RULE_ROW = re.compile(r"^[\s|:\-—=+]*$")
 _NUM = r"(?:1[0-2]|0?[1-9]|十[一二]|[一二三四五六七八九十元正])"
@@ -55,8 +56,9 @@ def split_cells(line: str) -> list[str] | None:
     more filled cells. A line merely indented by a tab is not a row.
     """
     s = line.strip()
-    if s.count("|") >= 2 or (s.startswith("|") and s.count("|") >= 1):
-        cells = [c.strip() for c in s.strip("|").split("|")]
+    bars = s.count("|") + s.count("｜")  # '｜3月｜…｜' typed with full-width bars
+    if bars >= 2 or (s[:1] in "|｜" and bars >= 1):
+        cells = [c.strip() for c in _BAR.split(s.strip("|｜"))]
     elif "\t" in s:
         # Leading tabs count: an empty first cell is a merged "when" cell.
         cells = [c.strip() for c in line.strip(" \u3000\r\n").split("\t")]

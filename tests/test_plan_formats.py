@@ -178,3 +178,15 @@ def test_prose_hard_wrapped_mid_sentence_under_month_headings() -> None:
     got = [(it.months, it.text, it.line) for it in import_plan_text(text).items]
     assert got == [([3], "组织女教职工开展庆祝三八妇女节活动，评选优秀女教职工", 2), ([3], "召开工会委员会议", 3),
                    ([4], "举行春季教职工运动会", 5), ([5], "植树活动", 7), ([5], "教代会", 8)]
+
+
+def test_a_table_in_full_width_bars_and_a_calendar_spaced_into_columns() -> None:
+    bars = "活动安排表\n｜月份｜活动内容｜负责人｜\n｜3月｜三八节女教工健身活动｜女工委员｜\n｜5月｜1.教代会　2.青年教师座谈会｜工会主席｜\n"
+    assert items(bars) == [([3], "三八节女教工健身活动"), ([5], "教代会"), ([5], "青年教师座谈会")]
+    spaced = "2027年工会月历\n1月    寒假慰问困难教职工    工会\n3月    三八节女教职工插花    女工委\n"
+    assert items(spaced) == [([1], "寒假慰问困难教职工"), ([3], "三八节女教职工插花")]  # 女工委 does the work
+
+
+def test_seasons_that_give_their_months() -> None:
+    text = "四、活动安排\n春季（3—5月）：\n1、教职工春季运动会\n冬季（12—2月）：\n1、春节送温暖\n"
+    assert items(text) == [([3, 4, 5], "教职工春季运动会"), ([12, 1, 2], "春节送温暖")]
