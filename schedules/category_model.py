@@ -8,11 +8,11 @@ averaged per gram, is stronger than ``RULE_WEIGHT`` nats.
 
 Measured on each new round of hand-written items at first contact, with the rules and the training
 data as they stood then (``python -m bench.category_first_contact``): rules alone 0.804, with this
-model 0.919 (270 non-festival items in five rounds). Where the rules were written looking at the very text (the seeds)
-they do better alone, so the weight is a compromise: on the largest seed file held out from the model,
-0.858 with it against the rules' own 0.915 (``python -m bench.category_cv --all-labelled``). The weight
-0.5 was chosen looking at both. Pure Python, no download; the counts ship in ``category_model.json``,
-rebuilt by ``python -m bench.train_category_model``.
+model 0.919 (270 non-festival items in five rounds). Where the rules were written looking at the very
+text (the seeds) they do better alone, so the weight is a compromise: on the largest seed file held out
+from the model, 0.858 with it against the rules' own 0.915 (``python -m bench.category_cv
+--all-labelled``). The weight 0.5 was chosen looking at both. Pure Python, no download; the counts
+ship in ``category_model.json``, rebuilt by ``python -m bench.train_category_model``.
 """
 
 from __future__ import annotations
