@@ -19,6 +19,8 @@ import json
 import sys
 from pathlib import Path
 
+from bench.plan_import_eval import read_expected
+from bench.unseen_categories import read_items
 from schedules.categories import detect_holiday, rule_category
 from schedules.category_model import RULE_WEIGHT, NaiveBayes, decide
 
@@ -69,12 +71,9 @@ def labelled_everywhere(seeds: Path) -> dict[str, list[tuple[str, str]]]:
     """The seed files' items, each bench/unseen items*.tsv, and the hand-written plans' items, one set each."""
     out = labelled_by_file(seeds) if (seeds / "gold").is_dir() else {}
     for path in sorted(UNSEEN.glob("items*.tsv")):
-        rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
-                if line.strip() and not line.startswith("#")]
-        out[path.name] = [(text, category) for category, _, text in rows if category != "holiday"]
-    plans = [line.split("\t") for path in sorted((UNSEEN / "plans").glob("*.tsv"))
-             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    out["plans"] = [(text, category) for _, text, category, _ in plans if category != "holiday"]
+        out[path.name] = [(text, category) for category, _, text in read_items(path) if category != "holiday"]
+    out["plans"] = [(it["text"], it["category"]) for path in sorted((UNSEEN / "plans").glob("*.tsv"))
+                    for it in read_expected(path) if it["category"] != "holiday"]
     return out
 
 

@@ -21,6 +21,7 @@ import types
 from pathlib import Path
 
 from bench.category_cv import DEFAULT_SEEDS, WEIGHTS, labelled_by_file
+from bench.unseen_categories import read_items
 from schedules.category_model import RULE_WEIGHT, NaiveBayes, decide
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,13 +29,8 @@ UNSEEN = REPO / "bench" / "unseen"
 
 
 def _rows(path: Path) -> list[tuple[str, str]]:
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            category, _, text = line.split("\t")
-            if category != "holiday":
-                out.append((text, category))
-    return out
+    """(text, category) of one round's items that name no festival (a festival is decided by rule)."""
+    return [(text, category) for category, _, text in read_items(path) if category != "holiday"]
 
 
 def _git(*args: str) -> str:

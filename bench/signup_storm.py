@@ -8,12 +8,12 @@ fsync on, as in production; SQLite is measured too for comparison.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench.databases import each_database
 from bot.app import build_services, open_engine
 from bot.config import parse_config
 from storage.signups import NewEvent
@@ -50,19 +50,7 @@ def storm(db_url: str, people: int = PEOPLE, places: int = PLACES, workers: int 
 
 
 def run() -> dict:
-    from tests.pg_cluster import PgCluster
-
-    results: dict = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        results["sqlite"] = storm(f"sqlite:///{tmp}/storm.db")
-    cluster = PgCluster(fsync=True)
-    if cluster.bin is not None:
-        cluster.start()
-        try:
-            results["postgresql"] = storm(cluster.url)
-        finally:
-            cluster.stop()
-    return results
+    return {db: storm(url) for db, url in each_database("storm")}
 
 
 if __name__ == "__main__":

@@ -20,19 +20,26 @@ from schedules.categories import classify
 UNSEEN = Path(__file__).resolve().parent / "unseen"
 
 
+def read_items(path: Path) -> list[tuple[str, str | None, str]]:
+    """(category, holiday, text) per line of one items*.tsv; '#' lines are comments."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            category, holiday, text = line.split("\t")
+            rows.append((category, holiday or None, text))
+    return rows
+
+
 def load(folder: Path = UNSEEN) -> list[tuple[str, str, str | None, str]]:
     """(half, category, holiday, text) per line of every items*.tsv."""
     rows = []
     for path in sorted(folder.glob("items*.tsv")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip() or line.startswith("#"):
-                continue
-            category, holiday, text = line.split("\t")
+        for category, holiday, text in read_items(path):
             if path.stem == "items":
                 half = "test" if zlib.crc32(text.encode("utf-8")) % 2 else "dev"
             else:
                 half = path.stem.removeprefix("items_")
-            rows.append((half, category, holiday or None, text))
+            rows.append((half, category, holiday, text))
     return rows
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import statistics
-import tempfile
 import time
 
+from bench.databases import each_database
 from bot.app import open_engine
 from bot.clock import FakeClock
 from bot.config import parse_config
@@ -79,19 +79,7 @@ def build(url: str) -> dict:
 
 
 def run() -> dict:
-    from tests.pg_cluster import PgCluster
-
-    results: dict = {}
-    cluster = PgCluster(fsync=True)
-    if cluster.bin is not None:
-        cluster.start()
-        try:
-            results["postgresql"] = build(cluster.url)
-        finally:
-            cluster.stop()
-    with tempfile.TemporaryDirectory() as tmp:
-        results["sqlite"] = build(f"sqlite:///{tmp}/web.db")
-    return results
+    return {db: build(url) for db, url in each_database("web")}
 
 
 if __name__ == "__main__":

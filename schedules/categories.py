@@ -77,17 +77,18 @@ _OVERRIDES: list[tuple[str, re.Pattern[str]]] = [
 ]
 _LESSONS = ("培训", "讲座")
 # Everything else: the earliest keyword wins.
+_PASTIMES = _words(
+    r"比赛|竞赛|大赛|赛|运动|体育|健身|锻炼|球|棋|拔河|跳绳|毽|操|登山|徒步|健步|骑行|长跑|跑步|马拉松|游泳",
+    r"瑜伽|太极|八段锦|广场舞|飞镖|柔力球|空竹|掼蛋|钓鱼|越野|定向|普拉提|风筝",
+    r"文艺|文体|联欢|联谊|晚会|年会|嘉年华|庙会|游园|游艺|游戏|趣味|亲子|迎新|校庆|活动周|工会活动|暑期活动",
+    r"春游|秋游|郊游|旅游|踏青|登高|露营|采摘|采风|写生|团建|拓展",
+    r"读书|诵读|朗诵|阅读|书香|诗词|诗歌|猜谜|灯谜|博客|短视频",
+    r"唱|歌|合唱|舞|乐器|器乐|音乐会|话剧|戏曲|相声|小品|才艺|演出|表演|汇演|风采|艺术|雷锋",
+    r"摄影|书法|书画|绘画|剪纸|插花|花艺|编织|手工(?!程)|陶艺|DIY|烘焙|厨艺|茶艺|观影|电影|影片",
+    r"展示|展览|作品展|观展|博物馆|沙龙|社团|俱乐部|兴趣小组|兴趣班|工作坊|协会",
+)
 _KEYWORDS: list[tuple[str, re.Pattern[str]]] = [
-    ("sports_culture", _words(
-        r"比赛|竞赛|大赛|赛|运动|体育|健身|锻炼|球|棋|拔河|跳绳|毽|操|登山|徒步|健步|骑行|长跑|跑步|马拉松|游泳",
-        r"瑜伽|太极|八段锦|广场舞|飞镖|柔力球|空竹|掼蛋|钓鱼|越野|定向|普拉提|风筝",
-        r"文艺|文体|联欢|联谊|晚会|年会|嘉年华|庙会|游园|游艺|游戏|趣味|亲子|迎新|校庆|活动周|工会活动|暑期活动",
-        r"春游|秋游|郊游|旅游|踏青|登高|露营|采摘|采风|写生|团建|拓展",
-        r"读书|诵读|朗诵|阅读|书香|诗词|诗歌|猜谜|灯谜|博客|短视频",
-        r"唱|歌|合唱|舞|乐器|器乐|音乐会|话剧|戏曲|相声|小品|才艺|演出|表演|汇演|风采|艺术|雷锋",
-        r"摄影|书法|书画|绘画|剪纸|插花|花艺|编织|手工(?!程)|陶艺|DIY|烘焙|厨艺|茶艺|观影|电影|影片",
-        r"展示|展览|作品展|观展|博物馆|沙龙|社团|俱乐部|兴趣小组|兴趣班|工作坊|协会",
-    )),
+    ("sports_culture", _PASTIMES),
     ("study", _words(r"学习|箴言|调研|交流|研讨")),
     ("admin", _words(
         r"计划|总结|小结|例会|会议|委员|主席|小组|分工(?!会)|调整|开学工作",
@@ -118,7 +119,7 @@ def rule_category(text: str) -> str:
     for category, regex in _OVERRIDES:
         if m := regex.search(norm):
             if category == "study" and m.group() in _LESSONS and (
-                    (hobby := _KEYWORDS[0][1].search(norm)) and hobby.start() < m.start()):
+                    (hobby := _PASTIMES.search(norm)) and hobby.start() < m.start()):
                 return "sports_culture"  # '太极拳培训班': lessons in a pastime are the pastime
             return category
     best: tuple[int, str] | None = None

@@ -70,7 +70,9 @@ class NaiveBayes:
 
     def scores(self, text: str) -> dict[str, float]:
         """Log-likelihood of the text under each category (prior included)."""
-        gs = grams(text)
+        return self._scores(grams(text))
+
+    def _scores(self, gs: list[str]) -> dict[str, float]:
         return {c: self._prior[c] + sum(math.log(counts.get(g, 0) + self.alpha) for g in gs)
                 - len(gs) * self._denominator[c] for c, counts in self.counts.items()}
 
@@ -85,12 +87,12 @@ class NaiveBayes:
 
 def decide(model: NaiveBayes, text: str, rule_category: str, rule_weight: float = RULE_WEIGHT) -> str:
     """The rules' category, unless the model's per-gram evidence for another beats it by ``rule_weight``."""
-    n = len(grams(text))
-    if not n or rule_category not in model.counts:
+    gs = grams(text)
+    if not gs or rule_category not in model.counts:
         return rule_category  # nothing to read, or a category the model cannot weigh against
-    scores = model.scores(text)
+    scores = model._scores(gs)
     # Per gram, so a long item's evidence does not drown the prior by its length alone.
-    return max(scores, key=lambda c: scores[c] / n + (rule_weight if c == rule_category else 0.0))
+    return max(scores, key=lambda c: scores[c] / len(gs) + (rule_weight if c == rule_category else 0.0))
 
 
 @lru_cache(maxsize=1)

@@ -204,11 +204,9 @@ def _match_heading(norm: str) -> _Heading | None:
     # '【三月】', '（三月份）': brackets around the key are blanked (same length, offsets stay). Round
     # brackets only around a month and nothing else: '(1)' numbers an entry, '(4月8日—12日)' names a period.
     paren = _PAREN_KEY_RE.match(body)
-    if paren and (key := _MONTH_HEAD_RE.match(paren.group(1).strip())) and not key.group("rest").strip(" :："):
-        body = " " + paren.group(1) + " " + body[paren.end():]
-        lead = len(body) - len(body.lstrip())
-        body, offset = body.lstrip(), offset + lead
-    elif bracket := _BRACKET_KEY_RE.match(body):
+    key = _MONTH_HEAD_RE.match(paren.group(1).strip()) if paren else None
+    bracket = paren if key and not key.group("rest").strip(" :：") else _BRACKET_KEY_RE.match(body)
+    if bracket:
         body = " " + bracket.group(1) + " " + body[bracket.end():]
         lead = len(body) - len(body.lstrip())
         body, offset = body.lstrip(), offset + lead

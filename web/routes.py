@@ -125,12 +125,16 @@ def install(app: FastAPI, office: Office) -> None:
         outcome = office.run(viewer, f"#添加活动 日期={when} 内容={text}")
         return result(request, viewer, outcome, f"/schedule?year={year}")
 
-    @app.post("/schedule/{number}/edit")
-    async def schedule_edit(request: Request, number: int) -> Response:
-        viewer, form = await office.action(request, "schedule", "修改活动")
+    def _schedule_item(number: int) -> Any:
         item = services.schedule.get(number)
         if item is None:
             raise NotFound()
+        return item
+
+    @app.post("/schedule/{number}/edit")
+    async def schedule_edit(request: Request, number: int) -> Response:
+        viewer, form = await office.action(request, "schedule", "修改活动")
+        item = _schedule_item(number)
         when, text = _one_line(form.get("when"), 40).replace(" ", ""), _one_line(form.get("text"), 200)
         errors = {f"when{number}": _when_error(when, item.year) if when else "",
                   f"text{number}": "" if (text or when) else "请填写新的日期或内容"}
@@ -144,9 +148,7 @@ def install(app: FastAPI, office: Office) -> None:
     @app.post("/schedule/{number}/delete")
     async def schedule_delete(request: Request, number: int) -> Response:
         viewer, _ = await office.action(request, "schedule", "删除活动")
-        item = services.schedule.get(number)
-        if item is None:
-            raise NotFound()
+        item = _schedule_item(number)
         return result(request, viewer, office.run(viewer, f"#删除活动 {number}"), f"/schedule?year={item.year}")
 
     @app.post("/schedule/import")
