@@ -41,13 +41,20 @@ def cli_json(config: Path, *args: str) -> dict:
 def test_gateway_dropped_and_restored(gateway: Gateway, tmp_path: Path) -> None:
     config = write_config(tmp_path / "config.toml", gateway, f"sqlite:///{tmp_path}/bot.db",
                           extra=FAST + f'[schedule]\nfile = "{REPO}/examples/schedule.example.toml"\n')
-    bot = BotProcess(config, tmp_path, now="2027-03-01 07:59:52").start()
+    # The bot's clock starts LEAD seconds before the digest is due. On a loaded machine getting ready can take
+    # many seconds, so the margin is wide, and the wait below counts from when the bot was ready (an upper
+    # bound of when its clock started), not from a fixed sleep.
+    lead = 30
+    bot = BotProcess(config, tmp_path, now=f"2027-03-01 07:59:{60 - lead}").start()
     try:
+        started = time.monotonic()
         bot.wait_ready(gateway)
         assert cli_json(config, "status")["connected"] is True
+        ready = time.monotonic()
+        assert ready - started < lead - 5, "the bot took too long to get ready for this test's timing"
         port = gateway.port
         gateway.stop()  # the digest falls due at 08:00 while the gateway is away
-        time.sleep(12)
+        time.sleep(lead + 4 - (time.monotonic() - ready))
         assert cli_json(config, "status")["outbox"]["pending"] == 1
         restored = Gateway(port)  # the same port, a fresh mock world
         try:
