@@ -8,7 +8,7 @@ import datetime as dt
 from bot.app import App
 from bot.pipeline import Incoming, split_command
 from storage.models import ScheduleItem
-from tests.conftest import REPO, SEEDS, ChatDriver
+from tests.conftest import PLAN_FIXTURE, REPO, ChatDriver
 
 
 def count_items(app: App) -> int:
@@ -106,15 +106,15 @@ def test_calendar_file_is_sent(chat: ChatDriver) -> None:
 
 
 def test_import_plan_preview_then_confirm(chat: ChatDriver, app: App) -> None:
-    plan = (SEEDS / "004_5714f57b4cff8f47.txt").read_text(encoding="utf-8")
+    plan = PLAN_FIXTURE.read_text(encoding="utf-8")
     assert "请私聊" in chat.text("王主席", "#导入计划")  # in the group: no
     assert "仅限工会管理员" in chat.text("李老师", "#导入计划", private=True)
     assert "粘贴" in chat.text("王主席", "#导入计划", private=True)
     preview = chat.text("王主席", plan, private=True)
-    assert "识别到 18 项活动" in preview and "#确认导入" in preview
+    assert "识别到 17 项活动" in preview and "#确认导入" in preview
     assert count_items(app) == 0  # nothing stored before confirmation
-    assert "已导入 18 项" in chat.text("王主席", "#确认导入", private=True)
-    assert count_items(app) == 18
+    assert "已导入 17 项" in chat.text("王主席", "#确认导入", private=True)
+    assert count_items(app) == 17
     assert "没有待确认" in chat.text("王主席", "#确认导入", private=True)
 
 
