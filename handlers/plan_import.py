@@ -102,7 +102,7 @@ def _edit_item(data: dict, args: str, ctx: Context) -> None:
     when = parse_when(words[0], item.year, ctx.now.date()) if words else None
     if when is not None:
         words = words[1:]
-    text = " ".join(words).strip()[:200] or item.text
+    text = " ".join(words).strip() or item.text  # stored whole (a Text column)
     if when is None and text == item.text:
         raise Invalid(f"写成：改 {number} 4月 新内容（月份或内容至少写一样）。")
     date, months = when if when is not None else (None, item.months)

@@ -19,7 +19,7 @@ from handlers.services import Services
 from handlers.signups import when_text
 from handlers.vote_rules import Decision, decide
 from schedules.audience import EVERYONE, REPRESENTATIVES, normalize_audience
-from schedules.kv import read_pairs
+from schedules.kv import read_pairs, too_long
 from schedules.when import read_datetime
 from storage.models import Vote
 from storage.votes import NewVote
@@ -63,10 +63,12 @@ def _vote_arg(req: Request, ctx: Context) -> tuple[Vote | None, list[Reply]]:
                    "#发起投票 工会委员选举 选项=张三|李四|王五 多选=2 对象=代表"))
 def start_vote(req: Request, ctx: Context) -> list[Reply]:
     given = read_pairs(req.args, VOTE_KEYS, fold=False)
-    title = (given.pairs.get("标题") or given.head).strip()[:200]
+    title = (given.pairs.get("标题") or given.head).strip()
     problems = [f"不认识“{given.unknown[0]}”这一项（可写：选项、对象、截止、匿名、多选）"] if given.unknown else []
     if not title:
         problems.append("缺少投票标题")
+    elif len(title) > 200:
+        problems.append(too_long("标题", 200, title))
     fields = {VOTE_KEYS[k]: v for k, v in given.pairs.items()}
     options = [o for o in _OPTION_SPLIT.split(fields.get("options", "")) if o] or DEFAULT_OPTIONS
     if len(options) < 2 or len(options) > 30 or len(set(options)) != len(options):
@@ -91,9 +93,11 @@ def start_vote(req: Request, ctx: Context) -> list[Reply]:
             problems.append(f"多选应是 1 到 {len(options)} 之间的数")
         else:
             max_choices = int(text)
+    audience = normalize_audience(fields.get("audience", EVERYONE))
+    if len(audience) > 64:
+        problems.append(too_long("对象", 64, audience))
     if problems:
         return req.usage("未发起：" + "；".join(problems))
-    audience = normalize_audience(fields.get("audience", EVERYONE))[:64]
     v = ctx.services.votes.create(NewVote(title, options, audience, deadline, anonymous, max_choices),
                                   ctx.sender.contact_id, ctx.now)
     groups = ctx.services.reminders.announce(notice_text(v, ctx), audience, ctx.now.astimezone(dt.UTC),

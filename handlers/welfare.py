@@ -28,7 +28,7 @@ from handlers.base import (
 from handlers.forms import begin
 from handlers.welfare_rules import NOTE_LIMIT, FormField, WelfareType, check_value, find_type, guess_number, take_fields
 from handlers.xlsx import workbook_bytes
-from schedules.kv import read_pairs
+from schedules.kv import read_pairs, too_long
 from storage.models import Member, WelfareRequest
 from storage.welfare import Actor, details_of
 
@@ -310,9 +310,11 @@ def reject(req: Request, ctx: Context) -> list[Reply]:
     code, problem = _code_arg(req)
     if problem:
         return problem
-    reason = req.rest()[:500]
+    reason = req.rest()
     if not reason:
         return req.usage("请写明驳回理由")
+    if len(reason) > NOTE_LIMIT:
+        return reply(too_long("驳回理由", NOTE_LIMIT, reason) + "，未修改。")
     return _act(ctx, code, "驳回", f"未获通过：{reason}。如有疑问请与福利委员联系。", reject_reason=reason)
 
 

@@ -73,3 +73,8 @@ def split_trailing(value: str, readable: Callable[[str], bool]) -> tuple[str, st
         if head and readable(head):
             return head, _clean(text[cut:])
     return value, ""
+
+
+def too_long(label: str, limit: int, text: str) -> str:
+    """The refusal for text over its limit, with both numbers: nothing is cut silently (issue 27)."""
+    return f"{label}最多 {limit} 字，您写了 {len(text)} 字"

@@ -213,3 +213,19 @@ def test_a_command_glued_to_its_number(chat: ChatDriver, app: App) -> None:
 def test_contact_id_is_told_in_private_only(chat: ChatDriver) -> None:
     assert "联系人 ID：李老师" in chat.text("李老师", "#我的信息", private=True)
     assert "联系人 ID" not in chat.text("李老师", "#我的信息")
+
+
+def test_add_item_keeps_long_text_whole_and_reads_a_date_key_followed_by_text(chat: ChatDriver, app: App) -> None:
+    """Issue 27 items 4 and 5: '日期=3月8日 三八节慰问' was '日期看不懂'; text over 200 was cut."""
+    assert "已添加" in chat.text("王主席", "#添加活动 日期=3月8日 三八节慰问女教工")
+    item = app.services.schedule.get(1)
+    assert item is not None and (item.date, item.text) == (dt.date(2027, 3, 8), "三八节慰问女教工")
+    long_text = "教职工" + "趣" * 247
+    assert "已添加" in chat.text("王主席", f"#添加活动 4月 {long_text}")
+    assert app.services.schedule.get(2).text == long_text
+
+
+def test_long_vote_and_checkin_titles_are_refused_with_their_length(chat: ChatDriver, app: App) -> None:
+    assert "标题最多 200 字，您写了 201 字" in chat.text("王主席", "#发起投票 " + "决" * 201)
+    assert app.services.votes.get(1) is None
+    assert "会议名称最多 200 字，您写了 205 字" in chat.text("王主席", "#开始签到 " + "会" * 205)

@@ -67,6 +67,13 @@ class NotLoggedIn(Exception):
     pass
 
 
+class TooLong(Exception):
+    """A field longer than its limit: refused with both numbers, never cut (issue 27)."""
+
+    def __init__(self, label: str, limit: int, length: int) -> None:
+        super().__init__(f"{label}最多 {limit} 字，您写了 {length} 字")
+
+
 @dataclass
 class Viewer:
     member: Member
@@ -207,6 +214,12 @@ def create_app(config: Config, clock: Callable[[], dt.datetime] | None = None,
         if exc.status_code == 404:
             return await not_found(request, NotFound())
         return HTMLResponse(f"<p>{exc.status_code}</p>", status_code=exc.status_code)
+
+    @app.exception_handler(TooLong)
+    async def too_long(request: Request, exc: TooLong) -> HTMLResponse:
+        back = request.url.path.rsplit("/", 1)[0] or "/"
+        return office.render(request, office.viewer(request), "message.html", status=400, title="未提交",
+                             message=f"{exc}，请精简后重新提交（未做任何修改）。", back=back)
 
     @app.exception_handler(NotLoggedIn)
     async def not_logged_in(request: Request, exc: NotLoggedIn) -> HTMLResponse:
