@@ -39,7 +39,11 @@ def start(req: Request, ctx: Context) -> list[Reply]:
     title = given.head
     if not title or given.unknown:
         return req.usage("请写上会议名称")
-    audience = normalize_audience(given.pairs.get("对象") or given.pairs.get("范围") or EVERYONE)
+    # The audience is one word (as #发送通知 reads it); words after it are not dropped into it (issue 27).
+    word, _, tail = (given.pairs.get("对象") or given.pairs.get("范围") or EVERYONE).partition(" ")
+    if tail.strip():
+        return reply(f"“{tail.strip()}”不属于任何一项（签到的说明请写进会议名称），未开始签到。")
+    audience = normalize_audience(word)
     if problems := [too_long(k, n, v) for k, v, n in (("会议名称", title, 200), ("对象", audience, 64)) if len(v) > n]:
         return reply("未开始签到：" + "；".join(problems) + "。")
     c = ctx.services.checkins.create(title, audience, ctx.sender.contact_id, ctx.now)

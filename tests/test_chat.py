@@ -229,3 +229,12 @@ def test_long_vote_and_checkin_titles_are_refused_with_their_length(chat: ChatDr
     assert "标题最多 200 字，您写了 201 字" in chat.text("王主席", "#发起投票 " + "决" * 201)
     assert app.services.votes.get(1) is None
     assert "会议名称最多 200 字，您写了 205 字" in chat.text("王主席", "#开始签到 " + "会" * 205)
+
+
+def test_free_text_after_a_vote_or_checkin_field_is_named_not_misread(chat: ChatDriver, app: App) -> None:
+    """Issue 27 item 4 in votes and check-ins: the words after 截止=… made it "不是日期时间"."""
+    out = chat.text("王主席", "#发起投票 修订绩效方案 对象=代表 截止=2027-03-20 17:00 请各位代表按时投票")
+    assert "“请各位代表按时投票”不属于任何一项" in out and "不是日期时间" not in out
+    assert app.services.votes.get(1) is None
+    assert "已发起投票【1】修订绩效方案" in chat.text("王主席", "#发起投票 修订绩效方案 对象=代表 截止=2027-03-20 17:00")
+    assert "“请准时”不属于任何一项" in chat.text("王主席", "#开始签到 教代会 对象=代表 请准时")
