@@ -78,3 +78,8 @@ def split_trailing(value: str, readable: Callable[[str], bool]) -> tuple[str, st
 def too_long(label: str, limit: int, text: str) -> str:
     """The refusal for text over its limit, with both numbers: nothing is cut silently (issue 27)."""
     return f"{label}最多 {limit} 字，您写了 {len(text)} 字"
+
+
+def clip(text: str, limit: int) -> str:
+    """A glimpse of stored text in a reply or a list, marked with … when it is shortened (never stored)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
