@@ -74,6 +74,16 @@ class TooLong(Exception):
         super().__init__(f"{label}最多 {limit} 字，您写了 {length} 字")
 
 
+NOTICE_MAX = 2000  # a notice is stored whole (Text); this is a chat message's default limit
+
+
+def within(text: str, limit: int, label: str) -> str:
+    """``text`` when it fits; otherwise TooLong (a 400 page naming both numbers), never a cut."""
+    if len(text) > limit:
+        raise TooLong(label, limit, len(text))
+    return text
+
+
 @dataclass
 class Viewer:
     member: Member
@@ -218,7 +228,11 @@ def create_app(config: Config, clock: Callable[[], dt.datetime] | None = None,
     @app.exception_handler(TooLong)
     async def too_long(request: Request, exc: TooLong) -> HTMLResponse:
         back = request.url.path.rsplit("/", 1)[0] or "/"
-        return office.render(request, office.viewer(request), "message.html", status=400, title="未提交",
+        try:
+            viewer = office.viewer(request)
+        except NotLoggedIn:
+            viewer = None
+        return office.render(request, viewer, "message.html", status=400, title="未提交",
                              message=f"{exc}，请精简后重新提交（未做任何修改）。", back=back)
 
     @app.exception_handler(NotLoggedIn)

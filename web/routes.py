@@ -30,7 +30,7 @@ from storage.proposals import STATUSES, parse_code
 from storage.schedule_repo import split_ints
 from storage.welfare import details_of
 from storage.welfare import parse_code as welfare_code
-from web.app import NotFound, Office, TooLong, Viewer, download, upload
+from web.app import NOTICE_MAX, NotFound, Office, Viewer, download, upload, within
 from web.bridge import Outcome
 
 log = logging.getLogger("unionbot.web")
@@ -56,18 +56,9 @@ def _int(value: Any, default: int) -> int:
     return int(text) if text.isdecimal() and len(text) < 7 else default
 
 
-NOTICE_MAX = 2000  # a notice is stored whole (Text); this is a chat message's default limit
-
-
 def _one_line(value: Any, limit: int, label: str) -> str:
     """The field on one line; longer than ``limit`` is refused (TooLong), never cut."""
-    return _within(re.sub(r"\s+", " ", str(value or "")).strip(), limit, label)
-
-
-def _within(text: str, limit: int, label: str) -> str:
-    if len(text) > limit:
-        raise TooLong(label, limit, len(text))
-    return text
+    return within(re.sub(r"\s+", " ", str(value or "")).strip(), limit, label)
 
 
 def install(app: FastAPI, office: Office) -> None:
@@ -397,7 +388,7 @@ def install(app: FastAPI, office: Office) -> None:
             return result(request, viewer, office.run(viewer, f"#{command}"), "/reminders")
         if action != "notice" or not office.can(viewer, "发送通知"):
             raise NotFound()
-        text = _within(str(form.get("text", "")).strip(), NOTICE_MAX, "通知内容")
+        text = within(str(form.get("text", "")).strip(), NOTICE_MAX, "通知内容")
         audience = _one_line(form.get("audience"), 64, "对象").replace(" ", "")
         if not text:
             return reminders_page(request, viewer, errors={"text": "请填写通知内容"},
