@@ -210,7 +210,7 @@ def proposal(req: Request, ctx: Context) -> list[Reply]:
     values = {"cosigners": ""}
     for step, part in zip(STEPS, parts, strict=False):
         if len(part) > step.limit:
-            return reply(f"{step.label}太长（不超过 {step.limit} 字），请精简后再发。")
+            return reply(too_long(step.label, step.limit, part) + "，请精简后再发。")
         values[step.key] = part
     return begin(PROPOSAL_FORM, req, ctx, {"values": values})
 
