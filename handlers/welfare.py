@@ -191,13 +191,15 @@ def report_for(req: Request, ctx: Context) -> list[Reply]:
     name, _, rest = req.args.strip().partition(" ")
     if not name:
         return req.usage()
-    found = ctx.services.members.find(name[:64])
+    if len(name) > 64:
+        return reply(too_long("姓名", 64, name) + "，未提交。")
+    found = ctx.services.members.find(name)
     if len(found) > 1:
         return reply(f"有多位“{name[:20]}”，请改用联系人 ID。")
     if found and found[0].contact_id == ctx.sender.contact_id:
         return _start(req, ctx, rest, "", None)
     # Someone not known yet is only added to the roster when the request is submitted.
-    return _start(req, ctx, rest, "", found[0] if found else None, for_name=name[:64])
+    return _start(req, ctx, rest, "", found[0] if found else None, for_name=name)
 
 
 def _line(r: WelfareRequest) -> str:

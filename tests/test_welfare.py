@@ -252,3 +252,8 @@ def test_overlong_note_is_refused_with_its_length(chat: ChatDriver, app: App) ->
     assert "备注最多 500 字，您写了 501 字" in out
     assert "最多 500 字，您写了 501 字" in chat.text("李老师", "#申请 困难帮扶 " + "难" * 501, private=True)
     assert count(app, WelfareRequest) == 0
+
+
+def test_overlong_name_for_a_colleague_is_refused_not_cut(chat: ChatDriver, app: App) -> None:
+    assert "姓名最多 64 字，您写了 65 字" in chat.text("李老师", "#代报 " + "张" * 65 + " 住院", private=True)
+    assert count(app, Draft) == 0
