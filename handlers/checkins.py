@@ -14,7 +14,7 @@ from handlers.notices import Person, by_department
 from handlers.vote_rules import fraction_text
 from handlers.xlsx import workbook_bytes
 from schedules.audience import EVERYONE, REPRESENTATIVES, normalize_audience
-from schedules.kv import read_pairs
+from schedules.kv import read_pairs, too_long
 from storage.models import Checkin
 
 SECTION = "投票签到"  # the heading it has in #帮助
@@ -36,10 +36,16 @@ def _checkin_arg(req: Request, ctx: Context) -> tuple[Checkin | None, list[Reply
          examples=("#开始签到 第五届教代会第二次会议 对象=代表",))
 def start(req: Request, ctx: Context) -> list[Reply]:
     given = read_pairs(req.args, ("对象", "范围"), fold=False)
-    title = given.head[:200]
+    title = given.head
     if not title or given.unknown:
         return req.usage("请写上会议名称")
-    audience = normalize_audience(given.pairs.get("对象") or given.pairs.get("范围") or EVERYONE)[:64]
+    # The audience is one word (as #发送通知 reads it); words after it are not dropped into it (issue 27).
+    word, _, tail = (given.pairs.get("对象") or given.pairs.get("范围") or EVERYONE).partition(" ")
+    if tail.strip():
+        return reply(f"“{tail.strip()}”不属于任何一项（签到的说明请写进会议名称），未开始签到。")
+    audience = normalize_audience(word)
+    if problems := [too_long(k, n, v) for k, v, n in (("会议名称", title, 200), ("对象", audience, 64)) if len(v) > n]:
+        return reply("未开始签到：" + "；".join(problems) + "。")
     c = ctx.services.checkins.create(title, audience, ctx.sender.contact_id, ctx.now)
     post = f"【签到】{title}（签到编号 {c.number}，对象：{audience}）\n请发送 #签到（群里或私聊都可以）。"
     groups = ctx.services.reminders.announce(post, audience, ctx.now.astimezone(dt.UTC), kind="checkin_notice",

@@ -98,7 +98,7 @@ def feed(form: Form, draft: DraftState, text: str, attachment: Attachment | None
     if not text.strip() and attachment is None:
         return reply(step.prompt)
     if len(text) > step.limit:
-        return reply(f"{step.label}太长（不超过 {step.limit} 字），请精简后再发。")
+        return reply(f"{step.label}最多 {step.limit} 字，您写了 {len(text)} 字，请精简后再发。")
     try:
         data["values"][step.key] = step.read(Answer(text.strip(), attachment, data), ctx)
     except Invalid as exc:
@@ -131,7 +131,7 @@ def edit(form: Form, draft: DraftState, args: str, ctx: Context) -> list[Reply]:
     if not form.editable or step is None:
         return reply(f"可以修改的项目：{labels}。格式：#修改 项目 新内容。")
     if len(value.strip()) > step.limit:
-        return reply(f"{step.label}太长（不超过 {step.limit} 字）。")
+        return reply(f"{step.label}最多 {step.limit} 字，您写了 {len(value.strip())} 字，未修改。")
     try:
         data["values"][step.key] = step.read(Answer(value.strip(), None, data), ctx)
     except Invalid as exc:

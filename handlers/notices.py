@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from handlers.base import Context, Reply, Request, Role, command, reply
 from handlers.services import Services
+from schedules.kv import clip
 from storage.models import Member, Notice
 
 SECTION = "通知回执"  # the heading it has in #帮助
@@ -106,7 +107,7 @@ def acknowledge(req: Request, ctx: Context) -> list[Reply]:
         notice = open_[0] if open_ else mine[0]
     if not notices.acknowledge(notice, me, ctx.now):
         return []  # confirmed once already: nothing more, anywhere
-    return [Reply(f"已确认收到通知 {notice.number}：{notice.text[:30]}", to_contact=private)]
+    return [Reply(f"已确认收到通知 {notice.number}：{clip(notice.text, 30)}", to_contact=private)]
 
 
 @command("回执", syntax="#回执 通知编号", role=Role.ADMIN, help="查看通知的回执情况和未回执名单（按部门）",
@@ -117,7 +118,7 @@ def receipts(req: Request, ctx: Context) -> list[Reply]:
         return problem
     st = receipt_status(ctx.services, notice)
     total = len(st.acknowledged) + len(st.missing)
-    head = f"通知 {notice.number}（{notice.text[:20]}）"
+    head = f"通知 {notice.number}（{clip(notice.text, 20)}）"
     lines = [f"{head}已收到 {len(st.acknowledged)}/{total}（按{st.counted_by}统计）"]
     if st.missing:
         lines.append(f"未回执 {len(st.missing)} 人：")
@@ -140,7 +141,7 @@ def nudge(req: Request, ctx: Context) -> list[Reply]:
     if not st.missing:
         return reply(f"通知 {notice.number} 全部已回执，无需催办。")
     token = uuid.uuid4().hex[:12]  # one 催办, one post per person: a second 催办 is a new round
-    text = (f"提醒：工会通知 {notice.number} 需要回执，您还没有确认。\n{notice.text[:200]}\n"
+    text = (f"提醒：工会通知 {notice.number} 需要回执，您还没有确认。\n{clip(notice.text, 200)}\n"
             f"收到请回复 #收到 {notice.number}")
     ctx.services.reminders.queue_private(NUDGE_KIND, f"notice:{notice.number}", [p.contact_id for p in reachable],
                                          token, text, ctx.now.astimezone(dt.UTC))

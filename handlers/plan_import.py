@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 from handlers.base import Answer, Context, Form, Invalid, Reply, Request, Role, Scope, Step, command, reply
 from handlers.forms import begin
@@ -17,6 +18,7 @@ from schedules.plan_import import (
     split_plans,
     unsure_notes,
 )
+from schedules.plan_merge import Merge, Stored
 from schedules.when import parse_when
 from storage.schedule_repo import NewItem
 
@@ -89,7 +91,65 @@ def _chosen(data: dict) -> dict:
 
 def _summary(data: dict, ctx: Context) -> str:
     plan = _chosen(data)
-    return render_preview(plan["year"], [_load(d) for d in plan["items"]], plan["warnings"])
+    items = [_load(d) for d in plan["items"]]
+    preview = render_preview(plan["year"], items, plan["warnings"])
+    merge, stored = ctx.services.schedule.preview_import(int(plan["year"]), new_items(items), *_choices(data))
+    return preview + render_merge(merge, stored, items)
+
+
+def _choices(data: dict) -> tuple[frozenset[int], frozenset[int]]:
+    """The chair's words at the preview: 覆盖 N (the plan over a hand edit), 删旧 N (remove a kept row)."""
+    return frozenset(data.get("overwrite", [])), frozenset(data.get("drop", []))
+
+
+def render_merge(merge: Merge, stored: dict[int, Stored], items: list[ImportedItem]) -> str:
+    """What a re-import does to the year already stored; nothing when the year is empty."""
+    if not stored:
+        return ""
+
+    def row(number: int) -> str:
+        return f"活动 {number} {_short(stored[number].text)}"
+
+    lines = ["", "与已有安排对照（已有活动的编号不变，报名不受影响）："]
+    if merge.update:
+        lines.append(f"· 按新计划更新 {len(merge.update)} 项：" + "；".join(
+            f"{row(n)} → {i + 1}.{_short(items[i].text)}" for i, n in sorted(merge.update.items())))
+    if merge.same:
+        lines.append(f"· 不变 {len(merge.same)} 项")
+    if merge.held:
+        lines.append(f"· 保留您手改过的 {len(merge.held)} 项：" + "；".join(row(n) for n in sorted(merge.held.values()))
+                     + "（改用新计划的内容请发送 覆盖 活动编号）")
+    if merge.add:
+        lines.append(f"· 新增 {len(merge.add)} 项（编新号）：" + "；".join(
+            f"{i + 1}.{_short(items[i].text)}" for i in merge.add))
+    if merge.remove:
+        lines.append(f"· 删除新计划中没有的 {len(merge.remove)} 项：" + "；".join(row(n) for n in merge.remove))
+    if merge.kept:
+        lines.append(f"· 新计划中没有、但有报名或您改过，保留 {len(merge.kept)} 项：" + "；".join(
+            row(n) for n in merge.kept) + "（确要删除请发送 删旧 活动编号）")
+    return "\n".join(lines)
+
+
+def _overwrite(data: dict, args: str, ctx: Context) -> None:
+    number = _row_number(args, data, ctx, lambda merge: set(merge.held.values()), "手改过的活动")
+    data["overwrite"] = sorted({*data.get("overwrite", []), number})
+
+
+def _drop(data: dict, args: str, ctx: Context) -> None:
+    number = _row_number(args, data, ctx, lambda merge: set(merge.kept), "保留的活动")
+    data["drop"] = sorted({*data.get("drop", []), number})
+
+
+def _row_number(args: str, data: dict, ctx: Context, allowed: Callable[[Merge], set[int]], what: str) -> int:
+    plan = _chosen(data)
+    merge, _ = ctx.services.schedule.preview_import(int(plan["year"]), new_items([_load(d) for d in plan["items"]]),
+                                                    *_choices(data))
+    numbers = sorted(allowed(merge))
+    word = args.strip().removeprefix("活动").strip()
+    if not word.isdecimal() or int(word) not in numbers:
+        listed = "、".join(map(str, numbers)) or "（没有）"
+        raise Invalid(f"请写上预览中{what}的活动编号：{listed}。")
+    return int(word)
 
 
 def _edit_item(data: dict, args: str, ctx: Context) -> None:
@@ -102,7 +162,7 @@ def _edit_item(data: dict, args: str, ctx: Context) -> None:
     when = parse_when(words[0], item.year, ctx.now.date()) if words else None
     if when is not None:
         words = words[1:]
-    text = " ".join(words).strip()[:200] or item.text
+    text = " ".join(words).strip() or item.text  # stored whole (a Text column)
     if when is None and text == item.text:
         raise Invalid(f"写成：改 {number} 4月 新内容（月份或内容至少写一样）。")
     date, months = when if when is not None else (None, item.months)
@@ -133,15 +193,21 @@ def _item_index(number: str, plan: dict) -> int:
 def _finish(data: dict, ctx: Context) -> list[Reply]:
     plan = _chosen(data)
     items = [_load(d) for d in plan["items"]]
-    rows = ctx.services.schedule.replace_imported(int(plan["year"]), new_items(items), source="plan",
-                                                  by=ctx.sender.contact_id)
-    first, last = rows[0].number, rows[-1].number
-    return reply(f"已导入 {len(rows)} 项活动（编号 {first}–{last}）。发送 #活动安排 查看全年安排。")
+    done = ctx.services.schedule.replace_imported(int(plan["year"]), new_items(items), source="plan",
+                                                  by=ctx.sender.contact_id, overwrite=_choices(data)[0],
+                                                  drop=_choices(data)[1])
+    m, rows = done.merge, done.rows
+    if len(m.add) == len(rows) and not (m.remove or m.kept):
+        numbers = f"编号 {rows[0].number}–{rows[-1].number}"
+    else:
+        numbers = (f"更新 {len(m.update)} 项，不变 {len(m.same)} 项，保留手改 {len(m.held)} 项，新增 {len(m.add)} 项，"
+                   f"删除 {len(m.remove)} 项，保留计划外 {len(m.kept)} 项；已有活动编号不变")
+    return reply(f"已导入 {len(rows)} 项活动（{numbers}）。发送 #活动安排 查看全年安排。")
 
 
 PLAN_FORM = Form(
     kind=FORM, noun="计划导入", role=Role.ADMIN, editable=False, summary=_summary, finish=_finish, steps=_steps,
-    words={"改": _edit_item, "删": _delete_item, "删除": _delete_item},
+    words={"改": _edit_item, "删": _delete_item, "删除": _delete_item, "覆盖": _overwrite, "删旧": _drop},
     confirm_hint="确认无误请发送 #确认导入（或回复“确认”）；改一项：改 序号 月份 内容（如 改 3 4月 羽毛球赛）；"
                  "删一项：删 序号；放弃请发送 #取消。",
 )

@@ -26,7 +26,7 @@ from handlers.base import (
 )
 from handlers.forms import begin
 from handlers.xlsx import workbook_bytes
-from schedules.kv import read_pairs
+from schedules.kv import read_pairs, too_long
 from schedules.when import read_date
 from storage.models import Proposal
 from storage.proposals import EVALUATIONS, STATUSES, NewProposal, ProposalRepo, parse_code
@@ -42,6 +42,7 @@ PROMPTS = {
     "cosigners": "第 4 步：如已约好附议人，请发送他们的姓名（用顿号或空格分开）；没有请发送“无”。",
 }
 COMMITTEE = Role.PROPOSAL_COMMITTEE
+REASON_MAX = 480  # review_note holds 500, with "不予立案，转为意见建议：" before the reason
 _SPLIT = re.compile(r"\s*[|｜]\s*")
 
 
@@ -209,7 +210,7 @@ def proposal(req: Request, ctx: Context) -> list[Reply]:
     values = {"cosigners": ""}
     for step, part in zip(STEPS, parts, strict=False):
         if len(part) > step.limit:
-            return reply(f"{step.label}太长（不超过 {step.limit} 字），请精简后再发。")
+            return reply(too_long(step.label, step.limit, part) + "，请精简后再发。")
         values[step.key] = part
     return begin(PROPOSAL_FORM, req, ctx, {"values": values})
 
@@ -366,9 +367,11 @@ def reject(req: Request, ctx: Context) -> list[Reply]:
     p, problem = _lookup(req, ctx)
     if p is None:
         return problem
-    reason = req.rest()[:500]
+    reason = req.rest()
     if not reason:
         return req.usage("请写明不予立案的理由")
+    if len(reason) > REASON_MAX:
+        return reply(too_long("理由", REASON_MAX, reason) + "，未修改。")
     return _change(ctx, p, "不予立案", reason, review_note=f"不予立案，转为意见建议：{reason}")
 
 
@@ -397,9 +400,11 @@ def hand_over(req: Request, ctx: Context) -> list[Reply]:
     p, problem = _lookup(req, ctx)
     if p is None:
         return problem
-    department = req.argv[1][:64] if len(req.argv) > 1 else ""
+    department = req.argv[1] if len(req.argv) > 1 else ""
     if not department:
         return req.usage("请写上承办部门")
+    if len(department) > 64:
+        return reply(too_long("承办部门", 64, department) + "，未修改。")
     out = _change(ctx, p, "交办", f"交{department}办理", department=department)
     officers = ctx.services.proposal_rules.departments.get(department, frozenset())
     if not out[0].text.endswith("未修改。"):
@@ -414,7 +419,7 @@ def answer(req: Request, ctx: Context) -> list[Reply]:
     p, problem = _lookup(req, ctx)
     if p is None:
         return problem
-    text = req.rest()[:1500]
+    text = req.rest()  # kept whole (a Text column)
     if not text:
         return req.usage("请写上答复内容")
     if not ctx.services.access.may(ctx.sender, "answer", p):
@@ -439,7 +444,9 @@ def evaluate(req: Request, ctx: Context) -> list[Reply]:
     verdict = req.argv[1] if len(req.argv) > 1 else ""
     if verdict not in EVALUATIONS:
         return reply(f"请写上评价：{'、'.join(EVALUATIONS)}，例如 #评价 {p.code} 满意。")
-    note = req.rest(2)[:500]
+    note = req.rest(2)
+    if len(note) > 500:
+        return reply(too_long("评价说明", 500, note) + "，未修改。")
     return _change(ctx, p, "评价", verdict + (f"，{note}" if note else ""), evaluation=verdict, evaluation_note=note)
 
 

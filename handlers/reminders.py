@@ -6,7 +6,7 @@ import datetime as dt
 
 from handlers.base import Context, Reply, Request, Role, command, reply
 from schedules.audience import EVERYONE, normalize_audience
-from schedules.kv import read_pairs
+from schedules.kv import clip, read_pairs
 
 RECEIPT_WORDS = ("需回执", "需要回执")
 SECTION = "提醒通知"  # the heading it has in #帮助
@@ -38,7 +38,7 @@ def preview(req: Request, ctx: Context) -> list[Reply]:
     for p in posts[:_PREVIEW_LIMIT]:
         when = p.due_at.astimezone(ctx.services.tz)
         where = p.target.split(":", 1)[1] if p.target.startswith("group:") else _PRIVATE_TO.get(p.kind, "私聊")
-        first = p.text.splitlines()[0][:40]
+        first = clip(p.text.splitlines()[0], 40)
         lines.append(f"{when:%m-%d %H:%M} → {where}：{KIND_LABELS.get(p.kind, p.kind)}｜{first}")
     if len(posts) > _PREVIEW_LIMIT:
         lines.append(f"……另有 {len(posts) - _PREVIEW_LIMIT} 条")

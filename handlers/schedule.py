@@ -8,7 +8,7 @@ from handlers.base import Attachment, Context, Reply, Request, Role, command, re
 from schedules.categories import classify
 from schedules.ics import CalendarEntry, build_ics
 from schedules.item_dates import item_date, without_own_date
-from schedules.kv import read_pairs
+from schedules.kv import read_pairs, split_trailing
 from schedules.when import parse_month, parse_when
 from storage.models import ScheduleItem
 from storage.schedule_repo import NewItem, split_ints
@@ -133,15 +133,16 @@ def _when_and_text(args: str, year: int, ctx: Context) -> tuple[tuple[dt.date | 
     text = next((given.pairs[k] for k in _TEXT_KEYS if k in given.pairs), "")
     words = given.head.split(maxsplit=1)
     if date_word:
-        token = given.pairs[date_word]
+        # '日期=3月8日 三八节慰问': the date is read, the words after it are the text when none is given.
+        token, tail = split_trailing(given.pairs[date_word], lambda t: parse_when(t, year, ctx.now.date()) is not None)
         when = parse_when(token, year, ctx.now.date())
         if when is None:
             return None, "", f"日期“{token[:20]}”看不懂，请写成 2027-03-10、3月10日、4月 或 下周三"
-        return when, (text or given.head).strip()[:200], ""
+        return when, (text or " ".join(filter(None, [given.head, tail]))).strip(), ""  # stored whole (Text)
     when = parse_when(words[0], year, ctx.now.date()) if words else None
     if when is not None:
         words = words[1:]
-    return when, (text or " ".join(words)).strip()[:200], ""
+    return when, (text or " ".join(words)).strip(), ""
 
 
 @command("添加活动", syntax="#添加活动 日期或月份 内容", role=Role.ADMIN,

@@ -19,7 +19,8 @@ from handlers.notices import Person, by_department
 from handlers.services import Services
 from handlers.xlsx import workbook_bytes
 from schedules.audience import EVERYONE, member_in_audience
-from schedules.event_form import parse_event_form
+from schedules.event_form import TITLE_MAX, parse_event_form
+from schedules.kv import too_long
 from schedules.text_norm import normalize_message
 from storage.models import Event, Member, Signup
 from storage.signups import ChangeOutcome, NewEvent, SignupOutcome
@@ -206,7 +207,10 @@ def _read_event(answer: Answer, ctx: Context) -> dict:
         if item is None:
             raise Invalid(f"没有编号为 {m.group(1)} 的活动（见 #本月活动）。")
         schedule_number = item.number
-        form.title = item.text[:200]
+        if len(item.text) > TITLE_MAX:
+            raise Invalid(f"未发起：活动 {item.number} 的内容有 {len(item.text)} 字，报名标题最多 {TITLE_MAX} 字；"
+                          "请直接写上标题发起报名。")
+        form.title = item.text
         if form.starts_at is None and item.date is not None:
             form.starts_at = dt.datetime.combine(item.date, dt.time(0, 0), tzinfo=ctx.services.tz)
         form.errors = [e for e in form.errors if e != "缺少活动名称"]
@@ -323,7 +327,9 @@ def cancel_event(req: Request, ctx: Context) -> list[Reply]:
         return problem
     if event.status == "cancelled":
         return reply(f"“{event.title}”已经取消过了。")
-    reason = req.rest()[:200]
+    reason = req.rest()
+    if len(reason) > 200:
+        return reply(too_long("取消原因", 200, reason) + "，未取消。")
     _, active = ctx.services.signups.set_status(event.number, "cancelled", reason or "未说明")
     why = f"原因：{reason}。" if reason else ""
     out = [Reply(f"很抱歉，您报名的“{event.title}”已取消。{why}", to_contact=s.contact_id)
@@ -431,7 +437,7 @@ def sign_up(req: Request, ctx: Context) -> list[Reply]:
     if problem:
         return req.usage(problem)
     if len(note) > NOTE_MAX:
-        return reply(f"备注请在 {NOTE_MAX} 字以内，未报名。")
+        return reply(too_long("备注", NOTE_MAX, note) + "，未报名。")
     if number is None and title:
         number, problem_reply = _number_from_title(title, _open_events(ctx), ctx, req)
         if number is None:

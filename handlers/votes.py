@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 
 from handlers.base import Context, Reply, Request, Role, Scope, command, reply
 from handlers.services import Services
 from handlers.signups import when_text
 from handlers.vote_rules import Decision, decide
 from schedules.audience import EVERYONE, REPRESENTATIVES, normalize_audience
-from schedules.kv import read_pairs
+from schedules.kv import read_pairs, split_trailing, too_long
 from schedules.when import read_datetime
 from storage.models import Vote
 from storage.votes import NewVote
@@ -32,6 +33,14 @@ DEFAULT_OPTIONS = ["赞成", "反对", "弃权"]
 _OPTION_SPLIT = re.compile(r"\s*[|｜/、,，]\s*")
 ANONYMOUS_WORDS = ("是", "匿名", "不记名", "yes", "true", "1")  # 匿名=…
 NAMED_WORDS = ("否", "记名", "实名", "公开", "no", "false", "0")
+
+
+_SHAPED: dict[str, Callable[[str, dt.datetime], bool]] = {
+    "deadline": lambda t, now: read_datetime(t, now, dt.time(23, 59)) is not None,
+    "anonymous": lambda t, now: t.strip().lower() in ANONYMOUS_WORDS + NAMED_WORDS,
+    "max_choices": lambda t, now: t.strip().isdecimal(),
+    "audience": lambda t, now: not any(c.isspace() for c in t),  # one word, as #发送通知 reads it
+}
 
 
 def options_of(v: Vote) -> list[str]:
@@ -63,11 +72,21 @@ def _vote_arg(req: Request, ctx: Context) -> tuple[Vote | None, list[Reply]]:
                    "#发起投票 工会委员选举 选项=张三|李四|王五 多选=2 对象=代表"))
 def start_vote(req: Request, ctx: Context) -> list[Reply]:
     given = read_pairs(req.args, VOTE_KEYS, fold=False)
-    title = (given.pairs.get("标题") or given.head).strip()[:200]
+    title = (given.pairs.get("标题") or given.head).strip()
     problems = [f"不认识“{given.unknown[0]}”这一项（可写：选项、对象、截止、匿名、多选）"] if given.unknown else []
     if not title:
         problems.append("缺少投票标题")
+    elif len(title) > 200:
+        problems.append(too_long("标题", 200, title))
     fields = {VOTE_KEYS[k]: v for k, v in given.pairs.items()}
+    # Free text after a value ('截止=3月20日 17:00 请按时投票') is named, not read as a bad date (issue 27).
+    tails = []
+    for key, readable in _SHAPED.items():
+        if key in fields:
+            fields[key], tail = split_trailing(fields[key], lambda t, r=readable: r(t, ctx.now))
+            tails += [tail] if tail else []
+    if tails:
+        problems.append("“" + " ".join(tails) + "”不属于任何一项（投票的说明请写进标题）")
     options = [o for o in _OPTION_SPLIT.split(fields.get("options", "")) if o] or DEFAULT_OPTIONS
     if len(options) < 2 or len(options) > 30 or len(set(options)) != len(options):
         problems.append("选项应是 2 到 30 个不同的词，用 | 分开")
@@ -91,9 +110,11 @@ def start_vote(req: Request, ctx: Context) -> list[Reply]:
             problems.append(f"多选应是 1 到 {len(options)} 之间的数")
         else:
             max_choices = int(text)
+    audience = normalize_audience(fields.get("audience", EVERYONE))
+    if len(audience) > 64:
+        problems.append(too_long("对象", 64, audience))
     if problems:
         return req.usage("未发起：" + "；".join(problems))
-    audience = normalize_audience(fields.get("audience", EVERYONE))[:64]
     v = ctx.services.votes.create(NewVote(title, options, audience, deadline, anonymous, max_choices),
                                   ctx.sender.contact_id, ctx.now)
     groups = ctx.services.reminders.announce(notice_text(v, ctx), audience, ctx.now.astimezone(dt.UTC),

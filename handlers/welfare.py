@@ -26,9 +26,9 @@ from handlers.base import (
     reply,
 )
 from handlers.forms import begin
-from handlers.welfare_rules import FormField, WelfareType, check_value, find_type
+from handlers.welfare_rules import NOTE_LIMIT, FormField, WelfareType, check_value, find_type, guess_number, take_fields
 from handlers.xlsx import workbook_bytes
-from schedules.kv import read_pairs
+from schedules.kv import read_pairs, too_long
 from storage.models import Member, WelfareRequest
 from storage.welfare import Actor, details_of
 
@@ -90,7 +90,11 @@ def _summary(data: dict, ctx: Context) -> str:
     values = {k: v for k, v in data["values"].items() if k != "kind"}
     standard = kind.standard(values)
     who = f"（代 {data['for_name']} 申请）" if data.get("for_name") else ""
-    lines = [f"请核对{who}：", f"类型：{kind.name}"] + [f"{k}：{v}" for k, v in values.items()]
+    guessed = data.get("guessed") or {}
+    lines = [f"请核对{who}：", f"类型：{kind.name}"] + [
+        f"{k}：{v}" + (f"（从“{guessed[k][1]}”读出，请核对；不对请发送 #修改 {k} 正确内容）"
+                      if k in guessed and guessed[k][0] == v else "")
+        for k, v in values.items()]
     if data.get("note"):
         lines.append(f"备注：{data['note']}")
     lines.append(f"标准：{kind.standard_text()}" + (f"，本次按标准为 {standard} 元" if standard is not None else ""))
@@ -150,23 +154,27 @@ def _start(req: Request, ctx: Context, args: str, typed: str, for_member: Member
     elif for_name:
         data.update({"for": None, "for_name": for_name})
     rest = " ".join(words)
+    problems: list[str] = []
     if kind is not None:
         given = read_pairs(rest, [f.name for f in kind.fields])
         if given.unknown:
             return reply(f"{kind.name}申请没有“{given.unknown[0][:10]}”这一项，"
                          f"可填：{'、'.join(f.name for f in kind.fields)}。")
-        for f in kind.fields:
-            if f.name in given.pairs:
-                value_ok, problem = check_value(f, given.pairs[f.name], ctx.now.date())
-                if problem:
-                    return reply(problem)
-                data["values"][f.name] = value_ok
-        if given.head:
-            if len(kind.fields) == 1 and kind.fields[0].name not in data["values"]:
-                data["values"][kind.fields[0].name] = given.head[:500]
-            else:
-                data["note"] = given.head[:500]
-    return begin(WELFARE_FORM, req, ctx, data)
+        free, problems = take_fields(kind, given, data["values"], ctx.now.date())
+        if len(kind.fields) == 1 and kind.fields[0].name not in data["values"] and free:
+            data["values"][kind.fields[0].name], free = free, ""
+        guess_number(kind, free, data)
+        if free:
+            data["note"] = free
+        too_long = [f"{k}最多 {NOTE_LIMIT} 字，您写了 {len(v)} 字" for k, v in
+                    [("备注", data.get("note", "")), *data["values"].items()] if len(v) > NOTE_LIMIT]
+        if too_long:
+            return reply("未提交：" + "；".join(too_long) + "。请精简后再发。")
+    out = begin(WELFARE_FORM, req, ctx, data)
+    if problems and (req.draft is None or req.draft.expired) and out:
+        # Everything readable is kept; only what could not be read is asked again, saying why.
+        out[0] = Reply("\n".join(problems) + "\n" + out[0].text)
+    return out
 
 
 @command("申请", aliases=("住院", "生病住院", "结婚", "生育", "丧事", "困难帮扶", "帮扶", "慰问申请"),
@@ -183,13 +191,15 @@ def report_for(req: Request, ctx: Context) -> list[Reply]:
     name, _, rest = req.args.strip().partition(" ")
     if not name:
         return req.usage()
-    found = ctx.services.members.find(name[:64])
+    if len(name) > 64:
+        return reply(too_long("姓名", 64, name) + "，未提交。")
+    found = ctx.services.members.find(name)
     if len(found) > 1:
         return reply(f"有多位“{name[:20]}”，请改用联系人 ID。")
     if found and found[0].contact_id == ctx.sender.contact_id:
         return _start(req, ctx, rest, "", None)
     # Someone not known yet is only added to the roster when the request is submitted.
-    return _start(req, ctx, rest, "", found[0] if found else None, for_name=name[:64])
+    return _start(req, ctx, rest, "", found[0] if found else None, for_name=name)
 
 
 def _line(r: WelfareRequest) -> str:
@@ -302,9 +312,11 @@ def reject(req: Request, ctx: Context) -> list[Reply]:
     code, problem = _code_arg(req)
     if problem:
         return problem
-    reason = req.rest()[:500]
+    reason = req.rest()
     if not reason:
         return req.usage("请写明驳回理由")
+    if len(reason) > NOTE_LIMIT:
+        return reply(too_long("驳回理由", NOTE_LIMIT, reason) + "，未修改。")
     return _act(ctx, code, "驳回", f"未获通过：{reason}。如有疑问请与福利委员联系。", reject_reason=reason)
 
 

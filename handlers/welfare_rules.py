@@ -12,9 +12,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from schedules.kv import KeyValues, split_trailing
 from schedules.text_norm import chinese_number, fold_width
 from schedules.when import YearRule, read_date
 
+NOTE_LIMIT = 500  # characters of a text field or 备注 (the reply says so when more is typed)
 RELATIVES = ("配偶", "子女", "父母", "岳父母", "公婆")
 
 
@@ -120,7 +122,56 @@ def check_value(f: FormField, text: str, today: dt.date) -> tuple[str | None, st
         if t not in f.choices:
             return None, f"{f.name}应是：{'、'.join(f.choices)}。"
         return t, ""
-    return t[:500], ""
+    if len(t) > NOTE_LIMIT:
+        return None, f"{f.name}最多 {NOTE_LIMIT} 字，您写了 {len(t)} 字，请精简。"
+    return t, ""
+
+
+def take_fields(kind: WelfareType, given: KeyValues, values: dict[str, str], today: dt.date) -> tuple[str, list[str]]:
+    """The fields ``given`` names, read into ``values``; returns (free text, problems).
+
+    Free text is the head and whatever follows a number, date or choice ('天数=5 因阑尾炎手术住院'):
+    it goes to 备注, it never knocks the field out. A value that cannot be read is left out (the form
+    asks for it, with the problem) and every other field given is kept."""
+    free = [given.head] if given.head else []
+    problems = []
+    for f in kind.fields:
+        if f.name not in given.pairs:
+            continue
+        raw = given.pairs[f.name]
+        if f.kind != "text":
+            raw, tail = split_trailing(raw, lambda t, f=f: check_value(f, t, today)[1] == "")
+        elif len(kind.fields) > 1:
+            # A short text field (医院) is one word; a type's only field (情况说明) is the free text itself.
+            raw, tail = split_trailing(raw, lambda t: not any(c.isspace() for c in t))
+        else:
+            tail = ""
+        if tail:
+            free.append(tail)
+        value, problem = check_value(f, raw, today)
+        if problem or value is None:
+            problems.append(problem)
+        else:
+            values[f.name] = value
+    return " ".join(free), problems
+
+
+def guess_number(kind: WelfareType, free: str, data: dict) -> None:
+    """A missing number field read from one obvious phrase in the free text ('住院5天' -> 天数 5).
+    Only a guess: ``data["guessed"]`` makes the summary say where it came from, to be checked."""
+    for f in kind.fields:
+        if f.kind != "number" or f.name in data["values"] or not f.name.endswith("数"):
+            continue
+        unit = re.escape(f.name[:-1])  # 天数 -> 天
+        found = re.findall(rf"\S{{0,4}}?(\d{{1,4}}|[一二两三四五六七八九十百]{{1,4}})\s*(?:个)?{unit}(?!\d)", free)
+        if len(found) != 1:
+            continue
+        n = _number(found[0])
+        if n is None or n <= 0 or n > 3650:
+            continue
+        phrase = re.search(rf"\S{{0,4}}?{re.escape(found[0])}\s*(?:个)?{unit}", free)
+        data["values"][f.name] = str(n)
+        data.setdefault("guessed", {})[f.name] = [str(n), phrase.group(0) if phrase else found[0]]
 
 
 def _number(text: str) -> int | None:

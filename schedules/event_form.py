@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from schedules.audience import EVERYONE, normalize_audience
-from schedules.kv import read_pairs
+from schedules.kv import read_pairs, split_trailing, too_long
 from schedules.text_norm import chinese_number
 from schedules.when import read_datetime
 
@@ -22,6 +22,7 @@ FIELD_NAMES = {
     "备注": "note", "说明": "note",
 }
 KNOWN_KEYS = "时间、地点、名额、截止、对象、家属、备注"
+TITLE_MAX, PLACE_MAX, NOTE_MAX = 200, 200, 500  # the columns of storage.models.Event
 
 
 @dataclass
@@ -44,15 +45,21 @@ def parse_event_form(text: str, now: dt.datetime) -> EventForm:
     form.title = given.head
     if given.unknown:
         form.errors.append(f"不认识“{given.unknown[0]}”这一项（可写：{KNOWN_KEYS}）")
+    tails: list[str] = []
     for word in given.order:
         value = given.pairs[word]
         key = FIELD_NAMES[word]
+        if key in _SHAPED:
+            # '名额=20 欢迎大家参加': the number is kept, the words after it go to 备注 (not an error).
+            value, tail = split_trailing(value, lambda t, key=key: _SHAPED[key](t, now))
+            if tail:
+                tails.append(tail)
         if key == "title":
             form.title = form.title or value
         elif key == "place":
-            form.place = value[:200]
+            form.place = value
         elif key == "note":
-            form.note = value[:500]
+            form.note = value
         elif key == "audience":
             form.audience = normalize_audience(value)[:64]
         elif key == "capacity":
@@ -79,12 +86,34 @@ def parse_event_form(text: str, now: dt.datetime) -> EventForm:
                                    "（写成 2027-04-15 15:30、4月15日 15:30 或 明天 15:30）")
             else:
                 setattr(form, key, when)
-    form.title = form.title[:200]
+    if tails:
+        form.note = " ".join(filter(None, [form.note, *tails]))
+    # Never cut: what is too long for its column is refused with the limit and the length.
+    for label, text, limit in (("标题", form.title, TITLE_MAX), ("地点", form.place, PLACE_MAX),
+                               ("备注", form.note, NOTE_MAX)):
+        if len(text) > limit:
+            form.errors.append(too_long(label, limit, text))
     if not form.title:
         form.errors.append("缺少活动名称")
     if form.deadline and form.starts_at and form.deadline > form.starts_at:
         form.errors.append("报名截止时间晚于活动时间")
     return form
+
+
+def _is_count(value: str, now: dt.datetime) -> bool:
+    return _count(value) is not None
+
+
+def _is_family(value: str, now: dt.datetime) -> bool:
+    return _count(value) is not None or value in ("可", "可以", "是", "允许", "否", "不可", "不可以", "不允许")
+
+
+def _is_when(value: str, now: dt.datetime) -> bool:
+    return read_datetime(value, now, dt.time(0, 0)) is not None
+
+
+# Fields whose value has a shape, so free text typed after one can be told apart from it.
+_SHAPED = {"capacity": _is_count, "family_max": _is_family, "starts_at": _is_when, "deadline": _is_when}
 
 
 def _count(value: str) -> int | None:

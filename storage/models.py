@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 
@@ -64,6 +65,8 @@ class ScheduleItem(SQLModel, table=True):
     source: str = Field(default="chat", max_length=16)  # plan | file | chat
     created_by: str = Field(default="", max_length=128)
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # Changed by hand (#修改活动, the office page): a re-imported plan keeps it unless the chair says otherwise.
+    edited: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
 
 
 class Draft(SQLModel, table=True):

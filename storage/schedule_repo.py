@@ -10,8 +10,11 @@ from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, func, select
 
+from schedules.plan_merge import Incoming, Merge, Stored, merge
 from storage.db import serialize, session_scope
-from storage.models import ScheduleItem
+from storage.models import Event, ScheduleItem
+
+IMPORTED = ("plan", "file")  # sources a re-import may change; items added in chat it never touches
 
 _BY_YEAR = (select(ScheduleItem)
             .where(ScheduleItem.union_id == bindparam("u"), ScheduleItem.year == bindparam("y"))
@@ -28,6 +31,16 @@ class NewItem:
     holiday: str | None = None
     date: dt.date | None = None
     rrule: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    merge: Merge
+    rows: list[ScheduleItem]  # the plan's items as stored, in the plan's order
+
+
+def _incoming(it: NewItem) -> Incoming:
+    return Incoming(tuple(it.months), it.text, it.category, it.date)
 
 
 def _join(values: list[int]) -> str:
@@ -58,14 +71,66 @@ class ScheduleRepo:
         self._by_year.clear()
         self._by_month.clear()
 
-    def replace_imported(self, year: int, items: list[NewItem], source: str, by: str = "") -> list[ScheduleItem]:
-        """Replace the imported items of ``year`` (items added in chat stay)."""
+    def _imported(self, s: Session, year: int) -> list[Stored]:
+        rows = s.exec(select(ScheduleItem).where(
+            ScheduleItem.union_id == self.union_id, ScheduleItem.year == year,
+            col(ScheduleItem.source).in_(IMPORTED)).order_by(ScheduleItem.number)).all()
+        linked = set(s.exec(select(Event.schedule_number).where(
+            Event.union_id == self.union_id, Event.status != "cancelled",
+            col(Event.schedule_number).in_([r.number for r in rows]))).all())
+        return [Stored(r.number, tuple(split_ints(r.months)), r.text, r.category, r.date, r.edited,
+                       r.number in linked) for r in rows]
+
+    def preview_import(self, year: int, items: list[NewItem], overwrite: frozenset[int] = frozenset(),
+                       drop: frozenset[int] = frozenset()) -> tuple[Merge, dict[int, Stored]]:
+        """What ``replace_imported`` would do now, and the stored rows it names; changes nothing."""
+        with session_scope(self.engine) as s:
+            return self._merge(s, year, items, overwrite, drop)
+
+    def _merge(self, s: Session, year: int, items: list[NewItem], overwrite: frozenset[int],
+               drop: frozenset[int]) -> tuple[Merge, dict[int, Stored]]:
+        """Each year the items fall in against that year's stored rows. Rows of another year (a plan's
+        January of the next year) are matched, never removed: that year belongs to its own plan."""
+        total, named = Merge(), {}
+        for y in sorted({year, *(it.year for it in items)}):
+            index = [i for i, it in enumerate(items) if it.year == y]
+            stored = self._imported(s, y)
+            part = merge(stored, [_incoming(items[i]) for i in index], overwrite=overwrite, drop=drop)
+            for mine, theirs in ((total.same, part.same), (total.update, part.update), (total.held, part.held)):
+                mine.update({index[k]: number for k, number in theirs.items()})
+            total.add += [index[k] for k in part.add]
+            if y == year:
+                total.remove, total.kept = part.remove, part.kept
+            named.update({r.number: r for r in stored})
+        total.add.sort()
+        return total, named
+
+    def replace_imported(self, year: int, items: list[NewItem], source: str, by: str = "",
+                         overwrite: frozenset[int] = frozenset(), drop: frozenset[int] = frozenset()) -> ImportOutcome:
+        """Import ``year``'s plan over what is stored (schedules.plan_merge): matched rows keep their numbers
+        (and their hand edits, but for ``overwrite``), new items get new numbers, rows the plan no longer
+        has are deleted unless sign-ups point at them or they were edited by hand (but for ``drop``).
+        Items added in chat are not touched."""
         self._forget()
         with session_scope(self.engine) as s:
-            s.exec(delete(ScheduleItem).where(
-                ScheduleItem.union_id == self.union_id, ScheduleItem.year == year,
-                col(ScheduleItem.source).in_(["plan", "file"])))
-            return self._insert(s, items, source, by)
+            serialize(s, f"{self.union_id}:schedule_number")
+            plan, _ = self._merge(s, year, items, overwrite, drop)
+            by_number = {r.number: r for r in s.exec(select(ScheduleItem).where(
+                ScheduleItem.union_id == self.union_id,
+                col(ScheduleItem.number).in_(list(plan.row_of.values()) + plan.remove))).all()}
+            for i, number in plan.update.items():
+                row, it = by_number[number], items[i]
+                row.sqlmodel_update(dict(months=_join(it.months), weeks=_join(it.weeks), text=it.text,
+                                         category=it.category, holiday=it.holiday, date=it.date, rrule=it.rrule,
+                                         source=source, edited=False))
+                s.add(row)
+            # New numbers first: a removed row's number is never given to another activity.
+            added = iter(self._insert(s, [items[i] for i in plan.add], source, by))
+            for number in plan.remove:
+                s.delete(by_number[number])
+            rows = [by_number[plan.row_of[i]] if i in plan.row_of else next(added) for i in range(len(items))]
+            s.flush()
+            return ImportOutcome(plan, rows)
 
     def add(self, item: NewItem, source: str = "chat", by: str = "") -> ScheduleItem:
         self._forget()
@@ -133,6 +198,7 @@ class ScheduleRepo:
                 if key in ("months", "weeks") and isinstance(value, list):
                     value = _join(value)
                 setattr(row, key, value)
+            row.edited = True  # every update is a hand edit (#修改活动, the office page): a re-import keeps it
             s.add(row)
             return row
 

@@ -112,7 +112,7 @@ class SignupRepo:
                 return None, []
             event.status = status
             if reason:
-                event.cancel_reason = reason[:200]
+                event.cancel_reason = reason  # the handler refuses over 200
             s.add(event)
             active = list(s.exec(select(Signup).where(Signup.event_id == event.id,
                                                       col(Signup.status).in_(ACTIVE))).all())
@@ -148,13 +148,13 @@ class SignupRepo:
                 status = "confirmed" if seats is not None else "waitlist"
                 values = dict(union_id=self.union_id, event_id=event.id, member_id=member.id,
                               contact_id=member.contact_id, name=member.name, department=member.department,
-                              extra=extra, note=note[:100], status=status, by=by, signed_at=now, updated_at=now)
+                              extra=extra, note=note, status=status, by=by, signed_at=now, updated_at=now)
                 new_id = conn.execute(stmts["insert"], values).scalar()
                 if new_id is None:
                     # A row exists: re-activate it if it was cancelled, else nothing changes.
                     new_id = conn.execute(update(Signup).where(
                         Signup.event_id == event.id, Signup.member_id == member.id, Signup.status == "cancelled",
-                    ).values(status=status, extra=extra, note=note[:100], by=by, signed_at=now, updated_at=now)
+                    ).values(status=status, extra=extra, note=note, by=by, signed_at=now, updated_at=now)
                         .returning(Signup.id)).scalar()
                     if new_id is None:
                         conn.rollback()  # gives back the seats taken above
@@ -205,7 +205,7 @@ class SignupRepo:
                 return False
             changed = s.execute(update(Signup).where(
                 Signup.event_id == event.id, Signup.member_id == member_id, col(Signup.status).in_(ACTIVE),
-            ).values(note=note[:100], updated_at=now))
+            ).values(note=note, updated_at=now))
             return bool(changed.rowcount)
 
     def change_extra(self, number: int, member_id: int, extra: int, now: dt.datetime) -> ChangeOutcome:

@@ -8,7 +8,7 @@ import datetime as dt
 from bot.app import App
 from bot.pipeline import Incoming, split_command
 from storage.models import ScheduleItem
-from tests.conftest import REPO, SEEDS, ChatDriver
+from tests.conftest import PLAN_FIXTURE, REPO, ChatDriver
 
 
 def count_items(app: App) -> int:
@@ -106,15 +106,15 @@ def test_calendar_file_is_sent(chat: ChatDriver) -> None:
 
 
 def test_import_plan_preview_then_confirm(chat: ChatDriver, app: App) -> None:
-    plan = (SEEDS / "004_5714f57b4cff8f47.txt").read_text(encoding="utf-8")
+    plan = PLAN_FIXTURE.read_text(encoding="utf-8")
     assert "请私聊" in chat.text("王主席", "#导入计划")  # in the group: no
     assert "仅限工会管理员" in chat.text("李老师", "#导入计划", private=True)
     assert "粘贴" in chat.text("王主席", "#导入计划", private=True)
     preview = chat.text("王主席", plan, private=True)
-    assert "识别到 18 项活动" in preview and "#确认导入" in preview
+    assert "识别到 17 项活动" in preview and "#确认导入" in preview
     assert count_items(app) == 0  # nothing stored before confirmation
-    assert "已导入 18 项" in chat.text("王主席", "#确认导入", private=True)
-    assert count_items(app) == 18
+    assert "已导入 17 项" in chat.text("王主席", "#确认导入", private=True)
+    assert count_items(app) == 17
     assert "没有待确认" in chat.text("王主席", "#确认导入", private=True)
 
 
@@ -213,3 +213,28 @@ def test_a_command_glued_to_its_number(chat: ChatDriver, app: App) -> None:
 def test_contact_id_is_told_in_private_only(chat: ChatDriver) -> None:
     assert "联系人 ID：李老师" in chat.text("李老师", "#我的信息", private=True)
     assert "联系人 ID" not in chat.text("李老师", "#我的信息")
+
+
+def test_add_item_keeps_long_text_whole_and_reads_a_date_key_followed_by_text(chat: ChatDriver, app: App) -> None:
+    """Issue 27 items 4 and 5: '日期=3月8日 三八节慰问' was '日期看不懂'; text over 200 was cut."""
+    assert "已添加" in chat.text("王主席", "#添加活动 日期=3月8日 三八节慰问女教工")
+    item = app.services.schedule.get(1)
+    assert item is not None and (item.date, item.text) == (dt.date(2027, 3, 8), "三八节慰问女教工")
+    long_text = "教职工" + "趣" * 247
+    assert "已添加" in chat.text("王主席", f"#添加活动 4月 {long_text}")
+    assert app.services.schedule.get(2).text == long_text
+
+
+def test_long_vote_and_checkin_titles_are_refused_with_their_length(chat: ChatDriver, app: App) -> None:
+    assert "标题最多 200 字，您写了 201 字" in chat.text("王主席", "#发起投票 " + "决" * 201)
+    assert app.services.votes.get(1) is None
+    assert "会议名称最多 200 字，您写了 205 字" in chat.text("王主席", "#开始签到 " + "会" * 205)
+
+
+def test_free_text_after_a_vote_or_checkin_field_is_named_not_misread(chat: ChatDriver, app: App) -> None:
+    """Issue 27 item 4 in votes and check-ins: the words after 截止=… made it "不是日期时间"."""
+    out = chat.text("王主席", "#发起投票 修订绩效方案 对象=代表 截止=2027-03-20 17:00 请各位代表按时投票")
+    assert "“请各位代表按时投票”不属于任何一项" in out and "不是日期时间" not in out
+    assert app.services.votes.get(1) is None
+    assert "已发起投票【1】修订绩效方案" in chat.text("王主席", "#发起投票 修订绩效方案 对象=代表 截止=2027-03-20 17:00")
+    assert "“请准时”不属于任何一项" in chat.text("王主席", "#开始签到 教代会 对象=代表 请准时")

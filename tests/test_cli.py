@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SEEDS
+from tests.conftest import PLAN_FIXTURE, REPO
 
 
 def unionbot(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -29,11 +29,11 @@ def config(tmp_path: Path) -> Path:
 
 
 def test_plan_import_json_dry_run_needs_no_config(tmp_path: Path) -> None:
-    r = unionbot("plan", "import", str(SEEDS / "004_5714f57b4cff8f47.txt"), "--year", "2027", "--dry-run", "--json",
+    r = unionbot("plan", "import", str(PLAN_FIXTURE), "--year", "2027", "--dry-run", "--json",
                  cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
-    assert set(data) == {"items"} and len(data["items"]) == 18
+    assert set(data) == {"items"} and len(data["items"]) == 17
     first = data["items"][0]
     assert set(first) == {"months", "weeks", "text", "category", "holiday", "date", "rrule"}
     teachers_day = next(it for it in data["items"] if it["holiday"] == "教师节")
@@ -42,10 +42,10 @@ def test_plan_import_json_dry_run_needs_no_config(tmp_path: Path) -> None:
 
 
 def test_plan_import_stores_and_exports_ics(tmp_path: Path, config: Path) -> None:
-    r = unionbot("plan", "import", str(SEEDS / "004_5714f57b4cff8f47.txt"), "--year", "2027", "--config", str(config),
+    r = unionbot("plan", "import", str(PLAN_FIXTURE), "--year", "2027", "--config", str(config),
                  cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert "已保存 18 项" in r.stdout
+    assert "已保存 17 项" in r.stdout
     out = tmp_path / "union-2027.ics"
     r = unionbot("plan", "ics", "--year", "2027", "--out", str(out), cwd=tmp_path,
                  env={"UNIONBOT_CONFIG": str(config)})
@@ -54,7 +54,7 @@ def test_plan_import_stores_and_exports_ics(tmp_path: Path, config: Path) -> Non
 
     cal = Calendar.from_ical(out.read_bytes())
     events = cal.walk("VEVENT")
-    assert len(events) == 18
+    assert len(events) == 17
     assert any(str(e["summary"]) == "庆祝教师节活动" and e.decoded("dtstart").isoformat() == "2027-09-10"
                for e in events)
 

@@ -9,7 +9,7 @@ import pytest
 from bench.plan_import_eval import evaluate, match
 from schedules.plan_import import import_plan_text
 from schedules.plan_parser import parse_months, parse_plan, parse_weeks, split_inline_numbered
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, needs_seeds
 
 
 def items(text: str) -> list[tuple[list[int], list[int], str]]:
@@ -107,6 +107,7 @@ def test_autumn_term_wraps_into_next_year() -> None:
     assert [("next_year" in it.notes) for it in plan.items] == [False, False, True]
 
 
+@needs_seeds
 @pytest.mark.parametrize("gold_file", sorted(p.name for p in (SEEDS / "gold").glob("*.json")))
 def test_each_seed_file_matches_its_gold(gold_file: str) -> None:
     gold = json.loads((SEEDS / "gold" / gold_file).read_text(encoding="utf-8"))
@@ -117,6 +118,7 @@ def test_each_seed_file_matches_its_gold(gold_file: str) -> None:
         assert score.f1 >= 0.9, (plan["id"], missed, extra)
 
 
+@needs_seeds
 def test_overall_f1_on_seeds() -> None:
     report = evaluate(SEEDS)
     assert report["overall"]["f1"] >= 0.95

@@ -74,7 +74,7 @@ def test_sign_up_with_a_note_and_change_it(chat: ChatDriver, app: App) -> None:
     assert "已更新 李老师 在“春季踏青”的备注：素食" in chat.text("李老师", "#报名 备注=素食")
     roster = app.services.signups.roster(1)
     assert [(s.name, s.note, s.status) for s in roster.confirmed] == [("李老师", "素食", "confirmed")]
-    assert "备注请在 50 字以内" in chat.text("张老师", "#报名 1 " + "很长" * 30)
+    assert "备注最多 50 字，您写了 60 字" in chat.text("张老师", "#报名 1 " + "很长" * 30)
     assert [s.name for s in app.services.signups.roster(1).confirmed] == ["李老师"]  # nothing changed
 
 
@@ -294,3 +294,25 @@ def test_concurrent_family_changes_and_sign_ups_keep_the_seat_count_true(db_url:
     assert roster.event.confirmed_seats == seats <= 20, (roster.event.confirmed_seats, seats)
     assert len(roster.confirmed) + len(roster.waitlist) == 40  # nobody lost
     engine.dispose()
+
+
+def test_long_title_is_refused_with_its_length_not_cut(chat: ChatDriver, app: App) -> None:
+    """Issue 27 item 5: a 250-character title was cut to 200 and the cut title went to the group."""
+    out = chat.text("王主席", "#发起报名 " + "羽" * 250 + " 时间=2027-04-15 15:30")
+    assert "标题最多 200 字，您写了 250 字" in out
+    assert app.services.signups.get(1) is None and not app.services.reminders.outbox.list(kind="signup_notice")
+    chat.text("王主席", "#发起报名 春季踏青 时间=2027-04-10 08:00")
+    assert "取消原因最多 200 字，您写了 201 字" in chat.text("王主席", "#取消活动 1 " + "因" * 201)
+    assert app.services.signups.get(1).status == "open"
+
+
+def test_free_text_after_a_number_goes_to_the_note(chat: ChatDriver, app: App) -> None:
+    """Issue 27 item 4, in the shared 键=值 reader: '名额=20 欢迎参加' was '名额应是正整数'."""
+    now = dt.datetime(2027, 3, 1, 9, 0, tzinfo=SH)
+    f = parse_event_form("羽毛球赛 名额=20 时间=2027-04-15 15:30 欢迎大家参加", now)
+    assert (f.capacity, f.starts_at, f.note, f.errors) == (20, dt.datetime(2027, 4, 15, 15, 30, tzinfo=SH),
+                                                          "欢迎大家参加", [])
+    assert parse_event_form("羽毛球赛 时间=明天 名额=20人 备注=自带球拍 欢迎", now).note == "自带球拍 欢迎"
+    assert "已发起报名" in chat.text("王主席", "#发起报名 春季踏青 时间=2027-04-10 08:00 名额=20 欢迎带家属")
+    event = app.services.signups.get(1)
+    assert event is not None and (event.capacity, event.note) == (20, "欢迎带家属")

@@ -452,3 +452,26 @@ def test_proposal_rows_are_untouched_by_reads(env) -> None:  # type: ignore[no-u
         assert member.get(path).status_code == 200, path
     with session_scope(chat.app.engine) as s:
         assert [(p.status, p.updated_at) for p in s.exec(select(Proposal)).scalars()] == before
+
+
+def test_long_text_on_the_page_is_refused_with_its_length_or_kept_whole(env) -> None:  # type: ignore[no-untyped-def]
+    """Issue 27 item 5: the page cut activity text at 200, titles and places at 200, notices at 1,500 and
+    备注 at 50 without a word."""
+    chat, web = env
+    admin, member = login(chat, web, ADMIN), login(chat, web, MEMBER)
+    long_text = "教职工" + "趣" * 297  # 300 characters: the schedule keeps text whole
+    assert "已添加" in post(admin, "/schedule/add", {"year": "2027", "when": "3月20日", "text": long_text},
+                         page="/schedule").text
+    assert chat.app.services.schedule.list(2027)[0].text == long_text
+    title = post(admin, "/signups/new", {"名称": "踏" * 250, "时间": "3月20日 8:00"}, page="/signups")
+    assert "名称最多 200 字，您写了 250 字" in title.text and chat.app.services.signups.get(1) is None
+    place = post(admin, "/signups/new", {"名称": "春季踏青", "地点": "园" * 201}, page="/signups")
+    assert "地点最多 200 字，您写了 201 字" in place.text and chat.app.services.signups.get(1) is None
+    post(admin, "/signups/new", {"名称": "春季踏青", "时间": "3月20日 8:00"}, page="/signups")
+    note = post(member, "/signups/1/join", {"note": "素" * 60}, page="/signups/1")
+    assert "备注最多 50 字，您写了 60 字" in note.text and not chat.app.services.signups.roster(1).confirmed
+    notice = "周五开会。" + "请" * 1600  # over the old 1,500 cut, within a chat message: sent whole
+    post(admin, "/reminders/notice", {"text": notice}, page="/reminders")
+    assert any(notice in p.text for p in chat.app.services.reminders.outbox.list(kind="notice"))
+    refused = post(admin, "/reminders/notice", {"text": "请" * 2001}, page="/reminders")
+    assert "通知内容最多 2000 字，您写了 2001 字" in refused.text

@@ -209,3 +209,51 @@ def test_scheduled_care_goes_only_to_officers(tmp_path: Path, birthdays: str) ->
     else:
         lists = [p for p in posts if "10月过生日的会员" in p.text]
         assert [p.contact_id for p in lists] == [OFFICER] and "9日 小李" in lists[0].text and "9日 老王" in lists[0].text
+
+
+def _details(app: App) -> dict[str, str]:
+    from storage.welfare import details_of
+
+    with session_scope(app.engine) as s:
+        return details_of(s.exec(select(WelfareRequest)).scalars().one())
+
+
+def test_free_text_after_the_fields_keeps_them_and_goes_to_note(chat: ChatDriver, app: App) -> None:
+    """Issue 27 item 4: trailing free text used to knock 天数 out and every field with it."""
+    summary = chat.text("李老师", "#申请 住院 医院=市一院 住院日期=2027-03-01 天数=5 因阑尾炎手术住院", private=True)
+    assert "应是数字" not in summary and "请填写医院" not in summary
+    assert "医院：市一院" in summary and "天数：5" in summary and "备注：因阑尾炎手术住院" in summary
+    assert "已提交住院申请" in chat.text("李老师", "确认", private=True)
+    assert _details(app) == {"医院": "市一院", "住院日期": "2027-03-01", "天数": "5", "备注": "因阑尾炎手术住院"}
+
+
+def test_a_bad_field_is_asked_again_alone_the_rest_kept(chat: ChatDriver, app: App) -> None:
+    out = chat.text("李老师", "#申请 住院 医院=市一院 住院日期=2027-03-01 天数=很久", private=True)
+    assert "天数应是数字" in out and "请填写天数" in out and "医院" not in out
+    summary = chat.text("李老师", "6", private=True)
+    assert "医院：市一院" in summary and "住院日期：2027-03-01" in summary and "天数：6" in summary
+
+
+def test_missing_number_is_read_from_an_obvious_phrase_and_flagged(chat: ChatDriver, app: App) -> None:
+    summary = chat.text("李老师", "#申请 住院 医院=市一院 住院日期=2027-03-01 阑尾炎手术住院5天", private=True)
+    assert "天数：5（从“" in summary and "请核对" in summary and "备注：阑尾炎手术住院5天" in summary
+    summary = chat.text("李老师", "#修改 天数 6", private=True)
+    assert "天数：6" in summary and "请核对；" not in summary  # a corrected value is no longer a guess
+    chat.text("李老师", "确认", private=True)
+    assert _details(app)["天数"] == "6"
+    # Two numbers of days: no guess, the form asks.
+    assert "请填写天数" in chat.text("王主席", "#申请 住院 医院=市一院 住院日期=2027-03-01 先住3天又住2天",
+                                   private=True)
+
+
+def test_overlong_note_is_refused_with_its_length(chat: ChatDriver, app: App) -> None:
+    out = chat.text("李老师", "#申请 住院 医院=市一院 " + "很" * 501, private=True)
+    assert "请填写" not in out
+    assert "备注最多 500 字，您写了 501 字" in out
+    assert "最多 500 字，您写了 501 字" in chat.text("李老师", "#申请 困难帮扶 " + "难" * 501, private=True)
+    assert count(app, WelfareRequest) == 0
+
+
+def test_overlong_name_for_a_colleague_is_refused_not_cut(chat: ChatDriver, app: App) -> None:
+    assert "姓名最多 64 字，您写了 65 字" in chat.text("李老师", "#代报 " + "张" * 65 + " 住院", private=True)
+    assert count(app, Draft) == 0

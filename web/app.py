@@ -67,6 +67,23 @@ class NotLoggedIn(Exception):
     pass
 
 
+class TooLong(Exception):
+    """A field longer than its limit: refused with both numbers, never cut (issue 27)."""
+
+    def __init__(self, label: str, limit: int, length: int) -> None:
+        super().__init__(f"{label}最多 {limit} 字，您写了 {length} 字")
+
+
+NOTICE_MAX = 2000  # a notice is stored whole (Text); this is a chat message's default limit
+
+
+def within(text: str, limit: int, label: str) -> str:
+    """``text`` when it fits; otherwise TooLong (a 400 page naming both numbers), never a cut."""
+    if len(text) > limit:
+        raise TooLong(label, limit, len(text))
+    return text
+
+
 @dataclass
 class Viewer:
     member: Member
@@ -207,6 +224,16 @@ def create_app(config: Config, clock: Callable[[], dt.datetime] | None = None,
         if exc.status_code == 404:
             return await not_found(request, NotFound())
         return HTMLResponse(f"<p>{exc.status_code}</p>", status_code=exc.status_code)
+
+    @app.exception_handler(TooLong)
+    async def too_long(request: Request, exc: TooLong) -> HTMLResponse:
+        back = request.url.path.rsplit("/", 1)[0] or "/"
+        try:
+            viewer = office.viewer(request)
+        except NotLoggedIn:
+            viewer = None
+        return office.render(request, viewer, "message.html", status=400, title="未提交",
+                             message=f"{exc}，请精简后重新提交（未做任何修改）。", back=back)
 
     @app.exception_handler(NotLoggedIn)
     async def not_logged_in(request: Request, exc: NotLoggedIn) -> HTMLResponse:

@@ -22,7 +22,7 @@ from bot.roster_file import RosterError, read_roster_bytes
 from handlers.base import ROLE_LABELS, Role
 from handlers.proposals import detail_text, stats_text
 from handlers.reminders import KIND_LABELS
-from handlers.signups import not_signed_up
+from handlers.signups import NOTE_MAX, not_signed_up
 from handlers.welfare import actor_of
 from schedules.event_form import parse_event_form
 from schedules.when import parse_when
@@ -30,7 +30,7 @@ from storage.proposals import STATUSES, parse_code
 from storage.schedule_repo import split_ints
 from storage.welfare import details_of
 from storage.welfare import parse_code as welfare_code
-from web.app import NotFound, Office, Viewer, download, upload
+from web.app import NOTICE_MAX, NotFound, Office, Viewer, download, upload, within
 from web.bridge import Outcome
 
 log = logging.getLogger("unionbot.web")
@@ -56,8 +56,9 @@ def _int(value: Any, default: int) -> int:
     return int(text) if text.isdecimal() and len(text) < 7 else default
 
 
-def _one_line(value: Any, limit: int = 2000) -> str:
-    return re.sub(r"\s+", " ", str(value or "")).strip()[:limit]
+def _one_line(value: Any, limit: int, label: str) -> str:
+    """The field on one line; longer than ``limit`` is refused (TooLong), never cut."""
+    return within(re.sub(r"\s+", " ", str(value or "")).strip(), limit, label)
 
 
 def install(app: FastAPI, office: Office) -> None:
@@ -118,7 +119,8 @@ def install(app: FastAPI, office: Office) -> None:
     async def schedule_add(request: Request) -> Response:
         viewer, form = await office.action(request, "schedule", "添加活动")
         year = _int(form.get("year"), office.now().year)
-        when, text = _one_line(form.get("when"), 40).replace(" ", ""), _one_line(form.get("text"), 200)
+        when = _one_line(form.get("when"), 40, "日期").replace(" ", "")
+        text = _one_line(form.get("text"), 2000, "活动内容")
         errors = {"when": _when_error(when, year), "text": "" if text else "请填写活动内容"}
         if any(errors.values()):
             return schedule_page(request, viewer, year, errors=errors, values={"when": when, "text": text})
@@ -135,7 +137,8 @@ def install(app: FastAPI, office: Office) -> None:
     async def schedule_edit(request: Request, number: int) -> Response:
         viewer, form = await office.action(request, "schedule", "修改活动")
         item = _schedule_item(number)
-        when, text = _one_line(form.get("when"), 40).replace(" ", ""), _one_line(form.get("text"), 200)
+        when = _one_line(form.get("when"), 40, "日期").replace(" ", "")
+        text = _one_line(form.get("text"), 2000, "活动内容")
         errors = {f"when{number}": _when_error(when, item.year) if when else "",
                   f"text{number}": "" if (text or when) else "请填写新的日期或内容"}
         if any(errors.values()):
@@ -199,7 +202,7 @@ def install(app: FastAPI, office: Office) -> None:
     @app.post("/signups/new")
     async def signup_new(request: Request) -> Response:
         viewer, form = await office.action(request, "signups", "发起报名")
-        fields = {k: _one_line(form.get(k), 200) for k in ("名称", "时间", "地点", "名额", "截止", "对象", "家属")}
+        fields = {k: _one_line(form.get(k), 200, k) for k in ("名称", "时间", "地点", "名额", "截止", "对象", "家属")}
         errors = _event_errors(fields, office.now())
         if any(errors.values()):
             return signups_page(request, viewer, errors=errors, values=fields)
@@ -216,8 +219,8 @@ def install(app: FastAPI, office: Office) -> None:
             raise NotFound()
         back = f"/signups/{number}"
         if action == "join":
-            note = _one_line(form.get("note"), 50)
-            extra = _one_line(form.get("extra"), 3)
+            note = _one_line(form.get("note"), NOTE_MAX, "备注")
+            extra = _one_line(form.get("extra"), 3, "家属人数")
             if extra and not extra.isdecimal():
                 return _field_error(request, viewer, office, "家属人数应是数字", back)
             plus = f" +{int(extra)}" if extra and int(extra) else ""
@@ -229,12 +232,13 @@ def install(app: FastAPI, office: Office) -> None:
         elif action == "remind" and office.can(viewer, "提醒报名"):
             text = f"#提醒报名 {number}"
         elif action == "cancel" and office.can(viewer, "取消活动"):
-            reason = _one_line(form.get("reason"), 100)
+            reason = _one_line(form.get("reason"), 200, "取消原因")
             if not reason:
                 return _field_error(request, viewer, office, "取消活动请写明原因", back)
             text = f"#取消活动 {number} {reason}"
         elif action == "proxy" and office.can(viewer, "代报名"):
-            name, extra = _one_line(form.get("name"), 40).replace(" ", ""), _one_line(form.get("extra"), 3)
+            name = _one_line(form.get("name"), 64, "姓名").replace(" ", "")
+            extra = _one_line(form.get("extra"), 3, "家属人数")
             if not name:
                 return _field_error(request, viewer, office, "请填写姓名", back)
             if extra and not extra.isdecimal():
@@ -304,7 +308,7 @@ def install(app: FastAPI, office: Office) -> None:
         if action not in PROPOSAL_ACTIONS:
             raise NotFound()
         command, label, required = PROPOSAL_ACTIONS[action]
-        text = _one_line(form.get("text"), 2000)
+        text = _one_line(form.get("text"), 2000, label)
         if required and not text:
             return _field_error(request, viewer, office, f"请填写{label}", back)
         return result(request, viewer, office.run(viewer, f"#{command} {p.code} {text}".strip()), back)
@@ -352,7 +356,7 @@ def install(app: FastAPI, office: Office) -> None:
         if action not in WELFARE_ACTIONS:
             raise NotFound()
         command, label, required = WELFARE_ACTIONS[action]
-        text = _one_line(form.get("text"), 500)
+        text = _one_line(form.get("text"), 500, label)
         back = f"/welfare/{code}"
         if required and not text:
             return _field_error(request, viewer, office, f"请填写{label}", back)
@@ -384,8 +388,8 @@ def install(app: FastAPI, office: Office) -> None:
             return result(request, viewer, office.run(viewer, f"#{command}"), "/reminders")
         if action != "notice" or not office.can(viewer, "发送通知"):
             raise NotFound()
-        text = str(form.get("text", "")).strip()[:1500]
-        audience = _one_line(form.get("audience"), 20).replace(" ", "")
+        text = within(str(form.get("text", "")).strip(), NOTICE_MAX, "通知内容")
+        audience = _one_line(form.get("audience"), 64, "对象").replace(" ", "")
         if not text:
             return reminders_page(request, viewer, errors={"text": "请填写通知内容"},
                                   values={"audience": audience})
@@ -429,8 +433,8 @@ def install(app: FastAPI, office: Office) -> None:
     async def members_bind(request: Request) -> Response:
         viewer = office.page(request, "members")
         form = await office.checked_form(request, viewer)
-        contact = _one_line(form.get("contact"), 128).replace(" ", "")
-        name = _one_line(form.get("name"), 64).replace(" ", "")
+        contact = _one_line(form.get("contact"), 128, "联系人").replace(" ", "")
+        name = _one_line(form.get("name"), 64, "姓名").replace(" ", "")
         if not contact or not name:
             return members_page(request, viewer, errors={"bind": "请填写联系人和花名册姓名"},
                                 values={"contact": contact, "name": name})
