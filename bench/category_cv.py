@@ -67,13 +67,25 @@ def cross_validate(by_file: dict[str, list[tuple[str, str]]]) -> dict:
 UNSEEN = Path(__file__).resolve().parent / "unseen"
 
 
-def labelled_everywhere(seeds: Path) -> dict[str, list[tuple[str, str]]]:
-    """The seed files' items, each bench/unseen items*.tsv, and the hand-written plans' items, one set each."""
+def default_web(seeds: Path) -> Path:
+    """The web plans (``shared/plans-web``) beside the seeds."""
+    return seeds.parent / "plans-web"
+
+
+def labelled_everywhere(
+    seeds: Path, web: Path | None = None, plans_apart: bool = False,
+) -> dict[str, list[tuple[str, str]]]:
+    """The seed files' items, the web plans' items (``shared/plans-web``, one set per file), each
+    bench/unseen items*.tsv, and the hand-written plans' items: one set altogether, or with ``plans_apart``
+    one set per plan (``plans/test_1.tsv``), so a bench can hold out the very plan it scores."""
+    web = default_web(seeds) if web is None else web
     out = labelled_by_file(seeds) if (seeds / "gold").is_dir() else {}
+    out.update(labelled_by_file(web) if (web / "gold").is_dir() else {})
     for path in sorted(UNSEEN.glob("items*.tsv")):
         out[path.name] = [(text, category) for category, _, text in read_items(path) if category != "holiday"]
-    out["plans"] = [(it["text"], it["category"]) for path in sorted((UNSEEN / "plans").glob("*.tsv"))
-                    for it in read_expected(path) if it["category"] != "holiday"]
+    for path in sorted((UNSEEN / "plans").glob("*.tsv")):
+        rows = [(it["text"], it["category"]) for it in read_expected(path) if it["category"] != "holiday"]
+        out.setdefault(f"plans/{path.name}" if plans_apart else "plans", []).extend(rows)
     return out
 
 

@@ -24,7 +24,8 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from schedules.categories import classify
+from schedules.categories import classify_with_margin
+from schedules.category_model import NaiveBayes
 from schedules.plan_tables import untable
 from schedules.text_norm import chinese_number, fold
 
@@ -102,6 +103,8 @@ NEXT_YEAR = "next_year"
 # What the importer guessed about an item's months (the preview asks the chair to check these).
 GUESSED_SECTION = "guessed_section"  # '二、三月份' read as February–March, though 二 may number a section
 GUESSED_TRAILING = "guessed_trailing"  # the month taken from the end of the entry ('…慰问困难职工1月份')
+SPLIT_CELL = "split_cell"  # one of several activities a table cell held, split at a space
+FUSED_NUMBER = "fused_number"  # '101、' read as October, entry 1 (a month fused to the entry number)
 _THEME_MAX = 20
 _THEME_MONTH_RE = re.compile(r"[^,，;；。]{1,10}月[”\"]?")
 _CONTINUATION_MAX = 12
@@ -119,6 +122,7 @@ class PlanItem:
     holiday: str | None = None
     notes: list[str] = field(default_factory=list)  # what the importer was unsure of
     day: int | None = None  # '3月5日 学雷锋…': the day of the month, taken out of the text
+    margin: float = 0.0  # the category's lead over the next (schedules.categories.classify_with_margin)
 
 
 @dataclass
@@ -689,8 +693,9 @@ def unmark(line: str) -> str:
     return _MD_EMPHASIS_RE.sub(r"\1", _MD_HEADING_RE.sub("", line))
 
 
-def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:
-    """Extract the schedule items of one plan (or of a pasted fragment)."""
+def parse_plan(text: str, first_line_no: int = 1, model: NaiveBayes | None = None) -> ParsedPlan:
+    """Extract the schedule items of one plan (or of a pasted fragment). ``model``: the category model to
+    use instead of the shipped one (the benches score a file with a model that was not trained on it)."""
     # A table row becomes '3月：…', on its own line; a page number is no text. Line numbers stay the text's.
     raw_lines = untable(["" if _PAGE_MARK_RE.match(fold(line)) else unmark(line) for line in text.splitlines()])
     lines = _classify_lines(raw_lines, first_line_no)
@@ -717,7 +722,7 @@ def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:
     items.extend(trailing)
     items.sort(key=lambda it: it.line)
     for item in items:
-        item.category, item.holiday = classify(item.text)
+        item.category, item.holiday, item.margin = classify_with_margin(item.text, model)
     _order_years(items)
     return ParsedPlan(
         items=items,
