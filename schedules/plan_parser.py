@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from schedules.categories import classify_with_margin
 from schedules.category_model import NaiveBayes
+from schedules.plan_lines import split_months, unfuse_month_numbers
 from schedules.plan_tables import untable
 from schedules.text_norm import chinese_number, fold
 
@@ -444,9 +445,9 @@ def _mark_signature(lines: list[_Line]) -> None:
             ln.brk = True
 
 
-def _classify_lines(lines: list[str], first_line_no: int) -> list[_Line]:
+def _classify_lines(lines: list[tuple[int, str]], first_line_no: int) -> list[_Line]:
     out = []
-    for i, raw in enumerate(lines):
+    for i, raw in lines:
         norm = fold(raw)
         heading = _match_heading(norm) if norm.strip() else None
         number, start = _numbering(norm.strip()) if norm.strip() else (None, 0)
@@ -698,7 +699,7 @@ def parse_plan(text: str, first_line_no: int = 1, model: NaiveBayes | None = Non
     use instead of the shipped one (the benches score a file with a model that was not trained on it)."""
     # A table row becomes '3月：…', on its own line; a page number is no text. Line numbers stay the text's.
     raw_lines = untable(["" if _PAGE_MARK_RE.match(fold(line)) else unmark(line) for line in text.splitlines()])
-    lines = _classify_lines(raw_lines, first_line_no)
+    lines = _classify_lines(split_months(unfuse_month_numbers(raw_lines)), first_line_no)
     _sections_as_entries(lines)
     _entries_under_headings(lines)
     _resolve_themes(lines)

@@ -190,3 +190,30 @@ def test_a_table_in_full_width_bars_and_a_calendar_spaced_into_columns() -> None
 def test_seasons_that_give_their_months() -> None:
     text = "四、活动安排\n春季（3—5月）：\n1、教职工春季运动会\n冬季（12—2月）：\n1、春节送温暖\n"
     assert items(text) == [([3, 4, 5], "教职工春季运动会"), ([12, 1, 2], "春节送温暖")]
+
+
+def test_month_numbers_fused_to_the_entry_numbers_of_a_flattened_table() -> None:
+    # '月份 | 活动要点' flattened: '31、' is March entry 1, '101、' October, '7组织…' July un-numbered; an
+    # autumn term wraps into January ('11、' after December).
+    text = ("实验中学工会工作安排\n月份 活动要点\n31、 三八节女教工联欢\n2、 植树活动\n41、教职工乒乓球赛\n"
+            "7组织暑期疗休养\n101、 重阳节慰问退休教师\n2、 工会小组长例会\n121、 工会年度总结\n11、 迎新春联欢会\n")
+    assert items(text) == [([3], "三八节女教工联欢"), ([3], "植树活动"), ([4], "教职工乒乓球赛"), ([7], "组织暑期疗休养"),
+                           ([10], "重阳节慰问退休教师"), ([10], "工会小组长例会"), ([12], "工会年度总结"),
+                           ([1], "迎新春联欢会")]
+
+
+def test_a_long_numbered_list_is_not_read_as_fused_months() -> None:
+    # Entry 11 after entry 10 and 21 after 20 are the list going on, not November and February.
+    text = "三月份：\n" + "".join(f"{n}、活动{n}\n" for n in range(1, 23)) + "四月份：\n1、春游\n"
+    assert [m for m, _ in items(text)] == [[3]] * 22 + [[4]]
+
+
+def test_several_months_on_one_line_and_a_plan_flattened_onto_one_line() -> None:
+    text = ("二、主要活动\n三月份：三八节女教工插花；春季讲座。四月份：踏青采风。五月份：会员信息更新六月份：端午节慰问\n"
+            "九月份：教师节联欢会\n")
+    assert items(text) == [([3], "三八节女教工插花"), ([3], "春季讲座"), ([4], "踏青采风"), ([5], "会员信息更新"),
+                           ([6], "端午节慰问"), ([9], "教师节联欢会")]
+    flat = ("南湖小学工会2027年工作计划 现将工作安排如下：一月份：1、走访困难教职工 2、年度总结 三月份：1、三八节登山 "
+            "2、读书月启动 十二月份：1、元旦长跑 2、经费决算 四、保障措施 1、加强领导 南湖小学工会 2027年1月")
+    assert items(flat) == [([1], "走访困难教职工"), ([1], "年度总结"), ([3], "三八节登山"), ([3], "读书月启动"),
+                           ([12], "元旦长跑"), ([12], "经费决算")]

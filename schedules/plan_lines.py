@@ -1,0 +1,111 @@
+"""Plan text whose layout was lost in copying, put back into lines the plan parser reads.
+
+Pure functions, run before the parser (after ``schedules.plan_tables``):
+- ``unfuse_month_numbers``: a two-column table ``月份 | 活动要点`` flattened so that each month's number runs
+  into its first entry's number: ``31、庆祝三八节`` is March, entry 1; ``101、`` October; ``7组织…`` July,
+  un-numbered. Read as such only when a whole run of lines decodes to months in order, where the numbers
+  would otherwise jump (``3、`` then ``41、``).
+- ``split_months``: several months on one line (``五月份：…。六月份：…``), up to a whole plan flattened onto
+  one line, cut into one segment per month. Segments keep their line's number.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from schedules.text_norm import chinese_number, fold
+
+_NUMBERED = re.compile(r"^\s*(\d{1,3})\s*[、.,](?!\d)\s*")
+_GLUED_MONTH = re.compile(r"^\s*(1[0-2]|[1-9])(?=[\u4e00-\u9fff“\"])")
+_MIN_FUSED = 3
+
+
+def unfuse_month_numbers(lines: list[str]) -> list[str]:
+    """Lines of a flattened month table whose month numbers ran into the entry numbers, rewritten as
+    ``3月：庆祝…`` (a heading with its entry); anything else unchanged."""
+    out = list(lines)
+    fused: list[tuple[int, int, int]] = []  # (line index, month, where the entry starts)
+    prev: int | None = None
+    for i, line in enumerate(lines):
+        m = _NUMBERED.match(fold(line))
+        if not m:
+            continue
+        n = int(m.group(1))
+        if n >= 11 and n % 10 == 1 and n <= 121 and n != (prev or 0) + 1:
+            fused.append((i, n // 10, m.end()))
+        prev = n
+    if len(fused) < _MIN_FUSED or not _in_order([month for _, month, _ in fused]):
+        return out
+    first, last = fused[0][0], fused[-1][0]
+    for i, month, start in fused:
+        out[i] = f"{month}月：{lines[i][start:].strip()}"
+    # '7组织教师暑期旅游…': a month with one un-numbered entry, its number glued to the text.
+    months = {i: month for i, month, _ in fused}
+    before = 0
+    for i in range(first, min(len(lines), last + 40)):
+        if i in months:
+            before = months[i]
+            continue
+        g = _GLUED_MONTH.match(fold(lines[i]))
+        if g and int(g.group(1)) != before and _in_order([before, int(g.group(1))]) and (
+                i > last or int(g.group(1)) < _next_month(months, i)):
+            out[i] = f"{g.group(1)}月：{lines[i][g.end():].strip()}"
+            before = int(g.group(1))
+    return out
+
+
+def _next_month(months: dict[int, int], i: int) -> int:
+    later = [m for j, m in sorted(months.items()) if j > i]
+    return later[0] if later and later[0] > 1 else 13
+
+
+def _in_order(months: list[int]) -> bool:
+    """Months rising, wrapping round the new year at most once (an autumn term: 9 … 12, 1)."""
+    wraps = sum(1 for a, b in itertools.pairwise(months) if b <= a)
+    return wraps == 0 or (wraps == 1 and all(b > a or (a >= 9 and b <= 3)
+                                             for a, b in itertools.pairwise(months)))
+
+
+_CN_MONTH = r"(?:十[一二]|[一二三四五六七八九十元正])"
+_MONTH = rf"(?:{_CN_MONTH}|(?<![\d.])(?:1[0-2]|0?[1-9])(?!\d))"
+# '五月份：', '1-2月：', '七、八月：', '寒假：' — a month key with its colon, where a segment starts.
+_KEY = re.compile(rf"(?:{_MONTH}(?:\s*(?:[、,]|至|到|-+)\s*{_MONTH})*\s*月\s*份?|寒\s*假|暑\s*假)\s*[:：]")
+_NOT_BEFORE = re.compile(r"[\d年第一二三四五六七八九十、,至到\-]$")
+# '西山小学工会 2027年1月' at the end of a flattened plan: who signed it and when.
+_SIGNATURE = re.compile(
+    r"\s+(\S{2,24}(?:工会|委员会|学校|小学|中学|幼儿园|学院|大学))\s*((?:\d{4}|[xX×]{2,4})\s*年(?:\s*\d{1,2}\s*月"
+    r"(?:\s*\d{1,2}\s*[日号])?)?)\s*$"
+)
+# '四、保障措施' inside a flattened plan: the next section begins; the months before it end there.
+_SECTION = re.compile(r"(?<=[。；;\s])[一二三四五六七八九十]{1,2}\s*、(?!\s*[一二三四五六七八九十\d]{1,2}\s*月)")
+
+
+def split_months(lines: list[str]) -> list[tuple[int, str]]:
+    """(line index, text) segments: a line with two or more month keys in order is cut before each key
+    (and before a section number or a signature after them); other lines are one segment each."""
+    out: list[tuple[int, str]] = []
+    for i, line in enumerate(lines):
+        norm = fold(line)
+        keys = [m for m in _KEY.finditer(norm) if not _NOT_BEFORE.search(norm[:m.start()].rstrip())]
+        months = [_first_month(m.group()) for m in keys]
+        if len(keys) < 2 or not _in_order(months):
+            out.append((i, line))
+            continue
+        cuts = [0, *(m.start() for m in keys)]
+        tail = norm[keys[-1].end():]
+        cuts += [keys[-1].end() + s.start() for s in _SECTION.finditer(tail)]
+        if sig := _SIGNATURE.search(norm, keys[-1].end()):
+            cuts += [sig.start(1), sig.start(2)]
+        cuts = sorted(set(cuts))
+        for a, b in zip(cuts, [*cuts[1:], len(line)], strict=True):
+            if line[a:b].strip():
+                out.append((i, line[a:b]))
+    return out
+
+
+def _first_month(key: str) -> int:
+    m = re.match(_MONTH, key.strip())
+    if not m:
+        return 1 if key.strip().startswith("寒") else 7
+    return chinese_number(m.group()) or 0
