@@ -698,8 +698,10 @@ def parse_plan(text: str, first_line_no: int = 1, model: NaiveBayes | None = Non
     """Extract the schedule items of one plan (or of a pasted fragment). ``model``: the category model to
     use instead of the shipped one (the benches score a file with a model that was not trained on it)."""
     # A table row becomes '3月：…', on its own line; a page number is no text. Line numbers stay the text's.
-    raw_lines = untable(["" if _PAGE_MARK_RE.match(fold(line)) else unmark(line) for line in text.splitlines()])
+    rows: set[int] = set()
+    raw_lines = untable(["" if _PAGE_MARK_RE.match(fold(line)) else unmark(line) for line in text.splitlines()], rows)
     lines = _classify_lines(split_months(unfuse_month_numbers(raw_lines)), first_line_no)
+    _end_tables(lines, {first_line_no + i for i in rows})
     _sections_as_entries(lines)
     _entries_under_headings(lines)
     _resolve_themes(lines)
@@ -730,6 +732,18 @@ def parse_plan(text: str, first_line_no: int = 1, model: NaiveBayes | None = Non
         period=detect_period(text),
         year=detect_year(text),
     )
+
+
+def _end_tables(lines: list[_Line], rows: set[int]) -> None:
+    """Prose right after a table ('请各部门按时组织…') is no part of its last row: it ends the arrangement."""
+    after_row = False
+    for ln in lines:
+        if ln.no in rows:
+            after_row = after_row or bool(ln.norm.strip())
+        elif ln.norm.strip():
+            if after_row and ln.heading is None and ln.number is None:
+                ln.brk = True
+            after_row = False
 
 
 def _numbered_sections(lines: list[_Line], run: list[int]) -> None:

@@ -217,3 +217,15 @@ def test_several_months_on_one_line_and_a_plan_flattened_onto_one_line() -> None
             "2、读书月启动 十二月份：1、元旦长跑 2、经费决算 四、保障措施 1、加强领导 南湖小学工会 2027年1月")
     assert items(flat) == [([1], "走访困难教职工"), ([1], "年度总结"), ([3], "三八节登山"), ([3], "读书月启动"),
                            ([12], "元旦长跑"), ([12], "经费决算")]
+
+
+def test_a_table_copied_one_cell_per_line_with_the_date_column_last() -> None:
+    cells = ["表3 文体活动安排", "活动形式 |", "活动主题 |", "参加人员 |", "完成时间 |",
+             "分 |", "教职工环湖健步走 |", "后勤处 |", "2027年4月12日 |",
+             "统 |", "气排球友谊赛 |", "图书馆、信息中心 |", "2027年5月30 |",
+             "请各部门按时报送活动照片。"]
+    got = import_plan_text("\n".join(cells)).items
+    # The form column ('分', '统') says how, the people column who: neither is the activity. The prose after
+    # the table is not part of its last row.
+    assert [(it.months, it.text, it.date and it.date.day) for it in got] == [
+        ([4], "教职工环湖健步走", 12), ([5], "气排球友谊赛", 30)]
