@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from schedules.categories import classify_with_margin
 from schedules.category_model import NaiveBayes
-from schedules.plan_lines import split_months, unfuse_month_numbers
+from schedules.plan_lines import details, split_months, unfuse_month_numbers
 from schedules.plan_tables import untable
 from schedules.text_norm import chinese_number, fold
 
@@ -424,6 +424,7 @@ class _Line:
     number: int | None
     text_start: int
     brk: bool
+    skip: bool = False  # the rules or details of the entry above ('比赛规程：', '比赛时间：…'): no item
 
 
 # 'XX学校工会' over '2027年1月' at the foot of a plan: who signed it and when, not an item of the last month.
@@ -648,7 +649,8 @@ def _block_lines(lines: list[_Line], start: int, end: int) -> list[_Line]:
             continue
         if ln.brk or _CLOSING_RE.match(s):
             break
-        out.append(ln)
+        if not ln.skip:
+            out.append(ln)
     return out
 
 
@@ -702,6 +704,8 @@ def parse_plan(text: str, first_line_no: int = 1, model: NaiveBayes | None = Non
     raw_lines = untable(["" if _PAGE_MARK_RE.match(fold(line)) else unmark(line) for line in text.splitlines()], rows)
     lines = _classify_lines(split_months(unfuse_month_numbers(raw_lines)), first_line_no)
     _end_tables(lines, {first_line_no + i for i in rows})
+    for i in details([ln.raw for ln in lines], [ln.heading is not None or ln.brk for ln in lines]):
+        lines[i].skip = True
     _sections_as_entries(lines)
     _entries_under_headings(lines)
     _resolve_themes(lines)

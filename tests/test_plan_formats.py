@@ -229,3 +229,10 @@ def test_a_table_copied_one_cell_per_line_with_the_date_column_last() -> None:
     # the table is not part of its last row.
     assert [(it.months, it.text, it.date and it.date.day) for it in got] == [
         ([4], "教职工环湖健步走", 12), ([5], "气排球友谊赛", 30)]
+
+
+def test_the_rules_and_details_under_an_activity_are_not_activities() -> None:
+    text = ("二、工作安排\n四月份：\n1、教职工排球赛\n排球赛竞赛规程：\n1. 参赛队伍：每个年级组一队。\n"
+            "2. 计分办法：每球得分制。\n3. 比赛时间：4月下旬。\n2、师德演讲比赛\n比赛地点：学术报告厅\n"
+            "五月份：\n1、工会财务审计\n（1）参加人员：工会委员\n2、会员信息更新\n")
+    assert items(text) == [([4], "教职工排球赛"), ([4], "师德演讲比赛"), ([5], "工会财务审计"), ([5], "会员信息更新")]
