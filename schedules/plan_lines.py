@@ -151,3 +151,22 @@ def details(lines: list[str], bounds: list[bool]) -> set[int]:
         elif entry:
             outer = entry
     return out
+
+
+# What an activity's name ends with: '健步走比赛', '新教师入会仪式', '教职工体检', '工会小组长培训'.
+_ACTIVITY_END = re.compile(
+    r"(?:赛|会|活动|仪式|典礼|插花|培训|体检|慰问|走访|表彰|讲座|联欢|汇演|演出|晚会|游|健步走|登山|采风|座谈|征集|"
+    r"评选|评比|总结|检查|审计|考核|学习|观影|疗休养|疗养|拔河|长跑|跑|展|展览|沙龙|送温暖|献血|植树|包粽子|"
+    r"猜灯谜|游园|茶话会|签到|选举|换届|报名)$")
+_PHRASE_MAX = 14
+
+
+def split_activities(text: str) -> list[str]:
+    """'三八节女教师插花 健步走比赛' -> two activities; '春季趣味运动会 每个年级组一支队伍' (an activity and
+    its details) and '庆“十一”举办乒乓球比赛 分组进行' stay one. A text splits at its spaces only when every
+    part is a short activity name."""
+    parts = text.split()
+    if len(parts) < 2 or any(len(p) > _PHRASE_MAX or len(p) < 3 or not _ACTIVITY_END.search(fold(p))
+                             or re.search(r"[:：,，、]", p) for p in parts):
+        return [text]
+    return parts

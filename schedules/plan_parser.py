@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from schedules.categories import classify_with_margin
 from schedules.category_model import NaiveBayes
-from schedules.plan_lines import details, split_months, unfuse_month_numbers
+from schedules.plan_lines import details, split_activities, split_months, unfuse_month_numbers
 from schedules.plan_tables import untable
 from schedules.text_norm import chinese_number, fold
 
@@ -561,8 +561,11 @@ def _items_from_text(text: str, months: list[int], weeks: list[int], line_no: in
         body = clean_text(body)
         if not _MEANINGFUL_RE.search(body) or _NOTHING_RE.match(fold(body)):
             continue  # '6.' left over from a heading number glued to the line before; '一月份：无'
-
-        items.append(PlanItem(months=own_months or list(months), weeks=list(weeks), text=body, line=line_no))
+        # '教职工体检 工会小组长培训': two activities in one cell, split by a space only.
+        names = [body] if numbered else split_activities(body)
+        for name in names:
+            items.append(PlanItem(months=own_months or list(months), weeks=list(weeks), text=name, line=line_no,
+                                  notes=[SPLIT_CELL] if len(names) > 1 else []))
     return items
 
 

@@ -101,6 +101,7 @@ class TableReader:
     content_cols: list[int] = field(default_factory=list)
     skip_cols: set[int] = field(default_factory=set)
     last_when: str = ""
+    width: int = 0  # the header's number of columns
 
     def line(self, cells: list[str]) -> str:
         """The parser line for one row ('' for a header, a rule, or an empty row)."""
@@ -110,6 +111,12 @@ class TableReader:
             self._read_header(cells)
             return ""
         cells = [plain_when(c) for c in cells]
+        surplus = len(cells) - self.width
+        if self.width and surplus > 0 and len(self.content_cols) == 1:
+            # '端午节慰问  工会会员每人一份': a gap inside the content cell split it; the columns after it
+            # still line up from the right.
+            c = self.content_cols[0]
+            cells = [*cells[:c], "  ".join(cells[c:c + surplus + 1]), *cells[c + surplus + 1:]]
         if self.when_is_week and self.when_col is not None and self.when_col < len(cells):
             bare = fold(cells[self.when_col]).strip()
             if _BARE_WEEKS.match(bare):
@@ -136,7 +143,7 @@ class TableReader:
         return f"{key}：{body}"
 
     def _read_header(self, cells: list[str]) -> None:
-        self.when_col, self.content_cols, self.skip_cols = None, [], set()
+        self.when_col, self.content_cols, self.skip_cols, self.width = None, [], set(), len(cells)
         for i, c in enumerate(fold(x).strip() for x in cells):
             if self.when_col is None and _WHEN_HEADER.match(c):
                 self.when_col, self.when_is_week = i, bool(_WEEK_HEADER.match(c))

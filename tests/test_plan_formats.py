@@ -236,3 +236,16 @@ def test_the_rules_and_details_under_an_activity_are_not_activities() -> None:
             "2. 计分办法：每球得分制。\n3. 比赛时间：4月下旬。\n2、师德演讲比赛\n比赛地点：学术报告厅\n"
             "五月份：\n1、工会财务审计\n（1）参加人员：工会委员\n2、会员信息更新\n")
     assert items(text) == [([4], "教职工排球赛"), ([4], "师德演讲比赛"), ([5], "工会财务审计"), ([5], "会员信息更新")]
+
+
+def test_two_activities_in_one_cell_split_at_a_space_but_an_activity_and_its_details_stay_one() -> None:
+    text = ("活动安排表\n| 月份 | 活动内容 | 负责人 |\n| 4月 | 教职工插花 青年教师座谈会 | 女工委员 |\n"
+            "| 5月 | 春季趣味运动会 每个年级组一支队伍 | 文体委员 |\n| 10月 | 拔河比赛 地点：学校操场 | 文体委员 |\n")
+    got = import_plan_text(text).items
+    assert [(it.months, it.text) for it in got] == [
+        ([4], "教职工插花"), ([4], "青年教师座谈会"), ([5], "春季趣味运动会 每个年级组一支队伍"),
+        ([10], "拔河比赛 地点：学校操场")]
+    assert [bool(it.flags) for it in got] == [True, True, False, False]  # a split cell is flagged for checking
+    # A gap of two spaces inside a cell of a table spaced into columns: the columns still line up from the right.
+    spaced = "时间      活动内容                  负责\n6月      端午节慰问  工会会员每人一份      工会主席\n"
+    assert items(spaced) == [([6], "端午节慰问  工会会员每人一份")]
