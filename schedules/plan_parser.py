@@ -82,6 +82,7 @@ _TITLE_RE = re.compile(
     r"(工作计划|计划表|工作要点|活动计划)(篇[一二三四五六七八九十\d]+|[(（]?\d+[)）]?)?\s*$"
     r"|篇[一二三四五六七八九十\d]+\s*$"
 )
+_FILE_NAME_RE = re.compile(r"\S\.(?:docx?|xlsx?|pdf|wps|et|pptx?|rar|zip)\s*$", re.IGNORECASE)
 _CLOSING_RE = re.compile(r"^(以上|注[:：]|备注|说明[:：]|如有变动|另行通知|具体.{0,6}另行)")
 # '秋季学期：' between two months: it names the period the next months fall in; it is no item.
 _TERM_ONLY_RE = re.compile(
@@ -220,7 +221,15 @@ def _match_heading(norm: str) -> _Heading | None:
     if num and _key_match(body[num.end():]):
         after = body[num.end():]
         heading = _heading_from(after, offset + num.end())
-        if heading and re.match(r"\s*(?:\d{2,4}|[0-9xX×〇零一二三四五六七八九]{4})\s*年", after):
+        dated = re.match(r"\s*(?:\d{2,4}|[0-9xX×〇零一二三四五六七八九]{4})\s*年", after)
+        if heading is None and dated and (key := _MONTH_HEAD_RE.match(after)) and key.group("months"):
+            # '6、20xx年6月进行棋、牌类比赛': the entry's text follows its date with nothing between
+            rest = key.group("rest")
+            if _MEANINGFUL_RE.search(rest):
+                lead = len(rest) - len(rest.lstrip(" :：,，"))
+                heading = _Heading(parse_months(key.group("months")), [], rest[lead:].strip(),
+                                   offset + num.end() + key.start("rest") + lead, theme=False)
+        if heading and dated:
             # '1、20xx年元月迎新联欢': a year makes it a dated entry, not a heading over entries
             text_at = len(after) - len(heading.inline) if heading.inline else 0
             return dataclasses.replace(heading, theme=False, entry=True,
@@ -345,6 +354,8 @@ def _is_break(norm: str) -> bool:
         return True
     if _TITLE_RE.search(s) and len(s) <= 40 and not _PUNCT_IN_THEME.search(s):
         return True
+    if _FILE_NAME_RE.search(s):
+        return True  # '…工作计划(表).doc': the name of the attachment the page offered
     return bool(_SECTION_RE.match(s))
 
 
@@ -387,7 +398,21 @@ def split_inline_numbered(text: str) -> list[str]:
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_SPLIT_RE.split(text) if clean_text(s)]
+    return [s for s in _sentences(text) if clean_text(s)]
+
+
+_BRACKET_ONLY_RE = re.compile(r"^\s*[(（][^()（）]{1,24}[)）]\s*[。;；]?\s*$")
+
+
+def _sentences(text: str) -> list[str]:
+    """Split on 。；; — but '(11月5日—20日)' after '…单项赛。' is that sentence's date, not a sentence."""
+    out: list[str] = []
+    for piece in _SENTENCE_SPLIT_RE.split(text):
+        if out and _BRACKET_ONLY_RE.match(fold(piece)):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
 
 
 def _entry_months(text: str) -> tuple[str, list[int]]:
@@ -585,12 +610,14 @@ def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, he
     # sentences with 。 or ；, a line without one runs on into the next. A list without such endings does not.
     prose = [inline] if inline and not inline_numbered else []
     prose += [ln.norm.strip() for ln in body if ln.number is None]
-    wrapped = any(p.endswith(tuple(_TERMINAL_PUNCT)) for p in prose)
+    wrapped = any(_ends_sentence(p) for p in prose)
     pending: list[tuple[str, int]] = []  # the start of a sentence still running on
 
     def add_prose(text: str, line_no: int) -> None:
         pending.append((text, line_no))
-        if not wrapped or fold(text).rstrip().endswith(tuple(_TERMINAL_PUNCT)):
+        end = fold(text).rstrip()
+        # '召开教代会,联欢会,…,' : a line ending in a comma runs on, whatever the rest of the block does.
+        if (not wrapped and not end.endswith((",", "、"))) or _ends_sentence(end):
             flush()
 
     def flush() -> None:
@@ -602,7 +629,7 @@ def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, he
             starts.append((at, line_no))
             at += len(text)
         at = 0
-        for sentence in _SENTENCE_SPLIT_RE.split("".join(t for t, _ in pending)):
+        for sentence in _sentences("".join(t for t, _ in pending)):
             line_no = next(no for offset, no in reversed(starts) if offset <= at)
             if clean_text(sentence):
                 items.extend(_items_from_text(sentence, months, weeks, line_no, numbered=False))
@@ -641,6 +668,11 @@ def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, he
         if item.line == head_line.no:
             item.day = heading.day
     return items
+
+
+def _ends_sentence(text: str) -> bool:
+    """。；; end a sentence; so does a full stop typed as '.' after a word ('…工作(已做).'), not '2.'."""
+    return text.endswith(tuple(_TERMINAL_PUNCT)) or bool(re.search(r"[^\d\s.]\.$", text))
 
 
 def _block_lines(lines: list[_Line], start: int, end: int) -> list[_Line]:

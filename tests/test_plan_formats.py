@@ -249,3 +249,20 @@ def test_two_activities_in_one_cell_split_at_a_space_but_an_activity_and_its_det
     # A gap of two spaces inside a cell of a table spaced into columns: the columns still line up from the right.
     spaced = "时间      活动内容                  负责\n6月      端午节慰问  工会会员每人一份      工会主席\n"
     assert items(spaced) == [([6], "端午节慰问  工会会员每人一份")]
+
+
+def test_a_dated_entry_whose_text_follows_its_date_directly() -> None:
+    text = ("学院工会文体活动计划\n1、20xx年元月迎新舞会。\n2、20xx年3月:教职工毽球赛\n3、教职工书画比赛。\n"
+            "4、2027年6月进行棋牌类比赛。\n")
+    assert items(text) == [([1], "迎新舞会"), ([3], "教职工毽球赛"), ([6], "进行棋牌类比赛")]
+
+
+def test_a_date_in_brackets_after_the_full_stop_and_an_attachment_name_at_the_end() -> None:
+    text = ("文体活动安排\n11月\n举办教职工乒乓球单项赛。(11月5日—20日)\n12月\n组织庆元旦教职工长跑。\n"
+            "校工会2027年文体工作计划(表).doc\n")
+    assert items(text) == [([11], "举办教职工乒乓球单项赛。(11月5日—20日)"), ([12], "组织庆元旦教职工长跑")]
+
+
+def test_a_prose_line_ending_in_a_comma_runs_on_into_the_next() -> None:
+    text = ("具体活动安排\n1~2月:\n召开教代会,联欢会,送温暖慰问,\n福利品发放等工作(已做).\n3月:\n1. 组织职工长跑比赛\n")
+    assert items(text) == [([1, 2], "召开教代会,联欢会,送温暖慰问,福利品发放等工作(已做)."), ([3], "组织职工长跑比赛")]
