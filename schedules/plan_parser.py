@@ -764,7 +764,7 @@ def parse_plan(text: str, first_line_no: int = 1, model: NaiveBayes | None = Non
     items.extend(trailing)
     items.sort(key=lambda it: it.line)
     for item in items:
-        item.category, item.holiday, item.margin = classify_with_margin(item.text, model)
+        item.category, item.holiday, item.margin = classify_with_margin(item.text, model, item.months)
     _order_years(items)
     return ParsedPlan(
         items=items,
