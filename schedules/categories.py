@@ -52,6 +52,9 @@ _OTHER = re.compile(
     r"|^(?:筹备|创办|布置|完善|充实|争创)[^，,。；;]{0,10}之家|^[^，,。；;]{0,8}(?:献血|家访|板报)$")
 # '游艺活动 时间: 六月末 [学生退校后]': the activity before its details decides.
 _DETAILS_AFTER = re.compile(r"\s+(?:时间|地点|规则|对象|要求|分组|赛制)\s*[:：]")
+# '元旦后走访慰问生病教职工': a festival named as the time after which something happens is not its occasion
+# ('春节前…' is: the gold labels work before a festival as that festival's).
+_AFTER_FESTIVAL = re.compile(r"(?:元旦|春节|新春|元宵|清明|端午|中秋|国庆|重阳|\S{1,4}节)\s*(?:过后|以后|后)(?!勤)")
 # '十一月', '五一班' and the like are not festivals.
 _NOT_FESTIVAL = re.compile(r"[一二三四五六七八九十]\s*[一二三四五六七八九十]\s*月|[0-9]\s*月")
 
@@ -122,6 +125,7 @@ def detect_holiday(text: str) -> str | None:
     """The festival a text names, normalized, or None."""
     norm = fold(text)
     masked = _NOT_FESTIVAL.sub(lambda m: "#" * len(m.group()), norm)
+    masked = _AFTER_FESTIVAL.sub(lambda m: "#" * len(m.group()), masked)
     best: tuple[int, str] | None = None
     for name, regex in _FESTIVAL_RES:
         m = regex.search(masked)

@@ -311,9 +311,10 @@ def _classify_rest(rest: str, rest_offset: int, months: list[int], weeks: list[i
         return _Heading(months, weeks, "", 0, theme=False)
     # '三月份工作安排：…' : a short descriptor, then a colon, then entries.
     colon = re.search(r"[:：]", rest)
+    # ('六月份 游艺活动 时间: 六月末': a space before the words says they are the entry, not a descriptor)
     if colon and len(rest[: colon.start()].strip()) <= _DESCRIPTOR_MAX and not _PUNCT_IN_THEME.search(
         rest[: colon.start()]
-    ):
+    ) and not re.search(r"\S\s+\S", rest[: colon.start()]):
         inline = rest[colon.end():]
         lead = len(inline) - len(inline.lstrip())
         # '三月：“学雷锋”活动月': the month's theme, an item only if no numbered entry follows (_resolve_themes).

@@ -231,6 +231,8 @@ def test_the_shipped_model_loads_and_is_a_rebuild_of_the_labelled_items() -> Non
     ("工会小组乒乓赛", [4], ("sports_culture", None)),  # who organises it is not what it is
     ("办好第十届“贺岁杯”", [1], ("sports_culture", None)),
     ("组织好评省劳模材料", [4], ("admin", None)),
+    ("元旦后走访慰问生病教职工", [1], ("care", None)),  # after the festival: a time, not its occasion
+    ("春节前为离退休教师送年货", [1], ("holiday", "春节")),  # before it: for it, as the gold labels it
 ])
 def test_categories_of_the_web_plans_families(text: str, months: list[int], expected: tuple[str, str | None]) -> None:
     from schedules.categories import classify_with_margin

@@ -266,3 +266,8 @@ def test_a_date_in_brackets_after_the_full_stop_and_an_attachment_name_at_the_en
 def test_a_prose_line_ending_in_a_comma_runs_on_into_the_next() -> None:
     text = ("具体活动安排\n1~2月:\n召开教代会,联欢会,送温暖慰问,\n福利品发放等工作(已做).\n3月:\n1. 组织职工长跑比赛\n")
     assert items(text) == [([1, 2], "召开教代会,联欢会,送温暖慰问,福利品发放等工作(已做)."), ([3], "组织职工长跑比赛")]
+
+
+def test_a_month_key_then_a_space_then_an_entry_with_its_details() -> None:
+    text = "三、每月活动安排\n五月份 教职工跳绳比赛\n六月份 游艺活动 时间: 六月末 [学生退校后]\n七月份 教师旅游\n"
+    assert items(text) == [([5], "教职工跳绳比赛"), ([6], "游艺活动 时间: 六月末 [学生退校后]"), ([7], "教师旅游")]
