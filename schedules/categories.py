@@ -136,7 +136,12 @@ def detect_holiday(text: str) -> str | None:
 
 def rule_category(text: str) -> str:
     """The category the keyword rules give a text that names no festival."""
-    return _rule(fold(text))[0]
+    return _rule(_head(fold(text)))[0]
+
+
+def _head(norm: str) -> str:
+    """'游艺活动 时间: 六月末': the activity before its details, which decides."""
+    return norm[:cut.start()] if (cut := _DETAILS_AFTER.search(norm)) else norm
 
 
 def _rule(norm: str) -> tuple[str, float]:
@@ -182,8 +187,7 @@ def classify_with_margin(text: str, model: NaiveBayes | None = None,
     if months and set(months) <= {12, 1} and _NEW_YEAR_EVE.match(norm) and \
             rule_category(norm[_NEW_YEAR_EVE.match(norm).end():]) in ("other", "sports_culture"):
         return "holiday", "元旦", math.inf
-    # '游艺活动 时间: 六月末': the activity before its details decides.
-    head = norm[:cut.start()] if (cut := _DETAILS_AFTER.search(norm)) else norm
+    head = _head(norm)
     rule, weight = _rule(head)
     model = model if model is not None else shipped_model()
     if weight == math.inf:

@@ -24,7 +24,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from schedules.categories import classify_with_margin
+from schedules.categories import classify_with_margin, rule_category
 from schedules.category_model import NaiveBayes
 from schedules.plan_lines import details, split_activities, split_months, unfuse_month_numbers
 from schedules.plan_tables import untable
@@ -106,7 +106,7 @@ NEXT_YEAR = "next_year"
 GUESSED_SECTION = "guessed_section"  # '二、三月份' read as February–March, though 二 may number a section
 GUESSED_TRAILING = "guessed_trailing"  # the month taken from the end of the entry ('…慰问困难职工1月份')
 SPLIT_CELL = "split_cell"  # one of several activities a table cell held, split at a space
-FUSED_NUMBER = "fused_number"  # '101、' read as October, entry 1 (a month fused to the entry number)
+MODEL_OVERRULED = "model_overruled"  # the category model chose another category than the keyword rules
 _THEME_MAX = 20
 _THEME_MONTH_RE = re.compile(r"[^,，;；。]{1,10}月[”\"]?")
 _CONTINUATION_MAX = 12
@@ -766,6 +766,8 @@ def parse_plan(text: str, first_line_no: int = 1, model: NaiveBayes | None = Non
     items.sort(key=lambda it: it.line)
     for item in items:
         item.category, item.holiday, item.margin = classify_with_margin(item.text, model, item.months)
+        if item.holiday is None and item.category != "holiday" and item.category != rule_category(item.text):
+            item.notes.append(MODEL_OVERRULED)
     _order_years(items)
     return ParsedPlan(
         items=items,
