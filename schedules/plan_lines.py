@@ -116,15 +116,16 @@ _RULES_INTRO = re.compile(
     r"^[^，,。；;:：]{0,14}(?:规程|规则|细则|须知|章程|实施办法|竞赛办法|比赛办法|评分标准|评比标准|评分办法)\s*[:：]")
 # '比赛时间：4月中旬', '参赛对象：…', '具体分组:…': a detail of the entry above.
 _DETAIL = re.compile(
-    r"^(?:具体)?(?:比赛|活动|参赛|报名|参加|竞赛)?(?:时间|地点|对象|人员|单位|分组|组别|赛制|办法|方法|规则|要求|项目|"
-    r"奖励|奖项|名次|录取名次|录取|计分|计分办法|负责人?|承办|协办|费用|经费|队伍)\s*[:：]")
+    r"^[^，,。；;:：\s]{0,4}?(?:时间|地点|对象|人员|单位|分组|组别|赛制|办法|方法|规则|要求|项目|"
+    r"奖励|奖项|名次|录取|计分|负责人?|承办|协办|费用|队伍)\s*[:：]")
 _ENTRY_NO = re.compile(r"^(?:([(（])\s*(\d{1,2})\s*[)）]|(\d{1,2})\s*([、.,)]))(?!\d)")
 
 
-def details(lines: list[str], bounds: list[bool]) -> set[int]:
+def details(lines: list[str], bounds: list[bool], carries: list[bool] | None = None) -> set[int]:
     """Indices of lines that give the rules or the details of the entry above them ('比赛规程：' and its
     '1. 参赛单位：…' lines, '比赛时间：…'), not entries. ``bounds`` marks headings and breaks, where an entry's
-    details end. The rules end where the entries' own numbering goes on ('2、' after '1、' and its rules)."""
+    details end; ``carries`` the headings that carry an entry themselves ('四月份：教职工篮球赛'). The rules end
+    where the entries' own numbering goes on ('2、' after '1、' and its rules)."""
     out: set[int] = set()
     outer: tuple[str, int] | None = None
     in_rules = False
@@ -133,7 +134,7 @@ def details(lines: list[str], bounds: list[bool]) -> set[int]:
         if not s:
             continue
         if bounds[i]:
-            outer, in_rules = None, False
+            outer, in_rules = (("", 0) if carries and carries[i] else None), False
             continue
         m = _ENTRY_NO.match(s)
         entry = (m.group(1) or m.group(4), int(m.group(2) or m.group(3))) if m else None

@@ -740,7 +740,8 @@ def parse_plan(text: str, first_line_no: int = 1, model: NaiveBayes | None = Non
     raw_lines = untable(["" if _PAGE_MARK_RE.match(fold(line)) else unmark(line) for line in text.splitlines()], rows)
     lines = _classify_lines(split_months(unfuse_month_numbers(raw_lines)), first_line_no)
     _end_tables(lines, {first_line_no + i for i in rows})
-    for i in details([ln.raw for ln in lines], [ln.heading is not None or ln.brk for ln in lines]):
+    for i in details([ln.raw for ln in lines], [ln.heading is not None or ln.brk for ln in lines],
+                     [bool(ln.heading and ln.heading.inline and not ln.heading.theme) for ln in lines]):
         lines[i].skip = True
     _sections_as_entries(lines)
     _entries_under_headings(lines)

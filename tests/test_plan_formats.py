@@ -271,3 +271,9 @@ def test_a_prose_line_ending_in_a_comma_runs_on_into_the_next() -> None:
 def test_a_month_key_then_a_space_then_an_entry_with_its_details() -> None:
     text = "三、每月活动安排\n五月份 教职工跳绳比赛\n六月份 游艺活动 时间: 六月末 [学生退校后]\n七月份 教师旅游\n"
     assert items(text) == [([5], "教职工跳绳比赛"), ([6], "游艺活动 时间: 六月末 [学生退校后]"), ([7], "教师旅游")]
+
+
+def test_rules_under_an_activity_on_the_heading_line() -> None:
+    text = ("二、活动安排\n四月份：教职工篮球赛\n比赛规程：\n1. 参赛队伍：每个年级组一队。\n2. 比赛时间：4月下旬。\n"
+            "五月份：教职工体检\n体检地点：市人民医院\n六月份：端午节慰问\n")
+    assert items(text) == [([4], "教职工篮球赛"), ([5], "教职工体检"), ([6], "端午节慰问")]
