@@ -167,7 +167,7 @@ def split_activities(text: str) -> list[str]:
     its details) and '庆“十一”举办乒乓球比赛 分组进行' stay one. A text splits at its spaces only when every
     part is a short activity name."""
     parts = text.split()
-    if len(parts) < 2 or any(len(p) > _PHRASE_MAX or len(p) < 3 or not _ACTIVITY_END.search(fold(p))
+    if len(parts) < 2 or any(len(p) > _PHRASE_MAX or len(p) < 2 or not _ACTIVITY_END.search(fold(p))
                              or re.search(r"[:：,，、]", p) for p in parts):
         return [text]
     return parts
