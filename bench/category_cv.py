@@ -39,7 +39,7 @@ def labelled_by_file(seeds: Path) -> dict[str, list[tuple[str, str]]]:
 
 
 def cross_validate(by_file: dict[str, list[tuple[str, str]]]) -> dict:
-    names = sorted(by_file)
+    names = sorted(name for name, rows in by_file.items() if rows)  # a prose-only plan has nothing to score
     totals = {"rules": 0, "model": 0, "fallback": 0, **{f"w{w}": 0 for w in WEIGHTS}}
     n = 0
     folds = {}
