@@ -5,6 +5,7 @@ Pure functions, run before the parser (after ``schedules.plan_tables``):
   into its first entry's number: ``31、庆祝三八节`` is March, entry 1; ``101、`` October; ``7组织…`` July,
   un-numbered. Read as such only when a whole run of lines decodes to months in order, where the numbers
   would otherwise jump (``3、`` then ``41、``).
+- ``unmark``: markdown as AI writing tools draft plans; ``PAGE_MARK_RE``: page numbers left from a document.
 - ``split_months``: several months on one line (``五月份：…。六月份：…``), up to a whole plan flattened onto
   one line, cut into one segment per month. Segments keep their line's number.
 """
@@ -171,3 +172,19 @@ def split_activities(text: str) -> list[str]:
                              or re.search(r"[:：,，、]", p) for p in parts):
         return [text]
     return parts
+
+
+# Plans drafted with an AI writing tool arrive in markdown: '### 3月', '- **三八节**：…'.
+_MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_EMPHASIS_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # not __: "20__年" is a blank to fill in
+
+
+# '- 2 -', '第 2 页 共 3 页', '2/3': page numbers left in text copied from a document.
+PAGE_MARK_RE = re.compile(
+    r"^\s*(?:-+\s*\d{1,3}\s*-+|第\s*\d{1,3}\s*页(?:\s*[,，]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
+)
+
+
+def unmark(line: str) -> str:
+    """A markdown line as plain text: heading marks and bold markers go, the words stay."""
+    return _MD_EMPHASIS_RE.sub(r"\1", _MD_HEADING_RE.sub("", line))

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 from schedules.categories import classify_with_margin, rule_category
 from schedules.category_model import NaiveBayes
-from schedules.plan_lines import details, split_activities, split_months, unfuse_month_numbers
+from schedules.plan_lines import PAGE_MARK_RE, details, split_activities, split_months, unfuse_month_numbers, unmark
+from schedules.plan_meta import detect_period, detect_year
 from schedules.plan_tables import untable
 from schedules.text_norm import chinese_number, fold
 
@@ -716,28 +717,12 @@ def _trailing_month_items(lines: list[_Line], taken: set[int]) -> list[PlanItem]
     return items
 
 
-# Plans drafted with an AI writing tool arrive in markdown: '### 3月', '- **三八节**：…'.
-_MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
-_MD_EMPHASIS_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # not __: "20__年" is a blank to fill in
-
-
-# '- 2 -', '第 2 页 共 3 页', '2/3': page numbers left in text copied from a document.
-_PAGE_MARK_RE = re.compile(
-    r"^\s*(?:-+\s*\d{1,3}\s*-+|第\s*\d{1,3}\s*页(?:\s*[,，]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
-)
-
-
-def unmark(line: str) -> str:
-    """A markdown line as plain text: heading marks and bold markers go, the words stay."""
-    return _MD_EMPHASIS_RE.sub(r"\1", _MD_HEADING_RE.sub("", line))
-
-
 def parse_plan(text: str, first_line_no: int = 1, model: NaiveBayes | None = None) -> ParsedPlan:
     """Extract the schedule items of one plan (or of a pasted fragment). ``model``: the category model to
     use instead of the shipped one (the benches score a file with a model that was not trained on it)."""
     # A table row becomes '3月：…', on its own line; a page number is no text. Line numbers stay the text's.
     rows: set[int] = set()
-    raw_lines = untable(["" if _PAGE_MARK_RE.match(fold(line)) else unmark(line) for line in text.splitlines()], rows)
+    raw_lines = untable(["" if PAGE_MARK_RE.match(fold(line)) else unmark(line) for line in text.splitlines()], rows)
     lines = _classify_lines(split_months(unfuse_month_numbers(raw_lines)), first_line_no)
     _end_tables(lines, {first_line_no + i for i in rows})
     for i in details([ln.raw for ln in lines], [ln.heading is not None or ln.brk for ln in lines],
@@ -824,31 +809,3 @@ def _order_years(items: list[PlanItem]) -> None:
         if wrapped:
             item.notes.append(NEXT_YEAR)
         prev = first
-
-
-_YEAR_RE = re.compile(r"(20\d{2})\s*(?:[-—~至/]\s*(20\d{2})\s*)?(?:学年)?(?:度)?")
-
-
-def detect_year(text: str) -> int | None:
-    """The calendar year a plan starts in, from its first lines ('2027年工会工作计划').
-
-    For a school-year range ('2026-2027学年第二学期') the spring term lies in the
-    second year.
-    """
-    for line in text.splitlines()[:8]:
-        norm = fold(line)
-        m = _YEAR_RE.search(norm)
-        if m:
-            if m.group(2) and re.search(r"第二学期|下学期|春季", norm):
-                return int(m.group(2))
-            return int(m.group(1))
-    return None
-
-
-def detect_period(text: str) -> str:
-    head = fold("\n".join(text.splitlines()[:10]))
-    if re.search(r"学期|第[一二]学期|上学期|下学期", head):
-        return "semester"
-    if re.search(r"年度|全年|年工作|\d{4}年", head):
-        return "year"
-    return "unknown"

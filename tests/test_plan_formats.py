@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from schedules.plan_import import import_plan_text
-from schedules.plan_parser import unmark
+from schedules.plan_lines import unmark
 
 
 def items(text: str) -> list[tuple[list[int], str]]:
