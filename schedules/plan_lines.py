@@ -18,7 +18,8 @@ import re
 from schedules.text_norm import chinese_number, fold
 
 _NUMBERED = re.compile(r"^\s*(\d{1,3})\s*[、.,](?!\d)\s*")
-_GLUED_MONTH = re.compile(r"^\s*(1[0-2]|[1-9])(?=[\u4e00-\u9fff“\"])")
+_GLUED_MONTH = re.compile(r"^\s*(1[0-2]|[1-9])(?![月日号年个天人次届周名项期位点时分])(?=[\u4e00-\u9fff“\"])")
+_MONTH_HEADER = re.compile(r"^\s*月\s*份")
 _MIN_FUSED = 3
 
 
@@ -37,7 +38,7 @@ def unfuse_month_numbers(lines: list[str]) -> list[str]:
             fused.append((i, n // 10, m.end()))
         prev = n
     if len(fused) < _MIN_FUSED or not _in_order([month for _, month, _ in fused]):
-        return out
+        return _unglue_months(lines)
     first, last = fused[0][0], fused[-1][0]
     for i, month, start in fused:
         out[i] = f"{month}月：{lines[i][start:].strip()}"
@@ -53,6 +54,27 @@ def unfuse_month_numbers(lines: list[str]) -> list[str]:
                 i > last or int(g.group(1)) < _next_month(months, i)):
             out[i] = f"{g.group(1)}月：{lines[i][g.end():].strip()}"
             before = int(g.group(1))
+    return out
+
+
+def _unglue_months(lines: list[str]) -> list[str]:
+    """'月份 活动内容' then '3三八节女教工活动' / '4春季运动会' …: each month's only entry glued to its number,
+    read so only under a 月份 header and when three or more such lines follow in month order."""
+    out = list(lines)
+    for i, line in enumerate(lines):
+        if not _MONTH_HEADER.match(fold(line)):
+            continue
+        run: list[tuple[int, re.Match[str]]] = []
+        for j in range(i + 1, len(lines)):
+            if not lines[j].strip():
+                continue
+            if not (g := _GLUED_MONTH.match(fold(lines[j]))):
+                break
+            run.append((j, g))
+        months = [int(g.group(1)) for _, g in run]
+        if len(run) >= _MIN_FUSED and _in_order(months):
+            for j, g in run:
+                out[j] = f"{g.group(1)}月：{lines[j][g.end():].strip()}"
     return out
 
 

@@ -277,3 +277,10 @@ def test_rules_under_an_activity_on_the_heading_line() -> None:
     text = ("二、活动安排\n四月份：教职工篮球赛\n比赛规程：\n1. 参赛队伍：每个年级组一队。\n2. 比赛时间：4月下旬。\n"
             "五月份：教职工体检\n体检地点：市人民医院\n六月份：端午节慰问\n")
     assert items(text) == [([4], "教职工篮球赛"), ([5], "教职工体检"), ([6], "端午节慰问")]
+
+
+def test_each_month_s_only_entry_glued_to_its_number_under_a_month_header() -> None:
+    text = "活动安排\n月份 活动内容\n3三八节女教工活动\n4春季运动会\n5教代会\n9教师节慰问\n"
+    assert items(text) == [([3], "三八节女教工活动"), ([4], "春季运动会"), ([5], "教代会"), ([9], "教师节慰问")]
+    # Without the 月份 header, or out of order, numbers glued to text are left alone.
+    assert items("活动安排\n3人一组\n4春季运动会\n5教代会\n") == []
