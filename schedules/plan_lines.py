@@ -94,6 +94,8 @@ _CN_MONTH = r"(?:十[一二]|[一二三四五六七八九十元正])"
 _MONTH = rf"(?:{_CN_MONTH}|(?<![\d.])(?:1[0-2]|0?[1-9])(?!\d))"
 # '五月份：', '1-2月：', '七、八月：', '寒假：' — a month key with its colon, where a segment starts.
 _KEY = re.compile(rf"(?:{_MONTH}(?:\s*(?:[、,]|至|到|-+)\s*{_MONTH})*\s*月\s*份?|寒\s*假|暑\s*假)\s*[:：]")
+# '三月份 植树活动 四月份 春游 五月份 体检': without colons, three or more '…月份' keys followed by a space.
+_LOOSE_KEY = re.compile(rf"(?:{_MONTH}(?:\s*(?:[、,]|至|到|-+)\s*{_MONTH})*\s*月\s*份|寒\s*假|暑\s*假)(?=\s+\S)")
 _NOT_BEFORE = re.compile(r"[\d年第一二三四五六七八九十、,至到\-]$")
 # '西山小学工会 2027年1月' at the end of a flattened plan: who signed it and when.
 _SIGNATURE = re.compile(
@@ -111,6 +113,9 @@ def split_months(lines: list[str]) -> list[tuple[int, str]]:
     for i, line in enumerate(lines):
         norm = fold(line)
         keys = [m for m in _KEY.finditer(norm) if not _NOT_BEFORE.search(norm[:m.start()].rstrip())]
+        if len(keys) < 2:
+            keys = [m for m in _LOOSE_KEY.finditer(norm) if not _NOT_BEFORE.search(norm[:m.start()].rstrip())]
+            keys = keys if len(keys) >= 3 else []
         months = [_first_month(m.group()) for m in keys]
         if len(keys) < 2 or not _in_order(months):
             out.append((i, line))

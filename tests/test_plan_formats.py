@@ -284,3 +284,8 @@ def test_each_month_s_only_entry_glued_to_its_number_under_a_month_header() -> N
     assert items(text) == [([3], "三八节女教工活动"), ([4], "春季运动会"), ([5], "教代会"), ([9], "教师节慰问")]
     # Without the 月份 header, or out of order, numbers glued to text are left alone.
     assert items("活动安排\n3人一组\n4春季运动会\n5教代会\n") == []
+
+
+def test_a_plan_on_one_line_whose_months_have_no_colons() -> None:
+    text = "工会2027年工作计划 二、活动安排 三月份 植树活动 四月份 春游 五月份 教职工体检 三、保障措施 落实经费"
+    assert items(text) == [([3], "植树活动"), ([4], "春游"), ([5], "教职工体检")]
