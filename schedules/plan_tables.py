@@ -103,8 +103,10 @@ class TableReader:
     last_when: str = ""
     width: int = 0  # the header's number of columns
 
-    def line(self, cells: list[str]) -> str:
-        """The parser line for one row ('' for a header, a rule, or an empty row)."""
+    def line(self, cells: list[str], spaced: bool = False) -> str:
+        """The parser line for one row ('' for a header, a rule, or an empty row). ``spaced``: the cells were
+        cut at runs of spaces, which may also stand inside a cell ('春季运动会  每组一队'): the content cells are
+        joined by a space, and the parser decides whether they are one activity or several."""
         if not any(c.strip() for c in cells) or _RULE_ROW.match("|".join(cells)):
             return ""
         if _is_header_cells(cells):
@@ -126,7 +128,7 @@ class TableReader:
         if self.when_col is not None and when and when_key(when) is None and self._find_when(cells) is not None:
             # '登山比赛 | 全体教职工 | 2027年10月16日': another layout (the date after the activity) than
             # the header's; read the row on its own, by its cells.
-            return TableReader().line(cells)
+            return TableReader().line(cells, spaced)
         if when_col is not None and not when:
             when = self.last_when  # a merged "when" cell: the row belongs to the one above
         key = when_key(when) if when else None
@@ -137,7 +139,7 @@ class TableReader:
         content = [c for c in content if c]
         if not content:
             return ""
-        body = "；".join(dict.fromkeys(content))
+        body = ("  " if spaced else "；").join(dict.fromkeys(content))
         if len(key) < len(fold(when).strip().removesuffix("份")):
             return f"{when.strip()} {body}"  # '3月8日': a dated line, as a school calendar writes it
         return f"{key}：{body}"
@@ -262,7 +264,8 @@ def untable(lines: list[str], rows: set[int] | None = None) -> list[str]:
                 rows.add(i)
             continue
         reader = reader or TableReader()
-        out.append(reader.line(cells))
+        s = line.strip()
+        out.append(reader.line(cells, spaced="|" not in s and "｜" not in s and "\t" not in s))
         if rows is not None:
             rows.add(i)
     return out

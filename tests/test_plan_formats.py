@@ -289,3 +289,10 @@ def test_each_month_s_only_entry_glued_to_its_number_under_a_month_header() -> N
 def test_a_plan_on_one_line_whose_months_have_no_colons() -> None:
     text = "工会2027年工作计划 二、活动安排 三月份 植树活动 四月份 春游 五月份 教职工体检 三、保障措施 落实经费"
     assert items(text) == [([3], "植树活动"), ([4], "春游"), ([5], "教职工体检")]
+
+
+def test_a_calendar_spaced_into_columns_without_a_header_keeps_an_activity_with_its_details() -> None:
+    text = ("2027年工会月历\n3月　　三八节插花　　健步走比赛　　女工委员\n4月　　春季运动会　　每个年级组一支队伍　　文体委员\n"
+            "5月　　教职工体检　　工会\n")
+    assert items(text) == [([3], "三八节插花"), ([3], "健步走比赛"), ([4], "春季运动会  每个年级组一支队伍"),
+                           ([5], "教职工体检")]
