@@ -245,8 +245,9 @@ def _by_group(docs: list[Doc], model_for: Callable[[str], NaiveBayes], verbose: 
     return {g: score_docs(ds, model_for, verbose) for g, ds in sorted(groups.items(), key=lambda kv: _order(kv[0]))}
 
 
-def _order(group: str) -> tuple[int, str]:
-    return (0 if group == "dev" else 1 if group == "test" else 2, group)
+def _order(group: str) -> tuple[int, int, str]:
+    batch = group.rsplit("-b", 1)[-1]
+    return (0 if group == "dev" else 1 if group == "test" else 2, int(batch) if batch.isdecimal() else 0, group)
 
 
 def _flag(c: Counter[str]) -> dict:
