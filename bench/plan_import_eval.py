@@ -1,12 +1,18 @@
-"""Score the plan importer against the hand-made gold extraction.
+"""Score the plan importer against hand-made gold extractions, set by set.
 
-For each plan in ``shared/seeds/gold/*.json`` the plan's own lines
-(title_line..end_line) are imported, and predicted items are matched one-to-one
-to gold items: same months (or weeks) and similar text (difflib ratio >= 0.6
-after removing spaces and punctuation). Prints precision, recall and F1 per
-file and overall, plus category and holiday accuracy on matched items.
+Sets: the seeds (``shared/seeds/gold``: the rules were written looking at them), the web plans
+(``shared/plans-web/gold``: development data, by other hands), and the hand-written plans
+(``bench/unseen/plans``: ``dev_*``, and ``test_*`` batches each committed before the importer was run on
+them). For each plan its own lines are imported and the predicted items are matched one-to-one to the gold
+items: same months (or weeks) and similar text (difflib ratio >= 0.6 after removing spaces and
+punctuation). Prints precision, recall and F1, and category and holiday accuracy on matched items.
 
-    .venv/bin/python -m bench.plan_import_eval [--seeds DIR] [--json] [--verbose]
+Categories are cross-validated by file: each file is classified by a model trained on every labelled item
+except that file's (the shipped model learns from all of them). The seeds are also shown as shipped. Also
+printed: the confusion matrix of categories on the web plans, and how well the importer's flag
+(``schedules.confidence``) catches wrong items (an item matching no gold item, or with the wrong category).
+
+    .venv/bin/python -m bench.plan_import_eval [--seeds DIR] [--web DIR] [--json] [--verbose]
 """
 
 from __future__ import annotations
@@ -16,12 +22,21 @@ import difflib
 import json
 import re
 import sys
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
+from schedules.categories import CATEGORIES
+from schedules.category_model import NaiveBayes
+from schedules.confidence import doubts
 from schedules.plan_parser import PlanItem, parse_plan
 
 DEFAULT_SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+UNSEEN_PLANS = Path(__file__).resolve().parent / "unseen" / "plans"
+# Hand-written batches scored once on their first run (recorded in bench/unseen/README.md), read since.
+LATER_BATCHES = {"test-b8": range(29, 39), "test-b9": range(39, 45), "test-b10": range(45, 49)}
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
@@ -87,37 +102,27 @@ def match(pred: list[PlanItem], gold: list[dict]) -> tuple[Score, list, list, li
     return score, pairs, missed, extra
 
 
-def evaluate(seeds: Path, verbose: bool = False) -> dict:
-    report: dict = {"files": {}, "overall": None}
-    total = Score()
-    for gold_file in sorted((seeds / "gold").glob("*.json")):
+@dataclass
+class Doc:
+    """One plan to import: its text, where it starts, its expected items, and the labelled set it is in."""
+
+    name: str  # the file (the key of its items in bench.category_cv.labelled_everywhere)
+    group: str
+    text: str
+    first_line: int
+    gold: list[dict]
+
+
+def gold_docs(folder: Path) -> list[Doc]:
+    """The plans of every gold file in ``folder/gold`` (the seeds' format)."""
+    docs = []
+    for gold_file in sorted((folder / "gold").glob("*.json")):
         gold = json.loads(gold_file.read_text(encoding="utf-8"))
-        lines = (seeds / gold["file"]).read_text(encoding="utf-8").splitlines()
-        file_score = Score()
+        lines = (folder / gold["file"]).read_text(encoding="utf-8").splitlines()
         for plan in gold["plans"]:
             first, last = plan["title_line"], plan["end_line"]
-            text = "\n".join(lines[first - 1: last])
-            parsed = parse_plan(text, first_line_no=first)
-            score, pairs, missed, extra = match(parsed.items, plan["items"])
-            file_score.add(score)
-            if verbose and (missed or extra):
-                print(f"# {plan['id']}", file=sys.stderr)
-                for g in missed:
-                    print(f"  missed {g['line']} {g['months']}{g['weeks']} {g['text']}", file=sys.stderr)
-                for p in extra:
-                    print(f"  extra  {p.line} {p.months}{p.weeks} {p.text}", file=sys.stderr)
-            if verbose:
-                for p, g in pairs:
-                    if p.category != g["category"] or p.holiday != g["holiday"]:
-                        print(f"  label  {g['line']} {g['text']}: {p.category}/{p.holiday} "
-                              f"!= {g['category']}/{g['holiday']}", file=sys.stderr)
-        total.add(file_score)
-        report["files"][gold["file"]] = _row(file_score)
-    report["overall"] = _row(total)
-    return report
-
-
-UNSEEN_PLANS = Path(__file__).resolve().parent / "unseen" / "plans"
+            docs.append(Doc(gold["file"], gold["file"], "\n".join(lines[first - 1: last]), first, plan["items"]))
+    return docs
 
 
 def read_expected(path: Path) -> list[dict]:
@@ -134,21 +139,122 @@ def read_expected(path: Path) -> list[dict]:
     return items
 
 
-def evaluate_unseen(plans: Path = UNSEEN_PLANS, verbose: bool = False) -> dict:
-    """Whole hand-written plans (bench/unseen/plans): ``dev_*`` were read while fixing the importer,
-    ``test_*`` were written and committed with their expected items before it was run on them."""
-    halves: dict[str, Score] = {}
-    for path in sorted(plans.glob("*.txt")):
-        half = path.name.split("_", 1)[0]
-        score, _, missed, extra = match(parse_plan(path.read_text(encoding="utf-8")).items,
-                                        read_expected(path.with_suffix(".tsv")))
-        halves.setdefault(half, Score()).add(score)
+def _batch(name: str) -> str:
+    half, _, rest = name.partition("_")
+    number = int(rest.split(".")[0]) if rest.split(".")[0].isdecimal() else 0
+    return next((batch for batch, numbers in LATER_BATCHES.items() if half == "test" and number in numbers), half)
+
+
+def unseen_docs(plans: Path = UNSEEN_PLANS) -> list[Doc]:
+    """Whole hand-written plans: ``dev_*`` were read while fixing the importer, ``test_*`` were written and
+    committed with their expected items before it was run on them (later batches are read since)."""
+    return [Doc(f"plans/{path.with_suffix('.tsv').name}", _batch(path.name), path.read_text(encoding="utf-8"), 1,
+                read_expected(path.with_suffix(".tsv"))) for path in sorted(plans.glob("*.txt"))]
+
+
+@dataclass
+class Result:
+    total: Score = field(default_factory=Score)
+    files: dict[str, Score] = field(default_factory=dict)
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)  # (gold, predicted) category
+    flag: Counter[str] = field(default_factory=Counter)  # items, wrong, flagged, flagged_wrong
+
+
+def score_docs(docs: list[Doc], model_for: Callable[[str], NaiveBayes | None], verbose: bool = False) -> Result:
+    """Import and match every doc; ``model_for(doc.name)`` is its category model (None: the shipped one)."""
+    result = Result()
+    for doc in docs:
+        parsed = parse_plan(doc.text, first_line_no=doc.first_line, model=model_for(doc.name))
+        score, pairs, missed, extra = match(parsed.items, doc.gold)
+        result.total.add(score)
+        result.files.setdefault(doc.group, Score()).add(score)
+        for p, g in pairs:
+            result.confusion[g["category"], p.category] += 1
+        wrong = {id(p) for p in extra} | {id(p) for p, g in pairs if p.category != g["category"]}
+        for p in parsed.items:
+            flagged = bool(doubts(p))
+            result.flag.update({"items": 1, "wrong": id(p) in wrong, "flagged": flagged,
+                                "flagged_wrong": flagged and id(p) in wrong})
         if verbose:
-            for g in missed:
-                print(f"  {path.name} missed {g['months']}{g['weeks']} {g['text']}", file=sys.stderr)
-            for p in extra:
-                print(f"  {path.name} extra  {p.months}{p.weeks} {p.text}", file=sys.stderr)
-    return {half: _row(score) for half, score in sorted(halves.items())}
+            _explain(doc, missed, extra, pairs)
+    return result
+
+
+def _explain(doc: Doc, missed: list[dict], extra: list[PlanItem], pairs: list) -> None:
+    for g in missed:
+        print(f"  {doc.name} missed {g['line']} {g['months']}{g['weeks']} {g['text']}", file=sys.stderr)
+    for p in extra:
+        print(f"  {doc.name} extra  {p.line} {p.months}{p.weeks} {p.text} {doubts(p)}", file=sys.stderr)
+    for p, g in pairs:
+        if p.category != g["category"] or p.holiday != g["holiday"]:
+            print(f"  {doc.name} label  {g['line']} {g['text']}: {p.category}/{p.holiday} != "
+                  f"{g['category']}/{g['holiday']} {doubts(p)}", file=sys.stderr)
+
+
+def held_out_models(labelled: dict[str, list[tuple[str, str]]]) -> Callable[[str], NaiveBayes]:
+    """A model per file, trained on every labelled set but that file's."""
+
+    @cache
+    def model_for(name: str) -> NaiveBayes:
+        return NaiveBayes.train(x for key, rows in labelled.items() if key != name for x in rows)
+
+    return model_for
+
+
+def evaluate(seeds: Path, verbose: bool = False) -> dict:
+    """The seeds scored as shipped (the model was trained on them): per file and overall."""
+    result = score_docs(gold_docs(seeds), lambda _name: None, verbose=verbose)
+    return {"files": {name: _row(sc) for name, sc in result.files.items()}, "overall": _row(result.total)}
+
+
+def evaluate_unseen(plans: Path = UNSEEN_PLANS, verbose: bool = False) -> dict:
+    """The hand-written plans by half or batch, as shipped."""
+    result = score_docs(unseen_docs(plans), lambda _name: None, verbose)
+    return {half: _row(sc) for half, sc in sorted(result.files.items())}
+
+
+def evaluate_sets(seeds: Path, web: Path, verbose: bool = False) -> dict:
+    """Every set side by side, categories cross-validated by file; the web plans per file, their confusion
+    matrix, and the flag's catch rate per set."""
+    from bench.category_cv import labelled_everywhere
+
+    model_for = held_out_models(labelled_everywhere(seeds, web, plans_apart=True))
+    sets: dict[str, Result] = {}
+    if (seeds / "gold").is_dir():
+        sets["seeds"] = score_docs(gold_docs(seeds), model_for, verbose)
+    if (web / "gold").is_dir():
+        sets["plans-web"] = score_docs(gold_docs(web), model_for, verbose)
+    for group, result in _by_group(unseen_docs(), model_for, verbose).items():
+        sets[f"hand-written {group}"] = result
+    report: dict = {"sets": {name: {**_row(r.total), "flag": _flag(r.flag)} for name, r in sets.items()}}
+    if "plans-web" in sets:
+        report["web_files"] = {name: _row(sc) for name, sc in sets["plans-web"].files.items()}
+        report["web_confusion"] = {g: {p: n for (gg, p), n in sets["plans-web"].confusion.items() if gg == g}
+                                   for g in CATEGORIES}
+    total: Counter[str] = Counter()
+    for r in sets.values():
+        total.update(r.flag)
+    report["flag"] = _flag(total)
+    return report
+
+
+def _by_group(docs: list[Doc], model_for: Callable[[str], NaiveBayes], verbose: bool) -> dict[str, Result]:
+    groups: dict[str, list[Doc]] = {}
+    for doc in docs:
+        groups.setdefault(doc.group, []).append(doc)
+    return {g: score_docs(ds, model_for, verbose) for g, ds in sorted(groups.items(), key=lambda kv: _order(kv[0]))}
+
+
+def _order(group: str) -> tuple[int, int, str]:
+    batch = group.rsplit("-b", 1)[-1]
+    return (0 if group == "dev" else 1 if group == "test" else 2, int(batch) if batch.isdecimal() else 0, group)
+
+
+def _flag(c: Counter[str]) -> dict:
+    """How often a flagged item is wrong (precision) and how many wrong items are flagged (recall)."""
+    return {"items": c["items"], "wrong": c["wrong"], "flagged": c["flagged"], "flagged_wrong": c["flagged_wrong"],
+            "precision": round(c["flagged_wrong"] / c["flagged"], 4) if c["flagged"] else None,
+            "recall": round(c["flagged_wrong"] / c["wrong"], 4) if c["wrong"] else None}
 
 
 def _row(s: Score) -> dict:
@@ -160,57 +266,56 @@ def _row(s: Score) -> dict:
     }
 
 
-def print_table(report: dict) -> None:
-    print(f"{'file':34} {'pred':>5} {'gold':>5} {'P':>6} {'R':>6} {'F1':>6} {'cat':>6} {'hol':>6}")
-    rows = [*report["files"].items(), ("OVERALL", report["overall"])]
-    for name, r in rows:
-        cat = f"{r['category_accuracy']:.3f}" if r["category_accuracy"] is not None else "-"
-        hol = f"{r['holiday_accuracy']:.3f}" if r["holiday_accuracy"] is not None else "-"
-        print(f"{name:34} {r['predicted']:5} {r['gold']:5} {r['precision']:6.3f} {r['recall']:6.3f} "
-              f"{r['f1']:6.3f} {cat:>6} {hol:>6}")
+def _cells(r: dict) -> str:
+    cat = f"{r['category_accuracy']:.3f}" if r["category_accuracy"] is not None else "-"
+    hol = f"{r['holiday_accuracy']:.3f}" if r["holiday_accuracy"] is not None else "-"
+    return (f"{r['predicted']:5} {r['gold']:5} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} "
+            f"{cat:>6} {hol:>6}")
+
+
+def print_table(rows: dict[str, dict], title: str = "file") -> None:
+    print(f"{title:34} {'pred':>5} {'gold':>5} {'P':>6} {'R':>6} {'F1':>6} {'cat':>6} {'hol':>6}")
+    for name, r in rows.items():
+        print(f"{name:34} {_cells(r)}")
+
+
+def print_report(shipped: dict, report: dict) -> None:
+    print("seeds, categories as shipped (the model was trained on these items):")
+    print_table({**shipped["files"], "OVERALL": shipped["overall"]})
+    if "web_files" in report:
+        print("\nplans-web per file, categories cross-validated by file:")
+        print_table(report["web_files"])
+    print("\nevery set, categories cross-validated by file (a file is never classified by a model trained on it);"
+          "\nthe rules were tuned on all of them (seeds, plans-web, bench/unseen dev and read batches):")
+    print_table({name: r for name, r in report["sets"].items()}, title="set")
+    if "web_confusion" in report:
+        print("\nplans-web categories, gold (rows) by importer (columns), matched items:")
+        short = [c[:6] for c in CATEGORIES]
+        print(f"{'':15}" + "".join(f"{c:>7}" for c in short))
+        for g, row in report["web_confusion"].items():
+            print(f"{g:15}" + "".join(f"{row.get(p, 0):7}" for p in CATEGORIES))
+    print("\nflag (schedules.confidence) against wrong items (no gold match, or wrong category):")
+    for name, f in [*((n, r["flag"]) for n, r in report["sets"].items()), ("ALL", report["flag"])]:
+        p = f"{f['precision']:.3f}" if f["precision"] is not None else "-"
+        r = f"{f['recall']:.3f}" if f["recall"] is not None else "-"
+        print(f"{name:34} items {f['items']:4}  wrong {f['wrong']:3}  flagged {f['flagged']:3}  "
+              f"precision {p}  recall {r}")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS)
+    ap.add_argument("--web", type=Path, default=None, help="the web plans (default: plans-web beside the seeds)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)
-    report = evaluate(args.seeds, verbose=args.verbose)
-    # The seed score above is on plans the importer was tuned on; categories are also measured held out.
-    from bench.category_cv import cross_validate, labelled_by_file, labelled_everywhere
-    from schedules.category_model import RULE_WEIGHT
-
-    # Each seed file held out from the model, which learns from the other three and bench/unseen, as the
-    # shipped one learns from all of them.
-    folds = cross_validate(labelled_everywhere(args.seeds))["folds"]
-    seed_files = labelled_by_file(args.seeds)
-    n = sum(folds[name]["items"] for name in seed_files)
-    report["category_cv"] = {k: round(sum(folds[name][k] for name in seed_files) / n, 4)
-                             for k in folds[next(iter(seed_files))] if k != "items"}
-    # ... and on items written apart from the seeds (bench/unseen): its test half is the honest number.
-    from bench.unseen_categories import load, score
-
-    report["unseen_plans"] = evaluate_unseen(verbose=args.verbose)
-    report["category_unseen"] = {half: round(row["category"] / row["items"], 4)
-                                 for half, row in sorted(score(load()).items())}
+    web = args.web or args.seeds.parent / "plans-web"
+    shipped = evaluate(args.seeds) if (args.seeds / "gold").is_dir() else {"files": {}, "overall": _row(Score())}
+    report = evaluate_sets(args.seeds, web, verbose=args.verbose)
     if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json.dumps({**shipped, **report}, ensure_ascii=False, indent=2))
     else:
-        print_table(report)
-        cv = report["category_cv"]
-        print(f"category accuracy, each seed file held out from the model (trained on the rest and bench/unseen): "
-              f"rules {cv['rules']:.3f} (written looking at every seed, so not held out), model alone "
-              f"{cv['model']:.3f}, as shipped {cv[f'w{RULE_WEIGHT}']:.3f}; the seeds' own score above counts "
-              f"items the shipped model was trained on. New wording: python -m bench.category_first_contact")
-        for half, row in report["unseen_plans"].items():
-            print(f"hand-written plans apart from the seeds (bench/unseen/plans), {half}: "
-                  f"{row['gold']} items, F1 {row['f1']:.3f}, category {row['category_accuracy']:.3f}")
-        unseen = report["category_unseen"]
-        later = ", ".join(f"{half} {v:.3f}" for half, v in unseen.items() if half not in ("dev", "test"))
-        print(f"category accuracy on hand-written items apart from the seeds (bench/unseen): "
-              f"dev (read while widening the rules) {unseen['dev']:.3f}, test (only scored) {unseen['test']:.3f}"
-              + (f"; later rounds, read since their first score: {later}" if later else ""))
+        print_report(shipped, report)
     return 0
 
 

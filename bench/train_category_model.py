@@ -1,8 +1,8 @@
 """Rebuild schedules/category_model.json from every labelled item there is.
 
-Training data: the seeds' gold items (``shared/seeds/gold``, when present) and the hand-written items
-and plans in ``bench/unseen``. Festival items are left out: a named festival is decided by rule. The
-output is sorted JSON, so a rebuild from the same data gives the same file.
+Training data: the seeds' and the web plans' gold items (``shared/seeds/gold``, ``shared/plans-web/gold``)
+and the hand-written items and plans in ``bench/unseen``. Festival items are left out: a named festival is
+decided by rule. The output is sorted JSON, so a rebuild from the same data gives the same file.
 
     .venv/bin/python -m bench.train_category_model [--seeds DIR] [--check]
 """
@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from bench.category_cv import DEFAULT_SEEDS, labelled_everywhere
+from bench.category_cv import DEFAULT_SEEDS, default_web, labelled_everywhere
 from schedules.category_model import MODEL_FILE, NaiveBayes
 
 
@@ -29,9 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS)
     ap.add_argument("--check", action="store_true", help="exit 1 if the shipped file differs from a rebuild")
     args = ap.parse_args(argv)
-    if not (args.seeds / "gold").is_dir():
-        print(f"no seeds at {args.seeds}: the model would lose their items", file=sys.stderr)
-        return 2
+    for folder in (args.seeds, default_web(args.seeds)):
+        if not (folder / "gold").is_dir():
+            print(f"no gold at {folder}: the model would lose its items", file=sys.stderr)
+            return 2
     text = build(args.seeds)
     if args.check:
         same = MODEL_FILE.exists() and MODEL_FILE.read_text(encoding="utf-8") == text

@@ -173,7 +173,7 @@ def _edit_item(data: dict, args: str, ctx: Context) -> None:
     plan["items"][index] = _dump(dataclasses.replace(
         item, months=months, weeks=[] if when else item.weeks, text=text, category=category, holiday=holiday,
         date=date or derived.date or kept, rrule=derived.rrule,
-        note=None if kept and not derived.date else derived.note))
+        note=None if kept and not derived.date else derived.note, flags=[], confidence=1.0))  # checked by the chair
 
 
 def _delete_item(data: dict, args: str, ctx: Context) -> None:
@@ -243,7 +243,9 @@ def render_preview(year: int, items: list[ImportedItem], warnings: list[str]) ->
                else "、".join(f"{m}月" for m in it.months) or "月份不明")
         groups.setdefault(key, []).append((i, it))
     for key, group in groups.items():
-        lines.append(f"{key}：" + "；".join(f"{i}.{_short(it.text)}{_own_day(it)}" for i, it in group))
+        # '？' after an item the importer is least sure of: the chair looks there first.
+        lines.append(f"{key}：" + "；".join(f"{i}.{_short(it.text)}{_own_day(it)}{'？' if it.flags else ''}"
+                                          for i, it in group))
     unsure = [f"· {i}.{_short(it.text)}：{'；'.join(notes)}" for i, it in enumerate(items, 1)
               if (notes := unsure_notes(it))]
     if unsure:

@@ -87,12 +87,21 @@ class NaiveBayes:
 
 def decide(model: NaiveBayes, text: str, rule_category: str, rule_weight: float = RULE_WEIGHT) -> str:
     """The rules' category, unless the model's per-gram evidence for another beats it by ``rule_weight``."""
+    return decide_with_margin(model, text, rule_category, rule_weight)[0]
+
+
+def decide_with_margin(model: NaiveBayes, text: str, rule_category: str,
+                       rule_weight: float = RULE_WEIGHT) -> tuple[str, float]:
+    """decide, and the chosen category's lead over the runner-up (per gram, rule weight included)."""
     gs = grams(text)
     if not gs or rule_category not in model.counts:
-        return rule_category  # nothing to read, or a category the model cannot weigh against
+        # Nothing to read, or a category the model cannot weigh against: the rules alone.
+        return rule_category, 0.0 if rule_category == "other" else rule_weight
     scores = model._scores(gs)
     # Per gram, so a long item's evidence does not drown the prior by its length alone.
-    return max(scores, key=lambda c: scores[c] / len(gs) + (rule_weight if c == rule_category else 0.0))
+    weighed = sorted(((scores[c] / len(gs) + (rule_weight if c == rule_category else 0.0), c) for c in scores),
+                     reverse=True)
+    return weighed[0][1], weighed[0][0] - weighed[1][0] if len(weighed) > 1 else math.inf
 
 
 @lru_cache(maxsize=1)

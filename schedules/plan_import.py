@@ -9,9 +9,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from schedules.confidence import LONG_TEXT, SHORT_TEXT, WEAK_CATEGORY, confidence, doubts
 from schedules.holidays import official_data_available
 from schedules.item_dates import item_date
-from schedules.plan_parser import GUESSED_SECTION, GUESSED_TRAILING, NEXT_YEAR, parse_plan
+from schedules.plan_parser import GUESSED_SECTION, GUESSED_TRAILING, NEXT_YEAR, SPLIT_CELL, parse_plan
 from schedules.plan_tables import TableReader
 
 MAX_PLAN_BYTES = 5 * 1024 * 1024
@@ -34,11 +35,15 @@ class ImportedItem:
     line: int
     note: str | None = None  # why no date could be given (a festival outside its month…)
     guessed: list[str] = field(default_factory=list)  # the parser's GUESSED_* notes
+    # schedules.confidence.doubts: why the chair should look at this item first ([] when none)
+    flags: list[str] = field(default_factory=list)
+    confidence: float = 1.0
 
     def to_json(self) -> dict:
         return {
             "months": self.months, "weeks": self.weeks, "text": self.text, "category": self.category,
             "holiday": self.holiday, "date": self.date.isoformat() if self.date else None, "rrule": self.rrule,
+            "flagged": bool(self.flags), "confidence": self.confidence, "doubts": self.flags,
         }
 
 
@@ -72,7 +77,7 @@ def import_plan_text(
         items.append(ImportedItem(
             months=p.months, weeks=p.weeks, text=p.text, category=p.category, holiday=p.holiday,
             date=when.date, rrule=when.rrule, year=item_year, line=p.line, note=when.note,
-            guessed=[n for n in p.notes if n in GUESS_TEXT],
+            guessed=[n for n in p.notes if n in GUESS_TEXT], flags=doubts(p), confidence=confidence(p),
         ))
     if any(it.weeks for it in items) and semester_start is None:
         warnings.append("计划按周安排，未提供学期开始日期，无法换算具体日期")
@@ -91,6 +96,12 @@ GUESS_TEXT = {
     GUESSED_SECTION: "月份是推测的（“一、二月份”这样的标题也可能是第一部分、二月份）",
     GUESSED_TRAILING: "月份取自条目末尾",
 }
+DOUBT_TEXT = {
+    SPLIT_CELL: "由同一格里空格隔开的几项拆出，请核对是否应为一项",
+    WEAK_CATEGORY: "类别把握不大",
+    SHORT_TEXT: "文字很短，可能不完整",
+    LONG_TEXT: "文字较长，可能含有细则或几项连在一起",
+}
 
 
 def unsure_notes(item: ImportedItem) -> list[str]:
@@ -103,9 +114,9 @@ def unsure_notes(item: ImportedItem) -> list[str]:
     opened = sum(text.count(c) for c in "（(【《“") - sum(text.count(c) for c in "）)】》”")
     if opened > 0 or text.endswith(("、", "，", ",", "：", ":", "及", "和", "与")):
         notes.append("文字可能不完整")
-    if len(text) > 120:
+    if len(text) > 120 and LONG_TEXT not in item.flags:
         notes.append("很长，可能是几项连在一起")
-    return notes
+    return notes + [DOUBT_TEXT[f] for f in item.flags if f in DOUBT_TEXT]
 
 
 _PLAN_TITLE = re.compile(r"^\s*(.{0,40}?)篇\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*[:：]?\s*$")

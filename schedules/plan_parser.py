@@ -24,7 +24,10 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from schedules.categories import classify
+from schedules.categories import classify_with_margin, rule_category
+from schedules.category_model import NaiveBayes
+from schedules.plan_lines import PAGE_MARK_RE, details, split_activities, split_months, unfuse_month_numbers, unmark
+from schedules.plan_meta import detect_period, detect_year
 from schedules.plan_tables import untable
 from schedules.text_norm import chinese_number, fold
 
@@ -80,6 +83,7 @@ _TITLE_RE = re.compile(
     r"(工作计划|计划表|工作要点|活动计划)(篇[一二三四五六七八九十\d]+|[(（]?\d+[)）]?)?\s*$"
     r"|篇[一二三四五六七八九十\d]+\s*$"
 )
+_FILE_NAME_RE = re.compile(r"\S\.(?:docx?|xlsx?|pdf|wps|et|pptx?|rar|zip)\s*$", re.IGNORECASE)
 _CLOSING_RE = re.compile(r"^(以上|注[:：]|备注|说明[:：]|如有变动|另行通知|具体.{0,6}另行)")
 # '秋季学期：' between two months: it names the period the next months fall in; it is no item.
 _TERM_ONLY_RE = re.compile(
@@ -102,6 +106,8 @@ NEXT_YEAR = "next_year"
 # What the importer guessed about an item's months (the preview asks the chair to check these).
 GUESSED_SECTION = "guessed_section"  # '二、三月份' read as February–March, though 二 may number a section
 GUESSED_TRAILING = "guessed_trailing"  # the month taken from the end of the entry ('…慰问困难职工1月份')
+SPLIT_CELL = "split_cell"  # one of several activities a table cell held, split at a space
+MODEL_OVERRULED = "model_overruled"  # the category model chose another category than the keyword rules
 _THEME_MAX = 20
 _THEME_MONTH_RE = re.compile(r"[^,，;；。]{1,10}月[”\"]?")
 _CONTINUATION_MAX = 12
@@ -119,6 +125,7 @@ class PlanItem:
     holiday: str | None = None
     notes: list[str] = field(default_factory=list)  # what the importer was unsure of
     day: int | None = None  # '3月5日 学雷锋…': the day of the month, taken out of the text
+    margin: float = 0.0  # the category's lead over the next (schedules.categories.classify_with_margin)
 
 
 @dataclass
@@ -215,7 +222,15 @@ def _match_heading(norm: str) -> _Heading | None:
     if num and _key_match(body[num.end():]):
         after = body[num.end():]
         heading = _heading_from(after, offset + num.end())
-        if heading and re.match(r"\s*(?:\d{2,4}|[0-9xX×〇零一二三四五六七八九]{4})\s*年", after):
+        dated = re.match(r"\s*(?:\d{2,4}|[0-9xX×〇零一二三四五六七八九]{4})\s*年", after)
+        if heading is None and dated and (key := _MONTH_HEAD_RE.match(after)) and key.group("months"):
+            # '6、20xx年6月进行棋、牌类比赛': the entry's text follows its date with nothing between
+            rest = key.group("rest")
+            if _MEANINGFUL_RE.search(rest):
+                lead = len(rest) - len(rest.lstrip(" :：,，"))
+                heading = _Heading(parse_months(key.group("months")), [], rest[lead:].strip(),
+                                   offset + num.end() + key.start("rest") + lead, theme=False)
+        if heading and dated:
             # '1、20xx年元月迎新联欢': a year makes it a dated entry, not a heading over entries
             text_at = len(after) - len(heading.inline) if heading.inline else 0
             return dataclasses.replace(heading, theme=False, entry=True,
@@ -297,9 +312,10 @@ def _classify_rest(rest: str, rest_offset: int, months: list[int], weeks: list[i
         return _Heading(months, weeks, "", 0, theme=False)
     # '三月份工作安排：…' : a short descriptor, then a colon, then entries.
     colon = re.search(r"[:：]", rest)
+    # ('六月份 游艺活动 时间: 六月末': a space before the words says they are the entry, not a descriptor)
     if colon and len(rest[: colon.start()].strip()) <= _DESCRIPTOR_MAX and not _PUNCT_IN_THEME.search(
         rest[: colon.start()]
-    ):
+    ) and not re.search(r"\S\s+\S", rest[: colon.start()]):
         inline = rest[colon.end():]
         lead = len(inline) - len(inline.lstrip())
         # '三月：“学雷锋”活动月': the month's theme, an item only if no numbered entry follows (_resolve_themes).
@@ -340,6 +356,8 @@ def _is_break(norm: str) -> bool:
         return True
     if _TITLE_RE.search(s) and len(s) <= 40 and not _PUNCT_IN_THEME.search(s):
         return True
+    if _FILE_NAME_RE.search(s):
+        return True  # '…工作计划(表).doc': the name of the attachment the page offered
     return bool(_SECTION_RE.match(s))
 
 
@@ -382,7 +400,21 @@ def split_inline_numbered(text: str) -> list[str]:
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_SPLIT_RE.split(text) if clean_text(s)]
+    return [s for s in _sentences(text) if clean_text(s)]
+
+
+_BRACKET_ONLY_RE = re.compile(r"^\s*[(（][^()（）]{1,24}[)）]\s*[。;；]?\s*$")
+
+
+def _sentences(text: str) -> list[str]:
+    """Split on 。；; — but '(11月5日—20日)' after '…单项赛。' is that sentence's date, not a sentence."""
+    out: list[str] = []
+    for piece in _SENTENCE_SPLIT_RE.split(text):
+        if out and _BRACKET_ONLY_RE.match(fold(piece)):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
 
 
 def _entry_months(text: str) -> tuple[str, list[int]]:
@@ -419,6 +451,7 @@ class _Line:
     number: int | None
     text_start: int
     brk: bool
+    skip: bool = False  # the rules or details of the entry above ('比赛规程：', '比赛时间：…'): no item
 
 
 # 'XX学校工会' over '2027年1月' at the foot of a plan: who signed it and when, not an item of the last month.
@@ -440,9 +473,9 @@ def _mark_signature(lines: list[_Line]) -> None:
             ln.brk = True
 
 
-def _classify_lines(lines: list[str], first_line_no: int) -> list[_Line]:
+def _classify_lines(lines: list[tuple[int, str]], first_line_no: int) -> list[_Line]:
     out = []
-    for i, raw in enumerate(lines):
+    for i, raw in lines:
         norm = fold(raw)
         heading = _match_heading(norm) if norm.strip() else None
         number, start = _numbering(norm.strip()) if norm.strip() else (None, 0)
@@ -555,8 +588,11 @@ def _items_from_text(text: str, months: list[int], weeks: list[int], line_no: in
         body = clean_text(body)
         if not _MEANINGFUL_RE.search(body) or _NOTHING_RE.match(fold(body)):
             continue  # '6.' left over from a heading number glued to the line before; '一月份：无'
-
-        items.append(PlanItem(months=own_months or list(months), weeks=list(weeks), text=body, line=line_no))
+        # '教职工体检 工会小组长培训': two activities in one cell, split by a space only.
+        names = [body] if numbered else split_activities(body)
+        for name in names:
+            items.append(PlanItem(months=own_months or list(months), weeks=list(weeks), text=name, line=line_no,
+                                  notes=[SPLIT_CELL] if len(names) > 1 else []))
     return items
 
 
@@ -576,12 +612,14 @@ def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, he
     # sentences with 。 or ；, a line without one runs on into the next. A list without such endings does not.
     prose = [inline] if inline and not inline_numbered else []
     prose += [ln.norm.strip() for ln in body if ln.number is None]
-    wrapped = any(p.endswith(tuple(_TERMINAL_PUNCT)) for p in prose)
+    wrapped = any(_ends_sentence(p) for p in prose)
     pending: list[tuple[str, int]] = []  # the start of a sentence still running on
 
     def add_prose(text: str, line_no: int) -> None:
         pending.append((text, line_no))
-        if not wrapped or fold(text).rstrip().endswith(tuple(_TERMINAL_PUNCT)):
+        end = fold(text).rstrip()
+        # '召开教代会,联欢会,…,' : a line ending in a comma runs on, whatever the rest of the block does.
+        if (not wrapped and not end.endswith((",", "、"))) or _ends_sentence(end):
             flush()
 
     def flush() -> None:
@@ -593,7 +631,7 @@ def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, he
             starts.append((at, line_no))
             at += len(text)
         at = 0
-        for sentence in _SENTENCE_SPLIT_RE.split("".join(t for t, _ in pending)):
+        for sentence in _sentences("".join(t for t, _ in pending)):
             line_no = next(no for offset, no in reversed(starts) if offset <= at)
             if clean_text(sentence):
                 items.extend(_items_from_text(sentence, months, weeks, line_no, numbered=False))
@@ -634,6 +672,11 @@ def _block_items(lines: list[_Line], start: int, end: int, heading: _Heading, he
     return items
 
 
+def _ends_sentence(text: str) -> bool:
+    """。；; end a sentence; so does a full stop typed as '.' after a word ('…工作(已做).'), not '2.'."""
+    return text.endswith(tuple(_TERMINAL_PUNCT)) or bool(re.search(r"[^\d\s.]\.$", text))
+
+
 def _block_lines(lines: list[_Line], start: int, end: int) -> list[_Line]:
     """The non-empty lines under a heading, up to a break or a closing note, without term names."""
     out = []
@@ -643,7 +686,8 @@ def _block_lines(lines: list[_Line], start: int, end: int) -> list[_Line]:
             continue
         if ln.brk or _CLOSING_RE.match(s):
             break
-        out.append(ln)
+        if not ln.skip:
+            out.append(ln)
     return out
 
 
@@ -673,27 +717,17 @@ def _trailing_month_items(lines: list[_Line], taken: set[int]) -> list[PlanItem]
     return items
 
 
-# Plans drafted with an AI writing tool arrive in markdown: '### 3月', '- **三八节**：…'.
-_MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
-_MD_EMPHASIS_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # not __: "20__年" is a blank to fill in
-
-
-# '- 2 -', '第 2 页 共 3 页', '2/3': page numbers left in text copied from a document.
-_PAGE_MARK_RE = re.compile(
-    r"^\s*(?:-+\s*\d{1,3}\s*-+|第\s*\d{1,3}\s*页(?:\s*[,，]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
-)
-
-
-def unmark(line: str) -> str:
-    """A markdown line as plain text: heading marks and bold markers go, the words stay."""
-    return _MD_EMPHASIS_RE.sub(r"\1", _MD_HEADING_RE.sub("", line))
-
-
-def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:
-    """Extract the schedule items of one plan (or of a pasted fragment)."""
+def parse_plan(text: str, first_line_no: int = 1, model: NaiveBayes | None = None) -> ParsedPlan:
+    """Extract the schedule items of one plan (or of a pasted fragment). ``model``: the category model to
+    use instead of the shipped one (the benches score a file with a model that was not trained on it)."""
     # A table row becomes '3月：…', on its own line; a page number is no text. Line numbers stay the text's.
-    raw_lines = untable(["" if _PAGE_MARK_RE.match(fold(line)) else unmark(line) for line in text.splitlines()])
-    lines = _classify_lines(raw_lines, first_line_no)
+    rows: set[int] = set()
+    raw_lines = untable(["" if PAGE_MARK_RE.match(fold(line)) else unmark(line) for line in text.splitlines()], rows)
+    lines = _classify_lines(split_months(unfuse_month_numbers(raw_lines)), first_line_no)
+    _end_tables(lines, {first_line_no + i for i in rows})
+    for i in details([ln.raw for ln in lines], [ln.heading is not None or ln.brk for ln in lines],
+                     [bool(ln.heading and ln.heading.inline and not ln.heading.theme) for ln in lines]):
+        lines[i].skip = True
     _sections_as_entries(lines)
     _entries_under_headings(lines)
     _resolve_themes(lines)
@@ -717,13 +751,27 @@ def parse_plan(text: str, first_line_no: int = 1) -> ParsedPlan:
     items.extend(trailing)
     items.sort(key=lambda it: it.line)
     for item in items:
-        item.category, item.holiday = classify(item.text)
+        item.category, item.holiday, item.margin = classify_with_margin(item.text, model, item.months)
+        if item.holiday is None and item.category != "holiday" and item.category != rule_category(item.text):
+            item.notes.append(MODEL_OVERRULED)
     _order_years(items)
     return ParsedPlan(
         items=items,
         period=detect_period(text),
         year=detect_year(text),
     )
+
+
+def _end_tables(lines: list[_Line], rows: set[int]) -> None:
+    """Prose right after a table ('请各部门按时组织…') is no part of its last row: it ends the arrangement."""
+    after_row = False
+    for ln in lines:
+        if ln.no in rows:
+            after_row = after_row or bool(ln.norm.strip())
+        elif ln.norm.strip():
+            if after_row and ln.heading is None and ln.number is None:
+                ln.brk = True
+            after_row = False
 
 
 def _numbered_sections(lines: list[_Line], run: list[int]) -> None:
@@ -761,31 +809,3 @@ def _order_years(items: list[PlanItem]) -> None:
         if wrapped:
             item.notes.append(NEXT_YEAR)
         prev = first
-
-
-_YEAR_RE = re.compile(r"(20\d{2})\s*(?:[-—~至/]\s*(20\d{2})\s*)?(?:学年)?(?:度)?")
-
-
-def detect_year(text: str) -> int | None:
-    """The calendar year a plan starts in, from its first lines ('2027年工会工作计划').
-
-    For a school-year range ('2026-2027学年第二学期') the spring term lies in the
-    second year.
-    """
-    for line in text.splitlines()[:8]:
-        norm = fold(line)
-        m = _YEAR_RE.search(norm)
-        if m:
-            if m.group(2) and re.search(r"第二学期|下学期|春季", norm):
-                return int(m.group(2))
-            return int(m.group(1))
-    return None
-
-
-def detect_period(text: str) -> str:
-    head = fold("\n".join(text.splitlines()[:10]))
-    if re.search(r"学期|第[一二]学期|上学期|下学期", head):
-        return "semester"
-    if re.search(r"年度|全年|年工作|\d{4}年", head):
-        return "year"
-    return "unknown"

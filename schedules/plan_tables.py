@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 
 from schedules.text_norm import fold
 
-_WHEN_HEADER = re.compile(r"^(月份?|时间|日期|周次?|教学周|时间安排|活动时间|月次|时段)$")
+_WHEN_HEADER = re.compile(r"^(月份?|(?:完成|活动|计划|举办|开展|实施)?(?:时间|日期)|周次?|教学周|时间安排|月次|时段)$")
 _WEEK_HEADER = re.compile(r"^(周次?|教学周)$")
 _BARE_WEEKS = re.compile(r"^\d{1,2}(?:\s*[-至到、,]\s*\d{1,2})*$")  # '3' or '3-4' in a 周次 column
 # '2027.03', '2027-3-8', '2027/03/08': a date written in digits, read as '2027年3月(8日)'.
 _DIGIT_DATE = re.compile(r"^(\d{4})\s*[./-]\s*(1[0-2]|0?[1-9])(?:\s*[./-]\s*(3[01]|[12]\d|0?[1-9]))?$")
 _CONTENT_HEADER = re.compile(r"(内容|活动|工作|项目|事项|安排|主题|要点)")
+_FORM_HEADER = re.compile(r"(形式|方式|类型|类别)$")
 _OTHER_HEADER = re.compile(r"(负责|责任|人员|部门|备注|参加|对象|地点|说明|序号|牵头|配合|完成)")
 _OFFICE = re.compile(r"(主席|委员|委|校长|主任|书记|办公室|工会|组长|小组|处|科|部|全体|教职工|负责人|办|组|室)$")
 _OFFICE_MAX = 8
@@ -44,7 +45,8 @@ def plain_when(cell: str) -> str:
     """A "when" cell in digits as the words the parser reads ('2027.03' -> '2027年3月'); others unchanged."""
     m = _DIGIT_DATE.match(fold(cell).strip())
     if not m:
-        return cell
+        # '2017年11月30': the day's 日 left off
+        return re.sub(r"(月\s*(?:3[01]|[12]\d|0?[1-9]))\s*$", r"\1日", cell) if when_key(cell) else cell
     year, month, day = m.group(1), int(m.group(2)), m.group(3)
     return f"{year}年{month}月" + (f"{int(day)}日" if day else "")
 
@@ -99,15 +101,24 @@ class TableReader:
     content_cols: list[int] = field(default_factory=list)
     skip_cols: set[int] = field(default_factory=set)
     last_when: str = ""
+    width: int = 0  # the header's number of columns
 
-    def line(self, cells: list[str]) -> str:
-        """The parser line for one row ('' for a header, a rule, or an empty row)."""
+    def line(self, cells: list[str], spaced: bool = False) -> str:
+        """The parser line for one row ('' for a header, a rule, or an empty row). ``spaced``: the cells were
+        cut at runs of spaces, which may also stand inside a cell ('春季运动会  每组一队'): the content cells are
+        joined by a space, and the parser decides whether they are one activity or several."""
         if not any(c.strip() for c in cells) or _RULE_ROW.match("|".join(cells)):
             return ""
         if _is_header_cells(cells):
             self._read_header(cells)
             return ""
         cells = [plain_when(c) for c in cells]
+        surplus = len(cells) - self.width
+        if self.width and surplus > 0 and len(self.content_cols) == 1:
+            # '端午节慰问  工会会员每人一份': a gap inside the content cell split it; the columns after it
+            # still line up from the right.
+            c = self.content_cols[0]
+            cells = [*cells[:c], "  ".join(cells[c:c + surplus + 1]), *cells[c + surplus + 1:]]
         if self.when_is_week and self.when_col is not None and self.when_col < len(cells):
             bare = fold(cells[self.when_col]).strip()
             if _BARE_WEEKS.match(bare):
@@ -117,7 +128,7 @@ class TableReader:
         if self.when_col is not None and when and when_key(when) is None and self._find_when(cells) is not None:
             # '登山比赛 | 全体教职工 | 2027年10月16日': another layout (the date after the activity) than
             # the header's; read the row on its own, by its cells.
-            return TableReader().line(cells)
+            return TableReader().line(cells, spaced)
         if when_col is not None and not when:
             when = self.last_when  # a merged "when" cell: the row belongs to the one above
         key = when_key(when) if when else None
@@ -128,13 +139,13 @@ class TableReader:
         content = [c for c in content if c]
         if not content:
             return ""
-        body = "；".join(dict.fromkeys(content))
+        body = ("  " if spaced else "；").join(dict.fromkeys(content))
         if len(key) < len(fold(when).strip().removesuffix("份")):
             return f"{when.strip()} {body}"  # '3月8日': a dated line, as a school calendar writes it
         return f"{key}：{body}"
 
     def _read_header(self, cells: list[str]) -> None:
-        self.when_col, self.content_cols, self.skip_cols = None, [], set()
+        self.when_col, self.content_cols, self.skip_cols, self.width = None, [], set(), len(cells)
         for i, c in enumerate(fold(x).strip() for x in cells):
             if self.when_col is None and _WHEN_HEADER.match(c):
                 self.when_col, self.when_is_week = i, bool(_WEEK_HEADER.match(c))
@@ -142,6 +153,9 @@ class TableReader:
                 self.skip_cols.add(i)
             elif _CONTENT_HEADER.search(c):
                 self.content_cols.append(i)
+        # '活动形式 | 活动主题': the form ('分', '统', '讲座') beside the theme says how, not what.
+        named = [i for i in self.content_cols if not _FORM_HEADER.search(fold(cells[i]))]
+        self.content_cols = named or self.content_cols
 
     def _find_when(self, cells: list[str]) -> int | None:
         return next((i for i, c in enumerate(cells) if c.strip() and when_key(c)), None)
@@ -173,20 +187,49 @@ def unstack(lines: list[str]) -> list[str]:
             continue
         for k in range(i, i + width):
             out[k] = ""
-        j = i + width
-        while j < len(lines) and (cell := _single_cell(lines[j])) and _is_when_cell(cell):
-            row_end = j + 1
-            while (row_end < len(lines) and row_end - j < width and (c := _single_cell(lines[row_end]))
-                   and not _is_when_cell(c) and len(c) <= 60):
-                row_end += 1
-            content = [c for c in (_single_cell(x) for x in lines[j + 1:row_end])
-                       if c and not (len(fold(c)) <= _OFFICE_MAX and _OFFICE.search(fold(c)))]
-            out[j] = f"{when_key(cell)}：{'；'.join(content)}" if content else ""
-            for k in range(j + 1, row_end):
-                out[k] = ""
-            j = row_end
+        header = [fold(_single_cell(x)) for x in lines[i:i + width]]
+        when_at = next(k for k, c in enumerate(header) if _WHEN_HEADER.match(c))
+        j = _unstack_full_rows(lines, out, i + width, header) if when_at > 0 else i + width
+        if j == i + width:
+            j = _unstack_rows(lines, out, j, header)
         i = j
     return out
+
+
+def _unstack_rows(lines: list[str], out: list[str], j: int, header: list[str]) -> int:
+    """Rows that start with their "when" cell; a row may lack its trailing cells (blank ones were dropped)."""
+    width = len(header)
+    while j < len(lines) and (cell := _single_cell(lines[j])) and _is_when_cell(cell):
+        row_end = j + 1
+        while (row_end < len(lines) and row_end - j < width and (c := _single_cell(lines[row_end]))
+               and not _is_when_cell(c) and len(c) <= 60):
+            row_end += 1
+        content = [c for c in (_single_cell(x) for x in lines[j + 1:row_end])
+                   if c and not (len(fold(c)) <= _OFFICE_MAX and _OFFICE.search(fold(c)))]
+        out[j] = f"{when_key(cell)}：{'；'.join(content)}" if content else ""
+        for k in range(j + 1, row_end):
+            out[k] = ""
+        j = row_end
+    return j
+
+
+def _unstack_full_rows(lines: list[str], out: list[str], j: int, header: list[str]) -> int:
+    """Rows whose "when" cell comes later ('趣味运动会' / '创业学院' / '2017年12月5日'): each row is as many
+    filled lines as the header, and is read as a row of cells by the header's columns."""
+    reader = TableReader()
+    reader.line(header)
+    when_at = reader.when_col or 0
+    width = len(header)
+    while j + width <= len(lines):
+        cells = [_single_cell(x) for x in lines[j:j + width]]
+        if not all(cells) or not _is_when_cell(cells[when_at], longest=16) or any(
+                _is_when_cell(c) for k, c in enumerate(cells) if k != when_at):
+            break
+        out[j] = reader.line(cells)
+        for k in range(j + 1, j + width):
+            out[k] = ""
+        j += width
+    return j
 
 
 def _header_run(lines: list[str], i: int) -> int:
@@ -201,22 +244,28 @@ def _header_run(lines: list[str], i: int) -> int:
     return len(cells) if len(cells) >= 2 and _is_header_cells(cells) else 0
 
 
-def _is_when_cell(cell: str) -> bool:
+def _is_when_cell(cell: str, longest: int = 12) -> bool:
     key = when_key(cell)
-    return key is not None and len(fold(cell).strip()) <= 12
+    return key is not None and len(fold(cell).strip()) <= longest
 
 
-def untable(lines: list[str]) -> list[str]:
-    """Text lines with every table row rewritten as a parser line; other lines unchanged."""
-    lines = unstack(lines)
+def untable(lines: list[str], rows: set[int] | None = None) -> list[str]:
+    """Text lines with every table row rewritten as a parser line; other lines unchanged. ``rows``, when
+    given, receives the indices of the lines that were table rows (what follows a table is not its row's)."""
+    stacked = unstack(lines)
     out: list[str] = []
     reader: TableReader | None = None
-    for line in lines:
+    for i, line in enumerate(stacked):
         cells = split_cells(line)
         if cells is None:
             reader = None  # a table ends at the first line that is not a row
             out.append(line)
+            if rows is not None and line != lines[i]:
+                rows.add(i)
             continue
         reader = reader or TableReader()
-        out.append(reader.line(cells))
+        s = line.strip()
+        out.append(reader.line(cells, spaced="|" not in s and "｜" not in s and "\t" not in s))
+        if rows is not None:
+            rows.add(i)
     return out

@@ -8,6 +8,7 @@ chair wrote (full-width punctuation and all) rather than from our rewrite.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from schedules.hant_chars import SIMPLIFIED, TRADITIONAL
 
@@ -29,8 +30,11 @@ def fold_width(text: str) -> str:
     return text.translate(_WIDTH_MAP)
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Full-width to half-width and traditional to simplified, one character for one."""
+    """Full-width to half-width and traditional to simplified, one character for one. Cached: the importer
+    reads each line several times (tables, months on one line, details, headings), and translate with a
+    map this size costs more than the lookup."""
     return text.translate(_FOLD_MAP)
 
 

@@ -210,6 +210,31 @@ def test_the_shipped_model_loads_and_is_a_rebuild_of_the_labelled_items() -> Non
 
     model = shipped_model()
     assert model is not None and set(model.counts) >= {"care", "congress", "study", "admin", "other"}
-    if not (SEEDS / "gold").is_dir():
-        pytest.skip("needs ../shared/seeds to rebuild the model")
+    if not (SEEDS / "gold").is_dir() or not (SEEDS.parent / "plans-web" / "gold").is_dir():
+        pytest.skip("needs ../shared/seeds and ../shared/plans-web to rebuild the model")
     assert MODEL_FILE.read_text(encoding="utf-8") == build(SEEDS), "run python -m bench.train_category_model"
+
+
+@pytest.mark.parametrize(("text", "months", "expected"), [
+    ("庆新年联欢会", [12], ("holiday", "元旦")),  # the web plans' and the seeds' gold both read 新年 as 元旦
+    ("农历新年慰问", [2], ("holiday", "春节")),
+    ("制定好新年工会活动计划", [1], ("admin", None)),  # the new year's plan, not its festival
+    ("庆“十一”举办乒乓球比赛 分组进行", [10], ("holiday", "国庆节")),
+    ("工会配合学校做好“助残日”活动", [5], ("holiday", None)),  # a commemorative day: holiday, no festival
+    ("迎新活动", [12], ("holiday", "元旦")),
+    ("迎新活动", [9], ("sports_culture", None)),  # in September it welcomes new staff
+    ("迎新座谈总结", [12], ("admin", None)),
+    ("配合学校召开德育工作会议", [7], ("other", None)),  # the school's own meeting the union helps with
+    ("协助学校做好新学期开学工作", [2], ("admin", None)),
+    ("筹备教工之家", [2], ("other", None)),
+    ("检查验收“教工之家”", [6], ("admin", None)),
+    ("工会小组乒乓赛", [4], ("sports_culture", None)),  # who organises it is not what it is
+    ("办好第十届“贺岁杯”", [1], ("sports_culture", None)),
+    ("组织好评省劳模材料", [4], ("admin", None)),
+    ("元旦后走访慰问生病教职工", [1], ("care", None)),  # after the festival: a time, not its occasion
+    ("春节前为离退休教师送年货", [1], ("holiday", "春节")),  # before it: for it, as the gold labels it
+])
+def test_categories_of_the_web_plans_families(text: str, months: list[int], expected: tuple[str, str | None]) -> None:
+    from schedules.categories import classify_with_margin
+
+    assert classify_with_margin(text, months=months)[:2] == expected

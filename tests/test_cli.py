@@ -35,7 +35,10 @@ def test_plan_import_json_dry_run_needs_no_config(tmp_path: Path) -> None:
     data = json.loads(r.stdout)
     assert set(data) == {"items"} and len(data["items"]) == 17
     first = data["items"][0]
-    assert set(first) == {"months", "weeks", "text", "category", "holiday", "date", "rrule"}
+    # Issue 28 added the importer's doubts; the fields outside scripts read stay.
+    assert set(first) == {"months", "weeks", "text", "category", "holiday", "date", "rrule", "flagged", "confidence",
+                          "doubts"}
+    assert all(it["flagged"] == bool(it["doubts"]) and 0 < it["confidence"] <= 1 for it in data["items"])
     teachers_day = next(it for it in data["items"] if it["holiday"] == "教师节")
     assert teachers_day["date"] == "2027-09-10"
     assert not (tmp_path / "var").exists()  # --dry-run stores nothing

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from schedules.plan_import import import_plan_text
-from schedules.plan_parser import unmark
+from schedules.plan_lines import unmark
 
 
 def items(text: str) -> list[tuple[list[int], str]]:
@@ -190,3 +190,109 @@ def test_a_table_in_full_width_bars_and_a_calendar_spaced_into_columns() -> None
 def test_seasons_that_give_their_months() -> None:
     text = "四、活动安排\n春季（3—5月）：\n1、教职工春季运动会\n冬季（12—2月）：\n1、春节送温暖\n"
     assert items(text) == [([3, 4, 5], "教职工春季运动会"), ([12, 1, 2], "春节送温暖")]
+
+
+def test_month_numbers_fused_to_the_entry_numbers_of_a_flattened_table() -> None:
+    # '月份 | 活动要点' flattened: '31、' is March entry 1, '101、' October, '7组织…' July un-numbered; an
+    # autumn term wraps into January ('11、' after December).
+    text = ("实验中学工会工作安排\n月份 活动要点\n31、 三八节女教工联欢\n2、 植树活动\n41、教职工乒乓球赛\n"
+            "7组织暑期疗休养\n101、 重阳节慰问退休教师\n2、 工会小组长例会\n121、 工会年度总结\n11、 迎新春联欢会\n")
+    assert items(text) == [([3], "三八节女教工联欢"), ([3], "植树活动"), ([4], "教职工乒乓球赛"), ([7], "组织暑期疗休养"),
+                           ([10], "重阳节慰问退休教师"), ([10], "工会小组长例会"), ([12], "工会年度总结"),
+                           ([1], "迎新春联欢会")]
+
+
+def test_a_long_numbered_list_is_not_read_as_fused_months() -> None:
+    # Entry 11 after entry 10 and 21 after 20 are the list going on, not November and February.
+    text = "三月份：\n" + "".join(f"{n}、活动{n}\n" for n in range(1, 23)) + "四月份：\n1、春游\n"
+    assert [m for m, _ in items(text)] == [[3]] * 22 + [[4]]
+
+
+def test_several_months_on_one_line_and_a_plan_flattened_onto_one_line() -> None:
+    text = ("二、主要活动\n三月份：三八节女教工插花；春季讲座。四月份：踏青采风。五月份：会员信息更新六月份：端午节慰问\n"
+            "九月份：教师节联欢会\n")
+    assert items(text) == [([3], "三八节女教工插花"), ([3], "春季讲座"), ([4], "踏青采风"), ([5], "会员信息更新"),
+                           ([6], "端午节慰问"), ([9], "教师节联欢会")]
+    flat = ("南湖小学工会2027年工作计划 现将工作安排如下：一月份：1、走访困难教职工 2、年度总结 三月份：1、三八节登山 "
+            "2、读书月启动 十二月份：1、元旦长跑 2、经费决算 四、保障措施 1、加强领导 南湖小学工会 2027年1月")
+    assert items(flat) == [([1], "走访困难教职工"), ([1], "年度总结"), ([3], "三八节登山"), ([3], "读书月启动"),
+                           ([12], "元旦长跑"), ([12], "经费决算")]
+
+
+def test_a_table_copied_one_cell_per_line_with_the_date_column_last() -> None:
+    cells = ["表3 文体活动安排", "活动形式 |", "活动主题 |", "参加人员 |", "完成时间 |",
+             "分 |", "教职工环湖健步走 |", "后勤处 |", "2027年4月12日 |",
+             "统 |", "气排球友谊赛 |", "图书馆、信息中心 |", "2027年5月30 |",
+             "请各部门按时报送活动照片。"]
+    got = import_plan_text("\n".join(cells)).items
+    # The form column ('分', '统') says how, the people column who: neither is the activity. The prose after
+    # the table is not part of its last row.
+    assert [(it.months, it.text, it.date and it.date.day) for it in got] == [
+        ([4], "教职工环湖健步走", 12), ([5], "气排球友谊赛", 30)]
+
+
+def test_the_rules_and_details_under_an_activity_are_not_activities() -> None:
+    text = ("二、工作安排\n四月份：\n1、教职工排球赛\n排球赛竞赛规程：\n1. 参赛队伍：每个年级组一队。\n"
+            "2. 计分办法：每球得分制。\n3. 比赛时间：4月下旬。\n2、师德演讲比赛\n比赛地点：学术报告厅\n"
+            "五月份：\n1、工会财务审计\n（1）参加人员：工会委员\n2、会员信息更新\n")
+    assert items(text) == [([4], "教职工排球赛"), ([4], "师德演讲比赛"), ([5], "工会财务审计"), ([5], "会员信息更新")]
+
+
+def test_two_activities_in_one_cell_split_at_a_space_but_an_activity_and_its_details_stay_one() -> None:
+    text = ("活动安排表\n| 月份 | 活动内容 | 负责人 |\n| 4月 | 教职工插花 青年教师座谈会 | 女工委员 |\n"
+            "| 5月 | 春季趣味运动会 每个年级组一支队伍 | 文体委员 |\n| 10月 | 拔河比赛 地点：学校操场 | 文体委员 |\n")
+    got = import_plan_text(text).items
+    assert [(it.months, it.text) for it in got] == [
+        ([4], "教职工插花"), ([4], "青年教师座谈会"), ([5], "春季趣味运动会 每个年级组一支队伍"),
+        ([10], "拔河比赛 地点：学校操场")]
+    assert [bool(it.flags) for it in got] == [True, True, False, False]  # a split cell is flagged for checking
+    # A gap of two spaces inside a cell of a table spaced into columns: the columns still line up from the right.
+    spaced = "时间      活动内容                  负责\n6月      端午节慰问  工会会员每人一份      工会主席\n"
+    assert items(spaced) == [([6], "端午节慰问  工会会员每人一份")]
+
+
+def test_a_dated_entry_whose_text_follows_its_date_directly() -> None:
+    text = ("学院工会文体活动计划\n1、20xx年元月迎新舞会。\n2、20xx年3月:教职工毽球赛\n3、教职工书画比赛。\n"
+            "4、2027年6月进行棋牌类比赛。\n")
+    assert items(text) == [([1], "迎新舞会"), ([3], "教职工毽球赛"), ([6], "进行棋牌类比赛")]
+
+
+def test_a_date_in_brackets_after_the_full_stop_and_an_attachment_name_at_the_end() -> None:
+    text = ("文体活动安排\n11月\n举办教职工乒乓球单项赛。(11月5日—20日)\n12月\n组织庆元旦教职工长跑。\n"
+            "校工会2027年文体工作计划(表).doc\n")
+    assert items(text) == [([11], "举办教职工乒乓球单项赛。(11月5日—20日)"), ([12], "组织庆元旦教职工长跑")]
+
+
+def test_a_prose_line_ending_in_a_comma_runs_on_into_the_next() -> None:
+    text = ("具体活动安排\n1~2月:\n召开教代会,联欢会,送温暖慰问,\n福利品发放等工作(已做).\n3月:\n1. 组织职工长跑比赛\n")
+    assert items(text) == [([1, 2], "召开教代会,联欢会,送温暖慰问,福利品发放等工作(已做)."), ([3], "组织职工长跑比赛")]
+
+
+def test_a_month_key_then_a_space_then_an_entry_with_its_details() -> None:
+    text = "三、每月活动安排\n五月份 教职工跳绳比赛\n六月份 游艺活动 时间: 六月末 [学生退校后]\n七月份 教师旅游\n"
+    assert items(text) == [([5], "教职工跳绳比赛"), ([6], "游艺活动 时间: 六月末 [学生退校后]"), ([7], "教师旅游")]
+
+
+def test_rules_under_an_activity_on_the_heading_line() -> None:
+    text = ("二、活动安排\n四月份：教职工篮球赛\n比赛规程：\n1. 参赛队伍：每个年级组一队。\n2. 比赛时间：4月下旬。\n"
+            "五月份：教职工体检\n体检地点：市人民医院\n六月份：端午节慰问\n")
+    assert items(text) == [([4], "教职工篮球赛"), ([5], "教职工体检"), ([6], "端午节慰问")]
+
+
+def test_each_month_s_only_entry_glued_to_its_number_under_a_month_header() -> None:
+    text = "活动安排\n月份 活动内容\n3三八节女教工活动\n4春季运动会\n5教代会\n9教师节慰问\n"
+    assert items(text) == [([3], "三八节女教工活动"), ([4], "春季运动会"), ([5], "教代会"), ([9], "教师节慰问")]
+    # Without the 月份 header, or out of order, numbers glued to text are left alone.
+    assert items("活动安排\n3人一组\n4春季运动会\n5教代会\n") == []
+
+
+def test_a_plan_on_one_line_whose_months_have_no_colons() -> None:
+    text = "工会2027年工作计划 二、活动安排 三月份 植树活动 四月份 春游 五月份 教职工体检 三、保障措施 落实经费"
+    assert items(text) == [([3], "植树活动"), ([4], "春游"), ([5], "教职工体检")]
+
+
+def test_a_calendar_spaced_into_columns_without_a_header_keeps_an_activity_with_its_details() -> None:
+    text = ("2027年工会月历\n3月　　三八节插花　　健步走比赛　　女工委员\n4月　　春季运动会　　每个年级组一支队伍　　文体委员\n"
+            "5月　　教职工体检　　工会\n")
+    assert items(text) == [([3], "三八节插花"), ([3], "健步走比赛"), ([4], "春季运动会  每个年级组一支队伍"),
+                           ([5], "教职工体检")]

@@ -45,6 +45,19 @@ def test_preview_numbers_every_item_and_flags_the_unsure(chat: ChatDriver) -> No
     assert "改 序号 月份 内容" in preview and "删 序号" in preview
 
 
+def test_preview_marks_the_items_the_importer_is_least_sure_of(chat: ChatDriver) -> None:
+    # A cell holding two activities split at a space: the preview marks both '？' and says why; the chair's
+    # own edit clears the mark.
+    plan = "| 月份 | 活动内容 | 负责人 |\n| 3月 | 三八节慰问女教工 | 工会主席 |\n| 4月 | 教职工插花 青年教师座谈会 | 女工委员 |\n"
+    chat.text("王主席", "#导入计划", private=True)
+    preview = chat.text("王主席", plan, private=True)
+    assert "3月：1.三八节慰问女教工；" not in preview and "1.三八节慰问女教工\n" in preview  # sure: no mark
+    assert "4月：2.教职工插花？；3.青年教师座谈会？" in preview
+    assert "· 2.教职工插花：由同一格里空格隔开的几项拆出" in preview
+    fixed = chat.text("王主席", "改 2 4月 教职工插花活动", private=True)
+    assert "2.教职工插花活动；" in fixed and "3.青年教师座谈会？" in fixed
+
+
 def test_fix_and_drop_items_before_confirming(chat: ChatDriver, app: App) -> None:
     chat.text("王主席", "#导入计划", private=True)
     chat.text("王主席", PLAN, private=True)
