@@ -5,7 +5,9 @@ Every transport turns what arrives into an ``Incoming`` and sends back the
 replays are dropped before anything is stored; a group message that is not
 addressed to the bot is dropped before anything is parsed or logged, so
 ordinary chatter (and anything private said by mistake in a group) never
-reaches the database.
+reaches the database. One narrow exception: a message that is *only* an
+acknowledgement ("收到", "收到1": ``handlers.notices.PLAIN_ACK``), while a
+receipt notice sent to that group is open, counts as ``#收到``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import Config
-from handlers import forms
+from handlers import forms, notices
 from handlers.base import Attachment, Chat, Context, Form, Registry, Reply, Request, Role, Scope, Sender, roles_label
 from handlers.forms import CANCEL_WORDS, CONFIRM_WORDS, EDIT_WORDS, REPLACE, YES_WORDS
 from handlers.services import Services
@@ -89,7 +91,7 @@ class Pipeline:
             raw, _ = self._strip_mentions(raw)
             addressed = text.startswith(COMMAND_PREFIXES) or msg.mentions_self or mentioned
             if not addressed:
-                return []
+                return self._plain_acknowledgement(msg, text)
         if msg.message_id and not self.seen.first_time(msg.message_id):
             return []
         chat = Chat("group", msg.room_id, msg.room_topic) if in_group else Chat("private", msg.contact_id)
@@ -98,6 +100,28 @@ class Pipeline:
         except Exception:
             log.exception("handler failed for message %s", msg.message_id)
             replies = [Reply("抱歉，处理时出错了，您的消息未生效。请稍后再试，或联系工会管理员。")]
+        return [self._route(r, chat, msg) for r in replies]
+
+    def _plain_acknowledgement(self, msg: Incoming, text: str) -> list[Outgoing]:
+        """An un-addressed group message: dropped unread, unless it is only an acknowledgement and a
+        receipt notice sent to this group is open; then it counts, silently, as ``#收到``."""
+        number = notices.plain_acknowledgement(text)
+        if number is None:
+            return []
+        since = self.clock() - dt.timedelta(days=notices.PLAIN_ACK_DAYS)
+        candidates = [n for n in self.services.notices.receipts_since(since, (msg.room_topic, msg.room_id or ""))
+                      if not number or str(n.number) == number]
+        if not candidates or (msg.message_id and not self.seen.first_time(msg.message_id)):
+            return []
+        chat = Chat("group", msg.room_id, msg.room_topic)
+        try:
+            sender, told = self._sender(msg)
+            ctx = Context(sender=sender, chat=chat, now=self.clock().astimezone(self.services.tz),
+                          services=self.services)
+            replies = notices.acknowledge_plain(ctx, number, candidates) + told
+        except Exception:
+            log.exception("acknowledgement failed for message %s", msg.message_id)
+            return []  # said to nobody in particular: no apology in the group either
         return [self._route(r, chat, msg) for r in replies]
 
     # --- steps --------------------------------------------------------------
