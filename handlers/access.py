@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from handlers.base import CommandSpec, Role, Sender
-from schedules.audience import REPRESENTATIVES, member_in_audience, normalize_audience
+from schedules.audience import REPRESENTATIVES, known_audiences, member_in_audience, normalize_audience
 from storage.members import member_code, member_of_code
 from storage.models import Member
 
@@ -128,9 +129,15 @@ class Access:
                 return sender.has(Role.REPRESENTATIVE) and obj.proposer_contact != sender.contact_id
         raise ValueError(f"access: unknown action {what!r}")
 
+    def audiences(self, served: Iterable[str] = ()) -> list[str]:
+        """The audiences a sign-up may name: the fixed ones, the roster's departments, ``served`` (the staff
+        groups' audiences)."""
+        return known_audiences((m.department for m in self.members.roster()), served)
+
     def in_audience(self, member: Member, audience: str) -> bool:
         """Whether ``member`` is among those ``audience`` names: 代表 by role, the rest by the roster
-        (someone not in the roster is let through: the bot cannot tell)."""
+        (someone not in the roster is let through: the bot cannot tell). Every audience check asks this
+        (sign-ups, receipts, votes, check-ins, the office page), so a roster 代表 is one everywhere."""
         audience = normalize_audience(audience)
         if audience == REPRESENTATIVES:
             return Role.REPRESENTATIVE in self.roles_of(member.contact_id or "", member.roster_role, member.id)
