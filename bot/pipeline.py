@@ -45,7 +45,9 @@ class Incoming:
     room_id: str | None = None
     room_topic: str = ""
     room_alias: str = ""
-    contact_remark: str = ""  # the remark (备注) the bot's account gave the contact: who they are across logins
+    # The remark (备注) the bot's account gave the contact: who they are across logins. None: the transport
+    # cannot tell (the terminal, the office page), so what is known is kept; "": the contact has none.
+    contact_remark: str | None = None
     mentions_self: bool = False
     from_self: bool = False
     timestamp: dt.datetime | None = None
@@ -139,7 +141,7 @@ class Pipeline:
         """Who speaks, and what the admins must be told about it (a newcomer the bot cannot place)."""
         members = self.services.members
         member = members.touch(msg.contact_id, msg.contact_name, msg.room_alias, msg.contact_remark)
-        roles = self.services.access.roles_of(msg.contact_id, member.roster_role, member.id)
+        roles = self.services.access.roles_of(msg.contact_id, member.roster_role, member.id, member.remark)
         sender = Sender(msg.contact_id, member.name, roles, member.id)
         notices: list[Reply] = []
         if msg.room_id is not None and member.id in members.created:
