@@ -94,6 +94,8 @@ class Pipeline:
             addressed = text.startswith(COMMAND_PREFIXES) or msg.mentions_self or mentioned
             if not addressed:
                 return self._plain_acknowledgement(msg, text)
+            if not text.startswith(COMMAND_PREFIXES) and (number := notices.plain_acknowledgement(text)) is not None:
+                text = raw = f"#收到 {number}".strip()  # '@工会助手 收到了' is '#收到', as '@工会助手 收到' is
         if msg.message_id and not self.seen.first_time(msg.message_id):
             return []
         chat = Chat("group", msg.room_id, msg.room_topic) if in_group else Chat("private", msg.contact_id)

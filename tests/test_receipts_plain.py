@@ -96,6 +96,13 @@ def test_a_plain_acknowledgement_only_while_the_notice_is_open(staff: ChatDriver
     assert "已确认收到通知 1" in staff.text("李老师", "#收到 1")
 
 
+def test_an_acknowledgement_addressed_to_the_bot(staff: ChatDriver) -> None:
+    staff.text("王主席", "#发送通知 需回执 交计划")
+    staff.pump()
+    out = staff.say("李老师", "@工会助手 收到了")
+    assert [o.contact_id for o in out] == ["李老师"] and "已确认收到通知 1" in out[0].text
+
+
 def test_the_sender_is_not_missing_without_a_roster(chat: ChatDriver) -> None:
     for who in ("李老师", "王老师"):
         chat.text(who, "#帮助")
