@@ -7,7 +7,10 @@ from __future__ import annotations
 from bot.app import App
 from storage.members import RosterRow
 from storage.models import Member
+from tests import test_web as web
 from tests.conftest import ChatDriver
+
+env = web.env  # the office page on a fake clock, set up as tests/test_web.py does
 
 STAFF = [("李老师", "语文组", "女", "代表"), ("王老师", "语文组", "男", ""), ("张老师", "数学组", "女", "代表")]
 
@@ -69,3 +72,16 @@ def test_a_roster_representative_may_sign_up_for_an_event_for_representatives(ch
     assert "张老师" in missing and "王老师" not in missing
     member = app.services.members.get_by_contact("张老师")
     assert isinstance(member, Member) and app.services.access.in_audience(member, "代表")
+
+
+def test_the_page_refuses_an_unknown_audience_and_asks_before_a_duplicate(env) -> None:  # type: ignore[no-untyped-def]
+    chat, app = env
+    admin = web.login(chat, app, web.ADMIN)
+    fields = {"名称": "春季踏青", "时间": "3月20日 8:00", "名额": "20"}
+    mars = web.post(admin, "/signups/new", {**fields, "对象": "火星人"}, page="/signups")
+    assert "火星人" in mars.text and "女教工" in mars.text and chat.app.services.signups.get(1) is None
+    assert "已发起报名【1】" in web.post(admin, "/signups/new", fields, page="/signups").text
+    again = web.post(admin, "/signups/new", fields, page="/signups")
+    assert "已有同名、同时间的报名" in again.text and chat.app.services.signups.get(2) is None
+    done = web.post(admin, "/form", {"action": "confirm"}, page="/signups")
+    assert "已发起报名【2】" in done.text
