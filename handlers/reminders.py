@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from handlers.base import Context, Reply, Request, Role, command, reply
 from schedules.audience import EVERYONE, normalize_audience
 from schedules.kv import read_pairs
 
 RECEIPT_WORDS = ("需回执", "需要回执")
+_RECEIPT_FLAG = re.compile(r"(?:^|(?<=\s))(?:" + "|".join(RECEIPT_WORDS) + r")(?=\s|$)")
 SECTION = "提醒通知"  # the heading it has in #帮助
 
 KIND_LABELS = {  # what #提醒预览 and the office page's 提醒 call each kind of post
@@ -73,10 +75,10 @@ def announce(req: Request, ctx: Context) -> list[Reply]:
         word, _, rest = given.pairs["对象"].partition(" ")
         audience, text = normalize_audience(word), f"{text} {rest}".strip()
     # The flag is a word of its own anywhere ('周五下午开会 需回执'); inside a sentence it is text.
-    words = text.split(" ")
-    receipt = any(w in RECEIPT_WORDS for w in words)
+    receipt = bool(_RECEIPT_FLAG.search(text))
     if receipt:
-        text = " ".join(w for w in words if w not in RECEIPT_WORDS).strip()
+        text = "\n".join(re.sub(r"[ \t]{2,}", " ", line).strip() for line in _RECEIPT_FLAG.sub("", text).split("\n"))
+        text = text.strip()
     if not text:
         return req.usage("请写上通知内容")
     if not ctx.services.reminders.groups:

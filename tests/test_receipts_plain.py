@@ -127,3 +127,9 @@ def test_the_receipt_word_inside_a_sentence_is_text(chat: ChatDriver, app: App) 
     chat.text("王主席", "#发送通知 本周不需回执的材料照常交")
     notice = app.services.notices.get(1)
     assert notice is not None and not notice.needs_receipt and "不需回执" in notice.text
+
+
+def test_the_receipt_flag_at_a_line_end(chat: ChatDriver, app: App) -> None:
+    assert "已开启回执" in chat.text("王主席", "#发送通知 周五下午开会 需回执\n请带笔记本")
+    notice = app.services.notices.get(1)
+    assert notice is not None and notice.needs_receipt and notice.text == "周五下午开会\n请带笔记本"
