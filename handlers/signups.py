@@ -17,6 +17,7 @@ from handlers.base import Answer, Attachment, Context, Form, Invalid, Reply, Req
 from handlers.forms import begin
 from handlers.notices import Person, by_department
 from handlers.services import Services
+from handlers.signup_checks import audience_problem, duplicate_warning, named_member
 from handlers.xlsx import workbook_bytes
 from schedules.audience import EVERYONE
 from schedules.event_form import parse_event_form
@@ -205,9 +206,8 @@ def _read_event(answer: Answer, ctx: Context) -> dict:
         if form.starts_at is None and item.date is not None:
             form.starts_at = dt.datetime.combine(item.date, dt.time(0, 0), tzinfo=ctx.services.tz)
         form.errors = [e for e in form.errors if e != "缺少活动名称"]
-    known = ctx.services.access.audiences(a for g in ctx.services.reminders.groups for a in g.audiences)
-    if form.audience not in known:
-        form.errors.append(f"对象“{form.audience[:20]}”不是已知的报名对象（可写：{'、'.join(known[:20])}）")
+    if problem := audience_problem(form.audience, ctx):
+        form.errors.append(problem)
     if form.errors:
         raise Invalid("未发起：" + "；".join(form.errors) + "。")
     if form.deadline is not None and form.deadline <= ctx.now:
@@ -246,16 +246,7 @@ def _publish(v: dict, ctx: Context) -> list[Reply]:
 def _publish_summary(data: dict, ctx: Context) -> str:
     new = _new_event(data["values"]["event"])
     preview = Event(union_id="", number=0, **dataclasses.asdict(new))
-    return _duplicate_warning(new, ctx) + "请核对将发到群里的报名通知：\n" + notice_text(preview, ctx, preview=True)
-
-
-def _duplicate_warning(new: NewEvent, ctx: Context) -> str:
-    """Said before the summary when an event with this title and time is already out (not cancelled)."""
-    same = ctx.services.signups.same_events(new.title, new.starts_at)
-    if not same:
-        return ""
-    which = "、".join(f"【{e.number}】" for e in same)
-    return f"注意：已有同名、同时间的报名 {which}，确认后会再发一份（不需要请发送 #取消）。\n"
+    return duplicate_warning(new, ctx) + "请核对将发到群里的报名通知：\n" + notice_text(preview, ctx, preview=True)
 
 
 PUBLISH_PROMPT = ("请发送报名信息，每行一项（除名称外都可省略）：\n名称：教职工羽毛球赛\n时间：4月15日 15:30\n"
@@ -304,7 +295,7 @@ def proxy_signup(req: Request, ctx: Context) -> list[Reply]:
         return reply("没有这个报名编号，发送 #报名列表 查看正在报名的活动。")
     if event.status != "open":
         return reply(f"“{event.title}”{'已取消' if event.status == 'cancelled' else '报名已截止'}，未报名。")
-    member, problem = _named_member(parts[1][:64], ctx)
+    member, problem = named_member(parts[1][:64], ctx)
     if member is None:
         return reply(f"未报名：{problem}。")
     outcome = ctx.services.signups.sign_up(number, member, extra, ctx.sender.contact_id, ctx.now, note=note)
@@ -315,19 +306,6 @@ def proxy_signup(req: Request, ctx: Context) -> list[Reply]:
         replies.append(Reply(f"{ctx.sender.name} 已为您报名“{outcome.event.title}”：{state}。"
                              f"如不能参加请发送 #取消报名 {number}。", to_contact=member.contact_id))
     return replies
-
-
-def _named_member(name: str, ctx: Context) -> tuple[Member | None, str]:
-    """Whom a 代报名 names: with a roster loaded, someone in it (never a new, phantom member); without
-    one, anyone the bot knows by that name, or a new member."""
-    roster = ctx.services.members.roster()
-    if not roster:
-        return ctx.services.members.ensure_named(name)
-    found = [m for m in roster if name == m.contact_id] or [m for m in roster if name == m.name] or [
-        m for m in roster if name in (m.display_name, m.room_alias)]
-    if len(found) > 1:
-        return None, f"花名册中有多位“{name}”，请改用联系人 ID"
-    return (found[0], "") if found else (None, f"花名册中没有“{name}”，请核对姓名（或先更新花名册）")
 
 
 @command("截止报名", syntax="#截止报名 编号", role=Role.ADMIN, help="提前截止一项报名", examples=("#截止报名 3",))
