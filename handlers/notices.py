@@ -1,7 +1,8 @@
 """Receipts for notices: "收到请回复" without two hundred "收到" burying the notice.
 
-``#发送通知 需回执 …`` (handlers.reminders) numbers the notice. Members answer
-``#收到`` in the group or in private: it is recorded once, and confirmed privately
+``#发送通知 … 需回执`` (handlers.reminders) numbers the notice. Members answer
+``#收到`` in the group or in private, or only "收到" in the group while the notice is
+open (``PLAIN_ACK``): it is recorded once, and confirmed privately
 at most once; an acknowledgement never adds a message to the group. Admins see who
 has not answered by department (``#回执 N``) and remind only them, privately,
 through the outbox (``#催办 N``); a reminder is dropped at sending time for anyone
