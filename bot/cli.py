@@ -283,7 +283,7 @@ def members_list(config_path: str | None, as_json: bool) -> None:
     repo = MemberRepo(open_engine(config), config.union_id)
     access = Access(config.roles, repo)  # the same rule the chat asks
     for m in repo.all():
-        roles = sorted(access.roles_of(m.contact_id or "", m.roster_role, m.id))
+        roles = sorted(access.roles_of(m.contact_id or "", m.roster_role, m.id, m.remark))
         people.append({"name": m.name, "contact_id": m.contact_id, "code": member_code(m.id),
                        "display_name": m.display_name,
                        "department": m.department, "in_roster": m.in_roster,

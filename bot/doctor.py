@@ -97,16 +97,31 @@ def _gateway(config: Config, settings: Any, now: dt.datetime) -> list[Check]:
         else:
             checks.append(Check(f"群 {g.label}", "fail", "机器人的微信里找不到这个群",
                                 "让机器人进群并把群“保存到通讯录”；群改过名请更新配置里的 topic"))
-    contacts: dict[str, str] = seen["contacts"]  # id -> remark
-    remarks = {alias for alias in contacts.values() if alias}
+    return checks + contact_checks(config, seen["contacts"])
+
+
+def contact_checks(config: Config, contacts: dict[str, str]) -> list[Check]:
+    """``contacts``: id -> the remark the bot's account gave it. Every id ``[roles]`` names must be a contact
+    id or a remark; a remark two contacts share is a failure: it would give both the role, and re-link
+    neither across logins."""
+    checks: list[Check] = []
+    holders: dict[str, list[str]] = {}
+    for cid, alias in contacts.items():
+        if alias:
+            holders.setdefault(alias, []).append(cid)
+    for alias, ids in sorted(holders.items()):
+        if len(ids) > 1:
+            who = "、".join(sorted(ids)[:5])
+            checks.append(Check(f"备注 {alias}", "fail", f"{len(ids)} 个联系人的备注都是“{alias}”（{who}）",
+                                "在机器人的微信里把备注改成各不相同（例如加上部门）；相同的备注不能用来认人"))
     for role in ("admins", "welfare_officers", "proposal_committee", "representatives"):
         for who in sorted(getattr(config.roles, role)):
-            if who in contacts or who in remarks:
+            if who in contacts or who in holders:  # a remark two contacts share is said above
                 continue
             checks.append(Check(f"角色 {role}", "fail", f"“{who}”不是任何联系人的 ID 或备注",
                                 "发送 #我的信息 给机器人（私聊）查看自己的联系人 ID，"
                                 "或运行 unionbot members list；角色只按 ID 或机器人设的备注认，不按昵称"))
-    if not any(c.name.startswith("角色") for c in checks):
+    if not any(c.name.startswith(("角色", "备注")) for c in checks):
         checks.append(Check("角色", "ok", "配置里的角色都对应到了联系人"))
     return checks
 

@@ -5,7 +5,9 @@ Every transport turns what arrives into an ``Incoming`` and sends back the
 replays are dropped before anything is stored; a group message that is not
 addressed to the bot is dropped before anything is parsed or logged, so
 ordinary chatter (and anything private said by mistake in a group) never
-reaches the database.
+reaches the database. One narrow exception: a message that is *only* an
+acknowledgement ("收到", "收到1": ``handlers.notices.PLAIN_ACK``), while a
+receipt notice sent to that group is open, counts as ``#收到``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import Config
-from handlers import forms
+from handlers import forms, notices
 from handlers.base import Attachment, Chat, Context, Form, Registry, Reply, Request, Role, Scope, Sender, roles_label
 from handlers.forms import CANCEL_WORDS, CONFIRM_WORDS, EDIT_WORDS, REPLACE, YES_WORDS
 from handlers.services import Services
@@ -43,7 +45,9 @@ class Incoming:
     room_id: str | None = None
     room_topic: str = ""
     room_alias: str = ""
-    contact_remark: str = ""  # the remark (备注) the bot's account gave the contact: who they are across logins
+    # The remark (备注) the bot's account gave the contact: who they are across logins. None: the transport
+    # cannot tell (the terminal, the office page), so what is known is kept; "": the contact has none.
+    contact_remark: str | None = None
     mentions_self: bool = False
     from_self: bool = False
     timestamp: dt.datetime | None = None
@@ -89,7 +93,9 @@ class Pipeline:
             raw, _ = self._strip_mentions(raw)
             addressed = text.startswith(COMMAND_PREFIXES) or msg.mentions_self or mentioned
             if not addressed:
-                return []
+                return self._plain_acknowledgement(msg, text)
+            if not text.startswith(COMMAND_PREFIXES) and (number := notices.plain_acknowledgement(text)) is not None:
+                text = raw = f"#收到 {number}".strip()  # '@工会助手 收到了' is '#收到', as '@工会助手 收到' is
         if msg.message_id and not self.seen.first_time(msg.message_id):
             return []
         chat = Chat("group", msg.room_id, msg.room_topic) if in_group else Chat("private", msg.contact_id)
@@ -98,6 +104,28 @@ class Pipeline:
         except Exception:
             log.exception("handler failed for message %s", msg.message_id)
             replies = [Reply("抱歉，处理时出错了，您的消息未生效。请稍后再试，或联系工会管理员。")]
+        return [self._route(r, chat, msg) for r in replies]
+
+    def _plain_acknowledgement(self, msg: Incoming, text: str) -> list[Outgoing]:
+        """An un-addressed group message: dropped unread, unless it is only an acknowledgement and a
+        receipt notice sent to this group is open; then it counts, silently, as ``#收到``."""
+        number = notices.plain_acknowledgement(text)
+        if number is None:
+            return []
+        since = self.clock() - dt.timedelta(days=notices.PLAIN_ACK_DAYS)
+        candidates = [n for n in self.services.notices.receipts_since(since, (msg.room_topic, msg.room_id or ""))
+                      if not number or str(n.number) == number]
+        if not candidates or (msg.message_id and not self.seen.first_time(msg.message_id)):
+            return []
+        chat = Chat("group", msg.room_id, msg.room_topic)
+        try:
+            sender, told = self._sender(msg)
+            ctx = Context(sender=sender, chat=chat, now=self.clock().astimezone(self.services.tz),
+                          services=self.services)
+            replies = notices.acknowledge_plain(ctx, number, candidates) + told
+        except Exception:
+            log.exception("acknowledgement failed for message %s", msg.message_id)
+            return []  # said to nobody in particular: no apology in the group either
         return [self._route(r, chat, msg) for r in replies]
 
     # --- steps --------------------------------------------------------------
@@ -115,7 +143,7 @@ class Pipeline:
         """Who speaks, and what the admins must be told about it (a newcomer the bot cannot place)."""
         members = self.services.members
         member = members.touch(msg.contact_id, msg.contact_name, msg.room_alias, msg.contact_remark)
-        roles = self.services.access.roles_of(msg.contact_id, member.roster_role, member.id)
+        roles = self.services.access.roles_of(msg.contact_id, member.roster_role, member.id, member.remark)
         sender = Sender(msg.contact_id, member.name, roles, member.id)
         notices: list[Reply] = []
         if msg.room_id is not None and member.id in members.created:

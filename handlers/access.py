@@ -5,19 +5,21 @@ everything. The pipeline asks it before a command runs, ``#帮助`` to list
 exactly what the asker may use, the handlers for rules about one object (the
 proposer evaluates, a department's officer answers what was handed to it), and
 notifications and care lists for who holds a role. Roles come from the config's
-``[roles]`` (by contact id) and from the roster's 角色 column, never from a
-name the contact chose.
+``[roles]`` (by contact id, by the member code the bot set as remark, or by a
+remark the chair set by hand on the bot's phone while only one member has it)
+and from the roster's 角色 column, never from a name the contact chose.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from handlers.base import CommandSpec, Role, Sender
-from schedules.audience import REPRESENTATIVES, member_in_audience, normalize_audience
+from schedules.audience import REPRESENTATIVES, known_audiences, member_in_audience, normalize_audience
 from storage.members import member_code, member_of_code
 from storage.models import Member
 
@@ -35,6 +37,10 @@ class RoleRules:
     proposal_committee: frozenset[str] = frozenset()
     representatives: frozenset[str] = frozenset()  # empty: every member may submit proposals
     departments: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def named(self) -> frozenset[str]:
+        """Every id any role names."""
+        return frozenset().union(*(self.ids(r) for r in Role))
 
     def ids(self, role: Role) -> frozenset[str]:
         match role:
@@ -70,15 +76,16 @@ def roster_roles(text: str) -> set[Role]:
 
 
 def roles_of(rules: RoleRules, contact_id: str, roster_role: str = "",
-             roster_names_representatives: bool = False, code: str = "") -> frozenset[Role]:
-    """Who someone is: the config's ids — a contact id, or ``code``, the remark the bot's account gave
-    them (which survives new contact ids) — and the roster's 角色 column; never a name. Representatives
-    are those the config or the roster names; when neither names any, every member is one."""
+             roster_names_representatives: bool = False, code: str = "", remark: str = "") -> frozenset[Role]:
+    """Who someone is: the config's ids — a contact id, ``code`` (the member code the bot's account set
+    as their remark), or ``remark`` (a remark the chair set by hand on the bot's phone; the caller passes
+    it only while it is unique) — and the roster's 角色 column; never a name. Representatives are those
+    the config or the roster names; when neither names any, every member is one."""
     found = {Role.MEMBER}
     for role in (Role.ADMIN, Role.WELFARE_OFFICER, Role.PROPOSAL_COMMITTEE, Role.REPRESENTATIVE,
                  Role.DEPARTMENT_OFFICER):
         ids = rules.ids(role)
-        if (contact_id and contact_id in ids) or (code and code in ids):
+        if any(key and key in ids for key in (contact_id, code, remark)):
             found.add(role)
     found |= roster_roles(roster_role)
     if not rules.representatives and not roster_names_representatives:
@@ -105,9 +112,14 @@ class Access:
             self._reps_named = cached = (now, generation, named)
         return cached[2]
 
-    def roles_of(self, contact_id: str, roster_role: str = "", member_id: int | None = None) -> frozenset[Role]:
+    def roles_of(self, contact_id: str, roster_role: str = "", member_id: int | None = None,
+                 remark: str = "") -> frozenset[Role]:
+        # A hand-set remark counts only while one member has it: two contacts given the same remark would
+        # both get the role (``unionbot doctor`` fails such a remark).
+        unique = bool(remark) and remark in self.rules.named() and len(self.members.with_remark(remark)) == 1
+        counted = remark if unique else ""
         return roles_of(self.rules, contact_id, roster_role, self.roster_names_representatives(),
-                        member_code(member_id))
+                        member_code(member_id), counted)
 
     def may(self, sender: Sender, what: CommandSpec | Role | tuple[Role, ...] | str,
             obj: Proposal | None = None) -> bool:
@@ -128,12 +140,19 @@ class Access:
                 return sender.has(Role.REPRESENTATIVE) and obj.proposer_contact != sender.contact_id
         raise ValueError(f"access: unknown action {what!r}")
 
+    def audiences(self, served: Iterable[str] = ()) -> list[str]:
+        """The audiences a sign-up may name: the fixed ones, the roster's departments, ``served`` (the staff
+        groups' audiences)."""
+        return known_audiences((m.department for m in self.members.roster()), served)
+
     def in_audience(self, member: Member, audience: str) -> bool:
         """Whether ``member`` is among those ``audience`` names: 代表 by role, the rest by the roster
-        (someone not in the roster is let through: the bot cannot tell)."""
+        (someone not in the roster is let through: the bot cannot tell). Every audience check asks this
+        (sign-ups, receipts, votes, check-ins, the office page), so a roster 代表 is one everywhere."""
         audience = normalize_audience(audience)
         if audience == REPRESENTATIVES:
-            return Role.REPRESENTATIVE in self.roles_of(member.contact_id or "", member.roster_role, member.id)
+            return Role.REPRESENTATIVE in self.roles_of(member.contact_id or "", member.roster_role, member.id,
+                                                        member.remark)
         return member_in_audience(audience, gender=member.gender, retired=member.retired,
                                   department=member.department, known=member.in_roster)
 
@@ -159,9 +178,12 @@ class Access:
         Notifications and care lists go to exactly these."""
         ids = set(self.rules.ids(role))
         codes = {i for i in ids if member_of_code(i) is not None}
-        for m in self.members.all() if codes else self.members.roster():
+        members = self.members.all() if ids else self.members.roster()
+        remarks = {m.remark for m in members if m.remark in ids}  # a remark is no contact id: never sent to
+        by_remark = {r for r in remarks if sum(1 for m in members if m.remark == r) == 1}
+        for m in members:
             if not m.contact_id:
                 continue
-            if role in roster_roles(m.roster_role) or member_code(m.id) in codes:
+            if role in roster_roles(m.roster_role) or member_code(m.id) in codes or m.remark in by_remark:
                 ids.add(m.contact_id)
-        return sorted(ids - codes)
+        return sorted(ids - codes - remarks)

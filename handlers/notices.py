@@ -1,7 +1,8 @@
 """Receipts for notices: "收到请回复" without two hundred "收到" burying the notice.
 
-``#发送通知 需回执 …`` (handlers.reminders) numbers the notice. Members answer
-``#收到`` in the group or in private: it is recorded once, and confirmed privately
+``#发送通知 … 需回执`` (handlers.reminders) numbers the notice. Members answer
+``#收到`` in the group or in private, or only "收到" in the group while the notice is
+open (``PLAIN_ACK``): it is recorded once, and confirmed privately
 at most once; an acknowledgement never adds a message to the group. Admins see who
 has not answered by department (``#回执 N``) and remind only them, privately,
 through the outbox (``#催办 N``); a reminder is dropped at sending time for anyone
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -23,6 +25,19 @@ from storage.models import Member, Notice
 SECTION = "通知回执"  # the heading it has in #帮助
 
 NUDGE_KIND = "receipt_nudge"
+
+# A group message that is *only* an acknowledgement counts as ``#收到`` while a receipt notice sent to that
+# group is open (PLAIN_ACK_DAYS after it was sent). Deliberately short: 收到 / 收到了 / 已收到 / 已收到了,
+# optionally after 好的 (好的收到, 好的，收到), optionally with a notice number (收到1, 收到 1, 收到#1),
+# optionally ending in 。！!~. Anything else ("收到，但我周五请假", "收到3份") is ordinary chatter: dropped unread.
+PLAIN_ACK = re.compile(r"^(?:好的[，,\s]*)?已?收到了?\s*(?:[#＃№]?\s*(\d{1,6})\s*号?)?[\s。.!！~～]*$")
+PLAIN_ACK_DAYS = 7
+
+
+def plain_acknowledgement(text: str) -> str | None:
+    """'收到了' -> ''; '收到 3' -> '3'; anything that is not only an acknowledgement -> None."""
+    m = PLAIN_ACK.match(text.strip())
+    return None if m is None else (m.group(1) or "")
 
 
 @dataclass(frozen=True)
@@ -44,23 +59,30 @@ class ReceiptStatus:
 def receipt_status(services: Services, notice: Notice) -> ReceiptStatus:
     """Who answered and who has not: the roster's members in the notice's audience, or, without a
     roster, the members of the groups it went to as the gateway reports them."""
-    acked = services.notices.acknowledged(notice)
+    # Whoever sent the notice knows of it: counted neither as missing nor as answering.
+    sender = notice.created_by or None
+    acked = [(m, at) for m, at in services.notices.acknowledged(notice) if not sent_it(notice, m)]
     done = [Person(m.name, m.department, m.contact_id or "", at) for m, at in acked]
     acked_ids = {m.id for m, _ in acked}
     acked_contacts = {m.contact_id for m, _ in acked if m.contact_id}
     expected = services.access.expected(notice.audience)
     if expected is not None:
-        missing = [Person(m.name, m.department, m.contact_id or "") for m in expected if m.id not in acked_ids]
+        missing = [Person(m.name, m.department, m.contact_id or "") for m in expected
+                   if m.id not in acked_ids and not sent_it(notice, m)]
         return ReceiptStatus(notice, done, missing, "花名册")
     labels = json.loads(notice.groups or "[]")
     people = services.notices.group_contacts(labels)
     missing = []
     for cid, name in sorted(people.items(), key=lambda kv: kv[1]):
-        if cid in acked_contacts:
+        if cid in acked_contacts or cid == sender:
             continue
         m = services.members.get_by_contact(cid)
         missing.append(Person(m.name if m else name, m.department if m else "", cid))
     return ReceiptStatus(notice, done, missing, "群成员")
+
+
+def sent_it(notice: Notice, member: Member) -> bool:
+    return bool(notice.created_by) and member.contact_id == notice.created_by
 
 
 def by_department(people: list[Person]) -> list[str]:
@@ -97,10 +119,13 @@ def acknowledge(req: Request, ctx: Context) -> list[Reply]:
         notice = notices.get(int(arg)) if arg.isdecimal() and len(arg) <= 6 else None
         if notice is None or not notice.needs_receipt:
             return [Reply(f"没有编号为 {arg[:10]} 的回执通知。", to_contact=private)]
+        if sent_it(notice, me):
+            return [Reply(f"通知 {notice.number} 是您发出的，不需要回执。", to_contact=private)]
         if not access.in_audience(me, notice.audience):
             return [Reply(f"通知 {notice.number} 面向{notice.audience}，不需要您回执。", to_contact=private)]
     else:
-        mine = [n for n in notices.list(receipts_only=True) if access.in_audience(me, n.audience)]
+        mine = [n for n in notices.list(receipts_only=True)
+                if access.in_audience(me, n.audience) and not sent_it(n, me)]
         if not mine:
             return [Reply("目前没有需要您回执的通知。", to_contact=private)]
         open_ = [n for n in mine if not notices.has_acknowledged(n, ctx.sender.contact_id)]
@@ -108,6 +133,21 @@ def acknowledge(req: Request, ctx: Context) -> list[Reply]:
     if not notices.acknowledge(notice, me, ctx.now):
         return []  # confirmed once already: nothing more, anywhere
     return [Reply(f"已确认收到通知 {notice.number}：{clip(notice.text, 30)}", to_contact=private)]
+
+
+def acknowledge_plain(ctx: Context, number: str, candidates: list[Notice]) -> list[Reply]:
+    """A plain "收到" in a group (``plain_acknowledgement``), with ``candidates`` the receipt notices open
+    for that group: counted exactly like ``#收到``, confirmed privately the first time; anything that does
+    not count (not in the audience, no such notice, the notice's own sender) is passed over in silence,
+    for it may have been ordinary chatter."""
+    me = _member(ctx)
+    access, notices = ctx.services.access, ctx.services.notices
+    mine = [n for n in candidates if access.in_audience(me, n.audience) and not sent_it(n, me)
+            and (not number or str(n.number) == number)]
+    open_ = [n for n in mine if not notices.has_acknowledged(n, ctx.sender.contact_id)]
+    if not open_ or not notices.acknowledge(open_[0], me, ctx.now):
+        return []
+    return [Reply(f"已确认收到通知 {open_[0].number}：{open_[0].text[:30]}", to_contact=ctx.sender.contact_id)]
 
 
 @command("回执", syntax="#回执 通知编号", role=Role.ADMIN, help="查看通知的回执情况和未回执名单（按部门）",

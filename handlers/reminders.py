@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from handlers.base import Context, Reply, Request, Role, command, reply
 from schedules.audience import EVERYONE, normalize_audience
 from schedules.kv import clip, read_pairs
 
 RECEIPT_WORDS = ("需回执", "需要回执")
+_RECEIPT_FLAG = re.compile(r"(?:^|(?<=\s))(?:" + "|".join(RECEIPT_WORDS) + r")(?=\s|$)")
 SECTION = "提醒通知"  # the heading it has in #帮助
 
 KIND_LABELS = {  # what #提醒预览 and the office page's 提醒 call each kind of post
@@ -62,7 +64,7 @@ def resume(req: Request, ctx: Context) -> list[Reply]:
     return reply("已恢复自动提醒。")
 
 
-@command("发送通知", syntax="#发送通知 [对象=女教工] [需回执] 内容", role=Role.ADMIN,
+@command("发送通知", syntax="#发送通知 [对象=女教工] 内容 [需回执]", role=Role.ADMIN,
          help="向工会群发送一条通知（经发件队列，按安全速率发送）；写“需回执”则编号并统计谁已收到",
          examples=("#发送通知 本周五下午三点在报告厅召开教代会", "#发送通知 对象=退休教师 重阳节茶话会改到十月九日",
                    "#发送通知 需回执 请各位老师于周五前提交教学计划"))
@@ -72,10 +74,11 @@ def announce(req: Request, ctx: Context) -> list[Reply]:
     if "对象" in given.pairs:  # '对象=退休教师 重阳节茶话会…': the audience is one word
         word, _, rest = given.pairs["对象"].partition(" ")
         audience, text = normalize_audience(word), f"{text} {rest}".strip()
-    words = text.split(maxsplit=1)
-    receipt = bool(words) and words[0] in RECEIPT_WORDS
+    # The flag is a word of its own anywhere ('周五下午开会 需回执'); inside a sentence it is text.
+    receipt = bool(_RECEIPT_FLAG.search(text))
     if receipt:
-        text = words[1].strip() if len(words) > 1 else ""
+        text = "\n".join(re.sub(r"[ \t]{2,}", " ", line).strip() for line in _RECEIPT_FLAG.sub("", text).split("\n"))
+        text = text.strip()
     if not text:
         return req.usage("请写上通知内容")
     if not ctx.services.reminders.groups:
@@ -83,12 +86,12 @@ def announce(req: Request, ctx: Context) -> list[Reply]:
     notice = ctx.services.notices.create(text, audience, receipt, ctx.sender.contact_id, ctx.now)
     if receipt:
         post = (f"【工会通知 {notice.number}】{text}\n"
-                f"收到请回复 #收到 {notice.number}（群里或私聊都可以，不会刷屏）")
+                f"收到请回复“收到”或 #收到 {notice.number}（群里或私聊都可以，不会刷屏）")
         groups = ctx.services.reminders.announce(post, audience, ctx.now.astimezone(dt.UTC),
                                                  ref=f"notice:{notice.number}")
         ctx.services.notices.set_groups(notice.number, groups)
-        return reply(f"通知 {notice.number} 已排队，将发到：{'、'.join(groups)}。"
-                     f"发送 #回执 {notice.number} 查看谁已收到。")
+        return reply(f"通知 {notice.number} 已排队，将发到：{'、'.join(groups)}。已开启回执："
+                     f"群里回复“收到”即计入，发送 #回执 {notice.number} 查看谁已收到。")
     groups = ctx.services.reminders.announce(f"【工会通知】{text}", audience, ctx.now.astimezone(dt.UTC),
                                              ref=f"notice:{notice.number}")
     ctx.services.notices.set_groups(notice.number, groups)

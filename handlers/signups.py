@@ -17,8 +17,9 @@ from handlers.base import Answer, Attachment, Context, Form, Invalid, Reply, Req
 from handlers.forms import begin
 from handlers.notices import Person, by_department
 from handlers.services import Services
+from handlers.signup_checks import audience_problem, duplicate_warning, named_member
 from handlers.xlsx import workbook_bytes
-from schedules.audience import EVERYONE, member_in_audience
+from schedules.audience import EVERYONE
 from schedules.event_form import TITLE_MAX, parse_event_form
 from schedules.kv import too_long
 from schedules.text_norm import normalize_message
@@ -190,11 +191,6 @@ def _member(ctx: Context) -> Member:
     return m
 
 
-def _in_audience(event: Event, m: Member) -> bool:
-    return member_in_audience(event.audience, gender=m.gender, retired=m.retired, department=m.department,
-                              known=m.in_roster)
-
-
 # --- admins ---------------------------------------------------------------------
 
 
@@ -214,6 +210,8 @@ def _read_event(answer: Answer, ctx: Context) -> dict:
         if form.starts_at is None and item.date is not None:
             form.starts_at = dt.datetime.combine(item.date, dt.time(0, 0), tzinfo=ctx.services.tz)
         form.errors = [e for e in form.errors if e != "缺少活动名称"]
+    if problem := audience_problem(form.audience, ctx):
+        form.errors.append(problem)
     if form.errors:
         raise Invalid("未发起：" + "；".join(form.errors) + "。")
     if form.deadline is not None and form.deadline <= ctx.now:
@@ -250,8 +248,9 @@ def _publish(v: dict, ctx: Context) -> list[Reply]:
 
 
 def _publish_summary(data: dict, ctx: Context) -> str:
-    preview = Event(union_id="", number=0, **dataclasses.asdict(_new_event(data["values"]["event"])))
-    return "请核对将发到群里的报名通知：\n" + notice_text(preview, ctx, preview=True)
+    new = _new_event(data["values"]["event"])
+    preview = Event(union_id="", number=0, **dataclasses.asdict(new))
+    return duplicate_warning(new, ctx) + "请核对将发到群里的报名通知：\n" + notice_text(preview, ctx, preview=True)
 
 
 PUBLISH_PROMPT = ("请发送报名信息，每行一项（除名称外都可省略）：\n名称：教职工羽毛球赛\n时间：4月15日 15:30\n"
@@ -273,9 +272,16 @@ def publish(req: Request, ctx: Context) -> list[Reply]:
             return req.usage("请写上活动名称（也可私聊我只发 #发起报名，按提示填写）")
         return begin(PUBLISH_FORM, req, ctx)
     try:
-        return _publish(_read_event(Answer(req.args, None, {}), ctx), ctx)
+        event = _read_event(Answer(req.args, None, {}), ctx)
     except Invalid as exc:
         return reply(str(exc))
+    if ctx.services.signups.same_events(event["title"], _new_event(event).starts_at):
+        # The same title at the same time again: ask first (the form's confirm step), never publish twice blindly.
+        if ctx.chat.is_group:
+            return reply(f"已有同名、同时间的报名“{event['title'][:30]}”，未重复发起。"
+                         "确需再发请私聊我发送同样的命令并确认。")
+        return begin(PUBLISH_FORM, req, ctx, {"values": {"event": event}})
+    return _publish(event, ctx)
 
 
 @command("代报名", syntax="#代报名 编号 姓名 [+家属人数] [备注]", role=Role.ADMIN,
@@ -293,7 +299,7 @@ def proxy_signup(req: Request, ctx: Context) -> list[Reply]:
         return reply("没有这个报名编号，发送 #报名列表 查看正在报名的活动。")
     if event.status != "open":
         return reply(f"“{event.title}”{'已取消' if event.status == 'cancelled' else '报名已截止'}，未报名。")
-    member, problem = ctx.services.members.ensure_named(parts[1][:64])
+    member, problem = named_member(parts[1][:64], ctx)
     if member is None:
         return reply(f"未报名：{problem}。")
     outcome = ctx.services.signups.sign_up(number, member, extra, ctx.sender.contact_id, ctx.now, note=note)
@@ -451,7 +457,8 @@ def sign_up(req: Request, ctx: Context) -> list[Reply]:
         number = open_events[0].number
     member = _member(ctx)
     outcome = ctx.services.signups.sign_up(number, member, extra, ctx.sender.contact_id, ctx.now,
-                                           admit=lambda event: _in_audience(event, member), note=note)
+                                           admit=lambda event: ctx.services.access.in_audience(member, event.audience),
+                                           note=note)
     if outcome.status == "already" and outcome.event is not None and member.id is not None:
         # Signing up again with '+N' or a 备注 changes them; the place stays.
         changes: list[Reply] = []

@@ -81,6 +81,13 @@ def member_in_audience(audience: str, *, gender: str, retired: bool, department:
     return department == audience
 
 
+def known_audiences(departments: Iterable[str], served: Iterable[str] = ()) -> list[str]:
+    """What an audience may be: the fixed words, the roster's departments, and what a staff group serves.
+    Anything else (对象=火星人) would reach nobody, or everyone the bot cannot place: refused."""
+    fixed = list(_ALIASES)
+    return list(dict.fromkeys([*fixed, *sorted({d for d in departments if d}), *map(normalize_audience, served)]))
+
+
 def parse_audiences(values: Iterable[str]) -> tuple[str, ...]:
     found = tuple(dict.fromkeys(normalize_audience(v) for v in values if v.strip()))
     return found or (EVERYONE,)

@@ -159,6 +159,8 @@ def read_plan_bytes(data: bytes, name: str) -> str:
     for magic, why in _NOT_TEXT:
         if data.startswith(magic) or (magic == b"%PDF" and name.lower().endswith(".pdf")):
             raise PlanReadError(why)
+    if name.lower().endswith(".docx") and data[:2] != b"PK":
+        raise PlanReadError(_not_a_docx(data))  # a real .docx is a zip: this one only has the name
     if name.lower().endswith(".docx") or data[:2] == b"PK":
         text = _docx_text(data)
         if not text.strip():
@@ -174,14 +176,37 @@ def read_plan_bytes(data: bytes, name: str) -> str:
     raise PlanReadError("文件编码无法识别，请另存为 UTF-8 文本或 .docx")
 
 
+def _not_a_docx(data: bytes) -> str:
+    """What a file named .docx that is no zip (no Word document) is, said to the chair with what to send.
+    (An old .doc, a PDF or a picture renamed .docx is named by its magic bytes before this.)"""
+    head = data[:1024].lstrip().lower()
+    if b"<html" in head or head.startswith((b"<!doctype", b"<?xml")):
+        return ("文件名是 .docx，但内容是网页（HTML/XML）格式，不是真正的 Word 文档。请在 Word 或 WPS 中打开它，"
+                "“另存为” .docx 后再发送，或直接粘贴计划全文")
+    if b"\x00" not in data[:4096]:
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                data[:4096].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return ("文件名是 .docx，但内容是纯文本，不是真正的 Word 文档。请把文件名改为 .txt 再发送，"
+                    "或直接粘贴计划全文")
+    return f"文件名是 .docx，但内容不是 Word 文档（可能是改了扩展名的其他文件），无法读取。{SEND_INSTEAD}"
+
+
 def _docx_text(data: bytes) -> str:
+    import zipfile
+
     import docx  # python-docx; imported here so plain-text imports stay light
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:  # starts like a zip, but is cut short or damaged
+        raise PlanReadError("这份 .docx 文件已损坏或不完整（可能没有传完），请在 Word 或 WPS 中重新保存后再发送，"
+                            "或直接粘贴计划全文") from exc
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
-        raise PlanReadError("无法打开该 .docx 文档") from exc
+        raise PlanReadError(f"无法打开该 .docx 文档（可能是改了扩展名的其他压缩文件），{SEND_INSTEAD}") from exc
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:
         reader = TableReader()

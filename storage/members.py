@@ -20,6 +20,7 @@ from storage.models import (
     Event,
     GroupMember,
     Member,
+    Notice,
     NoticeReceipt,
     Proposal,
     ProposalCosign,
@@ -76,18 +77,22 @@ class MemberRepo:
         self.generation = 0
         self.created: set[int] = set()  # members first seen by this process: a group may re-link them
 
-    def touch(self, contact_id: str, display_name: str, room_alias: str = "", remark: str = "") -> Member:
+    def touch(self, contact_id: str, display_name: str, room_alias: str = "", remark: str | None = None) -> Member:
         """The member behind a contact id, created on first contact; names kept current.
 
-        ``remark``: the remark (备注) the bot's account gave the contact. A contact id never seen before
-        whose remark is a member code the bot set (``member_code``) is that member under a new id (wechat4u
-        gives new ids at every login): the member is re-linked, keeping their sign-ups, proposals, requests
-        and roles. Nothing else re-links: names are the contact's own and anyone can take any."""
+        ``remark``: the remark (备注) the bot's account gave the contact ("" none, None not known: the web
+        page and the terminal do not say). A contact id never seen before whose remark is a member code the
+        bot set (``member_code``), or a remark set by hand that exactly one member has, is that member under
+        a new id (wechat4u gives new ids at every login): the member is re-linked, keeping their sign-ups,
+        proposals, requests and roles. A hand-set remark is kept on the member (``[roles]`` may name it).
+        Nothing else re-links: names are the contact's own and anyone can take any."""
+        hand = None if remark is None else ("" if member_of_code(remark) is not None else remark.strip()[:128])
         hit = self._cache.get(contact_id)
-        if hit and hit[0] > time.monotonic() and hit[1] == display_name and hit[2] == room_alias:
+        if (hit and hit[0] > time.monotonic() and hit[1] == display_name and hit[2] == room_alias
+                and hand in (None, hit[3].remark)):
             return hit[3]
         member = self._relinked(contact_id, remark) if remark else None
-        member = member or self._touch(contact_id, display_name, room_alias)
+        member = member or self._touch(contact_id, display_name, room_alias, hand)
         if len(self._cache) >= CACHE_SIZE:
             self._cache.clear()  # a school has hundreds of members; this only bounds a pathological stream
         self._cache[contact_id] = (time.monotonic() + CACHE_SECONDS, display_name, room_alias, member)
@@ -95,12 +100,21 @@ class MemberRepo:
 
     def _relinked(self, contact_id: str, remark: str) -> Member | None:
         member_id = member_of_code(remark)
-        if member_id is None:
-            return None
         with session_scope(self.engine) as s:
             if s.exec(self._by_contact(contact_id)).first() is not None:
                 return None  # a known contact: nothing to re-link
-            m = s.get(Member, member_id)
+            if member_id is None:
+                # A remark the chair set by hand: only when exactly one member has it (two would be a guess).
+                # And only when its old contact id is gone from the staff groups as the gateway reports them
+                # at this login: one still there is someone else the chair gave the same remark.
+                same = s.exec(select(Member).where(Member.union_id == self.union_id,
+                                                   Member.remark == remark.strip()[:128]).limit(2)).all()
+                m = same[0] if len(same) == 1 else None
+                if m is not None and m.contact_id and s.exec(select(GroupMember.contact_id).where(
+                        GroupMember.union_id == self.union_id, GroupMember.contact_id == m.contact_id)).first():
+                    m = None
+            else:
+                m = s.get(Member, member_id)
             if m is None or m.union_id != self.union_id:
                 return None
             old = m.contact_id
@@ -110,7 +124,7 @@ class MemberRepo:
                 _recontact(s, self.union_id, old, contact_id)
         if old:
             self._cache.pop(old, None)
-        log.info("member %s re-linked to a new contact id (by the remark the bot set)", member_id)
+        log.info("member %s re-linked to a new contact id (by its remark)", m.id)
         return m
 
     def relink_in_group(self, member: Member, group_label: str) -> tuple[str, list[Member]]:
@@ -142,12 +156,12 @@ class MemberRepo:
         self._cache.clear()
         self.generation += 1  # caches built on the roster elsewhere (the access rule's) start again
 
-    def _touch(self, contact_id: str, display_name: str, room_alias: str) -> Member:
+    def _touch(self, contact_id: str, display_name: str, room_alias: str, remark: str | None = None) -> Member:
         with session_scope(self.engine) as s:
             m = s.exec(self._by_contact(contact_id)).first()
             if m is None:
                 m = Member(union_id=self.union_id, contact_id=contact_id, name=display_name or contact_id,
-                           display_name=display_name, room_alias=room_alias)
+                           display_name=display_name, room_alias=room_alias, remark=remark or "")
                 s.add(m)
                 try:
                     s.flush()
@@ -168,9 +182,17 @@ class MemberRepo:
             if room_alias and m.room_alias != room_alias:
                 m.room_alias = room_alias
                 changed = True
+            if remark is not None and m.remark != remark:  # set, changed or taken away on the bot's phone
+                m.remark = remark
+                changed = True
             if changed:
                 s.add(m)
             return m
+
+    def with_remark(self, remark: str) -> list[Member]:
+        """The members whose hand-set remark is ``remark`` (one, for a remark to mean anyone)."""
+        with session_scope(self.engine) as s:
+            return list(s.exec(select(Member).where(Member.union_id == self.union_id, Member.remark == remark)).all())
 
     def get_by_contact(self, contact_id: str) -> Member | None:
         hit = self._cache.get(contact_id)
@@ -285,7 +307,8 @@ def _recontact(s: Session, union_id: str, old: str, new: str) -> None:
     """Records that keep a contact id (to tell or recognise someone) follow a re-linked member."""
     for model, column in ((Signup, Signup.contact_id), (Proposal, Proposal.proposer_contact),
                           (ProposalCosign, ProposalCosign.contact_id), (WelfareRequest, WelfareRequest.member_contact),
-                          (WelfareRequest, WelfareRequest.reported_by), (Draft, Draft.contact_id)):
+                          (WelfareRequest, WelfareRequest.reported_by), (Draft, Draft.contact_id),
+                          (Notice, Notice.created_by)):
         s.execute(update(model).where(col(model.union_id) == union_id, col(column) == old)
                   .values({column.key: new}))
 

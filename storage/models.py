@@ -26,6 +26,9 @@ class Member(SQLModel, table=True):
     name: str = Field(max_length=64)  # real name (roster) or display name until bound
     display_name: str = Field(default="", max_length=128)
     room_alias: str = Field(default="", max_length=128)
+    # The remark (备注) the bot's own account gave the contact by hand: the contact cannot change it, so
+    # [roles] may name it and it re-links the member across logins while it is unique. Never a member code.
+    remark: str = Field(default="", max_length=128)
     department: str = Field(default="", max_length=64)
     gender: str = Field(default="", max_length=8)  # '男' | '女' | ''
     retired: bool = False

@@ -52,6 +52,16 @@ class NoticeRepo:
                 q = q.where(col(Notice.needs_receipt).is_(True))
             return list(s.exec(q.order_by(col(Notice.number).desc())).all())
 
+    def receipts_since(self, since: dt.datetime, labels: Iterable[str]) -> list[Notice]:
+        """Receipt notices created since ``since`` that went to one of these groups (labels: topic or id),
+        newest first: those a plain "收到" in such a group may answer."""
+        wanted = {label for label in labels if label}
+        with session_scope(self.engine) as s:
+            rows = s.exec(select(Notice).where(Notice.union_id == self.union_id, col(Notice.needs_receipt).is_(True),
+                                               Notice.created_at >= since)
+                          .order_by(col(Notice.number).desc())).all()
+        return [n for n in rows if wanted & set(json.loads(n.groups or "[]"))]
+
     def acknowledge(self, notice: Notice, member: Member, now: dt.datetime) -> bool:
         """True when this is the member's first acknowledgement of the notice."""
         assert notice.id is not None and member.id is not None

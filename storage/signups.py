@@ -99,6 +99,15 @@ class SignupRepo:
             return list(s.exec(select(Event).where(Event.union_id == self.union_id)
                                .order_by(col(Event.number).desc()).limit(limit)).all())
 
+    def same_events(self, title: str, starts_at: dt.datetime | None) -> list[Event]:
+        """Events not cancelled with this title (spaces ignored) and this start time: publishing another
+        would be a duplicate."""
+        key = "".join(title.split())
+        with session_scope(self.engine) as s:
+            rows = s.exec(select(Event).where(Event.union_id == self.union_id, Event.status != "cancelled")
+                          .order_by(col(Event.number))).all()
+        return [e for e in rows if "".join(e.title.split()) == key and e.starts_at == starts_at]
+
     def open_events(self) -> list[Event]:
         with session_scope(self.engine) as s:
             return list(s.exec(select(Event).where(Event.union_id == self.union_id, Event.status == "open")

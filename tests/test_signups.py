@@ -157,14 +157,15 @@ def test_proxy_signup_and_export(chat: ChatDriver, app: App, tmp_path: Path) -> 
     out = chat.say("王主席", "#代报名 1 张三")
     assert "张三 报名成功" in out[0].text
     assert out[1].contact_id == "t-zhang" and "已为您报名" in out[1].text
-    assert "报名成功" in chat.text("王主席", "#代报名 1 新同事")  # not in chat yet: kept by name
+    # With a roster loaded, a name not in it is refused: no phantom member (issue 27).
+    assert "花名册中没有“新同事”" in chat.text("王主席", "#代报名 1 新同事")
     assert "仅限工会管理员" in chat.text("t-zhang", "#导出名单 1")
     out = chat.say("王主席", "#导出名单 1")
     assert out[0].file is not None and out[0].contact_id == "王主席"
     wb = openpyxl.load_workbook(io.BytesIO(out[0].file.data))
     rows = list(wb.active.iter_rows(values_only=True))
     assert rows[0][:5] == ("序号", "姓名", "部门", "报名时间", "状态")
-    assert [(r[1], r[2], r[4]) for r in rows[1:]] == [("张三", "初二年级组", "已报名"), ("新同事", None, "已报名")]
+    assert [(r[1], r[2], r[4]) for r in rows[1:]] == [("张三", "初二年级组", "已报名")]
 
 
 def test_cli_signup_list_json_and_export(tmp_path: Path) -> None:

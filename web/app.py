@@ -117,7 +117,7 @@ class Office:
         member = self.services.members.by_id(session.member_id)
         if member is None:
             raise NotLoggedIn()
-        roles = self.services.access.roles_of(member.contact_id or "", member.roster_role, member.id)
+        roles = self.services.access.roles_of(member.contact_id or "", member.roster_role, member.id, member.remark)
         sender = Sender(member.contact_id or "", member.name, roles, member.id)
         return Viewer(member, sender, session.sid, sessions.csrf_token(self.secret, session.sid))
 

@@ -401,7 +401,7 @@ def install(app: FastAPI, office: Office) -> None:
     def members_page(request: Request, viewer: Viewer, **extra: Any) -> HTMLResponse:
         rows = []
         for m in services.members.all():
-            roles = services.access.roles_of(m.contact_id or "", m.roster_role, m.id)
+            roles = services.access.roles_of(m.contact_id or "", m.roster_role, m.id, m.remark)
             rows.append((m, "、".join(ROLE_LABELS[r] for r in sorted(roles) if r != Role.MEMBER) or "会员"))
         return office.render(request, viewer, "members.html", title="会员", rows=rows, **extra)
 

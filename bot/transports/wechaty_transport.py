@@ -396,7 +396,8 @@ async def to_incoming(msg: Any, offset: dt.timedelta = dt.timedelta(0),
     when = msg.date()
     if when.tzinfo is None:
         when = when.astimezone()  # the library gives local time without a zone
-    remark = (talker.payload.alias or "") if talker.payload is not None else ""
+    # No payload: the remark is not known (None keeps the member's), not "none" (which would take it away).
+    remark = (talker.payload.alias or "") if talker.payload is not None else None
     room_alias = ""
     if room is not None and known is not None and not known(talker.contact_id):
         room_alias = await _quietly(room.alias(talker), what="group alias") or ""
