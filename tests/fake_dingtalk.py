@@ -78,6 +78,7 @@ class FakeDingTalk:
         self.opened = 0  # connections ever opened
         self.faults: list[dict] = []  # injected failures, consumed in order
         self.paused_delivery = False
+        self.errors: list[str] = []  # what went wrong inside the fake (a test may assert it is empty)
         self._later: set[asyncio.Future] = set()  # redeliveries in flight (kept referenced)
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -350,16 +351,21 @@ class FakeDingTalk:
                  "data": json.dumps(data)}
         with contextlib.suppress(ConnectionError, RuntimeError):
             await conn.ws.send_str(json.dumps(frame))
+        if conn.ws.closed:
+            self.pings.pop(message_id, None)
 
     async def _ticker(self) -> None:
         """SYSTEM pings to every live connection, and retry of queued messages."""
         while True:
             await asyncio.sleep(self.ping_interval)
-            for conn in list(self.conns.values()):
-                if not (conn.ws.closed or conn.frozen):
-                    await self._system(conn, "ping", {"opaque": uuid.uuid4().hex})
-            if self.queue:
-                await self._flush_queue()
+            try:
+                for conn in list(self.conns.values()):
+                    if not (conn.ws.closed or conn.frozen):
+                        await self._system(conn, "ping", {"opaque": uuid.uuid4().hex})
+                if self.queue:
+                    await self._flush_queue()
+            except Exception as exc:  # a socket closing under us: the next round goes on
+                self.errors.append(repr(exc))
 
     async def _disconnect_all(self, grace: float) -> int:
         conns = [c for c in self.conns.values() if not (c.ws.closed or c.draining)]
