@@ -70,9 +70,13 @@ def chat(config_path: str | None, start: str | None) -> None:
 @click.option("--now", "start", default=None,
               help="演练：把时钟拨到该时间后照常走（例如 '2027-03-01 07:59'），提醒按此时间发送")
 def run(config_path: str | None, start: str | None) -> None:
-    """连接 Wechaty 网关，在微信群中运行。"""
+    """连接钉钉（配置了 [dingtalk] client_id 时）或 Wechaty 网关，在工作群中运行。"""
     config = _load(config_path)
     from bot.clock import OffsetClock, SystemClock
+
+    if config.dingtalk.client_id:
+        _run_dingtalk(config, OffsetClock(_parse_start(start, config)) if start else SystemClock())
+        return
     from bot.gateway import GatewayError, connection
     from bot.transports.wechaty_transport import run_wechaty
 
@@ -89,6 +93,29 @@ def run(config_path: str | None, start: str | None) -> None:
         # loggers are set in bot.wechaty_compat.)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
     run_wechaty(config, clock, endpoint, token)
+
+
+def _run_dingtalk(config: Config, clock: Callable[[], dt.datetime]) -> None:
+    """DingTalk's robot in Stream mode: wrong app credentials end it at once (exit 2) with the console page
+    to check; an unreachable DingTalk does not (the stream retries with back-off, posts wait)."""
+    from bot.dingtalk.api import DingTalkApi, DingTalkAuthError, DingTalkError
+    from bot.transports.dingtalk_transport import CONSOLE_PAGE, run_dingtalk
+
+    if config.wechaty_endpoint:
+        _fail("配置里同时有 [dingtalk] client_id 和 [wechaty] endpoint：一个进程只连一个平台，请删掉其中一个")
+    api = DingTalkApi.from_config(config)
+    try:
+        api.check_credentials()
+    except DingTalkAuthError as exc:
+        _fail(f"钉钉拒绝了应用凭证（{exc}）：请核对 {CONSOLE_PAGE}，填入 config.toml 的 [dingtalk] "
+              "client_id 和 client_secret")
+    except DingTalkError as exc:
+        logging.getLogger(__name__).warning("DingTalk not reachable yet (%s); connecting with back-off", exc)
+    if logging.getLogger().level > logging.INFO:
+        logging.getLogger().setLevel(logging.INFO)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+    run_dingtalk(config, api, clock)
 
 
 @main.command()
