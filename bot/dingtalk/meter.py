@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from storage.settings import Settings
 
-DEFAULT_QUOTA = 5000  # a standard organisation's monthly quota (DingTalk's 2026 throttling document)
 # DingTalk counts by the calendar month in China.
 QUOTA_TZ = ZoneInfo("Asia/Shanghai")
 
