@@ -293,6 +293,48 @@ def members_import(config_path: str | None, path: Path) -> None:
         return
     result = MemberRepo(open_engine(config), config.union_id).import_roster(rows)
     click.echo(f"花名册已导入：新增 {result.added} 人，更新 {result.updated} 人。")
+    if result.ambiguous:
+        click.echo(f"以下姓名对应多人，未导入（请在花名册加一列“钉钉userid”或“微信ID”区分）：{'、'.join(result.ambiguous)}")
+
+
+@members.command("sync")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def members_sync(config_path: str | None, as_json: bool) -> None:
+    """从钉钉通讯录同步教职工（姓名、部门、userid）；不在通讯录的人失去角色，记录保留。"""
+    from types import SimpleNamespace
+
+    from bot.app import open_engine
+    from bot.dingtalk.api import DingTalkApi, DingTalkAuthError, DingTalkError
+    from bot.dingtalk.directory import sync_directory
+    from storage.members import MemberRepo
+    from storage.settings import Settings
+
+    config = _load(config_path)
+    if not config.dingtalk.enabled:
+        _fail("没有配置 [dingtalk] client_id：members sync 从钉钉通讯录读取（见 docs/dingtalk.md）；"
+              "微信请用 unionbot members import 导入花名册")
+    engine = open_engine(config)
+    where = SimpleNamespace(members=MemberRepo(engine, config.union_id), settings=Settings(engine, config.union_id))
+    try:
+        r = sync_directory(where, DingTalkApi.from_config(config), dt.datetime.now(dt.UTC))
+    except DingTalkAuthError as exc:
+        _fail(str(exc))
+        return
+    except DingTalkError as exc:
+        click.echo(f"同步失败，花名册未改动：{exc}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps({"people": r.people, "added": list(r.added), "updated": list(r.updated),
+                               "left": list(r.left), "returned": list(r.returned),
+                               "ambiguous": list(r.ambiguous)}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"钉钉通讯录共 {r.people} 人：新增 {len(r.added)}，更新 {len(r.updated)}，"
+               f"离开 {len(r.left)}，回归 {len(r.returned)}。")
+    if r.left:
+        click.echo(f"已不在通讯录（角色已取消，记录保留）：{'、'.join(r.left)}")
+    if r.ambiguous:
+        click.echo(f"花名册中有重名、未能按姓名对应：{'、'.join(r.ambiguous)}（已按 userid 新建）")
 
 
 @members.command("list")
@@ -303,6 +345,7 @@ def members_list(config_path: str | None, as_json: bool) -> None:
     from bot.app import open_engine
     from handlers.access import Access
     from handlers.base import ROLE_LABELS
+    from storage.directory import is_left
     from storage.members import MemberRepo, member_code
 
     config = _load(config_path)
@@ -313,7 +356,7 @@ def members_list(config_path: str | None, as_json: bool) -> None:
         roles = sorted(access.roles_of(m.contact_id or "", m.roster_role, m.id))
         people.append({"name": m.name, "contact_id": m.contact_id, "code": member_code(m.id),
                        "display_name": m.display_name,
-                       "department": m.department, "in_roster": m.in_roster,
+                       "department": m.department, "in_roster": m.in_roster, "left": is_left(m.contact_id),
                        "roles": [ROLE_LABELS[r] for r in roles]})
     if as_json:
         click.echo(json.dumps({"members": people}, ensure_ascii=False, indent=2))

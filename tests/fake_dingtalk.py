@@ -78,6 +78,7 @@ class FakeDingTalk:
         self.opened = 0  # connections ever opened
         self.faults: list[dict] = []  # injected failures, consumed in order
         self.paused_delivery = False
+        self.closures: list[tuple[str, int | None]] = []  # (connection, close code: 1000 when the bot closed it)
         self.errors: list[str] = []  # what went wrong inside the fake (a test may assert it is empty)
         self._later: set[asyncio.Future] = set()  # redeliveries in flight (kept referenced)
 
@@ -321,6 +322,7 @@ class FakeDingTalk:
         finally:
             with self.lock:
                 self.conns.pop(conn.id, None)
+                self.closures.append((conn.id, ws.close_code))
             for data in conn.unacked.values():  # never acked: it goes to another connection
                 await self._deliver(data)
             conn.unacked.clear()

@@ -46,6 +46,9 @@ class Platform(Protocol):
     def ready(self) -> bool:
         """Whether posts may go out now (connected)."""
 
+    def throttled(self, exc: Exception) -> bool:
+        """Whether a send failed with the platform's flow control (nothing went out; try later)."""
+
     async def send(self, out: Outgoing, context: Any) -> None:
         """Send one message; ``context`` is what ``run`` passed with the message being answered (or None for an
         outbox post). Raise when it did not go."""

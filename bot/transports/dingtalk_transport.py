@@ -24,6 +24,8 @@ from typing import Any
 from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.config import Config
+from bot.dingtalk.api import DingTalkThrottled
+from bot.dingtalk.meter import MonthlyMeter
 from bot.pipeline import Incoming, Outgoing
 from bot.transports.dingtalk_stream import StreamLink
 from bot.transports.runner import Runner
@@ -38,6 +40,8 @@ CONSOLE_PAGE = ("钉钉开发者后台（open-dev.dingtalk.com）→ 应用开�
 
 def run_dingtalk(config: Config, api: Any, clock: Callable[[], dt.datetime] | None = None) -> None:
     app = build_app(config, clock or SystemClock())
+    if getattr(api, "meter", None) is None:
+        api.meter = MonthlyMeter(app.services.settings)  # the month's metered calls, for `unionbot status`
     for notice in app.notices:
         log.info(notice)
     try:
@@ -75,6 +79,9 @@ class DingTalkPlatform:
         """Posts go out while this process holds the stream: the stream being up says the app and the
         network work, and only the leader sends."""
         return self.link is not None and self.link.connected.is_set()
+
+    def throttled(self, exc: Exception) -> bool:
+        return isinstance(exc, DingTalkThrottled)
 
     async def on_message(self, runner: Runner, data: dict) -> None:
         incoming = to_incoming(data, getattr(self.app.clock, "offset", dt.timedelta(0)))

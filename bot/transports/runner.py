@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 IDLE_POLL_SECONDS = 1.0
 STOP_GRACE_SECONDS = 5.0
 HEARTBEAT_EVERY = 5.0  # seconds between heartbeat writes (status compares with 20 s)
+THROTTLE_MAX_SECONDS = 60.0
 
 
 class Runner:
@@ -38,6 +39,7 @@ class Runner:
         self.pacer = Pacer(app.config.sending)
         self.sender_task: asyncio.Task | None = None
         self._beat_at = 0.0
+        self.throttled = 0  # throttled sends in a row
         self._replies: set[asyncio.Task] = set()  # replies being sent (kept referenced until done)
 
     async def run(self) -> None:
@@ -89,11 +91,27 @@ class Runner:
             try:
                 await self.platform.send(out, None)
             except Exception as exc:
-                log.warning("post %s not sent: %s", post.id, exc)
-                self.app.sender.failed(post, str(exc), self.app.clock())
+                self._not_sent(post, exc)
                 continue
+            self.throttled = 0
             self.app.sender.sent(post, self.app.clock())
             self.pacer.record(loop.time())
+
+    def _not_sent(self, post: Any, exc: Exception) -> None:
+        """A refused post goes back to the outbox. Throttling (the platform says nothing went out) waits with a
+        growing delay and costs no attempt, so a busy day never uses a post's attempts up; any other failure
+        counts one (the outbox gives up after a few)."""
+        now = self.app.clock()
+        if self.platform.throttled(exc):
+            self.throttled += 1
+            delay = min(THROTTLE_MAX_SECONDS, 2.0 ** self.throttled)
+            log.warning("post %s throttled by the platform (%s); again in %.0f s", post.id, exc, delay)
+            assert post.id is not None
+            self.app.sender.outbox.hold(post.id, now + dt.timedelta(seconds=delay), f"throttled: {exc}")
+            self.pacer.next_at = asyncio.get_running_loop().time() + delay  # everything else waits too
+            return
+        log.warning("post %s not sent: %s", post.id, exc)
+        self.app.sender.failed(post, str(exc), now)
 
     async def handle(self, incoming: Incoming, context: Any = None) -> None:
         """One message through the pipeline; its replies sent now, or kept in the outbox for the sender."""
