@@ -103,6 +103,8 @@ class DingTalkPlatform:
                         settings.put(f"room:{group.topic}", cid)
                         log.info("staff group %r is DingTalk group %s", group.topic, cid)
                     self.learned[group.topic] = cid
+                    # Posts that waited for this group go out now, not at their next look (GROUP_WAIT).
+                    self.app.sender.outbox.release(f"group:{group.label}", self.app.clock())
                 self.app.services.notices.add_group_member(group.label, incoming.contact_id, incoming.contact_name)
                 return dataclasses.replace(incoming, room_topic=group.label)
         return incoming

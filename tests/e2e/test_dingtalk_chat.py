@@ -129,3 +129,26 @@ def test_wrong_credentials_exit_2_naming_the_console_page(fake: FakeDingTalk, tm
     assert bot.proc.wait(timeout=30) == 2
     assert "凭证与基础信息" in bot.output() and "client_secret" in bot.output()
     assert fake.open_connections() == 0
+
+
+def test_post_for_a_group_not_heard_from_waits_until_someone_ats_the_robot_there(fake: FakeDingTalk,
+                                                                                   tmp_path: Path) -> None:
+    cid = fake.add_group(GROUP)
+    bot = started(fake, tmp_path)
+    fake.say("admin-zhao", "#发送通知 周三下午教工篮球赛")
+    fake.wait_sent(lambda s: s["to"] == "private:admin-zhao" and "通知" in s["text"])
+    db = sqlite3.connect(tmp_path / "bot.db")
+
+    def row() -> list:
+        return db.execute("SELECT status, attempts, last_error FROM outbox WHERE text LIKE '%篮球赛%'").fetchall()
+
+    assert _wait(lambda: bool(row()) and row()[0][2].startswith("group not found yet"), timeout=10), row()
+    time.sleep(1)
+    assert not texts_to(fake, cid, "篮球赛") and row()[0][:2] == ("pending", 0)
+    # Someone @s the robot in the group: its id is learned, and the post that waited goes out at once.
+    fake.say("t-li", "#帮助", group=cid)
+    post = fake.wait_sent(lambda s: s["to"] == cid and "篮球赛" in s["text"], timeout=15)
+    assert post["via"] == "group"
+    time.sleep(1.5)
+    assert len(texts_to(fake, cid, "篮球赛")) == 1 and row()[0][0] == "sent"
+    bot.stop()
