@@ -99,7 +99,7 @@ def _run_dingtalk(config: Config, clock: Callable[[], dt.datetime]) -> None:
     """DingTalk's robot in Stream mode: wrong app credentials end it at once (exit 2) with the console page
     to check; an unreachable DingTalk does not (the stream retries with back-off, posts wait)."""
     from bot.dingtalk.api import DingTalkApi, DingTalkAuthError, DingTalkError
-    from bot.transports.dingtalk_transport import CONSOLE_PAGE, run_dingtalk
+    from bot.transports.dingtalk_transport import run_dingtalk
 
     if config.wechaty_endpoint:
         _fail("配置里同时有 [dingtalk] client_id 和 [wechaty] endpoint：一个进程只连一个平台，请删掉其中一个")
@@ -107,8 +107,8 @@ def _run_dingtalk(config: Config, clock: Callable[[], dt.datetime]) -> None:
     try:
         api.check_credentials()
     except DingTalkAuthError as exc:
-        _fail(f"钉钉拒绝了应用凭证（{exc}）：请核对 {CONSOLE_PAGE}，填入 config.toml 的 [dingtalk] "
-              "client_id 和 client_secret")
+        # The error names the console page (凭证与基础信息) already.
+        _fail(f"{exc}，填入 config.toml 的 [dingtalk] client_id 和 client_secret")
     except DingTalkError as exc:
         logging.getLogger(__name__).warning("DingTalk not reachable yet (%s); connecting with back-off", exc)
     if logging.getLogger().level > logging.INFO:

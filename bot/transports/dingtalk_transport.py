@@ -24,7 +24,8 @@ from typing import Any
 from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.config import Config
-from bot.dingtalk.api import DingTalkThrottled
+from bot.dingtalk.api import DingTalkError, DingTalkThrottled
+from bot.dingtalk.directory import sync_directory, sync_due
 from bot.dingtalk.meter import MonthlyMeter
 from bot.pipeline import Incoming, Outgoing
 from bot.transports.dingtalk_stream import StreamLink
@@ -33,9 +34,8 @@ from bot.transports.runner import Runner
 log = logging.getLogger(__name__)
 
 PRIVATE, GROUP = "1", "2"
+DIRECTORY_LOOK_SECONDS = 3600.0  # how often the daily directory sync looks whether it is due
 WEBHOOK_MARGIN_MS = 60_000  # a sessionWebhook this close to its expiry is not used
-CONSOLE_PAGE = ("钉钉开发者后台（open-dev.dingtalk.com）→ 应用开发 → 企业内部应用 → 本应用 → "
-                "“凭证与基础信息”页的 Client ID 和 Client Secret")
 
 
 def run_dingtalk(config: Config, api: Any, clock: Callable[[], dt.datetime] | None = None) -> None:
@@ -70,10 +70,30 @@ class DingTalkPlatform:
             on_message=lambda data: self.on_message(runner, data), stopping=runner.stopping,
             may_connect=self.app.sender.ensure_leader, on_alive=runner.alive, before_close=runner.finish_sending)
         runner.record_login("logged_in", f"钉钉应用 {d.client_id}（Stream 模式）")
+        directory = asyncio.create_task(self.directory_loop(runner))
         try:
             await self.link.run()
         finally:
+            directory.cancel()
+            await asyncio.gather(directory, return_exceptions=True)
             self.calls.shutdown(wait=False, cancel_futures=True)
+
+    async def directory_loop(self, runner: Runner) -> None:
+        """The school's directory into members: at start and once a day, by the process that leads (a failed read
+        changes nothing and is tried again at the next look)."""
+        first = True
+        while not runner.stopping.is_set():
+            now = self.app.clock()
+            if self.app.sender.leader.held and (first or sync_due(self.app, now)):
+                first = False
+                try:
+                    # HTTP and database work: in a thread, never on the loop.
+                    await asyncio.to_thread(sync_directory, self.app, self.api, now)
+                except DingTalkError as exc:
+                    log.warning("DingTalk directory not read (%s); members stay as they were", exc)
+                except Exception:
+                    log.exception("DingTalk directory sync failed; members stay as they were")
+            await runner.sleep(DIRECTORY_LOOK_SECONDS if not first else 1.0)
 
     def ready(self) -> bool:
         """Posts go out while this process holds the stream: the stream being up says the app and the

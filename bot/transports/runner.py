@@ -160,6 +160,10 @@ class Runner:
         except Exception as exc:  # never take the bot down for a status line
             log.debug("could not record login state: %s", exc)
 
+    async def sleep(self, seconds: float) -> None:
+        """Sleep, waking early when stopping."""
+        await self._sleep(seconds)
+
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.stopping.wait(), seconds)

@@ -46,6 +46,8 @@ def test_group_at_message_and_private_command_are_answered(fake: FakeDingTalk, t
     # The group was learned from its first message and kept (posts to it go by its id).
     db = sqlite3.connect(tmp_path / "bot.db")
     assert db.execute("SELECT value FROM setting WHERE key = ?", (f"room:{GROUP}",)).fetchone() == (cid,)
+    # The directory was read at start: members with their department, by userid.
+    assert db.execute("SELECT name, department FROM member WHERE contact_id = 't-01'").fetchall() == [("老师01", "语文组")]
     bot.stop()
     assert bot.proc is not None and bot.proc.returncode == 0, bot.output()
 
