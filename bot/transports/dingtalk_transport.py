@@ -62,6 +62,7 @@ class DingTalkPlatform:
         # One API call at a time, off the event loop (the client is synchronous); the platform allows ~20/s.
         self.calls = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="dingtalk-api")
         self.learned: dict[str, str] = {}  # title -> openConversationId, as stored
+        self.members_seen: set[tuple[str, str]] = set()  # (group label, userid) recorded as a group member
 
     async def run(self, runner: Runner) -> None:
         d = self.app.config.dingtalk
@@ -125,7 +126,10 @@ class DingTalkPlatform:
                     self.learned[group.topic] = cid
                     # Posts that waited for this group go out now, not at their next look (GROUP_WAIT).
                     self.app.sender.outbox.release(f"group:{group.label}", self.app.clock())
-                self.app.services.notices.add_group_member(group.label, incoming.contact_id, incoming.contact_name)
+                if (group.label, incoming.contact_id) not in self.members_seen:  # one insert a person
+                    self.members_seen.add((group.label, incoming.contact_id))
+                    self.app.services.notices.add_group_member(group.label, incoming.contact_id,
+                                                               incoming.contact_name)
                 return dataclasses.replace(incoming, room_topic=group.label)
         return incoming
 
