@@ -187,3 +187,22 @@ def test_members_sync_cli(tmp_path: Path, fake: FakeDingTalk) -> None:
     both = write_config(tmp_path, fake, extra='[wechaty]\nendpoint = "local"\n')
     r = unionbot("members", "sync", "--config", str(both), cwd=tmp_path)
     assert r.returncode == 2 and "一个进程只连一个平台" in r.stderr
+
+
+def test_rate_limiter_keeps_to_twenty_calls_a_second() -> None:
+    from bot.dingtalk.api import RateLimiter
+
+    now = [100.0]
+    slept: list[float] = []
+
+    def sleep(s: float) -> None:
+        slept.append(s)
+        now[0] += s
+
+    limiter = RateLimiter(20, clock=lambda: now[0], sleep=sleep)
+    for _ in range(20):
+        limiter.wait()
+        now[0] += 0.01
+    assert slept == []
+    limiter.wait()  # the 21st within the same second waits for the first to fall out of the window
+    assert len(slept) == 1 and slept[0] == pytest.approx(0.8, abs=1e-9) and now[0] == pytest.approx(101.0)
