@@ -150,6 +150,12 @@ def test_client_refreshes_a_token_once_throttles_and_counts(tmp_path: Path, fake
     assert MonthlyMeter(app.services.settings, clock=lambda: NOW + dt.timedelta(days=31)).used() == 0
     with pytest.raises(DingTalkAuthError, match="凭证与基础信息"):
         api_for(fake, secret="wrong").check_credentials()
+    # DingTalk's per-person flow control: those people did not get it; the others must not get it twice.
+    fake.fail_next("/v1.0/robot/oToMessages/batchSend", 200,
+                   {"processQueryKey": "q", "invalidStaffIdList": [], "flowControlledStaffIdList": ["t001"]})
+    with pytest.raises(DingTalkThrottled) as caught:
+        api.send_users(["t000", "t001", "t002"], "限流")
+    assert caught.value.sent_user_ids == ("t000", "t002")
 
 
 def test_config_refuses_dingtalk_with_wechaty() -> None:

@@ -283,8 +283,14 @@ class DingTalkApi:
                 raise DingTalkThrottled(str(exc), exc.code, tuple(done)) from exc
             self._count()
             bad = [str(u) for u in data.get("invalidStaffIdList") or []]
+            held = {str(u) for u in data.get("flowControlledStaffIdList") or []}
             unknown += bad
-            done += [u for u in chunk if u not in bad]
+            done += [u for u in chunk if u not in bad and u not in held]
+            if held:
+                # DingTalk limits how often one person may be messaged: those did not get it; the outbox
+                # retries them later, and ``sent_user_ids`` keeps the others from getting it twice.
+                raise DingTalkThrottled(f"钉钉对 {len(held)} 人限流（flowControlledStaffIdList），稍后重试",
+                                        "flowControlled", tuple(done))
         if unknown:
             log.warning("DingTalk does not know these userids: %s", ", ".join(unknown))
         return unknown
