@@ -108,3 +108,28 @@ def test_no_stream_without_the_leader_lock(fake: FakeDingTalk) -> None:
 
     opened = fake.opened
     assert asyncio.run(scenario()) == 0 and fake.opened == opened
+
+
+def test_stop_while_the_open_hangs_returns_at_once(fake: FakeDingTalk) -> None:
+    """SIGTERM during a connection open that does not answer (the SDK's request has no timeout) must not wait
+    for it: the process ends, and the open's thread (a daemon) does not hold up its exit."""
+    fake.open_delay = 5.0
+
+    async def scenario() -> float:
+        stopping = asyncio.Event()
+
+        async def on_message(data: dict) -> None:
+            pass
+
+        link = StreamLink(CLIENT_ID, CLIENT_SECRET, fake.base, on_message, stopping)
+        task = asyncio.create_task(link.run())
+        await asyncio.sleep(0.5)
+        stopping.set()
+        start = time.monotonic()
+        await asyncio.wait_for(task, 10)
+        return time.monotonic() - start
+
+    try:
+        assert asyncio.run(scenario()) < 0.5
+    finally:
+        fake.open_delay = 0.0

@@ -26,6 +26,7 @@ import contextlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote_plus
@@ -112,11 +113,22 @@ class StreamLink:
 
     async def _one_connection(self, loop: asyncio.AbstractEventLoop) -> str:
         """Open, serve and close one connection; the reason it ended."""
+        # requests.post inside, with no timeout: blocking, so in a thread of its own (a daemon: one that hangs
+        # must not hold up the process's exit), and never waited for past OPEN_TIMEOUT or a stop.
+        opening = _in_daemon_thread(loop, self.client.open_connection)
+        stop = asyncio.ensure_future(self.stopping.wait())
         try:
-            # requests.post inside: blocking, so in a worker thread.
-            opened = await asyncio.wait_for(loop.run_in_executor(None, self.client.open_connection), OPEN_TIMEOUT)
-        except TimeoutError:
+            done, _ = await asyncio.wait({opening, stop}, timeout=OPEN_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+        if self.stopping.is_set():
+            return "stopping"
+        if opening not in done:
             return "open timed out"
+        try:
+            opened = opening.result()
+        except Exception as exc:
+            return f"could not be opened ({exc})"
         if not opened or not opened.get("endpoint") or not opened.get("ticket"):
             return "could not be opened (see the error above: credentials, network, or the app's Stream mode)"
         uri = f'{opened["endpoint"]}?ticket={quote_plus(opened["ticket"])}'
@@ -199,6 +211,25 @@ class _Robot:
                 return sdk.AckMessage.STATUS_OK, "OK"
 
         return Robot()
+
+
+def _in_daemon_thread(loop: asyncio.AbstractEventLoop, fn: Callable[[], Any]) -> asyncio.Future:
+    future: asyncio.Future = loop.create_future()
+
+    def settle(result: Any, error: BaseException | None) -> None:
+        if not future.done():
+            future.set_exception(error) if error is not None else future.set_result(result)
+
+    def work() -> None:
+        try:
+            result, error = fn(), None
+        except BaseException as exc:
+            result, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits any more
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=work, name="dingtalk-open", daemon=True).start()
+    return future
 
 
 def _abort(ws: Any) -> None:
