@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 # '#' (or '＃') right before a command word: Chinese text, never '#1' or a stray sign.
 _COMMAND = re.compile(r"[#＃](?=[\u4e00-\u9fff])")
-# A hint already about private chat ('请私聊我发送 #申请'): it stays as private chat takes it.
-_PRIVATE_CUE = re.compile(r"私聊[^。；;！!？?\n]{0,12}$")
+# Where a clause ends: a hint about private chat ('请私聊我投票：发送 #投票 1 A（或 #投票 1 1）') is one clause.
+_CLAUSE_END = re.compile(r"[。；;！!？?\n]")
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,9 @@ class CommandStyle:
             return text
 
         def swap(m: re.Match[str]) -> str:
-            if _PRIVATE_CUE.search(text[max(0, m.start() - 16):m.start()]):
+            before = text[:m.start()]
+            clause = before[max((e.end() for e in _CLAUSE_END.finditer(before)), default=0):]
+            if "私聊" in clause:  # said for private chat, where '#…' works as typed
                 return m.group(0)
             return f"@{self.mention} "
 

@@ -20,6 +20,9 @@ def test_style_rewrites_group_hints_only_on_an_at_only_platform() -> None:
     text = "发送 #报名 3 报名；涉及个人的请私聊我发送 #申请。#1号楼 不是命令"
     assert wechat.for_group(text) == text
     assert ding.for_group(text) == "发送 @工会助手 报名 3 报名；涉及个人的请私聊我发送 #申请。#1号楼 不是命令"
+    vote = "请私聊我投票：发送 #投票 1 A（或 #投票 1 1）。群里请勿发送选择。#签到（群里或私聊都可以）"
+    assert ding.for_group(vote) == ("请私聊我投票：发送 #投票 1 A（或 #投票 1 1）。群里请勿发送选择。"
+                                    "@工会助手 签到（群里或私聊都可以）")
     assert ding.group("收到", "3") == "@工会助手 收到 3" and ding.private("收到", "3") == "收到 3"
     assert wechat.group("收到", "3") == wechat.private("收到", "3") == "#收到 3"
     assert wechat.receipt_hint(3) == "收到请回复 #收到 3（群里或私聊都可以，不会刷屏）"
