@@ -104,7 +104,7 @@ def build_services(config: Config, engine: Engine) -> Services:
         checkins=CheckinRepo(engine, union), vote_rules=config.votes,
         web_logins=WebLogins(engine, union), web_base_url=config.web.link_base,
         # DingTalk passes a group's messages only when they @ the robot: hints must say so there.
-        style=CommandStyle(mention=config.bot_name) if config.dingtalk.enabled else CommandStyle(),
+        style=CommandStyle(mention=config.bot_name, platform="钉钉") if config.dingtalk.enabled else CommandStyle(),
     )
 
 

@@ -23,6 +23,7 @@ _CLAUSE_END = re.compile(r"[。；;！!？?\n]")
 @dataclass(frozen=True)
 class CommandStyle:
     mention: str = ""  # the robot's name members @ in a group; empty: '#' commands (WeChat)
+    platform: str = "微信"  # what "未绑定微信" names: the account a member is reached by
 
     @property
     def at_only(self) -> bool:
