@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from storage.db import session_scope
-from storage.members import MemberRepo, _recontact
+from storage.members import MemberRepo, _reassign, _recontact
 from storage.models import Member, Setting
 
 LEFT_PREFIX = "left:"
@@ -72,9 +72,17 @@ class DirectoryRepo:
             dir_names = collections.Counter(p.name for p in wanted.values())
             for uid, p in wanted.items():
                 m = by_contact.get(uid)
-                if m is None and (m := by_contact.get(LEFT_PREFIX + uid)) is not None:
+                old = by_contact.get(LEFT_PREFIX + uid)
+                if old is not None:
+                    if m is not None:
+                        # Back, and spoke to the bot before this sync (a new row): one member, one history.
+                        _reassign(s, m.id, old.id)
+                        s.delete(m)
+                        s.flush()
+                        rows.remove(m)
                     _recontact(s, self.members.union_id, LEFT_PREFIX + uid, uid)
-                    m.contact_id = uid
+                    old.contact_id = uid
+                    m = old
                     returned.append(p.name)
                 if m is None and p.name in unbound:
                     if len(unbound[p.name]) == 1 and dir_names[p.name] == 1:

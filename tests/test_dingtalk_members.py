@@ -87,14 +87,19 @@ def test_sync_creates_updates_retires_and_brings_back(db_url: str, fake: FakeDin
         signups = s.exec(select(Signup).where(Signup.member_id == li.id)).all()
     assert [x.contact_id for x in signups] == ["left:u-li"]
 
-    # Back in the directory: the same member, the same history.
+    # Back in the directory, and speaking to the bot before the next sync: the same member, the same history.
     fake.add_user("u-li", "李老师", dept_id=3)
+    chat.text("王主席", "#发起报名 合唱 名额=5")
+    assert "报名成功" in chat.text("u-li", "#报名 2")
+    assert members.get_by_contact("u-li").id != li.id
     third = sync_directory(app, api, NOW + dt.timedelta(days=2))
     assert third.returned == ("李老师",) and not third.added
     back = members.get_by_contact("u-li")
     assert back is not None and back.id == li.id and back.in_roster
     with session_scope(app.engine) as s:
-        assert [x.contact_id for x in s.exec(select(Signup).where(Signup.member_id == li.id)).all()] == ["u-li"]
+        rows = s.exec(select(Signup).where(Signup.member_id == li.id).order_by(Signup.event_id)).all()
+        assert [x.contact_id for x in rows] == ["u-li", "u-li"]
+    assert len(members.find("李老师")) == 1
 
 
 def test_a_failed_or_empty_read_changes_nothing(tmp_path: Path, fake: FakeDingTalk) -> None:
