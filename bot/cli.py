@@ -361,9 +361,10 @@ def members_list(config_path: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"members": people}, ensure_ascii=False, indent=2))
         return
+    unbound = "未绑定钉钉" if config.dingtalk.enabled else "未绑定微信"
     for p in people:
-        bound = "" if p["in_roster"] else "（未在花名册）"
-        click.echo(f"{p['name']}{bound}\t{p['contact_id'] or '未绑定微信'}\t{p['department']}\t{'、'.join(p['roles'])}")
+        bound = "（已离开钉钉通讯录）" if p["left"] else "" if p["in_roster"] else "（未在花名册）"
+        click.echo(f"{p['name']}{bound}\t{p['contact_id'] or unbound}\t{p['department']}\t{'、'.join(p['roles'])}")
 
 
 @main.group()
