@@ -4,14 +4,19 @@ sessionWebhook may carry a reply, and the stream link against the fake DingTalk 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from bot.app import build_app
+from bot.clock import FakeClock
+from bot.config import load_config
 from bot.pipeline import Outgoing
 from bot.transports.dingtalk_stream import StreamLink
-from bot.transports.dingtalk_transport import reply_webhook, to_incoming
+from bot.transports.dingtalk_transport import DingTalkPlatform, reply_webhook, to_incoming
 from tests.fake_dingtalk import CLIENT_ID, CLIENT_SECRET, FakeDingTalk
 
 
@@ -133,3 +138,36 @@ def test_stop_while_the_open_hangs_returns_at_once(fake: FakeDingTalk) -> None:
         assert asyncio.run(scenario()) < 0.5
     finally:
         fake.open_delay = 0.0
+
+
+def test_groups_are_bound_by_title_or_by_configured_id(fake: FakeDingTalk, tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(f"""
+[union]
+id = "u"
+[database]
+url = "sqlite:///{tmp_path}/bot.db"
+[dingtalk]
+client_id = "{CLIENT_ID}"
+client_secret = "{CLIENT_SECRET}"
+api_base = "{fake.base}"
+oapi_base = "{fake.base}"
+[[groups]]
+topic = "全体教职工群"
+[[groups]]
+id = "cidFixed=="
+""", encoding="utf-8")
+    app = build_app(load_config(tmp_path / "config.toml"), FakeClock(dt.datetime(2027, 3, 2, 2, tzinfo=dt.UTC)))
+    try:
+        platform = DingTalkPlatform(app, api=None)
+        settings = app.services.settings
+        by_title = to_incoming(fake.message("t-li", "#帮助", group=fake.add_group("全体教职工群", "cidLearned==")))
+        assert by_title is not None and platform.learn_group(by_title).room_topic == "全体教职工群"
+        assert settings.get("room:全体教职工群") == "cidLearned=="
+        assert app.sender.room_of_group("全体教职工群") == "cidLearned=="
+        by_id = to_incoming(fake.message("t-li", "#帮助", group=fake.add_group("改过名的群", "cidFixed==")))
+        assert by_id is not None and platform.learn_group(by_id).room_topic == "cidFixed=="  # its label
+        other = to_incoming(fake.message("t-li", "#帮助", group=fake.add_group("别的群", "cidOther==")))
+        assert other is not None and platform.learn_group(other).room_topic == "别的群"
+        assert settings.get("room:别的群") is None
+    finally:
+        app.close()
