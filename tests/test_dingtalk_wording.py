@@ -56,3 +56,25 @@ def test_dingtalk_group_notice_help_and_receipts(tmp_path: Path) -> None:
     chat.text("王主席", "#发起报名 观影 名额=3")
     signup_post = " ".join(o.text for o in chat.pump() if o.room_id)
     assert "@工会助手 报名" in signup_post and "#报名" not in signup_post
+
+
+def test_the_metered_calls_docs_dingtalk_md_states_are_what_the_planner_plans(tmp_path: Path) -> None:
+    """docs/dingtalk.md says how many metered calls a year of reminders costs: computed here from the reminder
+    planner on config.example.toml and its example schedule, so the doc cannot drift from the code."""
+    import collections
+
+    from bot.config import load_config
+    from tests.conftest import REPO
+
+    text = (REPO / "config.example.toml").read_text(encoding="utf-8")
+    text = text.replace('file = "examples/', f'file = "{REPO}/examples/')
+    text = text.replace('url = "sqlite:///var/unionbot.db"', f'url = "sqlite:///{tmp_path}/y.db"')
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+    config = load_config(tmp_path / "config.toml")
+    start = dt.datetime(2027, 1, 1, tzinfo=config.tz).astimezone(dt.UTC)
+    posts = build_app(config, FakeClock(start)).services.reminders.preview(start, 365)
+    kinds = collections.Counter(p.kind for p in posts)
+    assert all(p.target.startswith("group:") for p in posts)
+    doc = (REPO / "docs" / "dingtalk.md").read_text(encoding="utf-8")
+    assert (f"| 1 个群（全体教职工群） | {len(posts)} 次：月度活动预告 {kinds['digest']}、节日问候 {kinds['holiday']}、"
+            f"活动前一天提醒 {kinds['eve']} |") in doc
