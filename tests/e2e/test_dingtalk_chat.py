@@ -154,3 +154,25 @@ def test_post_for_a_group_not_heard_from_waits_until_someone_ats_the_robot_there
     time.sleep(1.5)
     assert len(texts_to(fake, cid, "篮球赛")) == 1 and row()[0][0] == "sent"
     bot.stop()
+
+
+def test_notice_with_receipts_answered_by_at_mention_and_in_private(fake: FakeDingTalk, tmp_path: Path) -> None:
+    """The notice says how to answer on DingTalk ('@工会助手 收到 1', or '收到 1' in private); each receipt is
+    recorded once and confirmed privately, and none adds a message to the group."""
+    cid = fake.add_group(GROUP)
+    bot = started(fake, tmp_path)
+    fake.say("admin-zhao", "#发送通知 需回执 周五前提交年度考核材料", group=cid)
+    posted = fake.wait_sent(lambda s: s["to"] == cid and "【工会通知 1】" in s["text"])
+    assert "@工会助手 收到 1" in posted["text"] and "#收到" not in posted["text"]
+    in_group = len([s for s in fake.sent() if s["to"] == cid])
+    answers = [("t-li", "收到", cid), ("t-wang", "收到 1", cid), ("t-01", "收到 1", None), ("t-li", "收到 1", cid)]
+    for userid, text, group in answers:
+        fake.say(userid, text, group=group)
+    db = sqlite3.connect(tmp_path / "bot.db")
+    assert _wait(lambda: db.execute("SELECT count(*) FROM notice_receipt").fetchone() == (3,)), fake.sent()[-5:]
+    confirmed = lambda: [s for s in fake.sent() if "已确认收到通知 1" in s["text"]]  # noqa: E731
+    assert _wait(lambda: len(confirmed()) == 3)  # said twice: recorded and confirmed once
+    time.sleep(1.5)
+    assert len(confirmed()) == 3 and all(s["to"] != cid for s in confirmed())  # told privately
+    assert len([s for s in fake.sent() if s["to"] == cid]) == in_group
+    bot.stop()
