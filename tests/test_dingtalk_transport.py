@@ -16,7 +16,7 @@ from bot.clock import FakeClock
 from bot.config import load_config
 from bot.pipeline import Outgoing
 from bot.transports.dingtalk_stream import StreamLink
-from bot.transports.dingtalk_transport import DingTalkPlatform, reply_webhook, to_incoming
+from bot.transports.dingtalk_transport import DingTalkPlatform, keep_late, reply_webhook, to_incoming
 from tests.fake_dingtalk import CLIENT_ID, CLIENT_SECRET, FakeDingTalk
 
 
@@ -171,3 +171,17 @@ id = "cidFixed=="
         assert settings.get("room:别的群") is None
     finally:
         app.close()
+
+
+def test_a_message_said_while_the_bot_was_down_is_answered_up_to_an_hour_late(fake: FakeDingTalk) -> None:
+    start = dt.datetime(2027, 3, 2, 2, 0, tzinfo=dt.UTC)
+    data = fake.message("t-li", "#帮助")
+    data["createAt"] = int((start - dt.timedelta(minutes=10)).timestamp() * 1000)
+    late = to_incoming(data)
+    assert late is not None and keep_late(late, start, start + dt.timedelta(seconds=5)).timestamp is None
+    data["createAt"] = int((start - dt.timedelta(hours=2)).timestamp() * 1000)
+    stale = to_incoming(data)
+    assert stale is not None and keep_late(stale, start, start).timestamp == stale.timestamp  # dropped as before
+    data["createAt"] = int((start + dt.timedelta(seconds=3)).timestamp() * 1000)
+    fresh = to_incoming(data)
+    assert fresh is not None and keep_late(fresh, start, start).timestamp == fresh.timestamp

@@ -27,7 +27,7 @@ from bot.config import Config
 from bot.dingtalk.api import DingTalkError, DingTalkThrottled
 from bot.dingtalk.directory import sync_directory, sync_due
 from bot.dingtalk.meter import MonthlyMeter
-from bot.pipeline import Incoming, Outgoing
+from bot.pipeline import STARTUP_SLACK, Incoming, Outgoing
 from bot.transports.dingtalk_stream import StreamLink
 from bot.transports.runner import Runner
 
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 PRIVATE, GROUP = "1", "2"
 DIRECTORY_LOOK_SECONDS = 3600.0  # how often the daily directory sync looks whether it is due
+LATE_ANSWERED = dt.timedelta(hours=1)  # a message pushed after a restart is answered up to this old
 WEBHOOK_MARGIN_MS = 60_000  # a sessionWebhook this close to its expiry is not used
 
 
@@ -108,6 +109,7 @@ class DingTalkPlatform:
         incoming = to_incoming(data, getattr(self.app.clock, "offset", dt.timedelta(0)))
         if incoming is None:
             return
+        incoming = keep_late(incoming, self.app.pipeline.started_at, self.app.clock())
         if incoming.room_id is not None:
             incoming = self.learn_group(incoming)
         await runner.handle(incoming, data)
@@ -176,6 +178,18 @@ def reply_webhook(out: Outgoing, context: dict | None, now_ms: int | None = None
     else:
         same = out.room_id is None and out.contact_id == context.get("senderStaffId")
     return str(context["sessionWebhook"]) if same else ""
+
+
+def keep_late(incoming: Incoming, started_at: dt.datetime, now: dt.datetime) -> Incoming:
+    """A message said while no process held the stream, pushed once one does, is still answered.
+
+    The pipeline drops messages from before start-up, because WeChat gateways replay old history (with new
+    ids) after a login. DingTalk only pushes again what was never acked, under the same msgId (the replay
+    check catches a repeat), so a message up to ``LATE_ANSWERED`` old is answered; older ones are not."""
+    ts = incoming.timestamp
+    if ts is not None and ts < started_at - STARTUP_SLACK and now - ts <= LATE_ANSWERED:
+        return dataclasses.replace(incoming, timestamp=None)
+    return incoming
 
 
 def to_incoming(data: dict, offset: dt.timedelta = dt.timedelta(0)) -> Incoming | None:

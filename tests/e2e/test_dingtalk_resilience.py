@@ -165,3 +165,18 @@ def test_throttled_post_waits_in_the_outbox_and_goes_once(fake: FakeDingTalk, tm
     assert group_calls() == calls + 3
     assert row()[0][:2] == ("sent", 0)
     bot.stop()
+
+
+def test_message_said_while_the_bot_was_down_is_answered_after_restart(fake: FakeDingTalk, tmp_path: Path) -> None:
+    """DingTalk pushes a message nobody acked once a connection is back. Said more than the pipeline's start-up
+    slack (30 s) before the bot starts, it is still answered, once."""
+    bot = bot_for(fake, tmp_path)
+    bot.wait_ready(fake)
+    bot.stop()
+    fake.say("t-li", "#帮助")  # no connection: the fake keeps it, as DingTalk does
+    time.sleep(33)
+    bot = DingTalkBot(bot.config, tmp_path).start()
+    fake.wait_sent(lambda s: s["to"] == "private:t-li" and "工会助手可用命令：" in s["text"], timeout=30)
+    time.sleep(1.5)
+    assert len(texts_to(fake, "private:t-li", "工会助手可用命令：")) == 1
+    bot.stop()
