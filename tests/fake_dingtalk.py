@@ -30,10 +30,11 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fake_dingtalk_api import robot_message, routes
+
 TOPIC = "/v1.0/im/bot/messages/get"
 CLIENT_ID = "dingunionbottest"
 CLIENT_SECRET = "fake-secret-0123456789"
-WEBHOOK_MINUTES = 90
 
 
 @dataclass
@@ -155,36 +156,9 @@ class FakeDingTalk:
 
     def message(self, userid: str, text: str = "", group: str | None = None, msgtype: str = "text",
                 msg_id: str | None = None) -> dict:
-        """The robot message DingTalk would push for ``userid`` saying ``text`` (in private without ``group``).
-
-        In a group only @-mentions reach a robot; its ``@name`` is cut out of ``text.content`` but the space
-        after it is kept. ``msgtype='richText'`` keeps the ``@name`` as some clients send it."""
-        now_ms = int(time.time() * 1000)
-        session = uuid.uuid4().hex
-        with self.lock:
-            self.webhooks[session] = (group or f"private:{userid}", time.time() + WEBHOOK_MINUTES * 60)
-            name = self.users.get(userid, {}).get("name", userid)
-        data: dict[str, Any] = {
-            "conversationId": group or f"cidp{abs(hash(userid)) % 10**12}==",
-            "chatbotCorpId": "dingcorp", "chatbotUserId": "$:LWCP_v1:$robot", "msgId": msg_id or f"msg{uuid.uuid4().hex}",
-            "senderNick": name, "isAdmin": False, "senderStaffId": userid,
-            "sessionWebhookExpiredTime": now_ms + WEBHOOK_MINUTES * 60_000, "createAt": now_ms,
-            "senderCorpId": "dingcorp", "conversationType": "2" if group else "1",
-            "senderId": f"$:LWCP_v1:${userid}", "sessionWebhook": f"{self.base}/robot/sendBySession?session={session}",
-            "robotCode": self.client_id, "msgtype": msgtype,
-        }
-        if group:
-            data.update(conversationTitle=self.groups.get(group, ""), isInAtList=True,
-                        atUsers=[{"dingtalkId": "$:LWCP_v1:$robot"}])
-        if msgtype == "text":
-            data["text"] = {"content": (" " + text) if group else text}
-        elif msgtype == "richText":
-            data["content"] = {"richText": [{"text": (f"@{self.robot_name} " + text) if group else text}]}
-        elif msgtype == "picture":
-            data["content"] = {"downloadCode": "dc-" + uuid.uuid4().hex, "pictureDownloadCode": "p"}
-        else:
-            data["content"] = {"downloadCode": "dc-" + uuid.uuid4().hex, "fileName": text or "x.bin"}
-        return data
+        """The robot message DingTalk would push for ``userid`` saying ``text`` (in private without ``group``);
+        see tests/fake_dingtalk_api.robot_message."""
+        return robot_message(self, userid, text, group, msgtype, msg_id)
 
     def say(self, userid: str, text: str = "", group: str | None = None, msgtype: str = "text",
             msg_id: str | None = None) -> dict:
@@ -401,8 +375,6 @@ class FakeDingTalk:
     # --- the OpenAPI side -------------------------------------------------------------------------
 
     def _app(self) -> web.Application:
-        from tests.fake_dingtalk_api import routes
-
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/v1.0/gateway/connections/open", self._open)
         app.router.add_get("/connect", self._connect)

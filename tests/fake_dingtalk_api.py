@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from tests.fake_dingtalk import FakeDingTalk
 
 TOKEN_SECONDS = 7200
+WEBHOOK_MINUTES = 90  # a sessionWebhook's life
 BAD_TOKEN = {"code": "InvalidAuthentication", "message": "不合法的access_token", "requestid": "fake"}
 
 
@@ -172,3 +173,37 @@ def routes(fake: FakeDingTalk, app: web.Application) -> None:
         ("POST", "/topapi/v2/user/list", user_list),
     ):
         app.router.add_route(method, path, guarded(handler))
+
+
+def robot_message(fake: FakeDingTalk, userid: str, text: str = "", group: str | None = None, msgtype: str = "text",
+                  msg_id: str | None = None) -> dict:
+    """The robot message DingTalk would push for ``userid`` saying ``text`` (in private without ``group``).
+
+    In a group only @-mentions reach a robot; its ``@name`` is cut out of ``text.content`` but the space
+    after it is kept. ``msgtype='richText'`` keeps the ``@name`` as some clients send it."""
+    now_ms = int(time.time() * 1000)
+    session = uuid.uuid4().hex
+    with fake.lock:
+        fake.webhooks[session] = (group or f"private:{userid}", time.time() + WEBHOOK_MINUTES * 60)
+        name = fake.users.get(userid, {}).get("name", userid)
+    data: dict[str, Any] = {
+        "conversationId": group or f"cidp{abs(hash(userid)) % 10**12}==",
+        "chatbotCorpId": "dingcorp", "chatbotUserId": "$:LWCP_v1:$robot", "msgId": msg_id or f"msg{uuid.uuid4().hex}",
+        "senderNick": name, "isAdmin": False, "senderStaffId": userid,
+        "sessionWebhookExpiredTime": now_ms + WEBHOOK_MINUTES * 60_000, "createAt": now_ms,
+        "senderCorpId": "dingcorp", "conversationType": "2" if group else "1",
+        "senderId": f"$:LWCP_v1:${userid}", "sessionWebhook": f"{fake.base}/robot/sendBySession?session={session}",
+        "robotCode": fake.client_id, "msgtype": msgtype,
+    }
+    if group:
+        data.update(conversationTitle=fake.groups.get(group, ""), isInAtList=True,
+                    atUsers=[{"dingtalkId": "$:LWCP_v1:$robot"}])
+    if msgtype == "text":
+        data["text"] = {"content": (" " + text) if group else text}
+    elif msgtype == "richText":
+        data["content"] = {"richText": [{"text": (f"@{fake.robot_name} " + text) if group else text}]}
+    elif msgtype == "picture":
+        data["content"] = {"downloadCode": "dc-" + uuid.uuid4().hex, "pictureDownloadCode": "p"}
+    else:
+        data["content"] = {"downloadCode": "dc-" + uuid.uuid4().hex, "fileName": text or "x.bin"}
+    return data
