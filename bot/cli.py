@@ -74,8 +74,20 @@ def run(config_path: str | None, start: str | None) -> None:
     config = _load(config_path)
     from bot.clock import OffsetClock, SystemClock
 
-    if config.dingtalk.client_id:
-        _run_dingtalk(config, OffsetClock(_parse_start(start, config)) if start else SystemClock())
+    clock = OffsetClock(_parse_start(start, config)) if start else SystemClock()
+    if logging.getLogger().level > logging.INFO:
+        logging.getLogger().setLevel(logging.INFO)
+        # Our own INFO; APScheduler's per-run lines are noise. (python-wechaty's
+        # loggers are set in bot.wechaty_compat.)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if config.dingtalk.client_id:  # a config with a Wechaty endpoint as well was refused when loaded
+        from bot.dingtalk.api import DingTalkAuthError
+        from bot.transports.dingtalk_transport import run_dingtalk
+
+        try:
+            run_dingtalk(config, clock)  # checks the app's credentials first
+        except DingTalkAuthError as exc:  # it names the console page (凭证与基础信息)
+            _fail(f"{exc}，填入 config.toml 的 [dingtalk] client_id 和 client_secret")
         return
     from bot.gateway import GatewayError, connection
     from bot.transports.wechaty_transport import run_wechaty
@@ -85,37 +97,7 @@ def run(config_path: str | None, start: str | None) -> None:
     except GatewayError as exc:
         _fail(str(exc))
         raise
-
-    clock = OffsetClock(_parse_start(start, config)) if start else SystemClock()
-    if logging.getLogger().level > logging.INFO:
-        logging.getLogger().setLevel(logging.INFO)
-        # Our own INFO; APScheduler's per-run lines are noise. (python-wechaty's
-        # loggers are set in bot.wechaty_compat.)
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     run_wechaty(config, clock, endpoint, token)
-
-
-def _run_dingtalk(config: Config, clock: Callable[[], dt.datetime]) -> None:
-    """DingTalk's robot in Stream mode: wrong app credentials end it at once (exit 2) with the console page
-    to check; an unreachable DingTalk does not (the stream retries with back-off, posts wait)."""
-    from bot.dingtalk.api import DingTalkApi, DingTalkAuthError, DingTalkError
-    from bot.transports.dingtalk_transport import run_dingtalk
-
-    if config.wechaty_endpoint:
-        _fail("配置里同时有 [dingtalk] client_id 和 [wechaty] endpoint：一个进程只连一个平台，请删掉其中一个")
-    api = DingTalkApi.from_config(config)
-    try:
-        api.check_credentials()
-    except DingTalkAuthError as exc:
-        # The error names the console page (凭证与基础信息) already.
-        _fail(f"{exc}，填入 config.toml 的 [dingtalk] client_id 和 client_secret")
-    except DingTalkError as exc:
-        logging.getLogger(__name__).warning("DingTalk not reachable yet (%s); connecting with back-off", exc)
-    if logging.getLogger().level > logging.INFO:
-        logging.getLogger().setLevel(logging.INFO)
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-    run_dingtalk(config, api, clock)
 
 
 @main.command()

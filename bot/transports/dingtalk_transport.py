@@ -24,7 +24,7 @@ from typing import Any
 from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.config import Config
-from bot.dingtalk.api import DingTalkError, DingTalkThrottled
+from bot.dingtalk.api import DingTalkApi, DingTalkAuthError, DingTalkError, DingTalkThrottled
 from bot.dingtalk.directory import sync_directory, sync_due
 from bot.dingtalk.meter import MonthlyMeter
 from bot.pipeline import STARTUP_SLACK, Incoming, Outgoing
@@ -39,7 +39,16 @@ LATE_ANSWERED = dt.timedelta(hours=1)  # a message pushed after a restart is ans
 WEBHOOK_MARGIN_MS = 60_000  # a sessionWebhook this close to its expiry is not used
 
 
-def run_dingtalk(config: Config, api: Any, clock: Callable[[], dt.datetime] | None = None) -> None:
+def run_dingtalk(config: Config, clock: Callable[[], dt.datetime] | None = None, api: Any = None) -> None:
+    """`unionbot run` on DingTalk. Wrong app credentials raise DingTalkAuthError before anything starts; a
+    DingTalk that cannot be reached does not stop it (the stream retries with back-off, posts wait)."""
+    api = api or DingTalkApi.from_config(config)
+    try:
+        api.check_credentials()
+    except DingTalkAuthError:
+        raise
+    except DingTalkError as exc:
+        log.warning("DingTalk not reachable yet (%s); connecting with back-off", exc)
     app = build_app(config, clock or SystemClock())
     if getattr(api, "meter", None) is None:
         api.meter = MonthlyMeter(app.services.settings)  # the month's metered calls, for `unionbot status`
