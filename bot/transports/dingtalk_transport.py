@@ -34,6 +34,7 @@ from bot.transports.runner import Runner
 log = logging.getLogger(__name__)
 
 PRIVATE, GROUP = "1", "2"
+HEARTBEAT_SECONDS = 5.0
 DIRECTORY_LOOK_SECONDS = 3600.0  # how often the daily directory sync looks whether it is due
 LATE_ANSWERED = dt.timedelta(hours=1)  # a message pushed after a restart is answered up to this old
 WEBHOOK_MARGIN_MS = 60_000  # a sessionWebhook this close to its expiry is not used
@@ -81,12 +82,13 @@ class DingTalkPlatform:
             on_message=lambda data: self.on_message(runner, data), stopping=runner.stopping,
             may_connect=self.app.sender.ensure_leader, on_alive=runner.alive, before_close=runner.finish_sending)
         runner.record_login("logged_in", f"钉钉应用 {d.client_id}（Stream 模式）")
-        directory = asyncio.create_task(self.directory_loop(runner))
+        beside = [asyncio.create_task(self.directory_loop(runner)), asyncio.create_task(self.heartbeat_loop(runner))]
         try:
             await self.link.run()
         finally:
-            directory.cancel()
-            await asyncio.gather(directory, return_exceptions=True)
+            for task in beside:
+                task.cancel()
+            await asyncio.gather(*beside, return_exceptions=True)
             self.calls.shutdown(wait=False, cancel_futures=True)
 
     async def directory_loop(self, runner: Runner) -> None:
@@ -105,6 +107,14 @@ class DingTalkPlatform:
                 except Exception:
                     log.exception("DingTalk directory sync failed; members stay as they were")
             await runner.sleep(DIRECTORY_LOOK_SECONDS if not first else 1.0)
+
+    async def heartbeat_loop(self, runner: Runner) -> None:
+        """`unionbot status` counts the bot connected for 20 s after a heartbeat; DingTalk's pings may come less
+        often, so a live stream (the watchdog closes a silent one) is reported every few seconds."""
+        while not runner.stopping.is_set():
+            if self.ready():
+                runner.alive()
+            await runner.sleep(HEARTBEAT_SECONDS)
 
     def ready(self) -> bool:
         """Posts go out while this process holds the stream: the stream being up says the app and the

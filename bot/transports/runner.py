@@ -58,7 +58,8 @@ class Runner:
         finally:
             scheduler.shutdown(wait=False)
             await self.finish_sending()
-            self.app.services.settings.put(HEARTBEAT_KEY, "")  # stopped on purpose: not connected
+            if self.app.sender.leader.held:  # a standby's stop says nothing about the leader's connection
+                self.app.services.settings.put(HEARTBEAT_KEY, "")  # stopped on purpose: not connected
 
     def tick(self) -> None:
         if not self.app.sender.ensure_leader():

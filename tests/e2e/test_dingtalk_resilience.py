@@ -4,12 +4,15 @@ token and throttling. Every wait is on the fake's events, never on the hour of d
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-from tests.e2e.dingtalk_bot import DingTalkBot, fake_fixture, texts_to, write_config  # noqa: F401 - the fake fixture
+from tests.e2e.dingtalk_bot import DingTalkBot, fake_fixture, populate, texts_to, write_config  # noqa: F401
 from tests.fake_dingtalk import FakeDingTalk
 from tests.gateway_harness import wait_until
 
@@ -180,3 +183,23 @@ def test_message_said_while_the_bot_was_down_is_answered_after_restart(fake: Fak
     time.sleep(1.5)
     assert len(texts_to(fake, "private:t-li", "工会助手可用命令：")) == 1
     bot.stop()
+
+
+def test_status_says_connected_between_rare_pings_and_a_standby_stop_changes_nothing(tmp_path: Path) -> None:
+    """`unionbot status` counts the bot connected for 20 s after a heartbeat. DingTalk's pings may be rarer;
+    the live stream is reported anyway. A standby process that stops does not mark the leader disconnected."""
+    slow = populate(FakeDingTalk(ping_interval=60).start())
+    try:
+        leader = bot_for(slow, tmp_path)
+        leader.wait_ready(slow)
+        standby = DingTalkBot(leader.config, tmp_path).start()
+        assert wait_until(lambda: "holds the DingTalk stream" in standby.output(), timeout=30), standby.output()
+        standby.stop()
+        time.sleep(24)  # past the 20 s a heartbeat counts, with no ping and no message since
+        out = subprocess.run([sys.executable, "-m", "bot.cli", "status", "--json", "--config", str(leader.config)],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["connected"] is True
+        leader.stop()
+    finally:
+        slow.stop()
