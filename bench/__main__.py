@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bench import (
     category_cv,
+    dingtalk_roundtrip,
     gateway_roundtrip,
     outbox_speed,
     pipeline_memory,
@@ -49,6 +50,12 @@ def main() -> None:
             ("#本月活动 round trip p50 (ratio)", f"{rt['read_ms']:.2f} ms ({rt['read_ratio']}x)", "<= 1.3x"),
             ("#报名 round trip p50 (ratio)", f"{rt['write_ms']:.2f} ms ({rt['write_ratio']}x)", "<= 2x"),
         ]
+    dt = dingtalk_roundtrip.run()
+    rows += [
+        ("DingTalk: SDK-only echo robot round trip p50", f"{dt['echo_ms']:.2f} ms", "fake DingTalk, Stream"),
+        ("DingTalk: #本月活动 round trip p50 (ratio)", f"{dt['read_ms']:.2f} ms ({dt['read_ratio']}x)", ""),
+        ("DingTalk: #报名 round trip p50 (ratio)", f"{dt['write_ms']:.2f} ms ({dt['write_ratio']}x)", ""),
+    ]
     for db, pages in web_pages.run().items():
         for name, label in (("proposals", "提案 register, 500 proposals"), ("signup", "event with 1,000 sign-ups"),
                             ("schedule", "the year's table")):

@@ -22,6 +22,7 @@ from handlers.notices import NUDGE_KIND, render_nudge
 from handlers.plan_import import new_items
 from handlers.services import Services
 from handlers.signups import SIGNUP_NUDGE_KIND, render_list_post, render_signup_nudge
+from handlers.style import CommandStyle
 from schedules.audience import GroupTarget
 from schedules.reminders import CareRules, ReminderTimes
 from schedules.schedule_file import ScheduleFileError, load_schedule_file
@@ -102,6 +103,8 @@ def build_services(config: Config, engine: Engine) -> Services:
         access=access, notices=NoticeRepo(engine, union), votes=VoteRepo(engine, union),
         checkins=CheckinRepo(engine, union), vote_rules=config.votes,
         web_logins=WebLogins(engine, union), web_base_url=config.web.link_base,
+        # DingTalk passes a group's messages only when they @ the robot: hints must say so there.
+        style=CommandStyle(mention=config.bot_name, platform="钉钉") if config.dingtalk.enabled else CommandStyle(),
     )
 
 
@@ -122,6 +125,7 @@ def scheduler_rules(config: Config, access: Access) -> SchedulerRules:
 def build_sender(config: Config, engine: Engine, services: Services) -> OutboxSender:
     return OutboxSender(
         config, services.reminders.outbox, services.reminders.settings, LeaderLock(engine, config.union_id),
+        style=services.style,
         renderers={
             "signup_list": lambda ref, target, text: render_list_post(services, ref),
             NUDGE_KIND: lambda ref, target, text: render_nudge(services, ref, target, text),

@@ -70,9 +70,25 @@ def chat(config_path: str | None, start: str | None) -> None:
 @click.option("--now", "start", default=None,
               help="演练：把时钟拨到该时间后照常走（例如 '2027-03-01 07:59'），提醒按此时间发送")
 def run(config_path: str | None, start: str | None) -> None:
-    """连接 Wechaty 网关，在微信群中运行。"""
+    """连接钉钉（配置了 [dingtalk] client_id 时）或 Wechaty 网关，在工作群中运行。"""
     config = _load(config_path)
     from bot.clock import OffsetClock, SystemClock
+
+    clock = OffsetClock(_parse_start(start, config)) if start else SystemClock()
+    if logging.getLogger().level > logging.INFO:
+        logging.getLogger().setLevel(logging.INFO)
+        # Our own INFO; APScheduler's per-run lines are noise. (python-wechaty's
+        # loggers are set in bot.wechaty_compat.)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if config.dingtalk.client_id:  # a config with a Wechaty endpoint as well was refused when loaded
+        from bot.dingtalk.api import DingTalkAuthError
+        from bot.transports.dingtalk_transport import run_dingtalk
+
+        try:
+            run_dingtalk(config, clock)  # checks the app's credentials first
+        except DingTalkAuthError as exc:  # it names the console page (凭证与基础信息)
+            _fail(f"{exc}，填入 config.toml 的 [dingtalk] client_id 和 client_secret")
+        return
     from bot.gateway import GatewayError, connection
     from bot.transports.wechaty_transport import run_wechaty
 
@@ -81,13 +97,6 @@ def run(config_path: str | None, start: str | None) -> None:
     except GatewayError as exc:
         _fail(str(exc))
         raise
-
-    clock = OffsetClock(_parse_start(start, config)) if start else SystemClock()
-    if logging.getLogger().level > logging.INFO:
-        logging.getLogger().setLevel(logging.INFO)
-        # Our own INFO; APScheduler's per-run lines are noise. (python-wechaty's
-        # loggers are set in bot.wechaty_compat.)
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     run_wechaty(config, clock, endpoint, token)
 
 
@@ -266,6 +275,48 @@ def members_import(config_path: str | None, path: Path) -> None:
         return
     result = MemberRepo(open_engine(config), config.union_id).import_roster(rows)
     click.echo(f"花名册已导入：新增 {result.added} 人，更新 {result.updated} 人。")
+    if result.ambiguous:
+        click.echo(f"以下姓名对应多人，未导入（请在花名册加一列“钉钉userid”或“微信ID”区分）：{'、'.join(result.ambiguous)}")
+
+
+@members.command("sync")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def members_sync(config_path: str | None, as_json: bool) -> None:
+    """从钉钉通讯录同步教职工（姓名、部门、userid）；不在通讯录的人失去角色，记录保留。"""
+    from types import SimpleNamespace
+
+    from bot.app import open_engine
+    from bot.dingtalk.api import DingTalkApi, DingTalkAuthError, DingTalkError
+    from bot.dingtalk.directory import sync_directory
+    from storage.members import MemberRepo
+    from storage.settings import Settings
+
+    config = _load(config_path)
+    if not config.dingtalk.enabled:
+        _fail("没有配置 [dingtalk] client_id：members sync 从钉钉通讯录读取（见 docs/dingtalk.md）；"
+              "微信请用 unionbot members import 导入花名册")
+    engine = open_engine(config)
+    where = SimpleNamespace(members=MemberRepo(engine, config.union_id), settings=Settings(engine, config.union_id))
+    try:
+        r = sync_directory(where, DingTalkApi.from_config(config), dt.datetime.now(dt.UTC))
+    except DingTalkAuthError as exc:
+        _fail(str(exc))
+        return
+    except DingTalkError as exc:
+        click.echo(f"同步失败，花名册未改动：{exc}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps({"people": r.people, "added": list(r.added), "updated": list(r.updated),
+                               "left": list(r.left), "returned": list(r.returned),
+                               "ambiguous": list(r.ambiguous)}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"钉钉通讯录共 {r.people} 人：新增 {len(r.added)}，更新 {len(r.updated)}，"
+               f"离开 {len(r.left)}，回归 {len(r.returned)}。")
+    if r.left:
+        click.echo(f"已不在通讯录（角色已取消，记录保留）：{'、'.join(r.left)}")
+    if r.ambiguous:
+        click.echo(f"花名册中有重名、未能按姓名对应：{'、'.join(r.ambiguous)}（已按 userid 新建）")
 
 
 @members.command("list")
@@ -276,6 +327,7 @@ def members_list(config_path: str | None, as_json: bool) -> None:
     from bot.app import open_engine
     from handlers.access import Access
     from handlers.base import ROLE_LABELS
+    from storage.directory import is_left
     from storage.members import MemberRepo, member_code
 
     config = _load(config_path)
@@ -286,14 +338,15 @@ def members_list(config_path: str | None, as_json: bool) -> None:
         roles = sorted(access.roles_of(m.contact_id or "", m.roster_role, m.id, m.remark))
         people.append({"name": m.name, "contact_id": m.contact_id, "code": member_code(m.id),
                        "display_name": m.display_name,
-                       "department": m.department, "in_roster": m.in_roster,
+                       "department": m.department, "in_roster": m.in_roster, "left": is_left(m.contact_id),
                        "roles": [ROLE_LABELS[r] for r in roles]})
     if as_json:
         click.echo(json.dumps({"members": people}, ensure_ascii=False, indent=2))
         return
+    unbound = "未绑定钉钉" if config.dingtalk.enabled else "未绑定微信"
     for p in people:
-        bound = "" if p["in_roster"] else "（未在花名册）"
-        click.echo(f"{p['name']}{bound}\t{p['contact_id'] or '未绑定微信'}\t{p['department']}\t{'、'.join(p['roles'])}")
+        bound = "（已离开钉钉通讯录）" if p["left"] else "" if p["in_roster"] else "（未在花名册）"
+        click.echo(f"{p['name']}{bound}\t{p['contact_id'] or unbound}\t{p['department']}\t{'、'.join(p['roles'])}")
 
 
 @main.group()

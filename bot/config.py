@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.dingtalk.config import DEFAULT_QUOTA, DingTalkConfig
 from handlers.access import RoleRules
 from handlers.rules import ProposalRules as Proposals
 from handlers.rules import WelfareRules as Welfare
@@ -115,6 +116,7 @@ class Config:
     gateway_port: int = 8788  # [gateway] port: where `unionbot gateway` listens on 127.0.0.1
     var_dir: Path = Path("var")  # beside the config: the gateway's token, login QR code and session
     web: Web = field(default_factory=Web)
+    dingtalk: DingTalkConfig = field(default_factory=DingTalkConfig)  # [dingtalk]: client_id set = on DingTalk
 
     @property
     def local_gateway(self) -> bool:
@@ -245,13 +247,18 @@ def parse_config(
 
     welfare = _welfare(_table(raw, "welfare"))
     votes = _votes(_table(raw, "votes"))
+    dingtalk = _dingtalk(_table(raw, "dingtalk"))
+    wechaty_endpoint = env.get(ENV_ENDPOINT) or _str(wechaty, "wechaty", "endpoint")
+    if dingtalk.enabled and wechaty_endpoint:
+        where = f"环境变量 {ENV_ENDPOINT}" if env.get(ENV_ENDPOINT) else "[wechaty] endpoint"
+        raise ConfigError(f"同时配置了 [dingtalk] client_id 和 {where}：一个进程只连一个平台，请删去其中一个")
 
     return Config(
         union_id=union_id,
         union_name=_str(union, "union", "name", default=union_id),
         timezone=timezone,
         database_url=db_url,
-        wechaty_endpoint=env.get(ENV_ENDPOINT) or _str(wechaty, "wechaty", "endpoint"),
+        wechaty_endpoint=wechaty_endpoint,
         wechaty_token=env.get(ENV_TOKEN) or _str(wechaty, "wechaty", "token"),
         roles=RoleRules(**role_ids, departments=proposals.departments),
         groups=tuple(groups),
@@ -269,7 +276,20 @@ def parse_config(
         gateway_port=_gateway_port(_table(raw, "gateway")),
         web=_web(_table(raw, "web")),
         var_dir=(base_dir / "var").resolve(),
+        dingtalk=dingtalk,
     )
+
+
+def _dingtalk(t: dict) -> DingTalkConfig:
+    d = DingTalkConfig(**{k: _str(t, "dingtalk", k) or getattr(DingTalkConfig, k)
+                          for k in ("client_id", "client_secret", "robot_code", "api_base", "oapi_base")},
+                       monthly_quota=_int(t, "dingtalk", "monthly_quota", DEFAULT_QUOTA, minimum=1))
+    if d.client_id and not d.client_secret:
+        raise ConfigError("配置项 [dingtalk] 填了 client_id 但没有 client_secret（见 钉钉开发者后台 → 凭证与基础信息）")
+    for key in ("api_base", "oapi_base"):
+        if not getattr(d, key).startswith(("https://", "http://")):
+            raise ConfigError(f"配置项 [dingtalk] {key} 应以 https:// 开头")
+    return d
 
 
 def default_config() -> Config:

@@ -37,7 +37,12 @@ def run_checks(config: Config, now: dt.datetime | None = None) -> list[Check]:
     checks = [Check("配置", "ok", f"{config.path or '（默认配置）'}，工会 {config.union_id}")]
     settings, db_checks = _database(config)
     checks += db_checks
-    checks += _gateway(config, settings, now)
+    if config.dingtalk.enabled:
+        from bot.dingtalk.doctor import dingtalk_checks
+
+        checks += dingtalk_checks(config, settings, now)
+    else:
+        checks += _gateway(config, settings, now)
     checks.append(Check("时区", "ok", f"{config.timezone}，现在 {now.astimezone(config.tz):%Y-%m-%d %H:%M}"))
     year = default_plan_year(now.astimezone(config.tz).date())
     if official_data_available(year):

@@ -256,7 +256,8 @@ class Pipeline:
         if r.to_contact:
             return Outgoing(text=r.text, contact_id=r.to_contact, file=r.file)
         if chat.is_group:
-            return Outgoing(text=r.text, room_id=chat.id, file=r.file, room_topic=chat.topic)
+            text = self.services.style.for_group(r.text)  # '@工会助手 报名 1' where groups need the @
+            return Outgoing(text=text, room_id=chat.id, file=r.file, room_topic=chat.topic)
         return Outgoing(text=r.text, contact_id=msg.contact_id, file=r.file)
 
 

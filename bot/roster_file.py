@@ -16,7 +16,7 @@ _HEADERS = {
     "retired": ("退休", "是否退休", "在职/退休", "状态", "retired"),
     "birthday": ("生日", "出生日期", "出生年月", "birthday"),
     "role": ("角色", "职务", "身份", "role"),
-    "contact_id": ("微信ID", "微信id", "联系人ID", "wxid", "contact_id"),
+    "contact_id": ("微信ID", "微信id", "联系人ID", "wxid", "contact_id", "钉钉userid", "userid", "钉钉id"),
 }
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from bot.config import Config, Sending
 from bot.pipeline import Outgoing
+from handlers.style import CommandStyle
 from schedules.reminders import in_quiet_hours
 from storage.leader import LeaderLock
 from storage.models import OutboxPost
@@ -61,6 +62,7 @@ class OutboxSender:
     settings: Settings
     leader: LeaderLock
     renderers: dict[str, Renderer] = field(default_factory=dict)
+    style: CommandStyle = field(default_factory=CommandStyle)  # a group post's '#命令' hints, per platform
     # The terminal chat has no room ids: it shows groups by label.
     group_room: Callable[[str], str | None] | None = None
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{random.getrandbits(32):08x}")
@@ -107,10 +109,10 @@ class OutboxSender:
         if kind == "contact":
             return Outgoing(text=text, contact_id=key)
         if kind == "room":
-            return Outgoing(text=text, room_id=key)
+            return Outgoing(text=self.style.for_group(text), room_id=key)
         if kind == "group":
             room = self.group_room(key) if self.group_room else self.room_of_group(key)
-            return Outgoing(text=text, room_id=room, room_topic=key) if room else None
+            return Outgoing(text=self.style.for_group(text), room_id=room, room_topic=key) if room else None
         return None
 
     def room_of_group(self, label: str) -> str | None:

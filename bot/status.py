@@ -50,7 +50,20 @@ def collect(config: Config, services: Services, now: dt.datetime) -> dict[str, A
         "database": engine.dialect.name,
         "schema": migrate.current_revision(engine),
         "schema_head": migrate.head_revision(),
+        "platform": "dingtalk" if config.dingtalk.enabled else "wechat",
+        **({"dingtalk": _dingtalk(config, settings, now)} if config.dingtalk.enabled else {}),
     }
+
+
+def _dingtalk(config: Config, settings: Any, now: dt.datetime) -> dict[str, Any]:
+    """The month's metered calls (robot sends, uploads) against the quota, and the directory's last sync."""
+    from bot.dingtalk.directory import last_synced
+    from bot.dingtalk.meter import QUOTA_TZ, MonthlyMeter
+
+    synced = last_synced(settings)
+    return {"month": f"{now.astimezone(QUOTA_TZ):%Y-%m}", "metered_calls": MonthlyMeter(settings).used(now),
+            "monthly_quota": config.dingtalk.monthly_quota, "bot_name": config.bot_name,
+            "directory_synced_at": synced.astimezone(config.tz).isoformat() if synced else None}
 
 
 def render(st: dict[str, Any]) -> str:
@@ -67,7 +80,17 @@ def render(st: dict[str, Any]) -> str:
         f"自动提醒：{'已暂停' if st['reminders_paused'] else '开启'}",
         f"数据库：{st['database']}，结构版本 {st['schema']}" + upgrade,
     ]
-    if st["groups_not_found"]:
+    if st.get("platform") == "dingtalk":
+        d = st["dingtalk"]
+        lines[1] = lines[1].replace("微信连接", "钉钉连接")
+        lines[3] = lines[3].replace("微信登录：已登录 ", "钉钉：").replace("微信登录：", "钉钉：")
+        lines.insert(4, f"钉钉本月计量调用：{d['metered_calls']}/{d['monthly_quota']}"
+                        f"（{d['month']}，机器人发消息和上传文件计入）")
+        lines.append(f"钉钉通讯录最近同步：{d['directory_synced_at'] or '从未（运行 unionbot members sync）'}")
+    if st["groups_not_found"] and st.get("platform") == "dingtalk":
+        lines.append(f"还没绑定的群（帖子留在发件箱，绑定后发出）：{'、'.join(st['groups_not_found'])}"
+                     f"——在该群 @{st['dingtalk']['bot_name']} 一次即可绑定")
+    elif st["groups_not_found"]:
         lines.append(f"没找到的群（帖子留在发件箱，找到后发出）：{'、'.join(st['groups_not_found'])}"
                      "——请确认机器人在群里，并把群“保存到通讯录”")
     if st["next_posts"]:

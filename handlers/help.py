@@ -34,8 +34,10 @@ def help_command(req: Request, ctx: Context) -> list[Reply]:
         return reply("\n".join(lines))
     # One line per capability: the whole list in one chat bubble a phone can show.
     lines = [f"{ctx.services.union_name} · 工会助手可用命令："]
+    style = ctx.services.style
+    mark = "" if style.at_only else "#"  # on an @-only platform '#' is optional: the names alone
     for section, specs in sorted(sections.items(), key=lambda kv: kv[0] == "其他"):
-        lines.append(f"【{section}】" + " ".join("#" + spec.name for spec in specs))
+        lines.append(f"【{section}】" + " ".join(mark + spec.name for spec in specs))
     lines.append("发送 #帮助 命令名（如 #帮助 报名）看用法，#帮助 分类名（如 #帮助 活动报名）看一类命令。"
-                 "在群里请以 # 开头（或 @我）；私聊可直接发。")
+                 + (style.help_note() or "在群里请以 # 开头（或 @我）；私聊可直接发。"))
     return reply("\n".join(lines))

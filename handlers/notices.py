@@ -186,7 +186,7 @@ def nudge(req: Request, ctx: Context) -> list[Reply]:
     ctx.services.reminders.queue_private(NUDGE_KIND, f"notice:{notice.number}", [p.contact_id for p in reachable],
                                          token, text, ctx.now.astimezone(dt.UTC))
     unreachable = sum(1 for p in st.missing if not p.contact_id)
-    extra = f"另有 {unreachable} 人未绑定微信，无法私聊，请另行通知。" if unreachable else ""
+    extra = f"另有 {unreachable} 人未绑定{ctx.services.style.platform}，无法私聊，请另行通知。" if unreachable else ""
     return reply(f"已安排私聊提醒 {len(reachable)} 人（按安全速率发送，发送时已回执的人不再提醒）。{extra}")
 
 

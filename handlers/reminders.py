@@ -86,7 +86,7 @@ def announce(req: Request, ctx: Context) -> list[Reply]:
     notice = ctx.services.notices.create(text, audience, receipt, ctx.sender.contact_id, ctx.now)
     if receipt:
         post = (f"【工会通知 {notice.number}】{text}\n"
-                f"收到请回复“收到”或 #收到 {notice.number}（群里或私聊都可以，不会刷屏）")
+                f"{ctx.services.style.receipt_hint(notice.number)}")
         groups = ctx.services.reminders.announce(post, audience, ctx.now.astimezone(dt.UTC),
                                                  ref=f"notice:{notice.number}")
         ctx.services.notices.set_groups(notice.number, groups)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from handlers.access import Access
 from handlers.base import Registry
 from handlers.rules import ProposalRules, WelfareRules
+from handlers.style import CommandStyle
 from handlers.vote_rules import VoteRules
 from schedules.holidays import CalendarOverrides
 from storage.drafts import DraftRepo
@@ -53,3 +54,4 @@ class Services:
     vote_rules: VoteRules
     web_logins: WebLogins
     web_base_url: str  # what #后台 links start with ([web] base_url)
+    style: CommandStyle = field(default_factory=CommandStyle)  # how commands are typed here (WeChat: '#…')

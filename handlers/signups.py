@@ -415,7 +415,8 @@ def remind_signups(req: Request, ctx: Context) -> list[Reply]:
     # Not sent after the deadline: the outbox lets such a post expire (missed) instead.
     ctx.services.reminders.queue_private(SIGNUP_NUDGE_KIND, f"event:{event.number}", reachable, uuid.uuid4().hex[:12],
                                          text, ctx.now.astimezone(dt.UTC), expires_at=event.deadline)
-    extra = f"另有 {len(missing) - len(reachable)} 人未绑定微信。" if len(missing) > len(reachable) else ""
+    unbound = len(missing) - len(reachable)
+    extra = f"另有 {unbound} 人未绑定{ctx.services.style.platform}。" if unbound > 0 else ""
     return reply(f"已安排私聊提醒 {len(reachable)} 人（发送时已报名或已截止则不再提醒）。{extra}")
 
 
@@ -535,7 +536,8 @@ def _promotion_replies(event: Event, promoted: list[Signup], ctx: Context, head:
     for p in promoted:
         out.append(Reply(f"好消息：“{event.title}”有人取消，您已从候补递补为正式报名。"
                          f"如不能参加请发送 #取消报名 {event.number}。", to_contact=p.contact_id)
-                   if p.contact_id else Reply(f"{p.name} 已从候补递补（未绑定微信，请转告）。"))
+                   if p.contact_id else
+                   Reply(f"{p.name} 已从候补递补（未绑定{ctx.services.style.platform}，请转告）。"))
     if promoted and ctx.chat.is_group and head:
         head[0] = Reply(head[0].text + " 候补的 " + "、".join(p.name for p in promoted) + " 已递补。")
     return out

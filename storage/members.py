@@ -44,6 +44,7 @@ class RosterRow:
 class RosterResult:
     added: int
     updated: int
+    ambiguous: tuple[str, ...] = ()  # names several roster entries share, left out
 
 
 log = logging.getLogger(__name__)
@@ -216,29 +217,40 @@ class MemberRepo:
         return [m for m in rows if key in (m.name, m.display_name, m.room_alias)]
 
     def import_roster(self, rows: list[RosterRow]) -> RosterResult:
-        """Upsert roster entries by name (and contact id when the roster has one)."""
+        """Upsert roster entries by contact id (a WeChat id or DingTalk userid) when the roster has one, else
+        by a name only one roster entry has. A blank department keeps the one already known (the DingTalk
+        directory's); a name several entries share, with no id to tell them apart, is left out and reported."""
         self.forget()
         added = updated = 0
+        ambiguous: list[str] = []
         with session_scope(self.engine) as s:
             existing = s.exec(select(Member).where(Member.union_id == self.union_id)).all()
             by_contact = {m.contact_id: m for m in existing if m.contact_id}
-            by_name = {m.name: m for m in existing if m.in_roster}
+            by_name: dict[str, list[Member]] = {}
+            for m in existing:
+                if m.in_roster:
+                    by_name.setdefault(m.name, []).append(m)
             for row in rows:
                 m = by_contact.get(row.contact_id) if row.contact_id else None
-                m = m or by_name.get(row.name)
+                if m is None and len(by_name.get(row.name, [])) > 1:
+                    ambiguous.append(row.name)
+                    continue
+                m = m or (by_name.get(row.name) or [None])[0]
                 if m is None:
                     m = Member(union_id=self.union_id, name=row.name, contact_id=row.contact_id or None)
                     added += 1
                 else:
                     updated += 1
                 m.name = row.name
-                m.department, m.gender, m.retired = row.department, row.gender, row.retired
+                m.department = row.department or m.department
+                m.gender, m.retired = row.gender, row.retired
                 m.birthday, m.roster_role, m.in_roster = row.birthday, row.role, True
                 if row.contact_id:
                     m.contact_id = row.contact_id
                 s.add(m)
-                by_name[row.name] = m
-        return RosterResult(added, updated)
+                if m not in by_name.setdefault(row.name, []):
+                    by_name[row.name].append(m)
+        return RosterResult(added, updated, tuple(ambiguous))
 
     def bind(self, contact_key: str, roster_name: str) -> tuple[Member | None, str]:
         """Attach a chat contact to a roster entry; returns (member, problem)."""

@@ -112,6 +112,16 @@ class OutboxRepo:
             s.execute(update(OutboxPost).where(col(OutboxPost.id) == post_id, OutboxPost.status == "sending")
                       .values(status="pending", due_at=until, last_error=why[:255]))
 
+    def release(self, target: str, now: dt.datetime) -> int:
+        """Posts held for ``target`` (a group not found yet, see ``hold``) are due now: it has been found."""
+        with session_scope(self.engine) as s:
+            result = s.execute(
+                update(OutboxPost).where(OutboxPost.union_id == self.union_id, OutboxPost.status == "pending",
+                                         OutboxPost.target == target, col(OutboxPost.due_at) > now,
+                                         col(OutboxPost.last_error).startswith("group not found yet"))
+                .values(due_at=now))
+            return result.rowcount or 0
+
     def mark_skipped(self, post_id: int, why: str) -> None:
         """Nothing left to say (e.g. the event behind a list post is gone)."""
         with session_scope(self.engine) as s:

@@ -427,7 +427,9 @@ def install(app: FastAPI, office: Office) -> None:
         log.info("web: roster imported by member %s (%d added, %d updated)", viewer.member.id, outcome.added,
                  outcome.updated)
         return office.render(request, viewer, "message.html", title="花名册已导入", back="/members",
-                             message=f"花名册已导入：新增 {outcome.added} 人，更新 {outcome.updated} 人。")
+                             message=f"花名册已导入：新增 {outcome.added} 人，更新 {outcome.updated} 人。"
+                             + (f"以下姓名对应多人，未导入（请加一列“钉钉userid”或“微信ID”区分）："
+                                f"{'、'.join(outcome.ambiguous)}" if outcome.ambiguous else ""))
 
     @app.post("/members/bind")
     async def members_bind(request: Request) -> Response:
