@@ -22,6 +22,7 @@ from handlers.signup_args import NOTE_MAX as NOTE_MAX
 from handlers.signup_args import events_titled as events_titled
 from handlers.signup_checks import named_member
 from handlers.signup_publish import PUBLISH_FORM, _new_event, _publish, _read_event
+from handlers.signup_publish import PUBLISH_PROMPT as PUBLISH_PROMPT
 from handlers.signup_views import (
     SIGNUP_NUDGE_KIND,
     _extra_replies,
@@ -35,6 +36,7 @@ from handlers.signup_views import (
     when_text,
 )
 from handlers.signup_views import STATUS_LABELS as STATUS_LABELS
+from handlers.signup_views import notice_text as notice_text
 from handlers.signup_views import render_list_post as render_list_post
 from handlers.signup_views import render_signup_nudge as render_signup_nudge
 from schedules.kv import too_long
