@@ -11,10 +11,11 @@ import asyncio
 import datetime as dt
 import json
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bot.checks import Check
 from bot.config import Config
 from bot.gateway import GatewayError, connection, listening
 from bot.status import CONNECTED_WITHIN, HEARTBEAT_KEY, LOGIN_KEY
@@ -22,14 +23,6 @@ from schedules.holidays import official_data_available
 from schedules.plan_import import default_plan_year
 
 GRPC_TIMEOUT = 8.0
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: str  # ok | warn | fail
-    detail: str
-    fix: str = ""
 
 
 def run_checks(config: Config, now: dt.datetime | None = None) -> list[Check]:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from handlers.base import CommandSpec, Role, Sender
+from handlers.core_types import CommandSpec, Role, Sender
 from schedules.audience import REPRESENTATIVES, known_audiences, member_in_audience, normalize_audience
 from storage.members import member_code, member_of_code
 from storage.models import Member

@@ -14,41 +14,19 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from handlers.core_types import ROLE_LABELS as ROLE_LABELS
+from handlers.core_types import CommandSpec as CommandSpec
+from handlers.core_types import Role as Role
+from handlers.core_types import Scope as Scope
+from handlers.core_types import Sender as Sender
+from handlers.core_types import roles_label as roles_label
+
 if TYPE_CHECKING:
+    # Annotation only: the services hold the registry defined below, so a run-time import would loop.
     from handlers.services import Services
     from storage.drafts import DraftState
-
-
-class Role(StrEnum):
-    MEMBER = "member"
-    ADMIN = "admin"
-    WELFARE_OFFICER = "welfare_officer"
-    PROPOSAL_COMMITTEE = "proposal_committee"
-    REPRESENTATIVE = "representative"
-    DEPARTMENT_OFFICER = "department_officer"  # answers proposals handed to a department
-
-
-ROLE_LABELS = {
-    Role.MEMBER: "会员",
-    Role.ADMIN: "工会管理员",
-    Role.WELFARE_OFFICER: "福利委员",
-    Role.PROPOSAL_COMMITTEE: "提案委员会成员",
-    Role.REPRESENTATIVE: "教代会代表",
-    Role.DEPARTMENT_OFFICER: "承办部门联系人",
-}
-
-
-def roles_label(roles: tuple[Role, ...]) -> str:
-    return "或".join(ROLE_LABELS[r] for r in roles)
-
-
-class Scope(StrEnum):
-    ANY = "any"
-    PRIVATE = "private"  # refused in groups without echoing anything said
-    GROUP = "group"
 
 
 @dataclass(frozen=True)
@@ -66,19 +44,6 @@ class Chat:
     @property
     def is_group(self) -> bool:
         return self.kind == "group"
-
-
-@dataclass(frozen=True)
-class Sender:
-    contact_id: str
-    name: str
-    roles: frozenset[Role]
-    member_id: int | None = None
-
-    def has(self, role: Role | tuple[Role, ...]) -> bool:
-        """Whether the sender holds ``role`` (any of them, for a tuple)."""
-        wanted = role if isinstance(role, tuple) else (role,)
-        return any(r == Role.MEMBER or r in self.roles for r in wanted)
 
 
 @dataclass(frozen=True)
@@ -134,32 +99,6 @@ class AccessRule(Protocol):
     """handlers.access.Access, as the registry asks it."""
 
     def may(self, sender: Sender, what: CommandSpec) -> bool: ...
-
-
-@dataclass(frozen=True)
-class CommandSpec:
-    name: str
-    func: Handler
-    syntax: str
-    help: str
-    aliases: tuple[str, ...] = ()
-    role: Role | tuple[Role, ...] = Role.MEMBER  # a tuple: any of them
-    scope: Scope = Scope.ANY
-    examples: tuple[str, ...] = ()
-    section: str = ""  # the capability it belongs to (its module's SECTION), for #帮助
-    max_chars: int | None = None  # a pasted plan may be longer than a chat message
-
-    @property
-    def roles(self) -> tuple[Role, ...]:
-        return self.role if isinstance(self.role, tuple) else (self.role,)
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return (self.name, *self.aliases)
-
-    def usage(self) -> str:
-        example = f"，例如 {self.examples[0]}" if self.examples else ""
-        return f"格式：{self.syntax}{example}。"
 
 
 # --- forms: declared here, run by handlers.forms ------------------------------------

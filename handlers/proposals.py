@@ -4,186 +4,49 @@ co-sign, the committee's review and hand-over, answers, evaluation, export.
 The form is a ``Draft`` row (survives restarts, expires); every change of a
 proposal notifies its proposer and co-signers privately and is kept in its
 history (storage.proposals).
+
+The commands stay here, in #帮助's order; what they share is in ``handlers.proposal_common``, the
+guided form in ``handlers.proposal_form``, the detail, statistics and export in
+``handlers.proposal_views`` (all re-exported here).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from handlers.base import (
     Attachment,
     Context,
-    Form,
-    Invalid,
     Reply,
     Request,
     Role,
-    Step,
     command,
-    read_optional_list,
     reply,
 )
 from handlers.forms import begin
-from handlers.xlsx import workbook_bytes
+from handlers.proposal_common import (
+    _SPLIT,
+    COMMITTEE,
+    REASON_MAX,
+    _code,
+    _lookup,
+    collection_window,
+    congress_year,
+    notify,
+    window_problem,
+)
+from handlers.proposal_common import FIELD_KEYS as FIELD_KEYS
+from handlers.proposal_common import FORM as FORM
+from handlers.proposal_common import PROMPTS as PROMPTS
+from handlers.proposal_form import PROPOSAL_FORM, STEPS
+from handlers.proposal_views import PROPOSAL_HEADERS as PROPOSAL_HEADERS
+from handlers.proposal_views import detail_text, proposals_workbook, stats_text
 from schedules.kv import read_pairs, too_long
 from schedules.when import read_date
 from storage.models import Proposal
-from storage.proposals import EVALUATIONS, STATUSES, NewProposal, ProposalRepo, parse_code
+from storage.proposals import EVALUATIONS, STATUSES
 
 SECTION = "教代会提案"  # the heading it has in #帮助
-
-FORM = "proposal"
-FIELD_KEYS = {"标题": "title", "案由": "reason", "建议": "suggestion", "附议人": "cosigners"}
-PROMPTS = {
-    "title": "第 1 步（共 4 步）：请发送提案标题（不超过 60 字）。随时发送 #取消 放弃。",
-    "reason": "第 2 步：请写案由，即存在的问题和原因。",
-    "suggestion": "第 3 步：请写建议，即具体的解决办法。",
-    "cosigners": "第 4 步：如已约好附议人，请发送他们的姓名（用顿号或空格分开）；没有请发送“无”。",
-}
-COMMITTEE = Role.PROPOSAL_COMMITTEE
-REASON_MAX = 480  # review_note holds 500, with "不予立案，转为意见建议：" before the reason
-_SPLIT = re.compile(r"\s*[|｜]\s*")
-
-
-# --- rules --------------------------------------------------------------------
-
-
-def collection_window(ctx: Context) -> tuple[dt.date | None, dt.date | None]:
-    """(start, deadline): what the committee set in chat, else the config."""
-    rules, settings = ctx.services.proposal_rules, ctx.services.settings
-    start = settings.get("proposals:start")
-    deadline = settings.get("proposals:deadline")
-    return (dt.date.fromisoformat(start) if start else rules.start,
-            dt.date.fromisoformat(deadline) if deadline else rules.deadline)
-
-
-def congress_year(ctx: Context) -> int:
-    rules = ctx.services.proposal_rules
-    if rules.year:
-        return rules.year
-    _, deadline = collection_window(ctx)
-    return deadline.year if deadline else ctx.now.year
-
-
-def window_problem(ctx: Context) -> str:
-    start, deadline = collection_window(ctx)
-    today = ctx.now.date()
-    if start and today < start:
-        return f"提案征集将于 {start:%Y-%m-%d} 开始，届时再提交。"
-    if deadline and today > deadline:
-        return f"本届提案征集已于 {deadline:%Y-%m-%d} 截止。意见建议可直接联系工会。"
-    return ""
-
-
-def _code(arg: str, ctx: Context) -> tuple[int, int] | None:
-    return parse_code(arg, congress_year(ctx)) if arg else None
-
-
-def _lookup(req: Request, ctx: Context) -> tuple[Proposal | None, list[Reply]]:
-    code = _code(req.argv[0], ctx) if req.argv else None
-    if code is None:
-        return None, req.usage("请写上提案编号（见 #提案列表）")
-    p = ctx.services.proposals.find(*code)
-    if p is None:
-        return None, reply(f"没有编号为 {code[0]}-{code[1]:03d} 的提案。")
-    return p, []
-
-
-def notify(p: Proposal, ctx: Context, text: str, cosigner_text: str | None = None) -> list[Reply]:
-    """Tell the proposer and every co-signer privately (not whoever made the change);
-    ``cosigner_text`` when co-signers are to read it differently ("您附议的提案")."""
-    contacts = [(p.proposer_contact, text)] + [
-        (c.contact_id, cosigner_text or text) for c in ctx.services.proposals.cosigners(p.id)]
-    seen = {ctx.sender.contact_id}
-    out = []
-    for c, words in contacts:
-        if c and c not in seen:
-            seen.add(c)
-            out.append(Reply(words, to_contact=c))
-    return out
-
-
-def detail_text(p: Proposal, repo: ProposalRepo, tz: dt.tzinfo) -> str:
-    cos = repo.cosigners(p.id)
-    merged = f"（并入 {p.merged_into}）" if p.merged_into else ""
-    lines = [f"提案 {p.code}《{p.title}》", f"状态：{p.status}{merged}",
-             f"提案人：{p.proposer_name}", f"附议人：{'、'.join(c.name for c in cos) or '暂无'}",
-             f"案由：{p.reason}", f"建议：{p.suggestion}"]
-    if p.review_note:
-        lines.append(f"审查意见：{p.review_note}")
-    if p.department:
-        lines.append(f"承办部门：{p.department}")
-    if p.answer:
-        lines.append(f"答复：{p.answer}")
-    if p.evaluation:
-        lines.append(f"评价：{p.evaluation}" + (f"（{p.evaluation_note}）" if p.evaluation_note else ""))
-    history = repo.history(p.id)
-    if history:
-        lines.append("进度：" + "；".join(
-            f"{e.at.astimezone(tz):%m-%d} {e.actor_name}{e.action}" for e in history[-6:]))
-    return "\n".join(lines)
-
-
-# --- drafting -------------------------------------------------------------------
-
-
-def _limited(label: str, limit: int) -> Step:
-    return Step(FIELD_KEYS[label], label, PROMPTS[FIELD_KEYS[label]], limit=limit)
-
-
-STEPS = (
-    _limited("标题", 60),
-    _limited("案由", 1500),
-    _limited("建议", 1500),
-    Step("cosigners", "附议人", PROMPTS["cosigners"], read=read_optional_list, limit=200),
-)
-
-
-def _summary(data: dict, ctx: Context) -> str:
-    v = data["values"]
-    return "\n".join([
-        "请核对提案：",
-        f"标题：{v.get('title', '')}",
-        f"案由：{v.get('reason', '')}",
-        f"建议：{v.get('suggestion', '')}",
-        f"附议人：{v.get('cosigners') or '无'}",
-    ])
-
-
-def _finish(data: dict, ctx: Context) -> list[Reply]:
-    if problem := window_problem(ctx):
-        raise Invalid(problem)
-    v = data["values"]
-    member = ctx.services.members.get_by_contact(ctx.sender.contact_id)
-    assert member is not None
-    rules = ctx.services.proposal_rules
-    p = ctx.services.proposals.submit(NewProposal(v["title"], v["reason"], v["suggestion"]), member,
-                                      congress_year(ctx), rules.min_cosigners, ctx.now)
-    need = "已进入审查。"
-    if rules.min_cosigners:
-        need = f"还需 {rules.min_cosigners} 位代表附议（发送 #附议 {p.code}）后进入审查。"
-    out = [Reply(f"已提交提案 {p.code}《{p.title}》。{need}发送 #提案 {p.code} 可查看进度。")]
-    missing = []
-    for name in re.split(r"[、，,;；\s]+", v.get("cosigners") or ""):
-        if not name:
-            continue
-        found = [m for m in ctx.services.members.find(name) if m.contact_id and m.contact_id != ctx.sender.contact_id]
-        if len(found) == 1:
-            out.append(Reply(f"{ctx.sender.name} 提交了提案 {p.code}《{p.title}》，邀请您附议。"
-                             f"同意请发送 #附议 {p.code}；发送 #提案 {p.code} 查看全文。",
-                             to_contact=found[0].contact_id))
-        else:
-            missing.append(name)
-    if missing:
-        out[0] = Reply(out[0].text + f"\n未能通知：{'、'.join(missing)}（请他们直接发送 #附议 {p.code}）。")
-    return out
-
-
-PROPOSAL_FORM = Form(kind=FORM, noun="提案", steps=lambda data, ctx: STEPS, summary=_summary, finish=_finish,
-                     role=Role.REPRESENTATIVE, intro="开始填写提案。",
-                     confirm_hint="确认无误请回复“提交”（或“确认”）；修改请发送 #修改 标题/案由/建议/附议人 新内容；"
-                                  "放弃请发送 #取消。")
 
 
 @command("提案", syntax="#提案 | #提案 标题｜案由｜建议 | #提案 编号",
@@ -273,29 +136,6 @@ def listing(req: Request, ctx: Context) -> list[Reply]:
     if len(rows) > 50:
         lines.append(f"……另有 {len(rows) - 50} 件，可用 #导出提案 获取全部")
     return reply("\n".join(lines))
-
-
-def stats_text(rows: list[Proposal], year: int) -> str:
-    """The 提案 statistics a congress reports: by status, by department (with how far each got), by evaluation."""
-    if not rows:
-        return f"{year} 年还没有提案。"
-
-    def counts(values: list[str], order: tuple[str, ...] = ()) -> str:
-        tally: dict[str, int] = {}
-        for v in values:
-            tally[v] = tally.get(v, 0) + 1
-        keys = [k for k in order if k in tally] + sorted(k for k in tally if k not in order)
-        return "、".join(f"{k} {tally[k]}" for k in keys)
-
-    lines = [f"{year} 年提案统计（共 {len(rows)} 件）：", f"按状态：{counts([p.status for p in rows], STATUSES)}"]
-    departments = sorted({p.department for p in rows if p.department})
-    for d in departments:
-        mine = [p for p in rows if p.department == d]
-        answered = sum(1 for p in mine if p.status in ("已答复", "已评价", "办结"))
-        lines.append(f"{d}：{len(mine)} 件（已答复 {answered}，办理中 {len(mine) - answered}）")
-    if evaluated := [p.evaluation for p in rows if p.evaluation]:
-        lines.append(f"满意度：{counts(evaluated, EVALUATIONS)}")
-    return "\n".join(lines)
 
 
 @command("提案统计", syntax="#提案统计 [年份]", help="按状态、承办部门、满意度统计提案",
@@ -456,20 +296,6 @@ def close(req: Request, ctx: Context) -> list[Reply]:
     if p is None:
         return problem
     return _change(ctx, p, "办结")
-
-
-PROPOSAL_HEADERS = ["编号", "标题", "提案人", "附议人", "状态", "承办部门", "案由", "建议", "审查意见", "答复", "评价"]
-
-
-def proposals_workbook(repo: ProposalRepo, year: int) -> bytes:
-    rows = []
-    for p in repo.list(year):
-        cos = "、".join(c.name for c in repo.cosigners(p.id))
-        evaluation = p.evaluation + (f"（{p.evaluation_note}）" if p.evaluation_note else "")
-        status = p.status + (f"（并入 {p.merged_into}）" if p.merged_into else "")
-        rows.append([p.code, p.title, p.proposer_name, cos, status, p.department, p.reason, p.suggestion,
-                     p.review_note, p.answer, evaluation])
-    return workbook_bytes(f"{year}年提案汇总表", PROPOSAL_HEADERS, rows)
 
 
 @command("导出提案", syntax="#导出提案 [年份]", role=COMMITTEE, help="导出提案汇总表（Excel，私聊发给您）",

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from handlers.access import Access
-from handlers.base import Registry
 from handlers.rules import ProposalRules, WelfareRules
 from handlers.style import CommandStyle
 from handlers.vote_rules import VoteRules
@@ -25,6 +24,9 @@ from storage.web_logins import WebLogins
 from storage.welfare import WelfareDesk
 
 if TYPE_CHECKING:
+    # Annotations only. handlers.base refers to Services for Context.services, so importing the registry
+    # here at run time would make base and services import each other.
+    from handlers.base import Registry
     from schedules.scheduler import ReminderScheduler
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from bot.checks import Check
 from bot.config import Config
 from bot.dingtalk.api import CONSOLE_PERMISSIONS, DingTalkApi, DingTalkAuthError, DingTalkError
 from bot.dingtalk.directory import last_synced
-from bot.doctor import Check
 from bot.status import CONNECTED_WITHIN, HEARTBEAT_KEY
 from storage.directory import LEFT_PREFIX
 

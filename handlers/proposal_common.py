@@ -1,0 +1,89 @@
+"""What the proposal commands share: the form's field names, the collection window and congress year,
+looking a proposal up by its code, and notifying its proposer and co-signers.
+
+Split from ``handlers.proposals``, which re-exports the names callers import from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from handlers.base import (
+    Context,
+    Reply,
+    Request,
+    Role,
+    reply,
+)
+from storage.models import Proposal
+from storage.proposals import parse_code
+
+FORM = "proposal"
+FIELD_KEYS = {"标题": "title", "案由": "reason", "建议": "suggestion", "附议人": "cosigners"}
+PROMPTS = {
+    "title": "第 1 步（共 4 步）：请发送提案标题（不超过 60 字）。随时发送 #取消 放弃。",
+    "reason": "第 2 步：请写案由，即存在的问题和原因。",
+    "suggestion": "第 3 步：请写建议，即具体的解决办法。",
+    "cosigners": "第 4 步：如已约好附议人，请发送他们的姓名（用顿号或空格分开）；没有请发送“无”。",
+}
+COMMITTEE = Role.PROPOSAL_COMMITTEE
+REASON_MAX = 480  # review_note holds 500, with "不予立案，转为意见建议：" before the reason
+_SPLIT = re.compile(r"\s*[|｜]\s*")
+
+# --- rules --------------------------------------------------------------------
+
+
+def collection_window(ctx: Context) -> tuple[dt.date | None, dt.date | None]:
+    """(start, deadline): what the committee set in chat, else the config."""
+    rules, settings = ctx.services.proposal_rules, ctx.services.settings
+    start = settings.get("proposals:start")
+    deadline = settings.get("proposals:deadline")
+    return (dt.date.fromisoformat(start) if start else rules.start,
+            dt.date.fromisoformat(deadline) if deadline else rules.deadline)
+
+
+def congress_year(ctx: Context) -> int:
+    rules = ctx.services.proposal_rules
+    if rules.year:
+        return rules.year
+    _, deadline = collection_window(ctx)
+    return deadline.year if deadline else ctx.now.year
+
+
+def window_problem(ctx: Context) -> str:
+    start, deadline = collection_window(ctx)
+    today = ctx.now.date()
+    if start and today < start:
+        return f"提案征集将于 {start:%Y-%m-%d} 开始，届时再提交。"
+    if deadline and today > deadline:
+        return f"本届提案征集已于 {deadline:%Y-%m-%d} 截止。意见建议可直接联系工会。"
+    return ""
+
+
+def _code(arg: str, ctx: Context) -> tuple[int, int] | None:
+    return parse_code(arg, congress_year(ctx)) if arg else None
+
+
+def _lookup(req: Request, ctx: Context) -> tuple[Proposal | None, list[Reply]]:
+    code = _code(req.argv[0], ctx) if req.argv else None
+    if code is None:
+        return None, req.usage("请写上提案编号（见 #提案列表）")
+    p = ctx.services.proposals.find(*code)
+    if p is None:
+        return None, reply(f"没有编号为 {code[0]}-{code[1]:03d} 的提案。")
+    return p, []
+
+
+def notify(p: Proposal, ctx: Context, text: str, cosigner_text: str | None = None) -> list[Reply]:
+    """Tell the proposer and every co-signer privately (not whoever made the change);
+    ``cosigner_text`` when co-signers are to read it differently ("您附议的提案")."""
+    contacts = [(p.proposer_contact, text)] + [
+        (c.contact_id, cosigner_text or text) for c in ctx.services.proposals.cosigners(p.id)]
+    seen = {ctx.sender.contact_id}
+    out = []
+    for c, words in contacts:
+        if c and c not in seen:
+            seen.add(c)
+            out.append(Reply(words, to_contact=c))
+    return out

@@ -1,0 +1,76 @@
+"""Reading a sign-up command's arguments: the event's number or title, ``+家属人数`` and the note.
+
+Split from ``handlers.signups``, which re-exports the names callers import from it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from handlers.base import Context, Reply, Request, reply
+from handlers.signup_views import _open_list
+from schedules.text_norm import normalize_message
+from storage.models import Event
+
+_NUMBER = re.compile(r"^(?:报名|活动|编号|第)?(\d{1,6})(?:号|个)?$")
+_EXTRA = re.compile(r"^(?:\+|＋|加|带|家属)(\d{1,2})(?:人|位)?$")
+_EXTRA_GIVEN = re.compile(r"(?:^|\s)(?:\+|＋|加|带|家属)\d")
+
+
+def parse_signup_args(args: str) -> tuple[int | None, int, str]:
+    """'3 +1' -> (3, 1, ''); '' -> (None, 0, ''); garbage -> (None, 0, problem)."""
+    number, extra = None, 0
+    for token in args.replace("＋", "+").split():
+        token = token.lstrip("#＃")
+        if m := _NUMBER.match(token):
+            if number is not None:
+                return None, 0, "一次只能报名一个活动"
+            number = int(m.group(1))
+        elif m := _EXTRA.match(token):
+            extra = int(m.group(1))
+        else:
+            return None, 0, f"看不懂“{token[:20]}”"
+    return number, extra, ""
+
+
+NOTE_MAX = 50
+_NOTE_KEY = re.compile(r"^备注\s*[=:：]?\s*")
+
+
+def split_note(args: str) -> tuple[str, str, str]:
+    """'3 +1 素食' -> ('3 +1', '', '素食'); '羽毛球' -> ('', '羽毛球', ''); '备注=素食' -> ('', '', '素食').
+
+    Words after a number are a 备注; without a number they name the event,
+    unless they start with 备注."""
+    args, words = split_title(args)
+    if m := _NOTE_KEY.match(words):
+        return args, "", words[m.end():].strip()
+    if words and parse_signup_args(args)[0] is not None:
+        return args, "", words
+    return args, words, ""
+
+
+def split_title(args: str) -> tuple[str, str]:
+    """'羽毛球 +1' -> ('+1', '羽毛球'): the words that are neither a number nor '+N' name an event."""
+    keep, words = [], []
+    for token in re.sub(r"(\d)\s*\+", r"\1 +", args.replace("＋", "+")).split():  # '1+1' is '1 +1'
+        bare = token.lstrip("#＃")
+        (keep if _NUMBER.match(bare) or _EXTRA.match(bare) else words).append(token)
+    return " ".join(keep), " ".join(words)
+
+
+def events_titled(words: str, events: list[Event]) -> list[Event]:
+    """Events whose title contains ``words`` (spaces and width ignored); at least two characters."""
+    key = re.sub(r"\s+", "", normalize_message(words)).lstrip("#")
+    if len(key) < 2:
+        return []
+    return [e for e in events if key in re.sub(r"\s+", "", normalize_message(e.title))]
+
+
+def _number_from_title(words: str, events: list[Event], ctx: Context, req: Request) -> tuple[int | None, list[Reply]]:
+    found = events_titled(words, events)
+    if len(found) == 1:
+        return found[0].number, []
+    if not found:
+        return None, req.usage(f"没有找到名称含“{words[:20]}”的活动（编号见 #报名列表）")
+    return None, reply("有多项活动符合，请写上编号：\n" + _open_list(found, ctx))

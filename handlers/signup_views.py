@@ -1,0 +1,191 @@
+"""How sign-ups read in chat: an event's time and notice, the list, the replies to a sign-up or a
+change, the export workbook, and the posts rendered when the outbox sends them.
+
+Split from ``handlers.signups``, which re-exports the names callers import from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handlers.base import Context, Reply, reply
+from handlers.services import Services
+from handlers.xlsx import workbook_bytes
+from schedules.audience import EVERYONE
+from storage.models import Event, Member, Signup
+from storage.signups import ChangeOutcome, SignupOutcome
+
+_WEEKDAY = "一二三四五六日"
+
+
+def when_text(when: dt.datetime | None, ctx: Context) -> str:
+    if when is None:
+        return "待定"
+    local = when.astimezone(ctx.services.tz)
+    clock = "" if local.time() == dt.time(0, 0) else f" {local:%H:%M}"
+    return f"{local.month}月{local.day}日（周{_WEEKDAY[local.weekday()]}）{clock}"
+
+
+def notice_text(e: Event, ctx: Context, preview: bool = False) -> str:
+    """The group notice; ``preview``: before publishing, without the number it does not have yet."""
+    number = "" if preview else f"（报名编号 {e.number}）"
+    lines = [f"【报名通知】{e.title}{number}", f"时间：{when_text(e.starts_at, ctx)}"]
+    if e.place:
+        lines.append(f"地点：{e.place}")
+    cap = f"{e.capacity} 人" if e.capacity else "不限"
+    if e.family_max:
+        cap += f"（每人可带家属 {e.family_max} 人）"
+    lines.append(f"名额：{cap}")
+    if e.deadline:
+        lines.append(f"截止：{when_text(e.deadline, ctx)}")
+    if e.audience != EVERYONE:
+        lines.append(f"对象：{e.audience}")
+    if e.note:
+        lines.append(f"说明：{e.note}")
+    if not preview:
+        plus = f"（带家属发送 #报名 {e.number} +1）" if e.family_max else ""
+        lines.append(f"报名：发送 #报名 {e.number}{plus}；取消发送 #取消报名 {e.number}；名单 #名单 {e.number}")
+    return "\n".join(lines)
+
+
+def roster_text(services: Services, number: int) -> str | None:
+    roster = services.signups.roster(number)
+    if roster is None:
+        return None
+    e = roster.event
+    seats = sum(s.seats for s in roster.confirmed)
+    cap = f"/{e.capacity}" if e.capacity else ""
+    state = {"open": "", "closed": "（已截止）", "cancelled": "（已取消）"}[e.status]
+    lines = [f"【{e.number}】{e.title}{state} 已报 {seats}{cap} 人"]
+    for i, s in enumerate(roster.confirmed, start=1):
+        lines.append(f"{i}. {_who(s)}")
+    if roster.waitlist:
+        lines.append(f"候补 {len(roster.waitlist)} 人：")
+        lines += [f"候补{i}. {_who(s)}" for i, s in enumerate(roster.waitlist, start=1)]
+    if not roster.confirmed and not roster.waitlist:
+        lines.append("还没有人报名。")
+    return "\n".join(lines)
+
+
+def render_list_post(services: Services, ref: str) -> str | None:
+    """The coalesced group list, rendered when it is sent (not when queued), so it is current."""
+    number = ref.removeprefix("event:")
+    return roster_text(services, int(number)) if number.isdecimal() else None
+
+
+def _who(s: Signup) -> str:
+    return s.name + (f" +{s.extra}" if s.extra else "") + (f"（{s.note}）" if s.note else "")
+
+
+STATUS_LABELS = {"confirmed": "已报名", "waitlist": "候补", "cancelled": "已取消"}
+
+
+def signup_workbook(rows: list[Signup], tz: dt.tzinfo) -> bytes:
+    body = [
+        (i, s.name, s.department, s.signed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+         STATUS_LABELS.get(s.status, s.status), s.extra, s.note, s.by if s.by != s.contact_id else "")
+        for i, s in enumerate(rows, start=1)
+    ]
+    return workbook_bytes("报名名单", ["序号", "姓名", "部门", "报名时间", "状态", "家属人数", "备注", "代报人"], body)
+
+
+SIGNUP_NUDGE_KIND = "signup_nudge"
+
+
+def not_signed_up(ctx: Context, event: Event) -> list[Member] | None:
+    """The roster's members in the event's audience who neither signed up nor wait; None without a roster."""
+    expected = ctx.services.access.expected(event.audience)
+    if expected is None:
+        return None
+    taken = {s.member_id for s in ctx.services.signups.all_signups(event.number) if s.status != "cancelled"}
+    return [m for m in expected if m.id not in taken]
+
+
+def render_signup_nudge(services: Services, ref: str, target: str, text: str) -> str | None:
+    """At sending time: nothing once the member signed up, or once the sign-up closed."""
+    number = ref.removeprefix("event:")
+    event = services.signups.get(int(number)) if number.isdecimal() else None
+    if event is None or event.status != "open":
+        return None
+    contact = target.removeprefix("contact:")
+    if any(s.contact_id == contact and s.status != "cancelled" for s in services.signups.all_signups(event.number)):
+        return None
+    return text
+
+
+def _outcome_replies(outcome: SignupOutcome, name: str, ctx: Context) -> list[Reply]:
+    e = outcome.event
+    if e is None:
+        return reply("没有这个报名编号，发送 #报名列表 查看正在报名的活动。")
+    mine = outcome.signup
+    match outcome.status:
+        case "closed":
+            return reply(f"“{e.title}”报名已截止。")
+        case "cancelled":
+            return reply(f"“{e.title}”已取消。")
+        case "deadline":
+            return reply(f"“{e.title}”报名已于 {when_text(e.deadline, ctx)} 截止。")
+        case "audience":
+            return reply(f"“{e.title}”面向{e.audience}，您不在报名范围内。如有疑问请联系工会。")
+        case "family":
+            return reply(f"“{e.title}”{_family_limit(e)}，未报名。")
+        case "already":
+            state = "已在名单中" if mine and mine.status == "confirmed" else f"在候补第 {outcome.position} 位"
+            return reply(f"{name} 已经报过“{e.title}”了（{state}），无需重复报名。")
+        case "confirmed":
+            left = f"，剩余 {e.capacity - e.confirmed_seats} 个名额" if e.capacity else ""
+            plus = f" +{mine.extra}" if mine and mine.extra else ""
+            return reply(f"✓ {name}{plus} 报名成功：{e.title}（第 {outcome.position} 位{left}）")
+        case "waitlist":
+            return reply(f"“{e.title}”名额已满，{name} 已进入候补第 {outcome.position} 位；"
+                         "有人取消时自动递补并私聊通知。")
+    return reply("未报名，请稍后再试。")
+
+
+def _family_limit(e: Event) -> str:
+    return f"最多可带家属 {e.family_max} 人" if e.family_max else "不能带家属"
+
+
+def _extra_replies(outcome: ChangeOutcome, name: str, ctx: Context) -> list[Reply]:
+    e = outcome.event
+    assert e is not None
+    match outcome.status:
+        case "changed":
+            assert outcome.signup is not None
+            seats = f"（已报 {e.confirmed_seats}/{e.capacity}）" if e.capacity else ""
+            out = [Reply(f"已将 {name} 报名“{e.title}”的家属人数改为 {outcome.signup.extra} 人{seats}。")]
+            out += _promotion_replies(e, outcome.promoted, ctx, out)
+            return out
+        case "full":
+            return reply(f"“{e.title}”名额不足（或有人在候补），家属人数未改。")
+        case "family":
+            return reply(f"“{e.title}”{_family_limit(e)}，未修改。")
+        case "closed":
+            return reply(f"“{e.title}”报名已截止，不能修改。")
+    return []
+
+
+def _promotion_replies(event: Event, promoted: list[Signup], ctx: Context, head: list[Reply]) -> list[Reply]:
+    """Private notices to those moved up from the waitlist; in a group, their names on the first reply."""
+    out = []
+    for p in promoted:
+        out.append(Reply(f"好消息：“{event.title}”有人取消，您已从候补递补为正式报名。"
+                         f"如不能参加请发送 #取消报名 {event.number}。", to_contact=p.contact_id)
+                   if p.contact_id else
+                   Reply(f"{p.name} 已从候补递补（未绑定{ctx.services.style.platform}，请转告）。"))
+    if promoted and ctx.chat.is_group and head:
+        head[0] = Reply(head[0].text + " 候补的 " + "、".join(p.name for p in promoted) + " 已递补。")
+    return out
+
+
+def _open_events(ctx: Context) -> list[Event]:
+    return [e for e in ctx.services.signups.open_events() if e.deadline is None or e.deadline > ctx.now]
+
+
+def _open_list(events: list[Event], ctx: Context) -> str:
+    lines = []
+    for e in events:
+        cap = f"，已报 {e.confirmed_seats}/{e.capacity}" if e.capacity else f"，已报 {e.confirmed_seats}"
+        deadline = f"，{when_text(e.deadline, ctx)}截止" if e.deadline else ""
+        lines.append(f"【{e.number}】{e.title}（{when_text(e.starts_at, ctx)}{cap}{deadline}）")
+    return "\n".join(lines)
