@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from bot.app import App, build_app
 from bot.clock import FakeClock
@@ -20,6 +21,15 @@ from tests.pg_cluster import PgCluster, fresh_database
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
 TZ = "Asia/Shanghai"
+
+# Profiles of the generated invariant tests (tests/test_invariants_*.py, see docs/testing.md); the
+# hypothesis default profile, which other tests use, is left alone. UNIONBOT_HYPOTHESIS=deep picks
+# the long one (make test-deep). No deadline: a step is a chat message through the real pipeline on
+# a real database, whose time depends on the machine, not on the code under test.
+_GENERATED = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                                                         HealthCheck.data_too_large], print_blob=True)
+settings.register_profile("invariants", max_examples=12, stateful_step_count=20, **_GENERATED)
+settings.register_profile("invariants-deep", max_examples=300, stateful_step_count=60, **_GENERATED)
 
 
 @pytest.fixture(scope="session")
