@@ -49,8 +49,9 @@ def turnout_text(voted: int, eligible: int) -> str:
 
 
 def reaches(count: int, base: int, half_passes: bool) -> bool:
-    """More than half of ``base`` (or exactly half too, when ``half_passes``)."""
-    return 2 * count > base or (half_passes and 2 * count == base)
+    """More than half of ``base`` (or exactly half too, when ``half_passes``). Nothing reaches half of
+    nobody: with no ballot cast, 0 of 0 is not "half" (found by tests/test_invariants_votes.py)."""
+    return base > 0 and (2 * count > base or (half_passes and 2 * count == base))
 
 
 def decide(options: list[str], counts: list[int], voted: int, eligible: int | None, congress: bool,

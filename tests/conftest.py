@@ -28,8 +28,8 @@ TZ = "Asia/Shanghai"
 # a real database, whose time depends on the machine, not on the code under test.
 _GENERATED = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                                          HealthCheck.data_too_large], print_blob=True)
-settings.register_profile("invariants", max_examples=12, stateful_step_count=20, **_GENERATED)
-settings.register_profile("invariants-deep", max_examples=300, stateful_step_count=60, **_GENERATED)
+settings.register_profile("invariants", max_examples=10, stateful_step_count=15, **_GENERATED)
+settings.register_profile("invariants-deep", max_examples=80, stateful_step_count=40, **_GENERATED)
 
 
 @pytest.fixture(scope="session")

@@ -45,6 +45,7 @@ class Database:
         self.url = url
         self.engine: Engine = make_engine(url)
         migrate.upgrade(self.engine)
+        self._meta: MetaData | None = None
 
     def app(self, clock: FakeClock, **config: Any) -> App:
         union = f"inv-{os.getpid()}-{next(_unions)}"
@@ -54,8 +55,15 @@ class Database:
         clock = FakeClock(start)
         return ChatDriver(self.app(clock, **config), clock)
 
+    def tables(self) -> dict[str, Table]:
+        """The database's tables as the migrations made them (reflected once: slow on PostgreSQL)."""
+        if self._meta is None:
+            self._meta = MetaData()
+            self._meta.reflect(self.engine)
+        return dict(self._meta.tables)
+
     def rows(self, table: str, union: str) -> list[dict[str, Any]]:
-        t = Table(table, MetaData(), autoload_with=self.engine)
+        t = self.tables()[table]
         with self.engine.connect() as conn:
             q = select(t).where(t.c.union_id == union)
             if "id" in t.c:

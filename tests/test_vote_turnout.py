@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from bot.app import App
@@ -15,8 +16,7 @@ def test_percent_rounds_half_up_exactly() -> None:
     assert percent(0, 7) == 0 and percent(7, 7) == 100 and percent(1, 6) == 17 and percent(5, 6) == 83
     for whole in range(1, 120):
         for part in range(whole + 1):
-            exact = Fraction(100 * part, whole)
-            assert exact - Fraction(1, 2) <= percent(part, whole) < exact + Fraction(1, 2), (part, whole)
+            assert percent(part, whole) == math.floor(Fraction(100 * part, whole) + Fraction(1, 2)), (part, whole)
     assert turnout_text(2, 3) == "投票率 67%（2/3）"
 
 
