@@ -18,6 +18,10 @@ from handlers.services import Services
 _REPLIES = frozenset({"reply", "web_reply"})
 # Posts that invite people to sign up: wrong once the sign-up is closed, not only once it is cancelled.
 _INVITES = frozenset({"signup_notice", "deadline", "signup_nudge"})
+# Private posts whose recipient is a member by construction (a participant, someone reminded, a birthday):
+# not sent once that member is gone. Officers named in the config may never have written to the bot, so
+# posts to them (care lists) are not checked this way.
+_TO_MEMBERS = frozenset({"event_eve", "receipt_nudge", "signup_nudge", "birthday"})
 
 
 def drop_reason(services: Services, kind: str, ref: str, target: str, occurrence: str,
@@ -39,7 +43,7 @@ def drop_reason(services: Services, kind: str, ref: str, target: str, occurrence
         reason = "签到已删除" if checkin is None else "签到已结束" if checkin.status != "open" else None
     elif what == "notice" and number is not None and services.notices.get(number) is None:
         reason = "通知已撤回"
-    if reason is None and target.startswith("contact:"):
+    if reason is None and kind in _TO_MEMBERS and target.startswith("contact:"):
         contact = target.removeprefix("contact:")
         if services.members.get_by_contact(contact) is None:
             reason = "收件人已不在成员中"

@@ -90,3 +90,16 @@ def test_the_migration_turns_old_skipped_posts_into_dropped_ones(tmp_path: Path)
     with engine.connect() as conn:
         row = conn.execute(text("SELECT status, drop_reason FROM outbox")).one()
     assert tuple(row) == ("dropped", "nothing to render")
+
+
+def test_posts_to_officers_who_never_wrote_are_not_dropped(db_url: str) -> None:
+    """Care lists go to officers named in the config, who may never have written to the bot."""
+    from handlers.outbox_checks import drop_reason
+
+    chat = _chat(db_url)
+    services = chat.app.services
+    assert services.members.get_by_contact("赵委员") is None
+    assert drop_reason(services, "care", "care:重阳节", "contact:赵委员", "2027-10-09", T0) is None
+    assert drop_reason(services, "reply", "", "contact:谁也不是", "x", T0) is None
+    assert drop_reason(services, "event_eve", "event:1", "contact:谁也不是", "2027-03-02", T0) == "报名活动已删除"
+    assert drop_reason(services, "birthday", "birthday", "contact:谁也不是", "2027-03-02", T0) == "收件人已不在成员中"
