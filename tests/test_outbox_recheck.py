@@ -41,6 +41,7 @@ def test_sign_ups_cancelled_before_the_next_tick_are_never_announced(db_url: str
     assert st["dropped_reasons"] == {"报名已取消": 3}
     assert "不再发送 3（报名已取消 3）" in render(st)
     json.dumps(st)  # the --json form
+    assert "不再发送 3" in chat.text("王主席", "#提醒设置", private=True)
 
 
 def test_closed_votes_and_checkins_deleted_activities_and_left_people_are_dropped(db_url: str) -> None:
