@@ -46,10 +46,21 @@ class Database:
         self.engine: Engine = make_engine(url)
         migrate.upgrade(self.engine)
         self._meta: MetaData | None = None
+        self._apps: list[App] = []
 
     def app(self, clock: FakeClock, **config: Any) -> App:
+        # The examples before this one are over: their senders stop leading. On PostgreSQL a leader holds
+        # a connection of the shared pool for its advisory lock; kept, they would exhaust the pool.
+        self.release()
         union = f"inv-{os.getpid()}-{next(_unions)}"
-        return build_app(make_config(self.url, union_id=union, **config), clock, engine=self.engine)
+        app = build_app(make_config(self.url, union_id=union, **config), clock, engine=self.engine)
+        self._apps.append(app)
+        return app
+
+    def release(self) -> None:
+        for app in self._apps:
+            app.sender.leader.release()
+        self._apps.clear()
 
     def chat(self, start: dt.datetime = T0, **config: Any) -> ChatDriver:
         clock = FakeClock(start)
@@ -77,6 +88,7 @@ def database(url: str) -> Iterator[Database]:
     try:
         yield db
     finally:
+        db.release()
         db.engine.dispose()
 
 
