@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 from bot.app import build_app
 from bot.clock import FakeClock
@@ -74,13 +73,13 @@ def test_closed_votes_and_checkins_deleted_activities_and_left_people_are_droppe
     assert by_kind[("receipt_nudge", "notice:9")] == ("dropped", "通知已撤回")
 
 
-def test_the_migration_turns_old_skipped_posts_into_dropped_ones(tmp_path: Path) -> None:
+def test_the_migration_turns_old_skipped_posts_into_dropped_ones(db_url: str) -> None:
     from alembic import command
     from sqlalchemy import text
 
     from storage.migrate import _alembic_config
 
-    engine = make_engine(f"sqlite:///{tmp_path}/old.db")
+    engine = make_engine(db_url)
     command.upgrade(_alembic_config(engine), "0007")
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO outbox (union_id, kind, ref, target, occurrence, text, due_at, expires_at,"
@@ -91,6 +90,10 @@ def test_the_migration_turns_old_skipped_posts_into_dropped_ones(tmp_path: Path)
     with engine.connect() as conn:
         row = conn.execute(text("SELECT status, drop_reason FROM outbox")).one()
     assert tuple(row) == ("dropped", "nothing to render")
+    command.downgrade(_alembic_config(engine), "0007")  # and back
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT status FROM outbox")).scalar() == "skipped"
+    engine.dispose()
 
 
 def test_posts_to_officers_who_never_wrote_are_not_dropped(db_url: str) -> None:
