@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 GATEWAY := gateway
 CONFIG ?= $(if $(wildcard config.toml),config.toml,config.example.toml)
 
-.PHONY: run test test-at lint bench gateway clean
+.PHONY: run test test-deep test-at lint bench gateway clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -26,6 +26,10 @@ run: $(STAMP)
 test: $(STAMP) gateway
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The generated invariant tests with the long hypothesis profile (more examples, longer sequences; docs/testing.md).
+test-deep: $(STAMP)
+	UNIONBOT_HYPOTHESIS=deep $(BIN)/python -m pytest -q tests/test_invariants_*.py $(PYTEST_ARGS)
 
 # The whole suite at another hour (Asia/Shanghai), e.g. make test-at WHEN='2026-12-31 23:59':
 # Debian's faketime shifts every process the tests start (bots, gateway, PostgreSQL) by the same offset.

@@ -19,6 +19,7 @@ from handlers import build_registry
 from handlers.access import Access
 from handlers.base import Role
 from handlers.notices import NUDGE_KIND, render_nudge
+from handlers.outbox_checks import drop_reason
 from handlers.plan_import import new_items
 from handlers.services import Services
 from handlers.signups import SIGNUP_NUDGE_KIND, render_list_post, render_signup_nudge
@@ -131,6 +132,7 @@ def build_sender(config: Config, engine: Engine, services: Services) -> OutboxSe
             NUDGE_KIND: lambda ref, target, text: render_nudge(services, ref, target, text),
             SIGNUP_NUDGE_KIND: lambda ref, target, text: render_signup_nudge(services, ref, target, text),
         },
+        recheck=lambda post, now: drop_reason(services, post.kind, post.ref, post.target, post.occurrence, now),
     )
 
 

@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 # (ref, target, stored text) -> the text to send now, or None to drop the post (rendered when sent)
 GROUP_WAIT = dt.timedelta(minutes=1)
 Renderer = Callable[[str, str, str], str | None]
+# (post, now) -> why the post must not go out any more (recorded with the drop), or None to send it
+Recheck = Callable[[OutboxPost, dt.datetime], str | None]
+# Why a renderer had nothing to say, by kind, for the record (`unionbot status`).
+RENDER_DROPS = {"receipt_nudge": "已回执", "signup_nudge": "已报名", "signup_list": "名单为空"}
 
 
 class Pacer:
@@ -63,6 +67,7 @@ class OutboxSender:
     leader: LeaderLock
     renderers: dict[str, Renderer] = field(default_factory=dict)
     style: CommandStyle = field(default_factory=CommandStyle)  # a group post's '#命令' hints, per platform
+    recheck: Recheck | None = None
     # The terminal chat has no room ids: it shows groups by label.
     group_room: Callable[[str], str | None] | None = None
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{random.getrandbits(32):08x}")
@@ -89,11 +94,16 @@ class OutboxSender:
             if post is None:
                 return None
             assert post.id is not None
+            reason = self.recheck(post, now) if self.recheck else None
+            if reason:
+                self.outbox.mark_dropped(post.id, reason)
+                log.info("post %s (%s %s) dropped: %s", post.id, post.kind, post.ref, reason)
+                continue
             text = post.text
             if post.kind in self.renderers:
                 text = self.renderers[post.kind](post.ref, post.target, post.text) or ""
                 if not text:
-                    self.outbox.mark_skipped(post.id, "nothing to render")
+                    self.outbox.mark_dropped(post.id, RENDER_DROPS.get(post.kind, "发送时已无内容"))
                     continue
             out = self.resolve(post.target, text)
             if out is None:

@@ -32,6 +32,7 @@ def collect(config: Config, services: Services, now: dt.datetime) -> dict[str, A
     with session_scope(engine) as s:
         last = s.exec(select(func.max(SeenMessage.seen_at)).where(SeenMessage.union_id == config.union_id)).one()
     counts = services.reminders.outbox.counts()
+    dropped = counts.get("dropped", 0) + counts.get("skipped", 0)
     login = json.loads(settings.get(LOGIN_KEY) or "null")
     missing = [g.label for g in config.groups if not g.id and not settings.get(f"room:{g.topic}")]
     upcoming = services.reminders.preview(now, 7)[:5]
@@ -43,7 +44,10 @@ def collect(config: Config, services: Services, now: dt.datetime) -> dict[str, A
         "last_message": last.astimezone(tz).isoformat() if last else None,
         "login": login,
         "groups_not_found": missing,
-        "outbox": {k: counts.get(k, 0) for k in ("pending", "sending", "sent", "failed", "missed", "skipped")},
+        # "skipped" is the old name of "dropped" (kept for scripts that read it): the same count.
+        "outbox": {**{k: counts.get(k, 0) for k in ("pending", "sending", "sent", "failed", "missed")},
+                   "skipped": dropped, "dropped": dropped},
+        "dropped_reasons": services.reminders.outbox.drop_reasons(),
         "reminders_paused": services.reminders.paused,
         "next_posts": [{"due_at": p.due_at.astimezone(tz).isoformat(), "kind": p.kind, "target": p.target,
                         "text": p.text.splitlines()[0][:60]} for p in upcoming],
@@ -66,6 +70,10 @@ def _dingtalk(config: Config, settings: Any, now: dt.datetime) -> dict[str, Any]
             "directory_synced_at": synced.astimezone(config.tz).isoformat() if synced else None}
 
 
+def _reasons(reasons: dict[str, int]) -> str:
+    return "（" + "，".join(f"{r or '未注明'} {n}" for r, n in reasons.items()) + "）" if reasons else ""
+
+
 def render(st: dict[str, Any]) -> str:
     ob = st["outbox"]
     upgrade = "" if st["schema"] == st["schema_head"] else f"（最新为 {st['schema_head']}，请运行 unionbot db upgrade）"
@@ -76,7 +84,8 @@ def render(st: dict[str, Any]) -> str:
         "微信登录：" + (("已登录 " if st["login"]["state"] == "logged_in" else "未登录：") + st["login"]["detail"]
                     if st["login"] else "（机器人还没有连接过网关）"),
         f"发件队列：待发 {ob['pending']}，发送中 {ob['sending']}，失败 {ob['failed']}，"
-        f"错过 {ob['missed']}，已发 {ob['sent']}",
+        f"错过 {ob['missed']}，已发 {ob['sent']}，不再发送 {ob['dropped']}"
+        + _reasons(st.get("dropped_reasons") or {}),
         f"自动提醒：{'已暂停' if st['reminders_paused'] else '开启'}",
         f"数据库：{st['database']}，结构版本 {st['schema']}" + upgrade,
     ]

@@ -11,6 +11,7 @@ who has acknowledged by then.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -54,6 +55,9 @@ class ReceiptStatus:
     acknowledged: list[Person]
     missing: list[Person]
     counted_by: str  # 花名册 | 群成员
+    # Acknowledged by someone outside the audience counted (not in the roster, not in the groups):
+    # shown apart, never in the count, so received plus missing is always the audience.
+    outside: list[Person] = dataclasses.field(default_factory=list)
 
 
 def receipt_status(services: Services, notice: Notice) -> ReceiptStatus:
@@ -69,16 +73,20 @@ def receipt_status(services: Services, notice: Notice) -> ReceiptStatus:
     if expected is not None:
         missing = [Person(m.name, m.department, m.contact_id or "") for m in expected
                    if m.id not in acked_ids and not sent_it(notice, m)]
-        return ReceiptStatus(notice, done, missing, "花名册")
+        counted = {m.id for m in expected}
+        return ReceiptStatus(notice, [p for (m, _), p in zip(acked, done, strict=True) if m.id in counted], missing,
+                             "花名册", [p for (m, _), p in zip(acked, done, strict=True) if m.id not in counted])
     labels = json.loads(notice.groups or "[]")
     people = services.notices.group_contacts(labels)
+    outside = [p for p in done if p.contact_id not in people]
+    done = [p for p in done if p.contact_id in people]
     missing = []
     for cid, name in sorted(people.items(), key=lambda kv: kv[1]):
         if cid in acked_contacts or cid == sender:
             continue
         m = services.members.get_by_contact(cid)
         missing.append(Person(m.name if m else name, m.department if m else "", cid))
-    return ReceiptStatus(notice, done, missing, "群成员")
+    return ReceiptStatus(notice, done, missing, "群成员", outside)
 
 
 def sent_it(notice: Notice, member: Member) -> bool:
@@ -160,6 +168,8 @@ def receipts(req: Request, ctx: Context) -> list[Reply]:
     total = len(st.acknowledged) + len(st.missing)
     head = f"通知 {notice.number}（{clip(notice.text, 20)}）"
     lines = [f"{head}已收到 {len(st.acknowledged)}/{total}（按{st.counted_by}统计）"]
+    if st.outside:
+        lines.append(f"另有 {len(st.outside)} 人不在统计范围内，也回复了收到：{'、'.join(p.name for p in st.outside)}")
     if st.missing:
         lines.append(f"未回执 {len(st.missing)} 人：")
         lines += by_department(st.missing)

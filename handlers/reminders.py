@@ -114,5 +114,5 @@ def settings(req: Request, ctx: Context) -> list[Reply]:
         f"发送速率：每条间隔 {fastest:g}–{slowest:g} 秒，每分钟最多 {per_minute} 条",
         f"工会群：{groups}",
         f"发件队列：待发 {counts.get('pending', 0)}，已发 {counts.get('sent', 0)}，"
-        f"错过 {counts.get('missed', 0)}，失败 {counts.get('failed', 0)}",
+        f"错过 {counts.get('missed', 0)}，失败 {counts.get('failed', 0)}，不再发送 {counts.get('dropped', 0)}",
     ]))

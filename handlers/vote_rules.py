@@ -37,9 +37,21 @@ def fraction_text(f: Fraction) -> str:
     return names.get(f, f"{f.numerator}/{f.denominator}")
 
 
+def percent(part: int, whole: int) -> int:
+    """``part`` of ``whole`` in whole percent, rounded half up (2 of 3 is 67, 1 of 8 is 13) in
+    integers: no float ever turns 66.5 into 66."""
+    return (200 * part + whole) // (2 * whole)
+
+
+def turnout_text(voted: int, eligible: int) -> str:
+    """The percentage with the count beside it, so nobody has to trust the rounding."""
+    return f"投票率 {percent(voted, eligible)}%（{voted}/{eligible}）"
+
+
 def reaches(count: int, base: int, half_passes: bool) -> bool:
-    """More than half of ``base`` (or exactly half too, when ``half_passes``)."""
-    return 2 * count > base or (half_passes and 2 * count == base)
+    """More than half of ``base`` (or exactly half too, when ``half_passes``). Nothing reaches half of
+    nobody: with no ballot cast, 0 of 0 is not "half" (found by tests/test_invariants_votes.py)."""
+    return base > 0 and (2 * count > base or (half_passes and 2 * count == base))
 
 
 def decide(options: list[str], counts: list[int], voted: int, eligible: int | None, congress: bool,

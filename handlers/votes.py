@@ -18,7 +18,7 @@ from collections.abc import Callable
 from handlers.base import Context, Reply, Request, Role, Scope, command, reply
 from handlers.services import Services
 from handlers.signups import when_text
-from handlers.vote_rules import Decision, decide
+from handlers.vote_rules import Decision, decide, turnout_text
 from schedules.audience import EVERYONE, REPRESENTATIVES, normalize_audience
 from schedules.kv import read_pairs, split_trailing, too_long
 from schedules.when import read_datetime
@@ -183,7 +183,7 @@ def result_text(services: Services, v: Vote) -> str:
     options, counts = options_of(v), services.votes.tally(v)
     voted = len(services.votes.voter_ids(v))
     eligible = eligible_count(services, v)
-    turnout = f"投票 {voted} 人" + (f"，应投 {eligible} 人，投票率 {voted * 100 // eligible}%" if eligible else "")
+    turnout = f"投票 {voted} 人" + (f"，应投 {eligible} 人，{turnout_text(voted, eligible)}" if eligible else "")
     d: Decision = decide(options, counts, voted, eligible, is_congress(v), services.vote_rules)
     lines = [f"投票 {v.number}《{v.title}》结果：{turnout}",
              "  ".join(f"{o} {c} 票" for o, c in zip(options, counts, strict=True)), f"依据：{d.rule}。"]
@@ -203,7 +203,8 @@ def result(req: Request, ctx: Context) -> list[Reply]:
     voted = len(ctx.services.votes.voter_ids(v))
     eligible = eligible_count(ctx.services, v)
     of = f"/{eligible}" if eligible else ""
-    text = f"投票 {v.number}《{v.title}》进行中：已投 {voted}{of} 人。"
+    rate = f"（{turnout_text(voted, eligible)}）" if eligible else ""
+    text = f"投票 {v.number}《{v.title}》进行中：已投 {voted}{of} 人{rate}。"
     if v.anonymous:
         return reply(text + "无记名投票，结束前不显示票数。")
     counts = ctx.services.votes.tally(v)

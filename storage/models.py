@@ -100,7 +100,7 @@ class OutboxPost(SQLModel, table=True):
 
     The unique key (kind, ref, target, occurrence) is what makes a post
     impossible to queue twice; ``status`` moves pending -> sending -> sent (or
-    missed / failed), each step a conditional update, so two senders on one
+    missed / failed / dropped), each step a conditional update, so two senders on one
     database can never both send a row.
     """
 
@@ -116,9 +116,11 @@ class OutboxPost(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     due_at: dt.datetime = Field(index=True)
     expires_at: dt.datetime  # after this it is recorded as missed, not sent
-    status: str = Field(default="pending", max_length=16, index=True)  # pending|sending|sent|missed|failed
+    # pending|sending|sent|missed|failed|dropped (checked again at sending time: nothing left to say)
+    status: str = Field(default="pending", max_length=16, index=True)
     attempts: int = 0
     last_error: str = Field(default="", max_length=255)
+    drop_reason: str = Field(default="", max_length=255)  # why a 'dropped' post was not sent (shown by status)
     claimed_by: str = Field(default="", max_length=64)
     sent_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)

@@ -122,11 +122,12 @@ class OutboxRepo:
                 .values(due_at=now))
             return result.rowcount or 0
 
-    def mark_skipped(self, post_id: int, why: str) -> None:
-        """Nothing left to say (e.g. the event behind a list post is gone)."""
+    def mark_dropped(self, post_id: int, why: str) -> None:
+        """Checked again when it was due and not sent: nothing left to say (the event behind it was
+        cancelled, the vote closed, the member answered meanwhile); ``why`` is kept for `status`."""
         with session_scope(self.engine) as s:
             s.execute(update(OutboxPost).where(col(OutboxPost.id) == post_id, OutboxPost.status == "sending")
-                      .values(status="skipped", last_error=why[:255]))
+                      .values(status="dropped", drop_reason=why[:255]))
 
     def expire(self, now: dt.datetime) -> int:
         with session_scope(self.engine) as s:
@@ -154,6 +155,16 @@ class OutboxRepo:
                 .group_by(OutboxPost.status)
             ).all()
         return {status: n for status, n in rows}
+
+    def drop_reasons(self) -> dict[str, int]:
+        """How many posts were dropped for each reason."""
+        with session_scope(self.engine) as s:
+            rows = s.exec(
+                select(OutboxPost.drop_reason, func.count()).where(
+                    OutboxPost.union_id == self.union_id, OutboxPost.status == "dropped")
+                .group_by(OutboxPost.drop_reason)
+            ).all()
+        return {reason: n for reason, n in rows}
 
     def list(self, status: str | None = None, kind: str | None = None) -> list[OutboxPost]:
         with session_scope(self.engine) as s:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, exists, or_, update
+from sqlalchemy import and_, bindparam, delete, exists, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -160,11 +160,13 @@ class SignupRepo:
                               extra=extra, note=note, status=status, by=by, signed_at=now, updated_at=now)
                 new_id = conn.execute(stmts["insert"], values).scalar()
                 if new_id is None:
-                    # A row exists: re-activate it if it was cancelled, else nothing changes.
-                    new_id = conn.execute(update(Signup).where(
-                        Signup.event_id == event.id, Signup.member_id == member.id, Signup.status == "cancelled",
-                    ).values(status=status, extra=extra, note=note, by=by, signed_at=now, updated_at=now)
-                        .returning(Signup.id)).scalar()
+                    # A row exists: if it was cancelled, the sign-up starts afresh as a new row (a new id), so
+                    # it queues behind whoever signed up in the same second before it (the list orders by time,
+                    # then id; found by tests/test_invariants_signups.py). Else nothing changes.
+                    gone = conn.execute(delete(Signup).where(
+                        Signup.event_id == event.id, Signup.member_id == member.id, Signup.status == "cancelled"))
+                    if gone.rowcount == 1:
+                        new_id = conn.execute(stmts["insert"], values).scalar()
                     if new_id is None:
                         conn.rollback()  # gives back the seats taken above
             if new_id is None:
@@ -246,7 +248,8 @@ class SignupRepo:
                 s.execute(update(Event).where(col(Event.id) == event.id)
                           .values(confirmed_seats=Event.confirmed_seats + delta))
             s.execute(update(Signup).where(col(Signup.id) == mine.id).values(extra=extra, updated_at=now))
-            promoted = self._promote(s, event, now) if mine.status == "confirmed" and delta < 0 else []
+            # Fewer seats, confirmed or waiting: whoever is first in line may fit now.
+            promoted = self._promote(s, event, now) if delta < 0 else []
             s.refresh(event)
             s.refresh(mine)
             return ChangeOutcome("changed", event, mine, promoted)
@@ -269,8 +272,10 @@ class SignupRepo:
             if was == "confirmed":
                 s.execute(update(Event).where(col(Event.id) == event.id)
                           .values(confirmed_seats=Event.confirmed_seats - mine.seats))
-                if event.status == "open":
-                    promoted = self._promote(s, event, now)
+            if event.status == "open":
+                # Also when a waiting sign-up leaves: it may have been the one too big to fit, holding back
+                # a smaller one behind it (found by tests/test_invariants_signups.py).
+                promoted = self._promote(s, event, now)
             s.refresh(event)
             return CancelOutcome("cancelled", event, was, promoted)
 

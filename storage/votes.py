@@ -15,7 +15,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import insert, update
+from sqlalchemy import case, insert, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -87,9 +87,13 @@ class VoteRepo:
                 if not _still_open(s, Vote, vote.id):
                     return "closed"
                 s.execute(insert(VoteVoter).values(union_id=self.union_id, vote_id=vote.id, member_id=member.id))
-                s.execute(update(VoteTally).where(col(VoteTally.vote_id) == vote.id,
-                                                  col(VoteTally.option).in_(sorted(set(choices))))
-                          .values(count=VoteTally.count + 1))
+                # Every counter of the vote is written (+1 or +0), not only the chosen ones: on PostgreSQL an
+                # updated row gets a new place in the table and the transaction's id (xmin), which the voter's
+                # row shares, so touching only the chosen counter would tell who chose what, and the table's
+                # order the last ballot's choice (found by tests/test_invariants_votes.py).
+                chosen = sorted(set(choices))
+                s.execute(update(VoteTally).where(col(VoteTally.vote_id) == vote.id)
+                          .values(count=VoteTally.count + case((col(VoteTally.option).in_(chosen), 1), else_=0)))
                 if not vote.anonymous:
                     s.execute(insert(VoteBallot).values(union_id=self.union_id, vote_id=vote.id, member_id=member.id,
                                                         choices=json.dumps(sorted(set(choices)))))

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from bot.app import App, build_app
 from bot.clock import FakeClock
@@ -23,6 +24,15 @@ SEEDS = REPO.parent / "shared" / "seeds"  # absent in a plain clone: tests readi
 PLAN_FIXTURE = REPO / "tests" / "fixtures" / "plan_2027.txt"
 needs_seeds = pytest.mark.skipif(not (SEEDS / "gold").is_dir(), reason="needs ../shared/seeds beside the clone (CI has it)")
 TZ = "Asia/Shanghai"
+
+# Profiles of the generated invariant tests (tests/test_invariants_*.py, see docs/testing.md); the
+# hypothesis default profile, which other tests use, is left alone. UNIONBOT_HYPOTHESIS=deep picks
+# the long one (make test-deep). No deadline: a step is a chat message through the real pipeline on
+# a real database, whose time depends on the machine, not on the code under test.
+_GENERATED = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                                                         HealthCheck.data_too_large], print_blob=True)
+settings.register_profile("invariants", max_examples=10, stateful_step_count=15, **_GENERATED)
+settings.register_profile("invariants-deep", max_examples=80, stateful_step_count=40, **_GENERATED)
 
 
 @pytest.fixture(scope="session")

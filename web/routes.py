@@ -370,7 +370,7 @@ def install(app: FastAPI, office: Office) -> None:
         now = office.now()
         rem = services.reminders
         planned = rem.preview(now.astimezone(dt.UTC), 31)
-        recent = rem.outbox.recent(("sent", "missed", "failed", "skipped", "pending"), 60)
+        recent = rem.outbox.recent(("sent", "missed", "failed", "dropped", "pending"), 60)
         return office.render(request, viewer, "reminders.html", title="提醒", planned=planned[:60], kinds=KIND_LABELS,
                              more=max(0, len(planned) - 60), recent=recent, paused=rem.paused,
                              enabled=rem.rules.enabled, **extra)
