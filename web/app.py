@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -31,8 +32,10 @@ from handlers.forms import current_text
 from handlers.services import Services
 from storage.messages import SeenMessages
 from storage.models import Member
+from storage.web_sessions import WebSessions
 from web import session as sessions
 from web.bridge import CommandBridge, Outcome
+from web.wording import excerpt, page_words
 
 log = logging.getLogger("unionbot.web")
 HERE = Path(__file__).parent
@@ -100,6 +103,7 @@ class Office:
     bridge: CommandBridge
     secret: bytes
     templates: Jinja2Templates
+    sessions: WebSessions
 
     @property
     def tz(self) -> dt.tzinfo:
@@ -111,15 +115,58 @@ class Office:
     # --- who is looking ----------------------------------------------------------------
 
     def viewer(self, request: Request) -> Viewer:
-        session = sessions.decode(self.secret, request.cookies.get(sessions.COOKIE), self.clock().timestamp())
+        """The logged-in member: a signed cookie whose session row is still live on the server, and
+        who still holds every role they logged in with (a lost role ends the session)."""
+        cached = getattr(request.state, "viewer", None)
+        if cached is not None:
+            return cached
+        now = self.clock()
+        session = sessions.decode(self.secret, request.cookies.get(sessions.COOKIE), now.timestamp())
         if session is None:
+            raise NotLoggedIn()
+        row = self.sessions.live(session.sid, now)
+        if row is None or row.member_id != session.member_id:
             raise NotLoggedIn()
         member = self.services.members.by_id(session.member_id)
         if member is None:
+            self.sessions.revoke(now, sid=session.sid)
             raise NotLoggedIn()
         roles = self.services.access.roles_of(member.contact_id or "", member.roster_role, member.id, member.remark)
+        if set(filter(None, row.roles.split(","))) - {r.value for r in roles}:
+            log.info("web: session of member %s ended, a role was lost", member.id)
+            self.sessions.revoke(now, member_id=member.id)
+            raise NotLoggedIn()
         sender = Sender(member.contact_id or "", member.name, roles, member.id)
-        return Viewer(member, sender, session.sid, sessions.csrf_token(self.secret, session.sid))
+        viewer = Viewer(member, sender, session.sid, sessions.csrf_token(self.secret, session.sid))
+        request.state.viewer = viewer
+        return viewer
+
+    def roles_text(self, member: Member) -> str:
+        roles = self.services.access.roles_of(member.contact_id or "", member.roster_role, member.id, member.remark)
+        return ",".join(sorted(r.value for r in roles))
+
+    # --- post/redirect/get ---------------------------------------------------------------
+
+    def redirect(self, viewer: Viewer, back: str, *, message: str = "", title: str = "",
+                 errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+                 **extra: Any) -> Response:
+        """After a POST: what the next page must show (the answer, or the errors with every field as
+        typed) goes into the session's flash, and the browser is sent to ``back`` with a GET, so a
+        reload repeats nothing and never meets a bare 405."""
+        flash = {"message": message, "title": title, "errors": {k: v for k, v in (errors or {}).items() if v},
+                 "values": values or {}, "anchor": back.partition("#")[2], **extra}
+        self.sessions.put_flash(viewer.sid, flash)
+        return RedirectResponse(_safe_back(back), status_code=303)
+
+    def target_label(self, target: str) -> str:
+        """Where a post goes, as the office says it: a group by its name, never its chat id."""
+        kind, _, where = target.partition(":")
+        if kind != "group":
+            return "私聊"
+        for group in self.config.groups:
+            if where in (group.id, group.topic):
+                return group.topic or "工会群"
+        return "工会群" if where.endswith("@chatroom") or not where else where
 
     def can(self, viewer: Viewer, command: str) -> bool:
         """The one access rule, asked about the chat command a page or a button stands for."""
@@ -137,12 +184,15 @@ class Office:
         return Context(viewer.sender, Chat("private", viewer.sender.contact_id), self.now(), self.services)
 
     async def checked_form(self, request: Request, viewer: Viewer) -> dict[str, Any]:
-        """The POSTed form, after its CSRF token: a form without the session's token changes nothing."""
+        """The POSTed form, after its CSRF token: a form without the session's token changes nothing.
+        Kept on the request so a field refused later (TooLong) comes back with everything typed."""
         form = await request.form()
         if not sessions.csrf_ok(self.secret, viewer.sid, str(form.get("csrf", ""))):
             log.warning("web: CSRF token refused for member %s", viewer.member.id)
             raise NotFound()
-        return dict(form)
+        fields = dict(form)
+        request.state.form = fields
+        return fields
 
     async def action(self, request: Request, page: str, command: str) -> tuple[Viewer, dict[str, Any]]:
         """A POST on ``page`` that sends ``command``: the viewer, and the form once its CSRF token is good;
@@ -158,14 +208,25 @@ class Office:
 
     # --- rendering -------------------------------------------------------------------
 
+    def flash(self, request: Request, viewer: Viewer | None) -> dict[str, Any]:
+        """This request's flash (taken once per request, on a GET)."""
+        if viewer is None or request.method != "GET":
+            return {}
+        if not hasattr(request.state, "flash"):
+            request.state.flash = self.sessions.pop_flash(viewer.sid) or {}
+        return request.state.flash
+
     def render(self, request: Request, viewer: Viewer | None, template: str, status: int = 200,
                **values: Any) -> HTMLResponse:
         nav = [p for p in PAGES if viewer is not None and self.can(viewer, p.command)]
-        open_form = self.open_form(viewer) if viewer else None
+        flash = self.flash(request, viewer)
+        current = getattr(request.state, "section", None) or _section(request.url.path)
         return self.templates.TemplateResponse(request, template, {
-            "viewer": viewer, "nav": nav, "union": self.services.union_name, "open_form": open_form,
-            "can": (lambda cmd: viewer is not None and self.can(viewer, cmd)),
-            "csrf": viewer.csrf if viewer else "", "now": self.now(), "tz": self.tz, **values,
+            "viewer": viewer, "nav": nav, "union": self.services.union_name,
+            "can": (lambda cmd: viewer is not None and self.can(viewer, cmd)), "current": current,
+            "csrf": viewer.csrf if viewer else "", "now": self.now(), "tz": self.tz,
+            "flash": flash, "errors": flash.get("errors") or {}, "values": flash.get("values") or {},
+            **{k: v for k, v in flash.items() if k not in ("errors", "values", "message", "title")}, **values,
         }, status_code=status)
 
     def open_form(self, viewer: Viewer) -> dict[str, Any] | None:
@@ -204,102 +265,78 @@ def create_app(config: Config, clock: Callable[[], dt.datetime] | None = None,
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["local"] = lambda v, fmt="%Y-%m-%d %H:%M": (
         v.astimezone(services.tz).strftime(fmt) if isinstance(v, dt.datetime) else (v or ""))
-    office = Office(config, services, clock, bridge, services.web_logins.session_secret(services.settings), templates)
+    templates.env.filters["page"] = page_words
+    templates.env.filters["excerpt"] = excerpt
+    office = Office(config, services, clock, bridge, services.web_logins.session_secret(services.settings), templates,
+                    WebSessions(engine, config.union_id))
 
     app = FastAPI(title="工会办公", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.office = office
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
+    def _viewer_or_none(request: Request) -> Viewer | None:
+        try:
+            return office.viewer(request)
+        except NotLoggedIn:
+            return None
+
+    def error_page(request: Request, status: int, title: str, message: str, back: str = "") -> HTMLResponse:
+        return office.render(request, _viewer_or_none(request), "message.html", status=status, title=title,
+                             message=message, back=back or _parent(request.url.path), error=True)
+
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> HTMLResponse:
-        try:
-            viewer = office.viewer(request)
-        except NotLoggedIn:
-            viewer = None
-        return office.render(request, viewer, "message.html", status=404, title="没有找到",
-                             message="页面不存在，或您无权查看。")
+        # The same page for "not there" and "not yours": nothing in it may depend on the path.
+        request.state.section = "/"
+        return error_page(request, 404, "没有找到", "页面不存在，或您无权查看。", back="/")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
             return await not_found(request, NotFound())
-        return HTMLResponse(f"<p>{exc.status_code}</p>", status_code=exc.status_code)
+        if exc.status_code == 405 and request.method == "GET":
+            # A form's address opened directly (a reload, a bookmark): back to the page it lives on.
+            return error_page(request, 405, "请在页面上提交", "这个地址只接受页面上的表单提交，请返回页面重新操作。")
+        return error_page(request, exc.status_code, "无法处理", "这个请求无法处理，请返回页面重新操作。")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> HTMLResponse:
+        # A path that is not a number where one is expected (/signups/new on a reload) is "not there".
+        if request.method == "GET":
+            return await not_found(request, NotFound())
+        return error_page(request, 422, "无法处理", "提交的内容不完整，请返回页面重新填写。")
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> HTMLResponse:
+        log.exception("web: %s %s failed", request.method, request.url.path)
+        return error_page(request, 500, "出错了", "处理时出了错。"
+                          "请稍后再试，或联系工会管理员。")
 
     @app.exception_handler(TooLong)
-    async def too_long(request: Request, exc: TooLong) -> HTMLResponse:
-        back = request.url.path.rsplit("/", 1)[0] or "/"
-        try:
-            viewer = office.viewer(request)
-        except NotLoggedIn:
-            viewer = None
-        return office.render(request, viewer, "message.html", status=400, title="未提交",
-                             message=f"{exc}，请精简后重新提交（未做任何修改）。", back=back)
+    async def too_long(request: Request, exc: TooLong) -> Response:
+        viewer = _viewer_or_none(request)
+        message = f"{exc}，请精简后重新提交（未做任何修改）。"
+        if viewer is None:
+            return error_page(request, 400, "未提交", message)
+        values = {k: v for k, v in (getattr(request.state, "form", None) or {}).items()
+                  if k != "csrf" and isinstance(v, str)}
+        anchor = {"add": "#add-item", "import": "#import"}.get(request.url.path.rsplit("/", 1)[-1], "")
+        back = (_referer(request) or _parent(request.url.path)).partition("#")[0] + anchor
+        return office.redirect(viewer, back, message=message,
+                               title="未提交", errors={"_form": message}, values=values,
+                               editing=_int_or_none(values.get("editing")))
 
     @app.exception_handler(NotLoggedIn)
     async def not_logged_in(request: Request, exc: NotLoggedIn) -> HTMLResponse:
-        return office.render(request, None, "message.html", status=401, title="请先登录",
-                             message="请在微信里私聊工会助手，发送 #后台，打开它回复的链接登录（链接 10 分钟内有效）。")
-
-    # --- login ---------------------------------------------------------------------
-
-    @app.get("/login/{token}", response_class=HTMLResponse)
-    def login_page(request: Request, token: str) -> HTMLResponse:
-        state = services.web_logins.peek(token, clock())
-        if state.problem:
-            return _link_problem(request, state.problem)
-        member = services.members.by_id(state.member_id or 0)
-        return office.render(request, None, "login.html", title="登录", who=member.name if member else "",
-                             token=token, login_csrf=sessions.csrf_token(office.secret, "login:" + token))
-
-    @app.post("/login/{token}")
-    async def login(request: Request, token: str) -> Response:
-        form = await request.form()
-        if not sessions.csrf_ok(office.secret, "login:" + token, str(form.get("csrf", ""))):
-            return _link_problem(request, "unknown")
-        state = services.web_logins.redeem(token, clock())
-        if state.problem or state.member_id is None:
-            log.info("web login refused: %s link", state.problem)
-            return _link_problem(request, state.problem or "unknown")
-        session = sessions.new_session(state.member_id, clock().timestamp())
-        log.info("web login: member %s", state.member_id)
-        response = RedirectResponse("/", status_code=303)
-        response.set_cookie(sessions.COOKIE, sessions.encode(office.secret, session), max_age=sessions.SESSION_SECONDS,
-                            httponly=True, samesite="lax", secure=config.web.link_base.startswith("https://"))
+        response = office.render(request, None, "message.html", status=401, title="请先登录", message=(
+            "请在微信里私聊工会助手，发送 #后台，打开它回复的链接登录（链接 10 分钟内有效）。"))
+        if sessions.COOKIE in request.cookies:
+            response.delete_cookie(sessions.COOKIE)
         return response
 
-    @app.post("/logout")
-    async def logout(request: Request) -> Response:
-        viewer = office.viewer(request)
-        await office.checked_form(request, viewer)
-        log.info("web logout: member %s", viewer.member.id)
-        response = RedirectResponse("/", status_code=303)
-        response.delete_cookie(sessions.COOKIE)
-        return response
+    from web import routes, routes_login
 
-    def _link_problem(request: Request, problem: str) -> HTMLResponse:
-        why = {"used": "这个登录链接已经用过了。", "expired": "这个登录链接已过期（10 分钟内有效）。"}
-        text = why.get(problem, "这个登录链接无效。")
-        return office.render(request, None, "message.html", status=400, title="无法登录",
-                             message=text + "请在微信里私聊工会助手，发送 #后台 获取新的链接。")
-
-    # --- the open chat form ----------------------------------------------------------
-
-    @app.post("/form", response_class=HTMLResponse)
-    async def form_step(request: Request) -> HTMLResponse:
-        """Answer, confirm or cancel the viewer's open form: the words the chat would take."""
-        viewer = office.viewer(request)
-        form = await office.checked_form(request, viewer)
-        action = str(form.get("action", ""))
-        attachment = await upload(form.get("file"))
-        if isinstance(attachment, str):
-            return office.render(request, viewer, "message.html", title="未提交", message=attachment)
-        text = {"confirm": "#确认", "cancel": "#取消"}.get(action, str(form.get("text", "")).strip())
-        empty = not text and attachment is None
-        outcome = Outcome(["请填写内容。"]) if empty else office.run(viewer, text, attachment)
-        return office.render(request, viewer, "message.html", title="办理结果", message=outcome.text,
-                             back=_safe_back(str(form.get("back", "/"))))
-
-    from web import routes
+    routes_login.install(app, office)
 
     routes.install(app, office)
     return app
@@ -313,6 +350,35 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 50, 100)
+
+
+def _parent(path: str) -> str:
+    """The page a form's address belongs to: /schedule/3/edit -> /schedule, /signups/new -> /signups."""
+    head = "/" + (path.strip("/").split("/", 1)[0])
+    if path.startswith(("/signups/", "/proposals/", "/welfare/")):
+        rest = path.strip("/").split("/")
+        if len(rest) >= 3 and rest[1] not in ("new",):
+            return f"/{rest[0]}/{rest[1]}"
+    return head if head != "/" else "/"
+
+
+def _section(path: str) -> str:
+    """The menu entry a page belongs to (a detail page marks its list's entry)."""
+    return "/" + path.strip("/").split("/", 1)[0] if path.strip("/") else "/"
+
+
+def _referer(request: Request) -> str:
+    """The same site's page the form was posted from (path and query), or ""."""
+    ref = request.headers.get("referer", "")
+    parsed = urlsplit(ref)
+    if not ref or parsed.netloc != request.url.netloc:
+        return ""
+    return parsed.path + (f"?{parsed.query}" if parsed.query else "")
+
+
+def _int_or_none(value: Any) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdecimal() and len(text) < 9 else None
 
 
 def _safe_back(path: str) -> str:
