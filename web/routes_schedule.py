@@ -108,10 +108,13 @@ def router(office: Office) -> APIRouter:
         if office.open_form(viewer) is not None:
             office.run(viewer, "#取消")
         outcome = office.run(viewer, "#导入计划" if attachment else f"#导入计划 {text}", attachment)
-        if office.open_form(viewer) is not None:
+        opened = office.open_form(viewer)
+        if opened is not None and opened["confirm"]:
             # The preview is shown once, in the import panel with its buttons.
             return office.redirect(viewer, back + "#import", title="请核对识别结果")
-        # Nothing recognised: the chat's answer, and nothing left open.
+        if opened is not None:
+            # The chat waits for another try; the page says what went wrong and leaves nothing open.
+            office.run(viewer, "#取消")
         return refuse(office, viewer, back + "#import", form, {"plan": outcome.text or "没有识别出活动"})
 
     @api.get("/schedule/calendar.ics")

@@ -7,13 +7,16 @@ import re
 
 _PHRASES = (
     (re.compile(r"确认无误请发送 #确认导入（或回复“确认”）；?"), "确认无误请点“确认导入”；"),
-    (re.compile(r"改一项：改 序号 月份 内容（如 改 3 4月 羽毛球赛）；?"), "改一项：在下面的修改框写 改 序号 月份 内容（如 改 3 4月 羽毛球赛）；"),
+    (re.compile(r"改一项：改 序号 月份 内容（如 改 3 4月 羽毛球赛）；?"),
+     "改一项：在下面的修改框写 改 序号 月份 内容（如 改 3 4月 羽毛球赛）；"),
     (re.compile(r"发送 #恢复提醒 恢复"), "点“恢复提醒”按钮恢复"),
     (re.compile(r"发送 #暂停提醒 暂停"), "点“暂停提醒”按钮暂停"),
-    (re.compile(r"在配置 \[calendar\] 中补充 holidays / workdays"), "请管理员在配置文件的节假日设置中补充放假和调休日期"),
+    (re.compile(r"在配置 \[calendar\] 中补充 holidays / workdays"),
+     "请管理员在配置文件的节假日设置中补充放假和调休日期"),
     (re.compile(r"\[calendar\] holidays / workdays"), "节假日设置"),
     (re.compile(r"（或回复“确认”）"), ""),
     (re.compile(r"(?:请)?发送 #确认(?:导入)?"), "请点“确认”"),
+    (re.compile(r"发送 #取消 ?放弃"), "点“放弃”"),
     (re.compile(r"发送 #取消"), "点“放弃”"),
 )
 
