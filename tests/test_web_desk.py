@@ -241,3 +241,12 @@ def test_small_things(env) -> None:  # type: ignore[no-untyped-def]
     assert r.status_code == 404  # the usual refusal, not a chat sentence
     committee = login(chat, web, COMMITTEE)
     assert csrf_of(committee.get(f"/proposals/{code}").text)
+
+
+def test_calendar_categories_are_chinese(env) -> None:  # type: ignore[no-untyped-def]
+    chat, web = env
+    chat.text(ADMIN, "#添加活动 2027-03-20 教职工羽毛球赛")
+    member = login(chat, web, MEMBER)
+    ics = member.get("/schedule/calendar.ics?year=2027").content.decode()
+    categories = re.findall(r"^CATEGORIES:(.*)$", ics, re.M)
+    assert categories and all(re.fullmatch(r"[\u4e00-\u9fff]+", c.strip()) for c in categories), categories
