@@ -250,3 +250,24 @@ def test_calendar_categories_are_chinese(env) -> None:  # type: ignore[no-untype
     ics = member.get("/schedule/calendar.ics?year=2027").content.decode()
     categories = re.findall(r"^CATEGORIES:(.*)$", ics, re.M)
     assert categories and all(re.fullmatch(r"[\u4e00-\u9fff]+", c.strip()) for c in categories), categories
+
+
+def test_imports_never_leave_a_failed_one_open_nor_show_the_preview_twice(env) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_web import PLAN
+
+    chat, web = env
+    admin = login(chat, web, ADMIN)
+    contact = chat.app.services.members.find(ADMIN)[0].contact_id
+    pdf = post(admin, "/schedule/import", files={"file": ("plan.pdf", b"%PDF-1.4 ...", "application/pdf")},
+               page="/schedule")
+    assert "PDF" in pdf.text or "pdf" in pdf.text
+    assert chat.app.services.drafts.get(contact, chat.clock()) is None  # a failed upload leaves nothing open
+    assert "未完成的" not in admin.get("/").text and "未完成的" not in admin.get("/schedule").text
+    first = post(admin, "/schedule/import", {"text": PLAN}, page="/schedule")
+    assert first.text.count("教职工羽毛球赛") == 1 and "#确认导入" not in first.text and "确认导入" in first.text
+    assert "未完成的" not in main(admin.get("/signups").text)  # the panel is not on every page
+    # An abandoned import does not block the next one: a new import replaces it.
+    second = post(admin, "/schedule/import", {"text": PLAN.replace("春季健步走", "秋季登山")}, page="/schedule")
+    assert "秋季登山" in second.text and "健步走" not in second.text
+    post(admin, "/form", {"action": "confirm", "back": "/schedule"}, page="/schedule")
+    assert any("登山" in it.text for it in chat.app.services.schedule.list(2027))
