@@ -271,3 +271,33 @@ def test_imports_never_leave_a_failed_one_open_nor_show_the_preview_twice(env) -
     assert "秋季登山" in second.text and "健步走" not in second.text
     post(admin, "/form", {"action": "confirm", "back": "/schedule"}, page="/schedule")
     assert any("登山" in it.text for it in chat.app.services.schedule.list(2027))
+
+
+# --- Missing: receipts on the page -----------------------------------------------------------
+
+
+def test_receipts_on_the_page_and_the_nudge_button(env) -> None:  # type: ignore[no-untyped-def]
+    chat, web = env
+    teachers = ("李老师", "王老师", "张老师", "孙老师")
+    for who in teachers:
+        chat.text(who, "#帮助")  # in the group: the gateway knows them as its members
+    admin = login(chat, web, ADMIN)
+    sent = post(admin, "/reminders/notice", {"text": "周五下午开教代会", "receipt": "1"}, page="/reminders")
+    assert "#回执" not in main(sent.text) and "通知回执" in sent.text
+    chat.pump()
+    for who in teachers[:3]:
+        chat.text(who, "#收到 1")
+    listing = admin.get("/notices").text
+    assert 'href="/notices/1"' in listing and "3/4" in listing
+    page = admin.get("/notices/1").text
+    assert "已收到 3/4" in page and "未回执（1 人）" in page
+    missing = page.split('id="missing"')[1].split("</table>")[0]
+    assert "孙老师" in missing and "李老师" not in missing
+    done = post(admin, "/notices/1/nudge", page="/notices/1")
+    assert done.url.path == "/notices/1" and "已安排私聊提醒 1 人" in done.text
+    nudges = chat.app.services.reminders.outbox.list(kind="receipt_nudge")
+    assert [p.target for p in nudges] == ["contact:孙老师"]
+    member = login(chat, web, "李老师")
+    assert member.get("/notices").status_code == 404 and member.get("/notices/1").status_code == 404
+    assert post(member, "/notices/1/nudge", page="/").status_code == 404
+    assert admin.get("/notices/99").status_code == 404

@@ -15,14 +15,14 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from handlers.welfare import actor_of
-from web import routes_admin, routes_proposals, routes_schedule, routes_signups, routes_welfare
+from web import routes_admin, routes_notices, routes_proposals, routes_schedule, routes_signups, routes_welfare
 from web.app import Office
 from web.forms import for_viewer
 
 
 def install(app: FastAPI, office: Office) -> None:
     app.include_router(home_router(office))
-    for module in (routes_schedule, routes_signups, routes_proposals, routes_welfare, routes_admin):
+    for module in (routes_schedule, routes_signups, routes_proposals, routes_welfare, routes_notices, routes_admin):
         app.include_router(module.router(office))
 
 

@@ -14,6 +14,8 @@ _PHRASES = (
     (re.compile(r"在配置 \[calendar\] 中补充 holidays / workdays"),
      "请管理员在配置文件的节假日设置中补充放假和调休日期"),
     (re.compile(r"\[calendar\] holidays / workdays"), "节假日设置"),
+    (re.compile(r"发送 #回执 \d+ 查看谁已收到"), "在“通知回执”页查看谁已收到"),
+    (re.compile(r"发送 #催办 \d+ 私聊提醒他们"), "点“催办”私聊提醒他们"),
     (re.compile(r"（或回复“确认”）"), ""),
     (re.compile(r"(?:请)?发送 #确认(?:导入)?"), "请点“确认”"),
     (re.compile(r"发送 #取消 ?放弃"), "点“放弃”"),
