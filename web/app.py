@@ -139,6 +139,7 @@ class Office:
         sender = Sender(member.contact_id or "", member.name, roles, member.id)
         viewer = Viewer(member, sender, session.sid, sessions.csrf_token(self.secret, session.sid))
         request.state.viewer = viewer
+        request.state.has_flash = bool(row.flash)  # most GETs have none: no second query for it
         return viewer
 
     def roles_text(self, member: Member) -> str:
@@ -213,7 +214,8 @@ class Office:
         if viewer is None or request.method != "GET":
             return {}
         if not hasattr(request.state, "flash"):
-            request.state.flash = self.sessions.pop_flash(viewer.sid) or {}
+            pending = getattr(request.state, "has_flash", True)
+            request.state.flash = (self.sessions.pop_flash(viewer.sid) or {}) if pending else {}
         return request.state.flash
 
     def render(self, request: Request, viewer: Viewer | None, template: str, status: int = 200,
