@@ -238,7 +238,8 @@ def test_screenshots_of_every_page(site, browser) -> None:  # type: ignore[no-un
     out.mkdir(parents=True, exist_ok=True)
     pages = {"home": "/", "schedule": "/schedule?year=2027", "signups": "/signups", "signup": "/signups/1",
              "proposals": "/proposals", "proposal": "/proposals/2027-001", "welfare": "/welfare?year=2027",
-             "welfare_request": "/welfare/W2027-001", "reminders": "/reminders", "members": "/members"}
+             "welfare_request": "/welfare/W2027-001", "reminders": "/reminders", "notices": "/notices",
+             "members": "/members"}
     for width in (1280, 375):
         page = login(browser, config, "wx-admin", width)
         for name, path in pages.items():
