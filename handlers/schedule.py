@@ -204,7 +204,8 @@ def delete_item(req: Request, ctx: Context) -> list[Reply]:
 def calendar_entries(items: list[ScheduleItem], union_id: str) -> list[CalendarEntry]:
     return [
         CalendarEntry(uid_seed=f"{union_id}:{it.id}", year=it.year, months=split_ints(it.months) or [1],
-                      text=it.text, date=it.date, rrule=it.rrule, category=it.category)
+                      text=it.text, date=it.date, rrule=it.rrule,
+                      category=CATEGORY_LABELS.get(it.category, "其他"))  # a calendar app shows it as is
         for it in items
     ]
 

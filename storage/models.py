@@ -428,3 +428,23 @@ class WebLogin(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     expires_at: dt.datetime
     used_at: dt.datetime | None = None
+
+
+class WebSession(SQLModel, table=True):
+    """A logged-in office page session: the cookie names it by ``sid``; the page lets a request in only
+    while its row is here, unrevoked and unexpired, so logout, a lost role or "sign everyone out" ends it
+    at once. ``roles`` are the roles at login (a role lost since revokes it); ``flash`` holds what the next
+    page shows after a form's redirect (an error with the fields as typed, or the bot's answer)."""
+
+    __tablename__ = "web_session"
+    __table_args__ = (UniqueConstraint("sid", name="uq_web_session_sid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: str = Field(index=True, max_length=64)
+    sid: str = Field(max_length=64)
+    member_id: int = Field(index=True)
+    roles: str = Field(default="", max_length=255)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+    flash: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

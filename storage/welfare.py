@@ -84,24 +84,27 @@ class WelfareDesk:
                 WelfareRequest.union_id == self.union_id, WelfareRequest.member_id == actor.member_id,
             ).order_by(col(WelfareRequest.year), col(WelfareRequest.seq))).all())
 
-    def view(self, actor: Actor, code: str, now: dt.datetime) -> WelfareRequest | None:
+    def view(self, actor: Actor, code: str, now: dt.datetime, audit: bool = True) -> WelfareRequest | None:
         """The request if the actor may see it; None otherwise, the same as when it does not exist."""
         with session_scope(self.engine) as s:
             req = self._find(s, code, now.year)
             if req is None or not (actor.officer or req.member_id == actor.member_id):
                 self._audit(s, actor, "拒绝查看", code[:16], now)
                 return None
-            self._audit(s, actor, "查看", req.code, now)
+            if audit:  # False: the page showing the result of the officer's own change, already logged
+                self._audit(s, actor, "查看", req.code, now)
             return req
 
     # --- officers -----------------------------------------------------------------
 
-    def pending(self, actor: Actor, now: dt.datetime) -> list[WelfareRequest]:
+    def pending(self, actor: Actor, now: dt.datetime, audit: bool = True) -> list[WelfareRequest]:
+        """``audit=False``: a count or a list of codes on a page, not a read of any request's content."""
         with session_scope(self.engine) as s:
             if not actor.officer:
                 self._audit(s, actor, "拒绝待办", "", now)
                 return []
-            self._audit(s, actor, "查看待办", "", now)
+            if audit:
+                self._audit(s, actor, "查看待办", "", now)
             return list(s.exec(select(WelfareRequest).where(
                 WelfareRequest.union_id == self.union_id, col(WelfareRequest.status).in_(OPEN_STATUSES),
             ).order_by(col(WelfareRequest.created_at), col(WelfareRequest.id))).all())
@@ -126,15 +129,23 @@ class WelfareDesk:
             self._audit(s, actor, action, req.code, now, detail)
             return Outcome(req)
 
-    def ledger(self, actor: Actor, year: int, now: dt.datetime) -> list[WelfareRequest] | None:
+    def ledger(self, actor: Actor, year: int, now: dt.datetime, audit: bool = True) -> list[WelfareRequest] | None:
+        """``audit=False``: the office page's table; the export (the file leaves) is what is logged."""
         with session_scope(self.engine) as s:
             if not actor.officer:
                 self._audit(s, actor, "拒绝导出", str(year), now)
                 return None
-            self._audit(s, actor, "导出台账", str(year), now)
+            if audit:
+                self._audit(s, actor, "导出台账", str(year), now)
             return list(s.exec(select(WelfareRequest).where(
                 WelfareRequest.union_id == self.union_id, WelfareRequest.year == year,
             ).order_by(col(WelfareRequest.seq))).all())
+
+    def note(self, actor: Actor, code: str, action: str, now: dt.datetime, text: str) -> None:
+        """A note on an officer's change (the reason for an amount above the standard), in the audit log."""
+        with session_scope(self.engine) as s:
+            if actor.officer:
+                self._audit(s, actor, action, code[:16], now, text)
 
     def purge(self, now: dt.datetime, retention: dt.timedelta) -> int:
         """Closed requests past the retention period go; their audit rows (code only) stay."""

@@ -199,13 +199,47 @@ def test_browser_flows(site, browser) -> None:  # type: ignore[no-untyped-def]
     assert "已经用过" in third.content()
 
 
+def test_reload_after_an_error_and_logout_with_the_old_cookie(site, browser) -> None:  # type: ignore[no-untyped-def]
+    """Issue 26 items 3 and 5, as a user meets them."""
+    base, config = site
+    admin = login(browser, config, "wx-admin")
+    admin.goto(base + "/reminders")
+    form = admin.locator("#notice")
+    form.locator("textarea[name=text]").fill("请" * 2001)
+    form.locator("input[name=receipt]").check()
+    form.get_by_role("button", name="发送").click()
+    admin.wait_for_selector("text=通知内容最多 2000 字")
+    # What was typed is still there, the receipt box still ticked.
+    assert len(admin.locator("#notice textarea[name=text]").input_value()) == 2001
+    assert admin.locator("#notice input[name=receipt]").is_checked()
+    # A reload is a GET of the page: no bare 405, no resubmission.
+    response = admin.reload()
+    assert response is not None and response.status == 200 and admin.url.startswith(base + "/reminders")
+    assert "最多 2000 字" not in admin.content()
+    # A form address opened directly gets the page's own Chinese page.
+    response = admin.goto(base + "/schedule/add")
+    assert response is not None and response.status == 405 and "请在页面上提交" in admin.content()
+    # Logout ends the session on the server: the old cookie opens nothing.
+    cookies = admin.context.cookies()
+    admin.goto(base + "/members")
+    admin.get_by_role("button", name="退出", exact=True).click()
+    admin.wait_for_load_state()
+    thief = browser.new_context()
+    thief.add_cookies(cookies)
+    page = thief.new_page()
+    response = page.goto(base + "/members")
+    assert response is not None and response.status == 401 and "请先登录" in page.content()
+    thief.close()
+
+
 def test_screenshots_of_every_page(site, browser) -> None:  # type: ignore[no-untyped-def]
     base, config = site
     out = Path(os.environ.get("UNIONBOT_SCREENSHOTS", REPO / "var" / "screenshots"))
     out.mkdir(parents=True, exist_ok=True)
     pages = {"home": "/", "schedule": "/schedule?year=2027", "signups": "/signups", "signup": "/signups/1",
              "proposals": "/proposals", "proposal": "/proposals/2027-001", "welfare": "/welfare?year=2027",
-             "welfare_request": "/welfare/W2027-001", "reminders": "/reminders", "members": "/members"}
+             "welfare_request": "/welfare/W2027-001", "reminders": "/reminders", "notices": "/notices",
+             "members": "/members"}
     for width in (1280, 375):
         page = login(browser, config, "wx-admin", width)
         for name, path in pages.items():

@@ -1,0 +1,108 @@
+"""提醒 and 会员 (admins): planned posts, notices, the roster, bindings, and ending sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from bot.roster_file import RosterError, read_roster_bytes
+from handlers.base import ROLE_LABELS, Role
+from handlers.reminders import KIND_LABELS
+from web.forms import one_line, refuse, result
+from web.office import NOTICE_MAX, NotFound, Office, upload, within
+
+log = logging.getLogger("unionbot.web")
+# Kinds the chat's labels leave out (they are never previewed there): the page names every one.
+PAGE_KIND_LABELS = {"signup_nudge": "报名提醒（私聊）", "signup_publish": "报名通知", "vote_notice": "投票通知",
+                    "checkin_notice": "签到通知", "web_reply": "办理结果（私聊）", **KIND_LABELS}
+
+
+def router(office: Office) -> APIRouter:
+    services = office.services
+    api = APIRouter()
+
+    @api.get("/reminders", response_class=HTMLResponse)
+    def reminders(request: Request) -> HTMLResponse:
+        viewer = office.page(request, "reminders")
+        now = office.now()
+        rem = services.reminders
+        planned = rem.preview(now.astimezone(dt.UTC), 31)
+        recent = rem.outbox.recent(("sent", "missed", "failed", "dropped", "pending"), 60)
+        return office.render(request, viewer, "reminders.html", title="提醒", planned=planned[:60],
+                             kinds=PAGE_KIND_LABELS, more=max(0, len(planned) - 60), recent=recent,
+                             paused=rem.paused, enabled=rem.rules.enabled, target=office.target_label)
+
+    @api.post("/reminders/{action}")
+    async def reminders_action(request: Request, action: str) -> Response:
+        viewer = office.page(request, "reminders")
+        form = await office.checked_form(request, viewer)
+        if action in ("pause", "resume"):
+            command = "暂停提醒" if action == "pause" else "恢复提醒"
+            return result(office, viewer, office.run(viewer, f"#{command}"), "/reminders")
+        if action != "notice" or not office.can(viewer, "发送通知"):
+            raise NotFound()
+        text = within(str(form.get("text", "")).strip(), NOTICE_MAX, "通知内容")
+        audience = one_line(form.get("audience"), 64, "对象").replace(" ", "")
+        if not text:
+            return refuse(office, viewer, "/reminders#notice", form, {"text": "请填写通知内容"})
+        head = (f"对象={audience} " if audience else "") + ("需回执 " if form.get("receipt") else "")
+        return result(office, viewer, office.run(viewer, f"#发送通知 {head}{text}"), "/reminders")
+
+    def member_rows() -> list[tuple[Any, str]]:
+        rows = []
+        for m in services.members.all():
+            roles = services.access.roles_of(m.contact_id or "", m.roster_role, m.id, m.remark)
+            rows.append((m, "、".join(ROLE_LABELS[r] for r in sorted(roles) if r != Role.MEMBER) or "会员"))
+        return rows
+
+    @api.get("/members", response_class=HTMLResponse)
+    def members(request: Request) -> HTMLResponse:
+        viewer = office.page(request, "members")
+        return office.render(request, viewer, "members.html", title="会员", rows=member_rows())
+
+    @api.post("/members/import")
+    async def members_import(request: Request) -> Response:
+        viewer = office.page(request, "members")
+        form = await office.checked_form(request, viewer)
+        attachment = await upload(form.get("file"))
+        if attachment is None or isinstance(attachment, str):
+            return refuse(office, viewer, "/members#import", form,
+                          {"roster": attachment or "请选择花名册文件（.xlsx 或 .csv）"})
+        try:
+            rows = read_roster_bytes(attachment.data, attachment.name)
+        except RosterError as exc:
+            return refuse(office, viewer, "/members#import", form, {"roster": str(exc)})
+        if not rows:
+            return refuse(office, viewer, "/members#import", form,
+                          {"roster": "花名册里没有读到任何人（第一行应是表头：姓名、部门…）"})
+        outcome = services.members.import_roster(rows)
+        log.info("web: roster imported by member %s (%d added, %d updated)", viewer.member.id, outcome.added,
+                 outcome.updated)
+        return office.redirect(viewer, "/members", title="花名册已导入",
+                               message=f"花名册已导入：新增 {outcome.added} 人，更新 {outcome.updated} 人。")
+
+    @api.post("/members/bind")
+    async def members_bind(request: Request) -> Response:
+        viewer = office.page(request, "members")
+        form = await office.checked_form(request, viewer)
+        contact = one_line(form.get("contact"), 128, "联系人").replace(" ", "")
+        name = one_line(form.get("name"), 64, "姓名").replace(" ", "")
+        if not contact or not name:
+            return refuse(office, viewer, "/members#bind", form, {"bind": "请填写联系人和花名册姓名"})
+        return result(office, viewer, office.run(viewer, f"#绑定 {contact} {name}"), "/members")
+
+    @api.post("/members/signout")
+    async def members_signout(request: Request) -> Response:
+        """Sign everyone else out (a lost phone, a handover): every other session ends at once."""
+        viewer = office.page(request, "members")
+        await office.checked_form(request, viewer)
+        ended = office.sessions.revoke(office.clock(), keep_sid=viewer.sid)
+        log.info("web: member %s signed out %d sessions", viewer.member.id, ended)
+        return office.redirect(viewer, "/members", title="已退出",
+                               message=f"已让其他所有人退出网页登录（{ended} 个登录），他们需要重新获取登录链接。")
+
+    return api

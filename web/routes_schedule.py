@@ -1,0 +1,129 @@
+"""活动安排: the year's plan, opened on the plan year the chat uses; edits and imports by the chat's commands."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from schedules.plan_import import default_plan_year
+from schedules.when import parse_when
+from storage.schedule_repo import split_ints
+from web.forms import one_line, refuse, result, to_int
+from web.office import NotFound, Office, download, upload
+
+PLAN_TYPES = (".txt", ".docx", ".doc", ".pdf")
+
+
+def router(office: Office) -> APIRouter:
+    services = office.services
+    api = APIRouter()
+
+    def plan_year() -> int:
+        """The chat's plan year: from October on, the coming year's plan is the one being worked on."""
+        return default_plan_year(office.now().date())
+
+    def year_choices(year: int) -> list[tuple[int, int]]:
+        """The switcher: the years around now and the chosen one, each with how many items it holds."""
+        now = office.now().year
+        years = sorted({now - 1, now, now + 1, plan_year(), year})
+        return [(y, services.schedule.count(y)) for y in years]
+
+    @api.get("/schedule", response_class=HTMLResponse)
+    def schedule(request: Request, year: str = "") -> HTMLResponse:
+        viewer = office.page(request, "schedule")
+        chosen = to_int(year, plan_year())
+        months: OrderedDict[str, list[Any]] = OrderedDict((f"{m}月", []) for m in range(1, 13))
+        months["日期待定"] = []
+        for it in services.schedule.list(chosen):
+            first = it.date.month if it.date else (split_ints(it.months) or [0])[0]
+            months[f"{first}月" if first else "日期待定"].append(it)
+        return office.render(request, viewer, "schedule.html", title="活动安排", year=chosen,
+                             years=year_choices(chosen), months=[(k, v) for k, v in months.items() if v],
+                             plan_form=office.open_form(viewer))
+
+    def _when_error(when: str, year: int) -> str:
+        if not when:
+            return "请填写日期或月份"
+        if parse_when(when, year, office.now().date()) is None:
+            return "看不懂这个日期，请写成 2027-03-10、3月10日 或 4月"
+        return ""
+
+    @api.post("/schedule/add")
+    async def schedule_add(request: Request) -> Response:
+        viewer, form = await office.action(request, "schedule", "添加活动")
+        year = to_int(form.get("year"), plan_year())
+        back = f"/schedule?year={year}"
+        when = one_line(form.get("when"), 40, "日期").replace(" ", "")
+        text = one_line(form.get("text"), 2000, "活动内容")
+        errors = {"when": _when_error(when, year), "text": "" if text else "请填写活动内容"}
+        if any(errors.values()):
+            return refuse(office, viewer, back + "#add-item", form, errors)
+        return result(office, viewer, office.run(viewer, f"#添加活动 日期={when} 内容={text}"), back)
+
+    def _item(number: int) -> Any:
+        item = services.schedule.get(number)
+        if item is None:
+            raise NotFound()
+        return item
+
+    @api.post("/schedule/{number}/edit")
+    async def schedule_edit(request: Request, number: int) -> Response:
+        viewer, form = await office.action(request, "schedule", "修改活动")
+        item = _item(number)
+        back = f"/schedule?year={item.year}"
+        when = one_line(form.get("when"), 40, "日期").replace(" ", "")
+        text = one_line(form.get("text"), 2000, "活动内容")
+        errors = {f"when{number}": _when_error(when, item.year) if when else "",
+                  f"text{number}": "" if (text or when) else "请填写新的日期或内容"}
+        if any(errors.values()):
+            return refuse(office, viewer, back, form, errors, editing=number)
+        parts = ([f"日期={when}"] if when else []) + ([f"内容={text}"] if text else [])
+        return result(office, viewer, office.run(viewer, f"#修改活动 {number} " + " ".join(parts)), back)
+
+    @api.post("/schedule/{number}/delete")
+    async def schedule_delete(request: Request, number: int) -> Response:
+        viewer, _ = await office.action(request, "schedule", "删除活动")
+        item = _item(number)
+        return result(office, viewer, office.run(viewer, f"#删除活动 {number}"), f"/schedule?year={item.year}")
+
+    @api.post("/schedule/import")
+    async def schedule_import(request: Request) -> Response:
+        viewer, form = await office.action(request, "schedule", "导入计划")
+        back = "/schedule"
+        attachment = await upload(form.get("file"))
+        text = str(form.get("text", "")).strip()
+        problem = ""
+        if isinstance(attachment, str):
+            problem = attachment
+        elif attachment is None and not text:
+            problem = "请粘贴计划全文，或选择 .txt / .docx 文件"
+        elif attachment is not None and not attachment.name.lower().endswith(PLAN_TYPES):
+            problem = "请上传年度计划（.txt 或 .docx 文件）"
+        if problem:
+            return refuse(office, viewer, back + "#import", form, {"plan": problem})
+        # A new import replaces one left open (failed, abandoned): it never blocks the next one.
+        if office.open_form(viewer) is not None:
+            office.run(viewer, "#取消")
+        outcome = office.run(viewer, "#导入计划" if attachment else f"#导入计划 {text}", attachment)
+        opened = office.open_form(viewer)
+        if opened is not None and opened["confirm"]:
+            # The preview is shown once, in the import panel with its buttons.
+            return office.redirect(viewer, back + "#import", title="请核对识别结果")
+        if opened is not None:
+            # The chat waits for another try; the page says what went wrong and leaves nothing open.
+            office.run(viewer, "#取消")
+        return refuse(office, viewer, back + "#import", form, {"plan": outcome.text or "没有识别出活动"})
+
+    @api.get("/schedule/calendar.ics")
+    def schedule_ics(request: Request, year: str = "") -> Response:
+        viewer = office.page(request, "schedule")
+        chosen = to_int(year, plan_year())
+        outcome = office.run(viewer, f"#日历 {chosen}")
+        if not outcome.files:
+            return office.redirect(viewer, f"/schedule?year={chosen}", title="日历", message=outcome.text)
+        return download(outcome.files[0])
+
+    return api
