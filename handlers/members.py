@@ -42,9 +42,10 @@ def bind(req: Request, ctx: Context) -> list[Reply]:
 @command("后台", syntax="#后台", scope=Scope.PRIVATE, aliases=("网页", "登录后台"),
          help="获取工会办公网页的一次性登录链接（10 分钟内有效，只能用一次）")
 def office_link(req: Request, ctx: Context) -> list[Reply]:
-    if ctx.sender.member_id is None:
+    member = ctx.services.members.current(ctx.sender.contact_id)
+    if member is None or member.id is None:
         return reply("暂时无法为您生成登录链接，请稍后再试。")
-    token = ctx.services.web_logins.issue(ctx.sender.member_id, ctx.now)
+    token = ctx.services.web_logins.issue(member.id, ctx.now)
     minutes = int(LINK_TTL.total_seconds() // 60)
     return reply(f"工会办公网页登录链接（{minutes} 分钟内有效，只能使用一次，请勿转发）：\n"
                  f"{ctx.services.web_base_url}/login/{token}")

@@ -82,3 +82,24 @@ def test_doctor_fails_a_remark_two_contacts_share(tmp_path) -> None:  # type: ig
     assert fine["角色"].status == "ok" and len(fine) == 1
     missing = {c.name: c for c in contact_checks(config, {"a": "王主席"})}
     assert missing["角色 welfare_officers"].status == "fail"
+
+
+def test_the_office_link_after_binding_logs_in_as_the_roster_member(db_url: str, clock: FakeClock) -> None:
+    """#绑定 merges the chat contact into its roster entry (the contact's own row goes): the next
+    #后台 must issue a link for the roster member, not for the row that no longer exists, even when the
+    binding was made by another process within this one's cache minute."""
+    from storage.members import RosterRow
+
+    app = build_app(make_config(db_url, roles={"admins": ["wxid_chair"]}), clock)
+    app.services.members.import_roster([RosterRow("李明", department="一年级组")])
+    say(app, "wxid_li", "#我的信息", remark="", name="小李", private=True)  # known from chat only
+    # The chair binds on the office page: another process, whose #绑定 this process's cache does not see.
+    desk = build_app(make_config(db_url, roles={"admins": ["wxid_chair"]}), clock)
+    say(desk, "wxid_chair", "#我的信息", remark="", name="王主席", private=True)
+    assert "已绑定" in say(desk, "wxid_chair", "#绑定 wxid_li 李明", remark="", name="王主席")
+    link = say(app, "wxid_li", "#后台", remark="", name="小李", private=True)
+    token = link.rsplit("/login/", 1)[-1].strip()
+    roster = app.services.members.get_by_contact("wxid_li")
+    assert roster is not None and roster.name == "李明" and roster.in_roster
+    used = app.services.web_logins.redeem(token, clock())
+    assert used.member_id == roster.id and not used.problem
