@@ -11,6 +11,7 @@ the activity deleted, the vote closed, the notice withdrawn, the member gone.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from handlers.services import Services
 
@@ -21,7 +22,7 @@ _INVITES = frozenset({"signup_notice", "deadline", "signup_nudge"})
 # Private posts whose recipient is a member by construction (a participant, someone reminded, a birthday):
 # not sent once that member is gone. Officers named in the config may never have written to the bot, so
 # posts to them (care lists) are not checked this way.
-_TO_MEMBERS = frozenset({"event_eve", "receipt_nudge", "signup_nudge", "birthday"})
+_TO_MEMBERS = frozenset({"event_eve", "signup_nudge", "birthday"})
 
 
 def drop_reason(services: Services, kind: str, ref: str, target: str, occurrence: str,
@@ -41,8 +42,8 @@ def drop_reason(services: Services, kind: str, ref: str, target: str, occurrence
     elif what == "checkin" and number is not None:
         checkin = services.checkins.get(number)
         reason = "签到已删除" if checkin is None else "签到已结束" if checkin.status != "open" else None
-    elif what == "notice" and number is not None and services.notices.get(number) is None:
-        reason = "通知已撤回"
+    elif what == "notice" and number is not None:
+        reason = _notice_reason(services, kind, number, target)
     if reason is None and kind in _TO_MEMBERS and target.startswith("contact:"):
         contact = target.removeprefix("contact:")
         if services.members.get_by_contact(contact) is None:
@@ -63,6 +64,21 @@ def _event_reason(services: Services, kind: str, number: int, target: str, now: 
         if not any(s.contact_id == contact and s.status == "confirmed" for s in services.signups.all_signups(number)):
             return "此人已取消报名"
     return None
+
+
+def _notice_reason(services: Services, kind: str, number: int, target: str) -> str | None:
+    notice = services.notices.get(number)
+    if notice is None:
+        return "通知已撤回"
+    if kind != "receipt_nudge" or not target.startswith("contact:"):
+        return None
+    # Without a roster, receipts are counted over the groups the notice went to: someone reminded may be
+    # a colleague in the group who is not on any list. Gone means neither a member nor in those groups.
+    contact = target.removeprefix("contact:")
+    if services.members.get_by_contact(contact) is not None:
+        return None
+    labels = json.loads(notice.groups or "[]")
+    return None if contact in services.notices.group_contacts(labels) else "收件人已不在成员或群中"
 
 
 def _item_reason(services: Services, number: int, occurrence: str) -> str | None:

@@ -107,3 +107,19 @@ def test_posts_to_officers_who_never_wrote_are_not_dropped(db_url: str) -> None:
     assert drop_reason(services, "reply", "", "contact:谁也不是", "x", T0) is None
     assert drop_reason(services, "event_eve", "event:1", "contact:谁也不是", "2027-03-02", T0) == "报名活动已删除"
     assert drop_reason(services, "birthday", "birthday", "contact:谁也不是", "2027-03-02", T0) == "收件人已不在成员中"
+
+
+def test_a_receipt_reminder_reaches_a_group_colleague_who_is_not_on_the_roster(db_url: str) -> None:
+    """Without a roster, receipts are counted over the notice's groups: a colleague there who never
+    joined the member list is missing and is reminded; once out of the group, the reminder is dropped."""
+    from handlers.outbox_checks import drop_reason
+
+    chat = _chat(db_url)
+    services = chat.app.services
+    services.notices.set_group_members("全体教职工群", [("t-26", "钱老师"), ("t-27", "孙老师")])
+    assert "通知 1 已排队" in chat.text("王主席", "#发送通知 需回执 周五前交材料")
+    assert services.members.get_by_contact("t-26") is None
+    assert drop_reason(services, "receipt_nudge", "notice:1", "contact:t-26", "x", T0) is None
+    services.notices.set_group_members("全体教职工群", [("t-27", "孙老师")])
+    assert drop_reason(services, "receipt_nudge", "notice:1", "contact:t-26", "x", T0) == "收件人已不在成员或群中"
+    assert drop_reason(services, "receipt_nudge", "notice:1", "contact:t-27", "x", T0) is None
