@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from handlers.base import Context
+from handlers.base import Context, Reply
 
 # Each problem's sentence, once. A front door shows it beside its field (the page) or in its reply
 # (the chat); neither rewords it, and nothing maps a sentence back to a field by its first word.
@@ -25,6 +25,8 @@ SENTENCES: dict[str, str] = {
     "notice_missing": "请填写通知内容",
     "notice_unknown": "没有编号为 {value} 的回执通知",
     "required": "请填写{label}",
+    "deadline_past": "报名截止时间已经过去了",
+    "no_roster": "还没有导入花名册，无法知道谁没报名（见 unionbot members import）",
     "state_wrong": "当前状态为“{state}”，不能{action}",
 }
 
@@ -66,6 +68,11 @@ class Tell:
 
     contact_id: str
     text: str
+
+
+def told(tells: list[Tell]) -> list[Reply]:
+    """The chat's way to say them: private replies, which the transport sends at once."""
+    return [Reply(t.text, to_contact=t.contact_id) for t in tells]
 
 
 def allowed(ctx: Context, command: str) -> bool:
