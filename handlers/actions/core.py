@@ -27,6 +27,7 @@ SENTENCES: dict[str, str] = {
     "required": "请填写{label}",
     "deadline_past": "报名截止时间已经过去了",
     "no_roster": "还没有导入花名册，无法知道谁没报名（见 unionbot members import）",
+    "no_groups": "配置中没有工会群（[[groups]]），通知未发送",
     "state_wrong": "当前状态为“{state}”，不能{action}",
 }
 
