@@ -28,6 +28,14 @@ SENTENCES: dict[str, str] = {
     "deadline_past": "报名截止时间已经过去了",
     "no_roster": "还没有导入花名册，无法知道谁没报名（见 unionbot members import）",
     "no_groups": "配置中没有工会群（[[groups]]），通知未发送",
+    "proposal_missing": "没有编号为 {value} 的提案",
+    "cosign_own": "不能附议自己的提案",
+    "cosign_twice": "您已附议过提案 {value}，无需重复",
+    "cosign_closed": "提案 {value} 当前状态为“{state}”，已不再征集附议",
+    "cosigners_short": "提案 {value} 附议人数未达到 {need} 人，还不能审查",
+    "answer_not_yours": "提案 {value} 不是交给您所在部门办理的，不能答复",
+    "evaluate_not_yours": "只有提案人可以评价",
+    "verdict_unknown": "请写上评价：{choices}",
     "state_wrong": "当前状态为“{state}”，不能{action}",
 }
 
