@@ -36,6 +36,10 @@ SENTENCES: dict[str, str] = {
     "answer_not_yours": "提案 {value} 不是交给您所在部门办理的，不能答复",
     "evaluate_not_yours": "只有提案人可以评价",
     "verdict_unknown": "请写上评价：{choices}",
+    "request_hidden": "没有找到这个申请编号，或您无权查看",
+    "amount_bounds": "金额应是 1 到 {limit} 之间的整数（元）",
+    "no_standard": "{kind}没有标准金额，请写上金额",
+    "reason_above_standard": "金额高于标准（{standard} 元），请写明理由",
     "state_wrong": "当前状态为“{state}”，不能{action}",
 }
 
