@@ -11,10 +11,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from bot.roster_file import RosterError, read_roster_bytes
 from handlers.actions.core import Problems
+from handlers.actions.members import bind_contact
 from handlers.actions.notices import pause_reminders, resume_reminders, send_notice
 from handlers.base import ROLE_LABELS, Role
+from handlers.members import bound_text
 from handlers.reminders import KIND_LABELS, sent_text
-from web.forms import actor, done, one_line, refuse, refuse_problems, result, unbound
+from web.forms import actor, done, one_line, refuse, refuse_problems, unbound
 from web.office import NOTICE_MAX, NotFound, Office, upload, within
 
 log = logging.getLogger("unionbot.web")
@@ -110,9 +112,15 @@ def router(office: Office) -> APIRouter:
         form = await office.checked_form(request, viewer)
         contact = one_line(form.get("contact"), 128, "联系人").replace(" ", "")
         name = one_line(form.get("name"), 64, "姓名").replace(" ", "")
-        if not contact or not name:
-            return refuse(office, viewer, "/members#bind", form, {"bind": "请填写联系人和花名册姓名"})
-        return result(office, viewer, office.run(viewer, f"#绑定 {contact} {name}"), "/members")
+        ctx = actor(office, viewer)
+        if ctx is None:
+            return unbound(office, viewer, "/members")
+        member = bind_contact(ctx, contact, name)
+        if isinstance(member, Problems):
+            if "" in member.fields:
+                raise NotFound()
+            return refuse_problems(office, viewer, "/members#bind", form, member)
+        return done(office, viewer, "/members", bound_text(contact, member), what="绑定")
 
     @api.post("/members/signout")
     async def members_signout(request: Request) -> Response:

@@ -40,6 +40,7 @@ SENTENCES: dict[str, str] = {
     "amount_bounds": "金额应是 1 到 {limit} 之间的整数（元）",
     "no_standard": "{kind}没有标准金额，请写上金额",
     "reason_above_standard": "金额高于标准（{standard} 元），请写明理由",
+    "bind_missing": "请填写联系人和花名册姓名",
     "state_wrong": "当前状态为“{state}”，不能{action}",
 }
 
