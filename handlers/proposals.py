@@ -17,7 +17,6 @@ import datetime as dt
 from handlers.actions import proposals as actions
 from handlers.actions.core import Problems, told
 from handlers.base import (
-    Attachment,
     Context,
     Reply,
     Request,
@@ -45,9 +44,9 @@ from handlers.proposal_views import (
     cosigned_text,
     detail_text,
     merged_text,
-    proposals_workbook,
     stats_text,
 )
+from handlers.proposal_views import proposals_workbook as proposals_workbook
 from schedules.kv import read_pairs, too_long
 from schedules.when import read_date
 from storage.proposals import STATUSES
@@ -269,9 +268,10 @@ def export(req: Request, ctx: Context) -> list[Reply]:
     if arg and not (arg.isdecimal() and len(arg) == 4):
         return req.usage("年份写成 2027")
     year = int(arg) if arg else congress_year(ctx)
-    name = f"{year}年提案汇总表.xlsx"
-    count = len(ctx.services.proposals.list(year))
-    return [Reply(f"已发送 {name}（{count} 件）。如未收到文件，可在服务器上运行 "
+    exported = actions.export_register(ctx, year)
+    if isinstance(exported, Problems):
+        return reply(exported.text() + "。")
+    file, count = exported
+    return [Reply(f"已发送 {file.name}（{count} 件）。如未收到文件，可在服务器上运行 "
                   f"unionbot proposals export --year {year} --out 提案.xlsx",
-                  file=Attachment(name, proposals_workbook(ctx.services.proposals, year)),
-                  to_contact=ctx.sender.contact_id)]
+                  file=file, to_contact=ctx.sender.contact_id)]

@@ -6,10 +6,11 @@ import datetime as dt
 
 from handlers.actions import schedule as actions
 from handlers.actions.core import Problems, sentence
+from handlers.actions.schedule import CATEGORY_LABELS as CATEGORY_LABELS
 from handlers.actions.schedule import ItemChange
+from handlers.actions.schedule import calendar_entries as calendar_entries
 from handlers.actions.schedule import year_for_month as _year_for_month
-from handlers.base import Attachment, Context, Reply, Request, Role, command, reply
-from schedules.ics import CalendarEntry, build_ics
+from handlers.base import Context, Reply, Request, Role, command, reply
 from schedules.item_dates import without_own_date
 from schedules.kv import read_pairs, split_trailing
 from schedules.when import parse_month, parse_when
@@ -19,10 +20,6 @@ from storage.schedule_repo import split_ints
 SECTION = "日程"  # the heading it has in #帮助
 
 _WEEKDAY = "一二三四五六日"
-CATEGORY_LABELS = {
-    "holiday": "节日", "care": "关怀", "sports_culture": "文体", "congress": "民主管理",
-    "study": "学习", "admin": "会务", "other": "其他",
-}
 _LIST_LIMIT = 40
 _DATE_KEYS = ("日期", "时间", "月份")
 _TEXT_KEYS = ("内容", "名称", "活动")
@@ -181,15 +178,6 @@ def delete_item(req: Request, ctx: Context) -> list[Reply]:
     return reply(f"已删除：{format_item(it)}")
 
 
-def calendar_entries(items: list[ScheduleItem], union_id: str) -> list[CalendarEntry]:
-    return [
-        CalendarEntry(uid_seed=f"{union_id}:{it.id}", year=it.year, months=split_ints(it.months) or [1],
-                      text=it.text, date=it.date, rrule=it.rrule,
-                      category=CATEGORY_LABELS.get(it.category, "其他"))  # a calendar app shows it as is
-        for it in items
-    ]
-
-
 @command("日历", syntax="#日历 [年份]", help="获取全年活动的日历文件（.ics，可导入手机日历）",
          examples=("#日历", "#日历 2027"))
 def calendar_file(req: Request, ctx: Context) -> list[Reply]:
@@ -200,14 +188,12 @@ def calendar_file(req: Request, ctx: Context) -> list[Reply]:
         year = int(req.args.strip())
     else:
         year = next((y for y in (ctx.now.year, ctx.now.year + 1) if repo.count(y)), ctx.now.year)
-    items = repo.list(year)
-    if not items:
-        return reply(f"{year}年还没有活动安排。")
-    data = build_ics(calendar_entries(items, ctx.services.union_id), f"{ctx.services.union_name}{year}",
-                     str(ctx.services.tz), ctx.services.calendar)
-    name = f"union-{year}.ics"
+    file = actions.calendar_file(ctx, year)
+    if isinstance(file, Problems):
+        return reply(file.text() + "。")
+    name, items = file.name, repo.count(year)
     return [
-        Reply(file=Attachment(name, data)),
-        Reply(text=f"已发送日历文件 {name}（{len(items)} 项活动）。如未收到文件，"
+        Reply(file=file),
+        Reply(text=f"已发送日历文件 {name}（{items} 项活动）。如未收到文件，"
                    f"可请管理员在电脑上运行 unionbot plan ics --year {year} 导出。"),
     ]

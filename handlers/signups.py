@@ -15,7 +15,7 @@ from handlers.actions import signups as actions
 from handlers.actions.core import Problems
 from handlers.actions.core import told as _told
 from handlers.actions.signups import acting_member
-from handlers.base import Answer, Attachment, Context, Invalid, Reply, Request, Role, command, reply
+from handlers.base import Answer, Context, Invalid, Reply, Request, Role, command, reply
 from handlers.forms import begin
 from handlers.notices import Person, by_department
 from handlers.signup_args import _EXTRA_GIVEN, _number_from_title, parse_signup_args, split_note, split_title
@@ -34,12 +34,12 @@ from handlers.signup_views import (
     reminded_text,
     roster_text,
     signed_up_replies,
-    signup_workbook,
     when_text,
 )
 from handlers.signup_views import notice_text as notice_text
 from handlers.signup_views import render_list_post as render_list_post
 from handlers.signup_views import render_signup_nudge as render_signup_nudge
+from handlers.signup_views import signup_workbook as signup_workbook
 from schedules.kv import too_long
 from storage.models import Event, Member
 
@@ -144,11 +144,12 @@ def export_signups(req: Request, ctx: Context) -> list[Reply]:
     event, problem = _event_arg(req, ctx)
     if event is None:
         return problem
-    data = signup_workbook(ctx.services.signups.all_signups(event.number), ctx.services.tz)
-    name = f"报名名单-{event.number}-{event.title[:20]}.xlsx"
-    text = (f"“{event.title}”报名名单已发送：{name}。如未收到文件，可在服务器上运行 "
+    file = actions.export_roster(ctx, event.number)
+    if isinstance(file, Problems):
+        return reply(file.text() + "。")
+    text = (f"“{event.title}”报名名单已发送：{file.name}。如未收到文件，可在服务器上运行 "
             f"unionbot signup export {event.number} --out 名单.xlsx")
-    return [Reply(text, file=Attachment(name, data), to_contact=ctx.sender.contact_id)]
+    return [Reply(text, file=file, to_contact=ctx.sender.contact_id)]
 
 
 @command("未报名", syntax="#未报名 编号", role=Role.ADMIN, help="查看报名对象中还没报名的人（按部门，依花名册）",

@@ -13,10 +13,11 @@ from collections.abc import Callable
 
 from handlers.actions import welfare as actions
 from handlers.actions.core import Problems, sentence, told
+from handlers.actions.welfare import LEDGER_HEADERS as LEDGER_HEADERS
 from handlers.actions.welfare import actor_of as actor_of
+from handlers.actions.welfare import ledger_workbook as ledger_workbook
 from handlers.base import (
     Answer,
-    Attachment,
     Context,
     Form,
     Invalid,
@@ -30,7 +31,6 @@ from handlers.base import (
 )
 from handlers.forms import begin
 from handlers.welfare_rules import NOTE_LIMIT, FormField, WelfareType, check_value, find_type, guess_number, take_fields
-from handlers.xlsx import workbook_bytes
 from schedules.kv import read_pairs, too_long
 from storage.models import Member, WelfareRequest
 from storage.welfare import details_of
@@ -315,21 +315,6 @@ def reject(req: Request, ctx: Context) -> list[Reply]:
     return _said(actions.reject_request(ctx, code, reason))
 
 
-LEDGER_HEADERS = ["编号", "类型", "会员", "提交时间", "代报人", "内容", "标准金额", "核定金额", "状态", "经办人",
-                  "办结时间"]
-
-
-def ledger_workbook(rows: list[WelfareRequest], year: int, tz: dt.tzinfo) -> bytes:
-    body = [
-        [r.code, r.kind, r.member_name, r.created_at.astimezone(tz).strftime("%Y-%m-%d"),
-         r.reported_by_name if r.reported_by != r.member_contact else "",
-         "；".join(f"{k}：{v}" for k, v in details_of(r).items()), r.standard_amount, r.amount, r.status,
-         r.handled_by, r.closed_at.astimezone(tz).strftime("%Y-%m-%d") if r.closed_at else ""]
-        for r in rows
-    ]
-    return workbook_bytes(f"{year}年慰问台账", LEDGER_HEADERS, body)
-
-
 @command("导出台账", syntax="#导出台账 [年份]", role=OFFICER, scope=Scope.PRIVATE,
          help="导出慰问、帮扶台账（Excel，私聊发给您）", examples=("#导出台账 2027",))
 def export(req: Request, ctx: Context) -> list[Reply]:
@@ -337,11 +322,10 @@ def export(req: Request, ctx: Context) -> list[Reply]:
     if arg and not (arg.isdecimal() and len(arg) == 4):
         return req.usage("年份写成 2027")
     year = int(arg) if arg else ctx.now.year
-    rows = ctx.services.welfare.ledger(actor_of(ctx), year, ctx.now)
-    if rows is None:
+    exported = actions.export_ledger(ctx, year)
+    if isinstance(exported, Problems):
         return reply(NOT_VISIBLE)
-    name = f"{year}年慰问台账.xlsx"
-    return [Reply(f"已发送 {name}（{len(rows)} 件）。如未收到文件，可在服务器上运行 "
+    file, count = exported
+    return [Reply(f"已发送 {file.name}（{count} 件）。如未收到文件，可在服务器上运行 "
                   f"unionbot welfare export --year {year} --out 台账.xlsx",
-                  file=Attachment(name, ledger_workbook(rows, year, ctx.services.tz)),
-                  to_contact=ctx.sender.contact_id)]
+                  file=file, to_contact=ctx.sender.contact_id)]

@@ -216,10 +216,9 @@ def test_notice_proposal_and_welfare_actions(env) -> None:  # type: ignore[no-un
     assert [t.contact_id for t in approved.tells] == [MEMBER] and f"{above} 元" in approved.tells[0].text
 
 
-# Routes that still go through the chat bridge (plan import's form and downloads); every other route
-# calls actions. A new `office.run(` elsewhere fails here.
-BRIDGE_ROUTES = {"web/routes_schedule.py", "web/routes_login.py", "web/routes_signups.py",
-                 "web/routes_proposals.py", "web/routes_welfare.py"}
+# Routes that still go through the chat bridge: the plan import's preview and confirm, which is the chat's
+# form (/schedule/import, /form). Every other route calls actions; a new `office.run(` elsewhere fails here.
+BRIDGE_ROUTES = {"web/routes_schedule.py", "web/routes_login.py"}
 
 
 def test_the_page_composes_no_chat_command_outside_the_listed_bridge_routes() -> None:

@@ -14,8 +14,8 @@ from handlers.base import Context
 from handlers.proposal_views import changed_text, cosigned_text, merged_text
 from handlers.proposals import detail_text, stats_text
 from storage.proposals import STATUSES, parse_code
-from web.forms import actor, done, one_line, refuse_problems, result, to_int, unbound
-from web.office import NotFound, Office, Viewer
+from web.forms import actor, done, one_line, refuse_problems, to_int, unbound
+from web.office import NotFound, Office, Viewer, download
 
 PROPOSAL_ACTIONS = OrderedDict([  # action -> (command, what the text field holds, required)
     ("立案", ("立案", "", False)),
@@ -66,7 +66,10 @@ def router(office: Office) -> APIRouter:
         viewer = office.page(request, "proposals")
         if not office.can(viewer, "导出提案"):
             raise NotFound()
-        return result(office, viewer, office.run(viewer, f"#导出提案 {to_int(year, office.now().year)}"), "/proposals")
+        exported = actions.export_register(office.context(viewer), to_int(year, office.now().year))
+        if isinstance(exported, Problems):
+            raise NotFound()
+        return download(exported[0])
 
     @api.get("/proposals/{code}", response_class=HTMLResponse)
     def proposal_detail(request: Request, code: str) -> HTMLResponse:

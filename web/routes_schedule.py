@@ -136,9 +136,9 @@ def router(office: Office) -> APIRouter:
     def schedule_ics(request: Request, year: str = "") -> Response:
         viewer = office.page(request, "schedule")
         chosen = to_int(year, plan_year())
-        outcome = office.run(viewer, f"#日历 {chosen}")
-        if not outcome.files:
-            return office.redirect(viewer, f"/schedule?year={chosen}", title="日历", message=outcome.text)
-        return download(outcome.files[0])
+        file = actions.calendar_file(office.context(viewer), chosen)
+        if isinstance(file, Problems):
+            return office.redirect(viewer, f"/schedule?year={chosen}", title="日历", message=file.text() + "。")
+        return download(file)
 
     return api

@@ -12,8 +12,8 @@ from handlers.actions.core import Problems, Tell
 from handlers.base import Context, Reply
 from handlers.signup_views import _outcome_replies, reminded_text, signed_up_replies
 from handlers.signups import NOTE_MAX, not_signed_up
-from web.forms import actor, done, for_viewer, one_line, refuse_problems, result, unbound
-from web.office import NotFound, Office
+from web.forms import actor, done, for_viewer, one_line, refuse_problems, unbound
+from web.office import NotFound, Office, download
 
 # The page's event fields, by the action's keys (the page has no 备注 field).
 EVENT_LABELS = {k: v for k, v in actions.EVENT_LABELS.items() if k != "note"}
@@ -133,7 +133,10 @@ def router(office: Office) -> APIRouter:
         viewer = office.page(request, "signups")
         if services.signups.get(number) is None or not office.can(viewer, "导出名单"):
             raise NotFound()
-        return result(office, viewer, office.run(viewer, f"#导出名单 {number}"), f"/signups/{number}")
+        file = actions.export_roster(office.context(viewer), number)
+        if isinstance(file, Problems):
+            raise NotFound()
+        return download(file)
 
     return api
 

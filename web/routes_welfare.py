@@ -19,8 +19,8 @@ from handlers.actions.welfare import MAX_AMOUNT, actor_of
 from handlers.welfare import handled_text
 from storage.welfare import TRANSITIONS, details_of
 from storage.welfare import parse_code as welfare_code
-from web.forms import done, one_line, refuse, refuse_problems, result, to_int, unbound
-from web.office import NotFound, Office
+from web.forms import done, one_line, refuse, refuse_problems, to_int, unbound
+from web.office import NotFound, Office, download
 
 log = logging.getLogger("unionbot.web")
 WELFARE_ACTIONS = OrderedDict([  # action -> (command, what the text field holds, required)
@@ -56,7 +56,10 @@ def router(office: Office) -> APIRouter:
     @api.get("/welfare/export.xlsx")
     def welfare_export(request: Request, year: str = "") -> Response:
         viewer = office.page(request, "welfare")
-        return result(office, viewer, office.run(viewer, f"#导出台账 {to_int(year, office.now().year)}"), "/welfare")
+        exported = actions.export_ledger(office.context(viewer), to_int(year, office.now().year))
+        if isinstance(exported, Problems):
+            raise NotFound()
+        return download(exported[0])
 
     @api.get("/welfare/{code}", response_class=HTMLResponse)
     def welfare_detail(request: Request, code: str) -> HTMLResponse:

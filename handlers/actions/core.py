@@ -41,6 +41,7 @@ SENTENCES: dict[str, str] = {
     "no_standard": "{kind}没有标准金额，请写上金额",
     "reason_above_standard": "金额高于标准（{standard} 元），请写明理由",
     "bind_missing": "请填写联系人和花名册姓名",
+    "year_empty": "{year}年还没有活动安排",
     "state_wrong": "当前状态为“{state}”，不能{action}",
 }
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from handlers.actions.core import Problems, Tell, allowed, too_long
-from handlers.base import Context
+from handlers.base import Attachment, Context
+from handlers.proposal_views import proposals_workbook
 from storage.models import Proposal
 from storage.proposals import EVALUATIONS
 
@@ -177,3 +178,11 @@ def close(ctx: Context, p: Proposal) -> Changed | Problems:
     if not allowed(ctx, "办结"):
         return Problems.of("", "not_allowed")
     return _change(ctx, p, "办结")
+
+
+def export_register(ctx: Context, year: int) -> tuple[Attachment, int] | Problems:
+    """The year's register as a workbook, and how many proposals it holds."""
+    if not allowed(ctx, "导出提案"):
+        return Problems.of("", "not_allowed")
+    name = f"{year}年提案汇总表.xlsx"
+    return Attachment(name, proposals_workbook(ctx.services.proposals, year)), len(ctx.services.proposals.list(year))

@@ -6,12 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from handlers.actions.core import Problems, allowed
-from handlers.base import Context
+from handlers.base import Attachment, Context
 from schedules.categories import classify
+from schedules.ics import CalendarEntry, build_ics
 from schedules.item_dates import item_date
 from schedules.when import parse_when
 from storage.models import ScheduleItem
-from storage.schedule_repo import NewItem
+from storage.schedule_repo import NewItem, split_ints
+
+CATEGORY_LABELS = {
+    "holiday": "节日", "care": "关怀", "sports_culture": "文体", "congress": "民主管理",
+    "study": "学习", "admin": "会务", "other": "其他",
+}
 
 When = tuple[dt.date | None, list[int]]  # (date, months): what parse_when reads
 
@@ -91,3 +97,22 @@ def delete_item(ctx: Context, number: int) -> ScheduleItem | Problems:
     if item is None or not ctx.services.schedule.delete(number):
         return Problems.of("number", "item_missing", value=number)
     return item
+
+
+def calendar_entries(items: list[ScheduleItem], union_id: str) -> list[CalendarEntry]:
+    return [
+        CalendarEntry(uid_seed=f"{union_id}:{it.id}", year=it.year, months=split_ints(it.months) or [1],
+                      text=it.text, date=it.date, rrule=it.rrule,
+                      category=CATEGORY_LABELS.get(it.category, "其他"))  # a calendar app shows it as is
+        for it in items
+    ]
+
+
+def calendar_file(ctx: Context, year: int) -> Attachment | Problems:
+    """The year's plan as an .ics file a phone's calendar imports."""
+    items = ctx.services.schedule.list(year)
+    if not items:
+        return Problems.of("year", "year_empty", year=year)
+    data = build_ics(calendar_entries(items, ctx.services.union_id), f"{ctx.services.union_name}{year}",
+                     str(ctx.services.tz), ctx.services.calendar)
+    return Attachment(f"union-{year}.ics", data)

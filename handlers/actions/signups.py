@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from handlers.actions.core import Problems, Tell, allowed
-from handlers.base import Context
+from handlers.base import Attachment, Context
 from handlers.signup_checks import audience_problem, named_member
 from handlers.signup_views import (
     SIGNUP_NUDGE_KIND,
@@ -21,6 +21,7 @@ from handlers.signup_views import (
     promotion_tell,
     proxy_tell,
     remind_text,
+    signup_workbook,
 )
 from schedules.event_form import TITLE_MAX, EventForm, read_event_values
 from storage.models import Event, Member
@@ -239,6 +240,15 @@ def cancel_event(ctx: Context, number: int, reason: str) -> EventCancelled | Pro
         return Problems.of("reason", "too_long", label="取消原因", limit=REASON_MAX, length=len(reason))
     _, active = ctx.services.signups.set_status(event.number, "cancelled", reason or "未说明")
     return EventCancelled(event, [Tell(s.contact_id, cancel_tell(event, reason)) for s in active if s.contact_id])
+
+
+def export_roster(ctx: Context, number: int) -> Attachment | Problems:
+    """The event's sign-ups, every state, as a workbook."""
+    event = open_event(ctx, number, "导出名单")
+    if isinstance(event, Problems):
+        return event
+    data = signup_workbook(ctx.services.signups.all_signups(event.number), ctx.services.tz)
+    return Attachment(f"报名名单-{event.number}-{event.title[:20]}.xlsx", data)
 
 
 @dataclass

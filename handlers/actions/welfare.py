@@ -4,13 +4,15 @@ is told of each step privately."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from handlers.actions.core import Problems, Tell, too_long
-from handlers.base import Context, Role
+from handlers.base import Attachment, Context, Role
 from handlers.welfare_rules import NOTE_LIMIT
+from handlers.xlsx import workbook_bytes
 from storage.models import WelfareRequest
-from storage.welfare import Actor
+from storage.welfare import Actor, details_of
 
 MAX_AMOUNT = 100_000  # yuan: no single relief payment comes near it; a typo of extra digits does
 
@@ -90,3 +92,26 @@ def reject_request(ctx: Context, code: str, reason: str) -> Handled | Problems:
     if problem := too_long("reason", "驳回理由", reason, NOTE_LIMIT):
         return problem
     return _act(ctx, code, "驳回", f"未获通过：{reason}。如有疑问请与福利委员联系。", reject_reason=reason)
+
+
+LEDGER_HEADERS = ["编号", "类型", "会员", "提交时间", "代报人", "内容", "标准金额", "核定金额", "状态", "经办人",
+                  "办结时间"]
+
+
+def ledger_workbook(rows: list[WelfareRequest], year: int, tz: dt.tzinfo) -> bytes:
+    body = [
+        [r.code, r.kind, r.member_name, r.created_at.astimezone(tz).strftime("%Y-%m-%d"),
+         r.reported_by_name if r.reported_by != r.member_contact else "",
+         "；".join(f"{k}：{v}" for k, v in details_of(r).items()), r.standard_amount, r.amount, r.status,
+         r.handled_by, r.closed_at.astimezone(tz).strftime("%Y-%m-%d") if r.closed_at else ""]
+        for r in rows
+    ]
+    return workbook_bytes(f"{year}年慰问台账", LEDGER_HEADERS, body)
+
+
+def export_ledger(ctx: Context, year: int) -> tuple[Attachment, int] | Problems:
+    """The year's ledger as a workbook (the file leaves: logged as 导出台账), and how many requests it holds."""
+    rows = ctx.services.welfare.ledger(actor_of(ctx), year, ctx.now)
+    if rows is None:
+        return Problems.of("", "request_hidden")
+    return Attachment(f"{year}年慰问台账.xlsx", ledger_workbook(rows, year, ctx.services.tz)), len(rows)
