@@ -9,13 +9,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bot.roster_file import RosterError, read_roster_bytes
 from handlers.actions.core import Problems
 from handlers.actions.members import bind_contact
 from handlers.actions.notices import pause_reminders, resume_reminders, send_notice
 from handlers.base import ROLE_LABELS, Role
 from handlers.members import bound_text
 from handlers.reminders import KIND_LABELS, sent_text
+from schedules.roster_file import RosterError, read_roster_bytes
 from web.forms import actor, done, one_line, refuse, refuse_problems, unbound
 from web.office import NOTICE_MAX, NotFound, Office, upload, within
 
