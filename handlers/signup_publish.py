@@ -11,7 +11,8 @@ import datetime as dt
 
 from handlers.actions.core import Problems, sentence
 from handlers.actions.signups import from_schedule, publish_event
-from handlers.base import Answer, Context, Form, Invalid, Reply, Role, Step, reply
+from handlers.base import Answer, Context, Form, Invalid, Reply, Request, Role, Step, reply
+from handlers.forms import begin
 from handlers.signup_checks import audience_problem, duplicate_warning
 from handlers.signup_views import notice_text
 from schedules.event_form import parse_event_form
@@ -36,6 +37,17 @@ def _read_event(answer: Answer, ctx: Context) -> dict:
         "deadline": _iso(form.deadline), "audience": form.audience, "family_max": form.family_max,
         "note": form.note, "schedule_number": schedule_number,
     }
+
+
+def ask_to_publish(new: NewEvent, ctx: Context) -> str:
+    """Open the publish form at its check step with ``new`` (the page's way to ask before a duplicate goes
+    out, as the chat does): the summary it shows, with the warning; 确认 publishes it."""
+    values = {"title": new.title, "starts_at": _iso(new.starts_at), "place": new.place, "capacity": new.capacity,
+              "deadline": _iso(new.deadline), "audience": new.audience, "family_max": new.family_max,
+              "note": new.note, "schedule_number": new.schedule_number}
+    draft = ctx.services.drafts.get(ctx.sender.contact_id, ctx.now)
+    req = Request("发起报名", draft=draft, spec=ctx.services.registry.get("发起报名"))
+    return "\n\n".join(r.text for r in begin(PUBLISH_FORM, req, ctx, {"values": {"event": values}}) if r.text)
 
 
 def _iso(when: dt.datetime | None) -> str | None:

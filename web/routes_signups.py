@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from handlers.actions import signups as actions
 from handlers.actions.core import Problems, Tell
 from handlers.base import Context, Reply
+from handlers.signup_publish import ask_to_publish
 from handlers.signup_views import _outcome_replies, reminded_text, signed_up_replies
 from handlers.signups import NOTE_MAX, not_signed_up
 from web.forms import actor, done, for_viewer, one_line, refuse_problems, unbound
@@ -53,6 +54,9 @@ def router(office: Office) -> APIRouter:
         # Each field is one value of the event, never text to be read for '键=值' again.
         values = {key: one_line(form.get(label), 200, label) for key, label in EVENT_LABELS.items() if label in form}
         new = actions.read_event(ctx, values)
+        if not isinstance(new, Problems) and services.signups.same_events(new.title, new.starts_at):
+            # The same title at the same time again: asked first, in the chat's own form (确认 publishes it).
+            return office.redirect(viewer, back, title="请确认", message=ask_to_publish(new, ctx))
         done_ = actions.publish_event(ctx, new) if not isinstance(new, Problems) else new
         if isinstance(done_, Problems):
             return refuse_problems(office, viewer, back + "#new-event", form, done_, EVENT_LABELS)
