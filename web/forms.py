@@ -12,8 +12,8 @@ from fastapi.responses import Response
 
 from handlers.actions.core import Problems, Tell
 from handlers.base import Context
-from web.bridge import FORWARD_KIND, Outcome
-from web.office import Office, Viewer, download, within
+from web.bridge import FORWARD_KIND
+from web.office import Office, Viewer, within
 
 log = logging.getLogger("unionbot.web")
 UNBOUND = "您还没有绑定微信，网页上只能查看，不能操作。请联系工会管理员绑定。"
@@ -32,13 +32,6 @@ def one_line(value: Any, limit: int, label: str) -> str:
 def typed(form: dict[str, Any]) -> dict[str, str]:
     """The fields as typed (no token, no files): what an error page gives back to the form."""
     return {k: v for k, v in form.items() if k != "csrf" and isinstance(v, str)}
-
-
-def result(office: Office, viewer: Viewer, outcome: Outcome, back: str) -> Response:
-    """A change done: a download is sent as it is; otherwise the bot's answer is shown on ``back``."""
-    if outcome.files:
-        return download(outcome.files[0])
-    return office.redirect(viewer, back, title="办理结果", message=outcome.text or "已提交。")
 
 
 def actor(office: Office, viewer: Viewer) -> Context | None:

@@ -1,10 +1,11 @@
-"""The pages: reading through the repositories, changing through the chat's commands.
+"""The pages: reading through the repositories, changing through the typed actions (handlers.actions).
 
-One router per page (web/routes_*.py). Each POST checks its fields with the chat's own readers
-(dates, numbers); with an error it changes nothing and redirects back to its page, which shows
-each error by its field with every field as typed (post/redirect/get: a reload repeats nothing).
-Only then does it send the command the member would have typed, so the handler's rules,
-numbering and history apply unchanged, and the bot's answer is shown on the page it returns to.
+One router per page (web/routes_*.py). Each POST reads its fields as values and calls the action the
+chat command calls too, so the access rule, validation, numbering and history are the same. An
+action's problems come back keyed by field; the page changes nothing and redirects back, showing each
+beside its field with every field as typed (post/redirect/get: a reload repeats nothing). What an
+action says to others goes through the outbox. Only the plan import's form still goes through the
+chat bridge (docs/architecture.md, "A new page").
 """
 
 from __future__ import annotations

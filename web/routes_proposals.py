@@ -1,4 +1,4 @@
-"""提案: the register and one proposal, acted on by the chat's commands (立案, 交办, 答复…)."""
+"""提案: the register and one proposal, acted on by the typed actions the chat calls too (立案, 交办, 答复…)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""活动安排: the year's plan, opened on the plan year the chat uses; edits and imports by the chat's commands."""
+"""活动安排: the year's plan, opened on the plan year the chat uses; edits by the typed actions
+(handlers.actions.schedule), the plan import by the chat's own form (through the bridge)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""报名: events, the roster, and the actions the chat has (报名, 代报名, 截止, 取消活动…)."""
+"""报名: events, the roster, and the actions the chat has (报名, 代报名, 截止, 取消活动…), called as
+typed actions (handlers.actions.signups) with the form's fields as values."""
 
 from __future__ import annotations
 
