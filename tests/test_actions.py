@@ -194,6 +194,9 @@ def test_notice_proposal_and_welfare_actions(env) -> None:  # type: ignore[no-un
     p = app.services.proposals.find(*map(int, code.split("-")))
     committee = acting(app, COMMITTEE)
     assert isinstance(proposals.close(acting(app, MEMBER), p), Problems)
+    # Whose turn it is comes from the access rule: the committee reviews, the proposer does not.
+    assert [what for _, what in proposals.awaiting(committee, [p])] == ["待审查"]
+    assert proposals.awaiting(acting(app, MEMBER), [p]) == []
     empty = proposals.reject(committee, p, "")
     assert isinstance(empty, Problems) and empty.fields == {"text": "请填写理由"}
     registered = proposals.register(committee, p)

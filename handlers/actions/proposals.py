@@ -186,3 +186,18 @@ def export_register(ctx: Context, year: int) -> tuple[Attachment, int] | Problem
         return Problems.of("", "not_allowed")
     name = f"{year}年提案汇总表.xlsx"
     return Attachment(name, proposals_workbook(ctx.services.proposals, year)), len(ctx.services.proposals.list(year))
+
+
+def awaiting(ctx: Context, rows: list[Proposal]) -> list[tuple[Proposal, str]]:
+    """The proposals waiting for the sender, with what they wait for: review by the committee, an answer
+    by the department's officers, a rating by the proposer. The access rule says whose turn it is."""
+    access, sender = ctx.services.access, ctx.sender
+    out: list[tuple[Proposal, str]] = []
+    for p in rows:
+        if p.status == "待审查" and allowed(ctx, "立案"):
+            out.append((p, "待审查"))
+        elif p.status == "已交办" and access.may(sender, "answer", obj=p):
+            out.append((p, f"待答复，{p.department}"))
+        elif p.status == "已答复" and access.may(sender, "evaluate", obj=p):
+            out.append((p, "请评价答复"))
+    return out
