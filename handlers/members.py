@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from handlers.actions.core import Problems
+from handlers.actions.members import bind_contact
 from handlers.base import ROLE_LABELS, Context, Reply, Request, Role, Scope, command, reply
 from storage.members import member_code
+from storage.models import Member
 from storage.web_logins import LINK_TTL
 
 SECTION = "个人信息"  # the heading it has in #帮助
@@ -33,10 +36,15 @@ def bind(req: Request, ctx: Context) -> list[Reply]:
     parts = req.argv
     if len(parts) != 2:
         return req.usage("请写上联系人（昵称或ID）和花名册姓名")
-    member, problem = ctx.services.members.bind(parts[0], parts[1])
-    if member is None:
-        return reply(f"未绑定：{problem}。")
-    return reply(f"已绑定：{parts[0]} → {member.name}（{member.department or '未填部门'}）。")
+    member = bind_contact(ctx, parts[0], parts[1])
+    if isinstance(member, Problems):
+        return reply(f"未绑定：{member.text()}。")
+    return reply(bound_text(parts[0], member))
+
+
+def bound_text(contact: str, member: Member) -> str:
+    """What the admin is told once a contact is bound (the page says the same)."""
+    return f"已绑定：{contact} → {member.name}（{member.department or '未填部门'}）。"
 
 
 @command("后台", syntax="#后台", scope=Scope.PRIVATE, aliases=("网页", "登录后台"),

@@ -11,21 +11,24 @@ who has acknowledged by then.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import re
-import uuid
-from dataclasses import dataclass
 
+from handlers.actions import notices as actions
+from handlers.actions.core import Problems
 from handlers.base import Context, Reply, Request, Role, command, reply
+from handlers.receipts import NUDGE_KIND as NUDGE_KIND
+from handlers.receipts import Person as Person
+from handlers.receipts import ReceiptStatus as ReceiptStatus
+from handlers.receipts import receipt_status as receipt_status
+from handlers.receipts import sent_it
 from handlers.services import Services
 from schedules.kv import clip
 from storage.models import Member, Notice
 
 SECTION = "通知回执"  # the heading it has in #帮助
 
-NUDGE_KIND = "receipt_nudge"
 
 # A group message that is *only* an acknowledgement counts as ``#收到`` while a receipt notice sent to that
 # group is open (PLAIN_ACK_DAYS after it was sent). Deliberately short: 收到 / 收到了 / 已收到 / 已收到了,
@@ -39,58 +42,6 @@ def plain_acknowledgement(text: str) -> str | None:
     """'收到了' -> ''; '收到 3' -> '3'; anything that is not only an acknowledgement -> None."""
     m = PLAIN_ACK.match(text.strip())
     return None if m is None else (m.group(1) or "")
-
-
-@dataclass(frozen=True)
-class Person:
-    name: str
-    department: str
-    contact_id: str
-    at: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class ReceiptStatus:
-    notice: Notice
-    acknowledged: list[Person]
-    missing: list[Person]
-    counted_by: str  # 花名册 | 群成员
-    # Acknowledged by someone outside the audience counted (not in the roster, not in the groups):
-    # shown apart, never in the count, so received plus missing is always the audience.
-    outside: list[Person] = dataclasses.field(default_factory=list)
-
-
-def receipt_status(services: Services, notice: Notice) -> ReceiptStatus:
-    """Who answered and who has not: the roster's members in the notice's audience, or, without a
-    roster, the members of the groups it went to as the gateway reports them."""
-    # Whoever sent the notice knows of it: counted neither as missing nor as answering.
-    sender = notice.created_by or None
-    acked = [(m, at) for m, at in services.notices.acknowledged(notice) if not sent_it(notice, m)]
-    done = [Person(m.name, m.department, m.contact_id or "", at) for m, at in acked]
-    acked_ids = {m.id for m, _ in acked}
-    acked_contacts = {m.contact_id for m, _ in acked if m.contact_id}
-    expected = services.access.expected(notice.audience)
-    if expected is not None:
-        missing = [Person(m.name, m.department, m.contact_id or "") for m in expected
-                   if m.id not in acked_ids and not sent_it(notice, m)]
-        counted = {m.id for m in expected}
-        return ReceiptStatus(notice, [p for (m, _), p in zip(acked, done, strict=True) if m.id in counted], missing,
-                             "花名册", [p for (m, _), p in zip(acked, done, strict=True) if m.id not in counted])
-    labels = json.loads(notice.groups or "[]")
-    people = services.notices.group_contacts(labels)
-    outside = [p for p in done if p.contact_id not in people]
-    done = [p for p in done if p.contact_id in people]
-    missing = []
-    for cid, name in sorted(people.items(), key=lambda kv: kv[1]):
-        if cid in acked_contacts or cid == sender:
-            continue
-        m = services.members.get_by_contact(cid)
-        missing.append(Person(m.name if m else name, m.department if m else "", cid))
-    return ReceiptStatus(notice, done, missing, "群成员", outside)
-
-
-def sent_it(notice: Notice, member: Member) -> bool:
-    return bool(notice.created_by) and member.contact_id == notice.created_by
 
 
 def by_department(people: list[Person]) -> list[str]:
@@ -185,19 +136,19 @@ def nudge(req: Request, ctx: Context) -> list[Reply]:
     notice, problem = _notice_arg(req, ctx)
     if notice is None:
         return problem
-    st = receipt_status(ctx.services, notice)
-    # Whoever sends the 催办 knows of the notice: everyone else missing, with a WeChat contact, is reminded.
-    reachable = [p for p in st.missing if p.contact_id and p.contact_id != ctx.sender.contact_id]
-    if not st.missing:
-        return reply(f"通知 {notice.number} 全部已回执，无需催办。")
-    token = uuid.uuid4().hex[:12]  # one 催办, one post per person: a second 催办 is a new round
-    text = (f"提醒：工会通知 {notice.number} 需要回执，您还没有确认。\n{clip(notice.text, 200)}\n"
-            f"收到请回复 #收到 {notice.number}")
-    ctx.services.reminders.queue_private(NUDGE_KIND, f"notice:{notice.number}", [p.contact_id for p in reachable],
-                                         token, text, ctx.now.astimezone(dt.UTC))
-    unreachable = sum(1 for p in st.missing if not p.contact_id)
-    extra = f"另有 {unreachable} 人未绑定{ctx.services.style.platform}，无法私聊，请另行通知。" if unreachable else ""
-    return reply(f"已安排私聊提醒 {len(reachable)} 人（按安全速率发送，发送时已回执的人不再提醒）。{extra}")
+    done = actions.nudge_receipts(ctx, notice.number)
+    if isinstance(done, Problems):
+        return reply(done.text() + "。")
+    return reply(nudged_text(done, ctx))
+
+
+def nudged_text(done: actions.Nudged, ctx: Context) -> str:
+    """What the admin is told after a 催办 (the page shows the same)."""
+    if done.all_in:
+        return f"通知 {done.notice.number} 全部已回执，无需催办。"
+    extra = (f"另有 {done.unreachable} 人未绑定{ctx.services.style.platform}，无法私聊，请另行通知。"
+             if done.unreachable else "")
+    return f"已安排私聊提醒 {done.reached} 人（按安全速率发送，发送时已回执的人不再提醒）。{extra}"
 
 
 def render_nudge(services: Services, ref: str, target: str, text: str) -> str | None:

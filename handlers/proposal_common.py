@@ -1,5 +1,5 @@
 """What the proposal commands share: the form's field names, the collection window and congress year,
-looking a proposal up by its code, and notifying its proposer and co-signers.
+and looking a proposal up by its code (telling its proposer and co-signers is ``handlers.actions.proposals``).
 
 Split from ``handlers.proposals``, which re-exports the names callers import from it.
 """
@@ -28,7 +28,6 @@ PROMPTS = {
     "cosigners": "第 4 步：如已约好附议人，请发送他们的姓名（用顿号或空格分开）；没有请发送“无”。",
 }
 COMMITTEE = Role.PROPOSAL_COMMITTEE
-REASON_MAX = 480  # review_note holds 500, with "不予立案，转为意见建议：" before the reason
 _SPLIT = re.compile(r"\s*[|｜]\s*")
 
 # --- rules --------------------------------------------------------------------
@@ -73,17 +72,3 @@ def _lookup(req: Request, ctx: Context) -> tuple[Proposal | None, list[Reply]]:
     if p is None:
         return None, reply(f"没有编号为 {code[0]}-{code[1]:03d} 的提案。")
     return p, []
-
-
-def notify(p: Proposal, ctx: Context, text: str, cosigner_text: str | None = None) -> list[Reply]:
-    """Tell the proposer and every co-signer privately (not whoever made the change);
-    ``cosigner_text`` when co-signers are to read it differently ("您附议的提案")."""
-    contacts = [(p.proposer_contact, text)] + [
-        (c.contact_id, cosigner_text or text) for c in ctx.services.proposals.cosigners(p.id)]
-    seen = {ctx.sender.contact_id}
-    out = []
-    for c, words in contacts:
-        if c and c not in seen:
-            seen.add(c)
-            out.append(Reply(words, to_contact=c))
-    return out

@@ -7,10 +7,14 @@ Split from ``handlers.proposals``, which re-exports these names.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from handlers.xlsx import workbook_bytes
 from storage.models import Proposal
 from storage.proposals import EVALUATIONS, STATUSES, ProposalRepo
+
+if TYPE_CHECKING:
+    from handlers.actions.proposals import Changed, Cosigned, Merged
 
 
 def detail_text(p: Proposal, repo: ProposalRepo, tz: dt.tzinfo) -> str:
@@ -68,3 +72,19 @@ def proposals_workbook(repo: ProposalRepo, year: int) -> bytes:
         rows.append([p.code, p.title, p.proposer_name, cos, status, p.department, p.reason, p.suggestion,
                      p.review_note, p.answer, evaluation])
     return workbook_bytes(f"{year}年提案汇总表", PROPOSAL_HEADERS, rows)
+
+
+def cosigned_text(done: Cosigned) -> str:
+    p = done.proposal
+    return f"已附议提案 {p.code}《{p.title}》（现有附议 {done.count} 人，状态：{p.status}）。"
+
+
+def changed_text(done: Changed) -> str:
+    """What whoever took a step is told (the chat and the page say the same)."""
+    q, extra = done.proposal, f"：{done.note}" if done.note else ""
+    return f"提案 {q.code}《{q.title}》已{done.action}{extra}。当前状态：{q.status}。"
+
+
+def merged_text(done: Merged) -> str:
+    a, b = done.kept, done.absorbed
+    return f"已将提案 {b.code} 并入 {a.code}《{a.title}》，原提案人和附议人成为 {a.code} 的附议人。"

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from handlers.actions import proposals as actions
+from handlers.actions.core import Problems, told
 from handlers.base import (
-    Attachment,
     Context,
     Reply,
     Request,
@@ -27,12 +28,10 @@ from handlers.forms import begin
 from handlers.proposal_common import (
     _SPLIT,
     COMMITTEE,
-    REASON_MAX,
     _code,
     _lookup,
     collection_window,
     congress_year,
-    notify,
     window_problem,
 )
 from handlers.proposal_common import FIELD_KEYS as FIELD_KEYS
@@ -40,11 +39,17 @@ from handlers.proposal_common import FORM as FORM
 from handlers.proposal_common import PROMPTS as PROMPTS
 from handlers.proposal_form import PROPOSAL_FORM, STEPS
 from handlers.proposal_views import PROPOSAL_HEADERS as PROPOSAL_HEADERS
-from handlers.proposal_views import detail_text, proposals_workbook, stats_text
+from handlers.proposal_views import (
+    changed_text,
+    cosigned_text,
+    detail_text,
+    merged_text,
+    stats_text,
+)
+from handlers.proposal_views import proposals_workbook as proposals_workbook
 from schedules.kv import read_pairs, too_long
 from schedules.when import read_date
-from storage.models import Proposal
-from storage.proposals import EVALUATIONS, STATUSES
+from storage.proposals import STATUSES
 
 SECTION = "教代会提案"  # the heading it has in #帮助
 
@@ -83,24 +88,10 @@ def cosign(req: Request, ctx: Context) -> list[Reply]:
     code = _code(req.argv[0], ctx) if req.argv else None
     if code is None:
         return req.usage("请写上提案编号（见 #提案列表）")
-    member = ctx.services.members.get_by_contact(ctx.sender.contact_id)
-    assert member is not None
-    outcome, p = ctx.services.proposals.cosign(*code, member, ctx.services.proposal_rules.min_cosigners, ctx.now)
-    if p is None:
-        return reply(f"没有编号为 {code[0]}-{code[1]:03d} 的提案。")
-    match outcome:
-        case "own":
-            return reply("不能附议自己的提案。")
-        case "twice":
-            return reply(f"您已附议过提案 {p.code}，无需重复。")
-        case "closed":
-            return reply(f"提案 {p.code} 当前状态为“{p.status}”，已不再征集附议。")
-    count = len(ctx.services.proposals.cosigners(p.id))
-    out = [Reply(f"已附议提案 {p.code}《{p.title}》（现有附议 {count} 人，状态：{p.status}）。")]
-    if p.proposer_contact and p.proposer_contact != ctx.sender.contact_id:
-        out.append(Reply(f"{ctx.sender.name} 附议了您的提案 {p.code}《{p.title}》，现有附议 {count} 人，"
-                         f"状态：{p.status}。", to_contact=p.proposer_contact))
-    return out
+    done = actions.cosign(ctx, *code)
+    if isinstance(done, Problems):
+        return reply(done.text() + "。")
+    return [Reply(cosigned_text(done)), *told(done.tells)]
 
 
 @command("我的提案", syntax="#我的提案", help="查看自己提交或附议的提案")
@@ -177,17 +168,11 @@ def set_window(req: Request, ctx: Context) -> list[Reply]:
     return reply(f"已设置提案征集：{start or '不限'} 至 {deadline or '不限'}。")
 
 
-def _change(ctx: Context, p: Proposal, action: str, note: str = "", **fields: str) -> list[Reply]:
-    change = ctx.services.proposals.transition(p.year, p.seq, action, ctx.sender.contact_id, ctx.sender.name,
-                                               ctx.now, note, **fields)
-    if change.problem:
-        return reply(change.problem + "，未修改。")
-    q = change.proposal
-    assert q is not None
-    extra = f"：{note}" if note else ""
-    change = f"{q.code}《{q.title}》{action}{extra}（{ctx.sender.name}）。当前状态：{q.status}。"
-    told = notify(q, ctx, f"您的提案 {change}", f"您附议的提案 {change}")
-    return [Reply(f"提案 {q.code}《{q.title}》已{action}{extra}。当前状态：{q.status}。"), *told]
+def _said(done: actions.Changed | Problems) -> list[Reply]:
+    """The chat's answer to a step: what changed, or why nothing did."""
+    if isinstance(done, Problems):
+        return reply(done.text() + "，未修改。")
+    return [Reply(changed_text(done)), *told(done.tells)]
 
 
 @command("立案", syntax="#立案 编号", role=COMMITTEE, help="审查通过，予以立案", examples=("#立案 2027-003",))
@@ -195,10 +180,10 @@ def accept(req: Request, ctx: Context) -> list[Reply]:
     p, problem = _lookup(req, ctx)
     if p is None:
         return problem
-    if p.status == "征集中":
-        need = ctx.services.proposal_rules.min_cosigners
-        return reply(f"提案 {p.code} 附议人数未达到 {need} 人，还不能审查。")
-    return _change(ctx, p, "立案")
+    done = actions.register(ctx, p)
+    if isinstance(done, Problems) and "" in done.fields and p.status == "征集中":
+        return reply(done.text() + "。")
+    return _said(done)
 
 
 @command("不予立案", syntax="#不予立案 编号 理由", role=COMMITTEE, help="不予立案（转为意见建议），须写理由",
@@ -210,9 +195,7 @@ def reject(req: Request, ctx: Context) -> list[Reply]:
     reason = req.rest()
     if not reason:
         return req.usage("请写明不予立案的理由")
-    if len(reason) > REASON_MAX:
-        return reply(too_long("理由", REASON_MAX, reason) + "，未修改。")
-    return _change(ctx, p, "不予立案", reason, review_note=f"不予立案，转为意见建议：{reason}")
+    return _said(actions.reject(ctx, p, reason))
 
 
 @command("合并", syntax="#合并 保留的编号 并入的编号", role=COMMITTEE, help="把内容相近的提案并案",
@@ -221,17 +204,10 @@ def merge(req: Request, ctx: Context) -> list[Reply]:
     codes = [c for c in (_code(a, ctx) for a in req.argv) if c is not None]
     if len(codes) != 2 or len(req.argv) != 2:
         return req.usage()
-    keep, absorb = ctx.services.proposals.merge(codes[0], codes[1], ctx.sender.contact_id, ctx.sender.name, ctx.now)
-    for c, code in ((keep, codes[0]), (absorb, codes[1])):
-        if c.problem == "not_found":
-            return reply(f"没有编号为 {code[0]}-{code[1]:03d} 的提案。")
-        if c.problem:
-            return reply(c.problem + "，未合并。")
-    a, b = keep.proposal, absorb.proposal
-    assert a is not None and b is not None
-    told = notify(b, ctx, f"提案 {b.code}《{b.title}》已与内容相近的 {a.code}《{a.title}》合并办理，"
-                          f"您成为 {a.code} 的附议人。")
-    return [Reply(f"已将提案 {b.code} 并入 {a.code}《{a.title}》，原提案人和附议人成为 {a.code} 的附议人。"), *told]
+    done = actions.merge(ctx, codes[0], codes[1])
+    if isinstance(done, Problems):
+        return reply(done.text() + ("，未合并。" if "" in done.fields else "。"))
+    return [Reply(merged_text(done)), *told(done.tells)]
 
 
 @command("交办", syntax="#交办 编号 承办部门", role=COMMITTEE, help="把立案的提案交承办部门办理",
@@ -243,14 +219,7 @@ def hand_over(req: Request, ctx: Context) -> list[Reply]:
     department = req.argv[1] if len(req.argv) > 1 else ""
     if not department:
         return req.usage("请写上承办部门")
-    if len(department) > 64:
-        return reply(too_long("承办部门", 64, department) + "，未修改。")
-    out = _change(ctx, p, "交办", f"交{department}办理", department=department)
-    officers = ctx.services.proposal_rules.departments.get(department, frozenset())
-    if not out[0].text.endswith("未修改。"):
-        out += [Reply(f"提案 {p.code}《{p.title}》已交{department}办理。答复请发送 #答复 {p.code} 答复内容。",
-                      to_contact=o) for o in sorted(officers) if o != ctx.sender.contact_id]
-    return out
+    return _said(actions.hand_over(ctx, p, department))
 
 
 @command("答复", syntax="#答复 编号 答复内容", role=(COMMITTEE, Role.DEPARTMENT_OFFICER),
@@ -262,15 +231,10 @@ def answer(req: Request, ctx: Context) -> list[Reply]:
     text = req.rest()  # kept whole (a Text column)
     if not text:
         return req.usage("请写上答复内容")
-    if not ctx.services.access.may(ctx.sender, "answer", p):
-        return reply(f"提案 {p.code} 不是交给您所在部门办理的，不能答复。")
-    stamp = f"{ctx.now:%m-%d} {ctx.sender.name}：{text}"
-    full = f"{p.answer}\n{stamp}" if p.answer else stamp
-    out = _change(ctx, p, "答复", text, answer=full)
-    if not out[0].text.endswith("未修改。") and p.proposer_contact:
-        out.append(Reply(f"请对提案 {p.code} 的办理情况作出评价：#评价 {p.code} 满意|基本满意|不满意 [意见]",
-                         to_contact=p.proposer_contact))
-    return out
+    done = actions.answer(ctx, p, text)
+    if isinstance(done, Problems) and not ctx.services.access.may(ctx.sender, "answer", p):
+        return reply(done.text() + "。")
+    return _said(done)
 
 
 @command("评价", syntax="#评价 编号 满意|基本满意|不满意 [意见]", help="提案人评价答复",
@@ -279,15 +243,14 @@ def evaluate(req: Request, ctx: Context) -> list[Reply]:
     p, problem = _lookup(req, ctx)
     if p is None:
         return problem
-    if not ctx.services.access.may(ctx.sender, "evaluate", p):
-        return reply("只有提案人可以评价。")
     verdict = req.argv[1] if len(req.argv) > 1 else ""
-    if verdict not in EVALUATIONS:
-        return reply(f"请写上评价：{'、'.join(EVALUATIONS)}，例如 #评价 {p.code} 满意。")
     note = req.rest(2)
-    if len(note) > 500:
-        return reply(too_long("评价说明", 500, note) + "，未修改。")
-    return _change(ctx, p, "评价", verdict + (f"，{note}" if note else ""), evaluation=verdict, evaluation_note=note)
+    done = actions.evaluate(ctx, p, verdict, note)
+    if isinstance(done, Problems) and "verdict" in done.fields:
+        return reply(f"{done.text()}，例如 #评价 {p.code} 满意。")
+    if isinstance(done, Problems) and not ctx.services.access.may(ctx.sender, "evaluate", p):
+        return reply(done.text() + "。")
+    return _said(done)
 
 
 @command("办结", syntax="#办结 编号", role=COMMITTEE, help="提案办理完毕", examples=("#办结 2027-003",))
@@ -295,7 +258,7 @@ def close(req: Request, ctx: Context) -> list[Reply]:
     p, problem = _lookup(req, ctx)
     if p is None:
         return problem
-    return _change(ctx, p, "办结")
+    return _said(actions.close(ctx, p))
 
 
 @command("导出提案", syntax="#导出提案 [年份]", role=COMMITTEE, help="导出提案汇总表（Excel，私聊发给您）",
@@ -305,9 +268,10 @@ def export(req: Request, ctx: Context) -> list[Reply]:
     if arg and not (arg.isdecimal() and len(arg) == 4):
         return req.usage("年份写成 2027")
     year = int(arg) if arg else congress_year(ctx)
-    name = f"{year}年提案汇总表.xlsx"
-    count = len(ctx.services.proposals.list(year))
-    return [Reply(f"已发送 {name}（{count} 件）。如未收到文件，可在服务器上运行 "
+    exported = actions.export_register(ctx, year)
+    if isinstance(exported, Problems):
+        return reply(exported.text() + "。")
+    file, count = exported
+    return [Reply(f"已发送 {file.name}（{count} 件）。如未收到文件，可在服务器上运行 "
                   f"unionbot proposals export --year {year} --out 提案.xlsx",
-                  file=Attachment(name, proposals_workbook(ctx.services.proposals, year)),
-                  to_contact=ctx.sender.contact_id)]
+                  file=file, to_contact=ctx.sender.contact_id)]

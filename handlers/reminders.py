@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from handlers.actions import notices as actions
+from handlers.actions.core import Problems
 from handlers.base import Context, Reply, Request, Role, command, reply
 from schedules.audience import EVERYONE, normalize_audience
 from schedules.kv import clip, read_pairs
@@ -49,19 +51,18 @@ def preview(req: Request, ctx: Context) -> list[Reply]:
 
 @command("暂停提醒", syntax="#暂停提醒", role=Role.ADMIN, help="暂停自动提醒（管理员的通知照常发送）")
 def pause(req: Request, ctx: Context) -> list[Reply]:
-    ctx.services.reminders.set_paused(True)
+    paused = actions.pause_reminders(ctx)
+    if isinstance(paused, Problems):
+        return reply(paused.text() + "。")
     return reply("已暂停自动提醒。发送 #恢复提醒 恢复；暂停期间到期的提醒不会补发。")
 
 
 @command("恢复提醒", syntax="#恢复提醒", role=Role.ADMIN, help="恢复自动提醒")
 def resume(req: Request, ctx: Context) -> list[Reply]:
-    rem = ctx.services.reminders
-    if not rem.paused:
-        return reply("自动提醒没有暂停，无需恢复。")
-    rem.set_paused(False)
-    # Posts due while paused are not caught up: start planning from now.
-    rem.settings.put("reminders:last_tick", ctx.now.astimezone(dt.UTC).isoformat())
-    return reply("已恢复自动提醒。")
+    resumed = actions.resume_reminders(ctx)
+    if isinstance(resumed, Problems):
+        return reply(resumed.text() + "。")
+    return reply("已恢复自动提醒。" if resumed else "自动提醒没有暂停，无需恢复。")
 
 
 @command("发送通知", syntax="#发送通知 [对象=女教工] 内容 [需回执]", role=Role.ADMIN,
@@ -81,21 +82,19 @@ def announce(req: Request, ctx: Context) -> list[Reply]:
         text = text.strip()
     if not text:
         return req.usage("请写上通知内容")
-    if not ctx.services.reminders.groups:
-        return reply("配置中没有工会群（[[groups]]），通知未发送。")
-    notice = ctx.services.notices.create(text, audience, receipt, ctx.sender.contact_id, ctx.now)
-    if receipt:
-        post = (f"【工会通知 {notice.number}】{text}\n"
-                f"{ctx.services.style.receipt_hint(notice.number)}")
-        groups = ctx.services.reminders.announce(post, audience, ctx.now.astimezone(dt.UTC),
-                                                 ref=f"notice:{notice.number}")
-        ctx.services.notices.set_groups(notice.number, groups)
-        return reply(f"通知 {notice.number} 已排队，将发到：{'、'.join(groups)}。已开启回执："
-                     f"群里回复“收到”即计入，发送 #回执 {notice.number} 查看谁已收到。")
-    groups = ctx.services.reminders.announce(f"【工会通知】{text}", audience, ctx.now.astimezone(dt.UTC),
-                                             ref=f"notice:{notice.number}")
-    ctx.services.notices.set_groups(notice.number, groups)
-    return reply(f"通知已排队，将发到：{'、'.join(groups)}。")
+    sent = actions.send_notice(ctx, text, receipt, audience)
+    if isinstance(sent, Problems):
+        return reply(sent.text() + "。")
+    return reply(sent_text(sent))
+
+
+def sent_text(sent: actions.Sent) -> str:
+    """What the admin is told once a notice is queued (the page shows the same)."""
+    where = "、".join(sent.groups)
+    if sent.notice.needs_receipt:
+        return (f"通知 {sent.notice.number} 已排队，将发到：{where}。已开启回执："
+                f"群里回复“收到”即计入，发送 #回执 {sent.notice.number} 查看谁已收到。")
+    return f"通知已排队，将发到：{where}。"
 
 
 @command("提醒设置", syntax="#提醒设置", role=Role.ADMIN, help="查看自动提醒的设置")

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from handlers.base import Attachment, Context, Reply, Request, Role, command, reply
-from schedules.categories import classify
-from schedules.ics import CalendarEntry, build_ics
-from schedules.item_dates import item_date, without_own_date
+from handlers.actions import schedule as actions
+from handlers.actions.core import Problems, sentence
+from handlers.actions.schedule import CATEGORY_LABELS as CATEGORY_LABELS
+from handlers.actions.schedule import ItemChange
+from handlers.actions.schedule import calendar_entries as calendar_entries
+from handlers.actions.schedule import year_for_month as _year_for_month
+from handlers.base import Context, Reply, Request, Role, command, reply
+from schedules.item_dates import without_own_date
 from schedules.kv import read_pairs, split_trailing
 from schedules.when import parse_month, parse_when
 from storage.models import ScheduleItem
-from storage.schedule_repo import NewItem, split_ints
+from storage.schedule_repo import split_ints
 
 SECTION = "日程"  # the heading it has in #帮助
 
 _WEEKDAY = "一二三四五六日"
-CATEGORY_LABELS = {
-    "holiday": "节日", "care": "关怀", "sports_culture": "文体", "congress": "民主管理",
-    "study": "学习", "admin": "会务", "other": "其他",
-}
 _LIST_LIMIT = 40
 _DATE_KEYS = ("日期", "时间", "月份")
 _TEXT_KEYS = ("内容", "名称", "活动")
@@ -41,16 +41,6 @@ def _overview_text(it: ScheduleItem) -> str:
     if it.date is None or it.rrule:
         return it.text
     return f"{without_own_date(it.text, it.date)}（{it.date.month}月{it.date.day}日）"
-
-
-def _year_for_month(ctx: Context, month: int) -> int:
-    """The nearest year whose month ``month`` has activities, looking ahead first."""
-    now = ctx.now.date()
-    first = now.year if month >= now.month else now.year + 1
-    for year in (first, now.year, now.year + 1, now.year - 1):
-        if ctx.services.schedule.in_month(year, month):
-            return year
-    return first
 
 
 def _month_reply(ctx: Context, year: int, month: int, title: str) -> list[Reply]:
@@ -137,7 +127,7 @@ def _when_and_text(args: str, year: int, ctx: Context) -> tuple[tuple[dt.date | 
         token, tail = split_trailing(given.pairs[date_word], lambda t: parse_when(t, year, ctx.now.date()) is not None)
         when = parse_when(token, year, ctx.now.date())
         if when is None:
-            return None, "", f"日期“{token[:20]}”看不懂，请写成 2027-03-10、3月10日、4月 或 下周三"
+            return None, "", sentence("date_unreadable", value=token[:20])
         return when, (text or " ".join(filter(None, [given.head, tail]))).strip(), ""  # stored whole (Text)
     when = parse_when(words[0], year, ctx.now.date()) if words else None
     if when is not None:
@@ -151,14 +141,9 @@ def add_item(req: Request, ctx: Context) -> list[Reply]:
     when, text, problem = _when_and_text(req.args, ctx.now.year, ctx)
     if problem or when is None or not text:
         return req.usage(problem or "请写上日期（或月份）和内容")
-    date, months = when
-    year = date.year if date else _year_for_month(ctx, months[0])
-    category, holiday = classify(text)
-    derived = item_date(months, [], text, holiday, year)
-    row = ctx.services.schedule.add(NewItem(
-        year=year, months=months, weeks=[], text=text, category=category, holiday=holiday,
-        date=date or derived.date, rrule=derived.rrule,
-    ), source="chat", by=ctx.sender.contact_id)
+    row = actions.add_item(ctx, ItemChange(when, text))
+    if isinstance(row, Problems):
+        return reply(row.text() + "。")
     return reply(f"已添加：{format_item(row)}")
 
 
@@ -176,17 +161,9 @@ def edit_item(req: Request, ctx: Context) -> list[Reply]:
     when, text, problem = _when_and_text(parts[1], it.year, ctx)
     if problem:
         return reply(problem + "。")
-    changes: dict[str, object] = {}
-    if when is not None:
-        date, months = when
-        changes.update(date=date, months=months, weeks=[])
-        if date:
-            changes["year"] = date.year
-    if text:
-        category, holiday = classify(text)
-        changes.update(text=text, category=category, holiday=holiday)
-    row = ctx.services.schedule.update(number, **changes)
-    assert row is not None
+    row = actions.edit_item(ctx, number, ItemChange(when, text))
+    if isinstance(row, Problems):
+        return reply(row.text() + "。")
     return reply(f"已修改：{format_item(row)}")
 
 
@@ -195,19 +172,10 @@ def delete_item(req: Request, ctx: Context) -> list[Reply]:
     number = _parse_number(req.argv[0]) if req.argv else None
     if number is None:
         return req.usage()
-    it = ctx.services.schedule.get(number)
-    if it is None or not ctx.services.schedule.delete(number):
-        return reply(f"没有编号为 {number} 的活动。")
+    it = actions.delete_item(ctx, number)
+    if isinstance(it, Problems):
+        return reply(it.text() + "。")
     return reply(f"已删除：{format_item(it)}")
-
-
-def calendar_entries(items: list[ScheduleItem], union_id: str) -> list[CalendarEntry]:
-    return [
-        CalendarEntry(uid_seed=f"{union_id}:{it.id}", year=it.year, months=split_ints(it.months) or [1],
-                      text=it.text, date=it.date, rrule=it.rrule,
-                      category=CATEGORY_LABELS.get(it.category, "其他"))  # a calendar app shows it as is
-        for it in items
-    ]
 
 
 @command("日历", syntax="#日历 [年份]", help="获取全年活动的日历文件（.ics，可导入手机日历）",
@@ -220,14 +188,12 @@ def calendar_file(req: Request, ctx: Context) -> list[Reply]:
         year = int(req.args.strip())
     else:
         year = next((y for y in (ctx.now.year, ctx.now.year + 1) if repo.count(y)), ctx.now.year)
-    items = repo.list(year)
-    if not items:
-        return reply(f"{year}年还没有活动安排。")
-    data = build_ics(calendar_entries(items, ctx.services.union_id), f"{ctx.services.union_name}{year}",
-                     str(ctx.services.tz), ctx.services.calendar)
-    name = f"union-{year}.ics"
+    file = actions.calendar_file(ctx, year)
+    if isinstance(file, Problems):
+        return reply(file.text() + "。")
+    name, items = file.name, repo.count(year)
     return [
-        Reply(file=Attachment(name, data)),
-        Reply(text=f"已发送日历文件 {name}（{len(items)} 项活动）。如未收到文件，"
+        Reply(file=file),
+        Reply(text=f"已发送日历文件 {name}（{items} 项活动）。如未收到文件，"
                    f"可请管理员在电脑上运行 unionbot plan ics --year {year} 导出。"),
     ]

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 
-from handlers.base import Answer, Context, Form, Invalid, Reply, Role, Step, reply
+from handlers.actions.core import Problems, sentence
+from handlers.actions.signups import from_schedule, publish_event
+from handlers.base import Answer, Context, Form, Invalid, Reply, Request, Role, Step, reply
+from handlers.forms import begin
 from handlers.signup_checks import audience_problem, duplicate_warning
 from handlers.signup_views import notice_text
-from schedules.event_form import TITLE_MAX, parse_event_form
+from schedules.event_form import parse_event_form
 from storage.models import Event
 from storage.signups import NewEvent
 
@@ -21,30 +23,31 @@ from storage.signups import NewEvent
 def _read_event(answer: Answer, ctx: Context) -> dict:
     """A notice's text (one line, or one '键：值' per line) -> the event to publish; problems said at once."""
     form = parse_event_form(answer.text, ctx.now)
-    schedule_number = None
-    if m := re.fullmatch(r"活动\s*(\d{1,6})", form.title):
-        item = ctx.services.schedule.get(int(m.group(1)))
-        if item is None:
-            raise Invalid(f"没有编号为 {m.group(1)} 的活动（见 #本月活动）。")
-        schedule_number = item.number
-        if len(item.text) > TITLE_MAX:
-            raise Invalid(f"未发起：活动 {item.number} 的内容有 {len(item.text)} 字，报名标题最多 {TITLE_MAX} 字；"
-                          "请直接写上标题发起报名。")
-        form.title = item.text
-        if form.starts_at is None and item.date is not None:
-            form.starts_at = dt.datetime.combine(item.date, dt.time(0, 0), tzinfo=ctx.services.tz)
-        form.errors = [e for e in form.errors if e != "缺少活动名称"]
+    schedule_number, problem = from_schedule(form, ctx)
+    if problem:
+        raise Invalid(f"{problem}。" if problem.startswith("没有") else f"未发起：{problem}。")
     if problem := audience_problem(form.audience, ctx):
         form.errors.append(problem)
     if form.errors:
         raise Invalid("未发起：" + "；".join(form.errors) + "。")
     if form.deadline is not None and form.deadline <= ctx.now:
-        raise Invalid("未发起：报名截止时间已经过去了。")
+        raise Invalid(f"未发起：{sentence('deadline_past')}。")
     return {
         "title": form.title, "starts_at": _iso(form.starts_at), "place": form.place, "capacity": form.capacity,
         "deadline": _iso(form.deadline), "audience": form.audience, "family_max": form.family_max,
         "note": form.note, "schedule_number": schedule_number,
     }
+
+
+def ask_to_publish(new: NewEvent, ctx: Context) -> str:
+    """Open the publish form at its check step with ``new`` (the page's way to ask before a duplicate goes
+    out, as the chat does): the summary it shows, with the warning; 确认 publishes it."""
+    values = {"title": new.title, "starts_at": _iso(new.starts_at), "place": new.place, "capacity": new.capacity,
+              "deadline": _iso(new.deadline), "audience": new.audience, "family_max": new.family_max,
+              "note": new.note, "schedule_number": new.schedule_number}
+    draft = ctx.services.drafts.get(ctx.sender.contact_id, ctx.now)
+    req = Request("发起报名", draft=draft, spec=ctx.services.registry.get("发起报名"))
+    return "\n\n".join(r.text for r in begin(PUBLISH_FORM, req, ctx, {"values": {"event": values}}) if r.text)
 
 
 def _iso(when: dt.datetime | None) -> str | None:
@@ -61,14 +64,11 @@ def _new_event(v: dict) -> NewEvent:
 
 
 def _publish(v: dict, ctx: Context) -> list[Reply]:
-    new = _new_event(v)
-    if new.deadline is not None and new.deadline <= ctx.now:
-        raise Invalid("未发起：报名截止时间已经过去了。")
-    event = ctx.services.signups.create_event(new, by=ctx.sender.contact_id)
-    groups = ctx.services.reminders.announce(notice_text(event, ctx), event.audience, ctx.now.astimezone(dt.UTC),
-                                             kind="signup_notice", ref=f"event:{event.number}")
-    where = "、".join(groups) if groups else "（配置中没有对应的群，请手动转发）"
-    return reply(f"已发起报名【{event.number}】{event.title}。报名通知将发到：{where}。")
+    done = publish_event(ctx, _new_event(v))
+    if isinstance(done, Problems):
+        raise Invalid(f"未发起：{done.text()}。")
+    where = "、".join(done.groups) if done.groups else "（配置中没有对应的群，请手动转发）"
+    return reply(f"已发起报名【{done.event.number}】{done.event.title}。报名通知将发到：{where}。")
 
 
 def _publish_summary(data: dict, ctx: Context) -> str:

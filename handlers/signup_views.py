@@ -7,6 +7,7 @@ Split from ``handlers.signups``, which re-exports the names callers import from 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from handlers.base import Context, Reply, reply
 from handlers.services import Services
@@ -14,6 +15,9 @@ from handlers.xlsx import workbook_bytes
 from schedules.audience import EVERYONE
 from storage.models import Event, Member, Signup
 from storage.signups import ChangeOutcome, SignupOutcome
+
+if TYPE_CHECKING:
+    from handlers.actions.signups import Reminded, SignedUp
 
 _WEEKDAY = "一二三四五六日"
 
@@ -169,13 +173,52 @@ def _promotion_replies(event: Event, promoted: list[Signup], ctx: Context, head:
     """Private notices to those moved up from the waitlist; in a group, their names on the first reply."""
     out = []
     for p in promoted:
-        out.append(Reply(f"好消息：“{event.title}”有人取消，您已从候补递补为正式报名。"
-                         f"如不能参加请发送 #取消报名 {event.number}。", to_contact=p.contact_id)
+        out.append(Reply(promotion_tell(event, p), to_contact=p.contact_id)
                    if p.contact_id else
                    Reply(f"{p.name} 已从候补递补（未绑定{ctx.services.style.platform}，请转告）。"))
     if promoted and ctx.chat.is_group and head:
         head[0] = Reply(head[0].text + " 候补的 " + "、".join(p.name for p in promoted) + " 已递补。")
     return out
+
+
+def signed_up_replies(done: SignedUp, ctx: Context) -> list[Reply]:
+    """The chat's answer to #报名: the outcome, or what signing up again changed (+N, 备注)."""
+    outcome, name = done.outcome, done.member.name
+    changes: list[Reply] = []
+    if done.extra_change is not None:
+        changes += _extra_replies(done.extra_change, name, ctx)
+    if done.note_changed and outcome.event is not None:
+        changes.append(Reply(f"已更新 {name} 在“{outcome.event.title}”的备注：{done.note}。"))
+    return changes or _outcome_replies(outcome, name, ctx)
+
+
+def reminded_text(done: Reminded, ctx: Context) -> str:
+    extra = f"另有 {done.unbound} 人未绑定{ctx.services.style.platform}。" if done.unbound > 0 else ""
+    return f"已安排私聊提醒 {done.reached} 人（发送时已报名或已截止则不再提醒）。{extra}"
+
+
+def promotion_tell(event: Event, p: Signup) -> str:
+    """Told privately to someone moved up from the waitlist."""
+    return f"好消息：“{event.title}”有人取消，您已从候补递补为正式报名。如不能参加请发送 #取消报名 {event.number}。"
+
+
+def proxy_tell(outcome: SignupOutcome, by: str, number: int) -> str:
+    """Told privately to someone an admin signed up."""
+    assert outcome.event is not None
+    state = "报名成功" if outcome.status == "confirmed" else f"进入候补（第 {outcome.position} 位）"
+    return f"{by} 已为您报名“{outcome.event.title}”：{state}。如不能参加请发送 #取消报名 {number}。"
+
+
+def cancel_tell(event: Event, reason: str) -> str:
+    """Told privately to everyone signed up for an event that is called off."""
+    why = f"原因：{reason}。" if reason else ""
+    return f"很抱歉，您报名的“{event.title}”已取消。{why}"
+
+
+def remind_text(event: Event, ctx: Context) -> str:
+    """The private reminder to someone in the audience who has not signed up."""
+    deadline = f"，{when_text(event.deadline, ctx)}截止" if event.deadline else ""
+    return f"提醒：“{event.title}”正在报名{deadline}。参加请发送 #报名 {event.number}。"
 
 
 def _open_events(ctx: Context) -> list[Event]:

@@ -11,34 +11,35 @@ their wording in ``handlers.signup_views``, the publish form in ``handlers.signu
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
-from handlers.base import Answer, Attachment, Context, Invalid, Reply, Request, Role, command, reply
+from handlers.actions import signups as actions
+from handlers.actions.core import Problems
+from handlers.actions.core import told as _told
+from handlers.actions.signups import acting_member
+from handlers.base import Answer, Context, Invalid, Reply, Request, Role, command, reply
 from handlers.forms import begin
 from handlers.notices import Person, by_department
 from handlers.signup_args import _EXTRA_GIVEN, _number_from_title, parse_signup_args, split_note, split_title
 from handlers.signup_args import NOTE_MAX as NOTE_MAX
 from handlers.signup_args import events_titled as events_titled
-from handlers.signup_checks import named_member
 from handlers.signup_publish import PUBLISH_FORM, _new_event, _publish, _read_event
 from handlers.signup_publish import PUBLISH_PROMPT as PUBLISH_PROMPT
+from handlers.signup_views import SIGNUP_NUDGE_KIND as SIGNUP_NUDGE_KIND
+from handlers.signup_views import STATUS_LABELS as STATUS_LABELS
 from handlers.signup_views import (
-    SIGNUP_NUDGE_KIND,
-    _extra_replies,
     _open_events,
     _open_list,
     _outcome_replies,
     _promotion_replies,
     not_signed_up,
+    reminded_text,
     roster_text,
-    signup_workbook,
+    signed_up_replies,
     when_text,
 )
-from handlers.signup_views import STATUS_LABELS as STATUS_LABELS
 from handlers.signup_views import notice_text as notice_text
 from handlers.signup_views import render_list_post as render_list_post
 from handlers.signup_views import render_signup_nudge as render_signup_nudge
+from handlers.signup_views import signup_workbook as signup_workbook
 from schedules.kv import too_long
 from storage.models import Event, Member
 
@@ -63,25 +64,8 @@ def _event_arg(req: Request, ctx: Context, sole_open: bool = False) -> tuple[Eve
     return event, []
 
 
-def _queue_list_post(ctx: Context, event: Event) -> None:
-    """Coalesce the group's list post: one per interval per event, sent at the end of it."""
-    if not ctx.chat.is_group:
-        return
-    interval = ctx.services.signup_list_interval
-    now = ctx.now.astimezone(dt.UTC)
-    epoch = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-    bucket = int((now - epoch) / interval)
-    due = epoch + interval * (bucket + 1)
-    ctx.services.reminders.queue_rendered(
-        kind="signup_list", ref=f"event:{event.number}", target=f"room:{ctx.chat.id}",
-        occurrence=str(bucket), due_at=due, expires_at=due + dt.timedelta(hours=1), now=now,
-    )
-
-
 def _member(ctx: Context) -> Member:
-    m = ctx.services.members.get_by_contact(ctx.sender.contact_id)
-    assert m is not None  # the pipeline registers every sender before dispatch
-    return m
+    return acting_member(ctx)
 
 
 # --- admins ---------------------------------------------------------------------
@@ -120,22 +104,14 @@ def proxy_signup(req: Request, ctx: Context) -> list[Reply]:
     number, extra, problem = parse_signup_args(args)
     if number is None or problem or len(note) > NOTE_MAX:
         return req.usage()
-    event = ctx.services.signups.get(number)
-    if event is None:
+    if ctx.services.signups.get(number) is None:
         return reply("没有这个报名编号，发送 #报名列表 查看正在报名的活动。")
-    if event.status != "open":
-        return reply(f"“{event.title}”{'已取消' if event.status == 'cancelled' else '报名已截止'}，未报名。")
-    member, problem = named_member(parts[1][:64], ctx)
-    if member is None:
-        return reply(f"未报名：{problem}。")
-    outcome = ctx.services.signups.sign_up(number, member, extra, ctx.sender.contact_id, ctx.now, note=note)
-    replies = _outcome_replies(outcome, member.name, ctx)
-    if outcome.status in ("confirmed", "waitlist") and member.contact_id and member.contact_id != ctx.sender.contact_id:
-        assert outcome.event is not None
-        state = "报名成功" if outcome.status == "confirmed" else f"进入候补（第 {outcome.position} 位）"
-        replies.append(Reply(f"{ctx.sender.name} 已为您报名“{outcome.event.title}”：{state}。"
-                             f"如不能参加请发送 #取消报名 {number}。", to_contact=member.contact_id))
-    return replies
+    done = actions.proxy_sign_up(ctx, number, parts[1], extra, note)
+    if isinstance(done, Problems):
+        if "name" in done.fields:
+            return reply(f"未报名：{done.text()}。")
+        return reply(f"{done.text()}，未报名。")
+    return _outcome_replies(done.outcome, done.member.name, ctx) + _told(done.tells)
 
 
 @command("截止报名", syntax="#截止报名 编号", role=Role.ADMIN, help="提前截止一项报名", examples=("#截止报名 3",))
@@ -143,12 +119,10 @@ def close_signup(req: Request, ctx: Context) -> list[Reply]:
     event, problem = _event_arg(req, ctx)
     if event is None:
         return problem
-    if event.status != "open":
-        return reply(f"“{event.title}”已{'取消' if event.status == 'cancelled' else '截止'}，无需再截止。")
-    ctx.services.signups.set_status(event.number, "closed")
-    roster = ctx.services.signups.roster(event.number)
-    assert roster is not None
-    return reply(f"已截止“{event.title}”的报名：确认 {len(roster.confirmed)} 人，候补 {len(roster.waitlist)} 人。")
+    closed = actions.close_event(ctx, event.number)
+    if isinstance(closed, Problems):
+        return reply(closed.text() + "。")
+    return reply(f"已截止“{event.title}”的报名：确认 {closed.confirmed} 人，候补 {closed.waitlist} 人。")
 
 
 @command("取消活动", syntax="#取消活动 编号 原因", role=Role.ADMIN,
@@ -157,17 +131,11 @@ def cancel_event(req: Request, ctx: Context) -> list[Reply]:
     event, problem = _event_arg(req, ctx)
     if event is None:
         return problem
-    if event.status == "cancelled":
-        return reply(f"“{event.title}”已经取消过了。")
     reason = req.rest()
-    if len(reason) > 200:
-        return reply(too_long("取消原因", 200, reason) + "，未取消。")
-    _, active = ctx.services.signups.set_status(event.number, "cancelled", reason or "未说明")
-    why = f"原因：{reason}。" if reason else ""
-    out = [Reply(f"很抱歉，您报名的“{event.title}”已取消。{why}", to_contact=s.contact_id)
-           for s in active if s.contact_id]
-    out.insert(0, Reply(f"已取消“{event.title}”，已私聊通知 {len(out)} 位报名者。"))
-    return out
+    done = actions.cancel_event(ctx, event.number, reason)
+    if isinstance(done, Problems):
+        return reply(done.text() + ("，未取消。" if "reason" in done.fields else "。"))
+    return [Reply(f"已取消“{event.title}”，已私聊通知 {len(done.tells)} 位报名者。"), *_told(done.tells)]
 
 
 @command("导出名单", syntax="#导出名单 编号", role=Role.ADMIN, help="把报名名单导出为 Excel 文件（私聊发给您）",
@@ -176,11 +144,12 @@ def export_signups(req: Request, ctx: Context) -> list[Reply]:
     event, problem = _event_arg(req, ctx)
     if event is None:
         return problem
-    data = signup_workbook(ctx.services.signups.all_signups(event.number), ctx.services.tz)
-    name = f"报名名单-{event.number}-{event.title[:20]}.xlsx"
-    text = (f"“{event.title}”报名名单已发送：{name}。如未收到文件，可在服务器上运行 "
+    file = actions.export_roster(ctx, event.number)
+    if isinstance(file, Problems):
+        return reply(file.text() + "。")
+    text = (f"“{event.title}”报名名单已发送：{file.name}。如未收到文件，可在服务器上运行 "
             f"unionbot signup export {event.number} --out 名单.xlsx")
-    return [Reply(text, file=Attachment(name, data), to_contact=ctx.sender.contact_id)]
+    return [Reply(text, file=file, to_contact=ctx.sender.contact_id)]
 
 
 @command("未报名", syntax="#未报名 编号", role=Role.ADMIN, help="查看报名对象中还没报名的人（按部门，依花名册）",
@@ -206,20 +175,10 @@ def remind_signups(req: Request, ctx: Context) -> list[Reply]:
     event, problem = _event_arg(req, ctx)
     if event is None:
         return problem
-    if event.status != "open" or (event.deadline is not None and event.deadline <= ctx.now):
-        return reply(f"“{event.title}”报名已截止，不再提醒。")
-    missing = not_signed_up(ctx, event)
-    if missing is None:
-        return reply("还没有导入花名册，无法知道谁没报名（见 unionbot members import）。")
-    reachable = [m.contact_id for m in missing if m.contact_id]
-    deadline = f"，{when_text(event.deadline, ctx)}截止" if event.deadline else ""
-    text = f"提醒：“{event.title}”正在报名{deadline}。参加请发送 #报名 {event.number}。"
-    # Not sent after the deadline: the outbox lets such a post expire (missed) instead.
-    ctx.services.reminders.queue_private(SIGNUP_NUDGE_KIND, f"event:{event.number}", reachable, uuid.uuid4().hex[:12],
-                                         text, ctx.now.astimezone(dt.UTC), expires_at=event.deadline)
-    unbound = len(missing) - len(reachable)
-    extra = f"另有 {unbound} 人未绑定{ctx.services.style.platform}。" if unbound > 0 else ""
-    return reply(f"已安排私聊提醒 {len(reachable)} 人（发送时已报名或已截止则不再提醒）。{extra}")
+    done = actions.remind_missing(ctx, event.number)
+    if isinstance(done, Problems):
+        return reply(done.text() + "。")
+    return reply(reminded_text(done, ctx))
 
 
 # --- members --------------------------------------------------------------------
@@ -246,26 +205,7 @@ def sign_up(req: Request, ctx: Context) -> list[Reply]:
                 return reply("目前没有正在报名的活动。")
             return reply("正在报名的活动有多项，请写上编号：\n" + _open_list(open_events, ctx))
         number = open_events[0].number
-    member = _member(ctx)
-    outcome = ctx.services.signups.sign_up(number, member, extra, ctx.sender.contact_id, ctx.now,
-                                           admit=lambda event: ctx.services.access.in_audience(member, event.audience),
-                                           note=note)
-    if outcome.status == "already" and outcome.event is not None and member.id is not None:
-        # Signing up again with '+N' or a 备注 changes them; the place stays.
-        changes: list[Reply] = []
-        if _EXTRA_GIVEN.search(args) and outcome.signup is not None and outcome.signup.extra != extra:
-            changes += _extra_replies(ctx.services.signups.change_extra(number, member.id, extra, ctx.now),
-                                      member.name, ctx)
-        if note:
-            ctx.services.signups.set_note(number, member.id, note, ctx.now)
-            changes.append(Reply(f"已更新 {member.name} 在“{outcome.event.title}”的备注：{note}。"))
-        if changes:
-            _queue_list_post(ctx, outcome.event)
-            return changes
-    replies = _outcome_replies(outcome, member.name, ctx)
-    if outcome.status in ("confirmed", "waitlist") and outcome.event is not None:
-        _queue_list_post(ctx, outcome.event)
-    return replies
+    return signed_up_replies(actions.sign_up(ctx, number, extra, note, bool(_EXTRA_GIVEN.search(args))), ctx)
 
 
 @command("取消报名", syntax="#取消报名 编号", help="取消自己的报名", examples=("#取消报名 3",))
@@ -284,7 +224,7 @@ def cancel_signup(req: Request, ctx: Context) -> list[Reply]:
         if len(mine) != 1:
             return req.usage("请写上报名编号（发送 #我的报名 查看）")
         number = mine[0][0].number
-    outcome = ctx.services.signups.cancel(number, _member(ctx).id or 0, ctx.now)
+    outcome = actions.cancel_signup(ctx, number).outcome
     if outcome.status == "not_found":
         return reply("没有这个报名编号，发送 #我的报名 查看您的报名。")
     assert outcome.event is not None
@@ -292,7 +232,6 @@ def cancel_signup(req: Request, ctx: Context) -> list[Reply]:
         return reply(f"您没有报名“{outcome.event.title}”，无需取消。")
     out = [Reply(f"已取消 {ctx.sender.name} 的报名：{outcome.event.title}。")]
     out += _promotion_replies(outcome.event, outcome.promoted, ctx, out)
-    _queue_list_post(ctx, outcome.event)
     return out
 
 

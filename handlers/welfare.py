@@ -11,9 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from handlers.actions import welfare as actions
+from handlers.actions.core import Problems, sentence, told
+from handlers.actions.welfare import LEDGER_HEADERS as LEDGER_HEADERS
+from handlers.actions.welfare import actor_of as actor_of
+from handlers.actions.welfare import ledger_workbook as ledger_workbook
 from handlers.base import (
     Answer,
-    Attachment,
     Context,
     Form,
     Invalid,
@@ -27,22 +31,15 @@ from handlers.base import (
 )
 from handlers.forms import begin
 from handlers.welfare_rules import NOTE_LIMIT, FormField, WelfareType, check_value, find_type, guess_number, take_fields
-from handlers.xlsx import workbook_bytes
 from schedules.kv import read_pairs, too_long
 from storage.models import Member, WelfareRequest
-from storage.welfare import Actor, details_of
+from storage.welfare import details_of
 
 SECTION = "慰问帮扶"  # the heading it has in #帮助
 
 FORM = "welfare"
 OFFICER = Role.WELFARE_OFFICER
-NOT_VISIBLE = "没有找到这个申请编号，或您无权查看。"
-
-
-def actor_of(ctx: Context) -> Actor:
-    """The desk enforces, record by record, what the access rule decided the sender is."""
-    return Actor(ctx.sender.contact_id, ctx.sender.name, ctx.sender.member_id,
-                 ctx.services.access.may(ctx.sender, OFFICER))
+NOT_VISIBLE = sentence("request_hidden") + "。"
 
 
 def _types(ctx: Context) -> tuple[WelfareType, ...]:
@@ -252,18 +249,18 @@ def pending(req: Request, ctx: Context) -> list[Reply]:
     return reply(f"待办申请 {len(rows)} 件：\n" + "\n".join(_line(r) for r in rows))
 
 
-def _act(ctx: Context, code: str, action: str, told: str, **values: object) -> list[Reply]:
-    outcome = ctx.services.welfare.act(actor_of(ctx), code, action, ctx.now, **values)
-    if outcome.problem == "not_found":
-        return reply(NOT_VISIBLE)
-    if outcome.problem:
-        return reply(outcome.problem + "，未修改。")
-    r = outcome.request
-    assert r is not None
-    out = [Reply(f"已{action}：{_line(r)}")]
-    if r.member_contact and r.member_contact != ctx.sender.contact_id:
-        out.append(Reply(f"您的{r.kind}申请 {r.code} {told}", to_contact=r.member_contact))
-    return out
+def _said(done: actions.Handled | Problems) -> list[Reply]:
+    """The chat's answer to an officer's step: what changed, or why nothing did."""
+    if isinstance(done, Problems):
+        if "code" in done.fields:
+            return reply(NOT_VISIBLE)
+        return reply(done.text() + "，未修改。")
+    return [Reply(handled_text(done)), *told(done.tells)]
+
+
+def handled_text(done: actions.Handled) -> str:
+    """What the officer is told after a step (the page says the same)."""
+    return f"已{done.action}：{_line(done.request)}"
 
 
 def _code_arg(req: Request) -> tuple[str, list[Reply]]:
@@ -275,7 +272,7 @@ def _code_arg(req: Request) -> tuple[str, list[Reply]]:
          examples=("#受理 W2027-012",))
 def accept(req: Request, ctx: Context) -> list[Reply]:
     code, problem = _code_arg(req)
-    return problem or _act(ctx, code, "受理", "已受理，福利委员会与您联系。")
+    return problem or _said(actions.accept_request(ctx, code))
 
 
 @command("核定", syntax="#核定 编号 [金额]", role=OFFICER, scope=Scope.PRIVATE,
@@ -288,22 +285,22 @@ def approve(req: Request, ctx: Context) -> list[Reply]:
         text = req.argv[1].removesuffix("元")
         if not text.isdecimal() or len(text) > 6:
             return req.usage("金额应是整数（元）")
-        amount = int(text)
+        amount: int | None = int(text)
     else:
-        r = ctx.services.welfare.view(actor_of(ctx), code, ctx.now)
-        if r is None:
-            return reply(NOT_VISIBLE)
-        if r.standard_amount is None:
-            return reply(f"{r.kind}没有标准金额，请写上金额，例如 #核定 {r.code} 500。")
-        amount = r.standard_amount
-    return _act(ctx, code, "核定", f"已核定，金额 {amount} 元。", amount=amount)
+        amount = None
+    done = actions.approve_request(ctx, code, amount)
+    if isinstance(done, Problems) and "amount" in done.fields and amount is None:
+        return reply(f"{done.text()}，例如 #核定 {code} 500。")
+    if isinstance(done, Problems) and "amount" in done.fields:
+        return reply(done.text() + "。")
+    return _said(done)
 
 
 @command("发放", syntax="#发放 编号", role=OFFICER, scope=Scope.PRIVATE, help="记录已发放",
          examples=("#发放 W2027-012",))
 def pay(req: Request, ctx: Context) -> list[Reply]:
     code, problem = _code_arg(req)
-    return problem or _act(ctx, code, "发放", "慰问金已发放，请查收。工会祝您一切顺利。")
+    return problem or _said(actions.pay_out(ctx, code))
 
 
 @command("驳回", syntax="#驳回 编号 理由", role=OFFICER, scope=Scope.PRIVATE, help="驳回申请（须写理由）",
@@ -315,24 +312,7 @@ def reject(req: Request, ctx: Context) -> list[Reply]:
     reason = req.rest()
     if not reason:
         return req.usage("请写明驳回理由")
-    if len(reason) > NOTE_LIMIT:
-        return reply(too_long("驳回理由", NOTE_LIMIT, reason) + "，未修改。")
-    return _act(ctx, code, "驳回", f"未获通过：{reason}。如有疑问请与福利委员联系。", reject_reason=reason)
-
-
-LEDGER_HEADERS = ["编号", "类型", "会员", "提交时间", "代报人", "内容", "标准金额", "核定金额", "状态", "经办人",
-                  "办结时间"]
-
-
-def ledger_workbook(rows: list[WelfareRequest], year: int, tz: dt.tzinfo) -> bytes:
-    body = [
-        [r.code, r.kind, r.member_name, r.created_at.astimezone(tz).strftime("%Y-%m-%d"),
-         r.reported_by_name if r.reported_by != r.member_contact else "",
-         "；".join(f"{k}：{v}" for k, v in details_of(r).items()), r.standard_amount, r.amount, r.status,
-         r.handled_by, r.closed_at.astimezone(tz).strftime("%Y-%m-%d") if r.closed_at else ""]
-        for r in rows
-    ]
-    return workbook_bytes(f"{year}年慰问台账", LEDGER_HEADERS, body)
+    return _said(actions.reject_request(ctx, code, reason))
 
 
 @command("导出台账", syntax="#导出台账 [年份]", role=OFFICER, scope=Scope.PRIVATE,
@@ -342,11 +322,10 @@ def export(req: Request, ctx: Context) -> list[Reply]:
     if arg and not (arg.isdecimal() and len(arg) == 4):
         return req.usage("年份写成 2027")
     year = int(arg) if arg else ctx.now.year
-    rows = ctx.services.welfare.ledger(actor_of(ctx), year, ctx.now)
-    if rows is None:
+    exported = actions.export_ledger(ctx, year)
+    if isinstance(exported, Problems):
         return reply(NOT_VISIBLE)
-    name = f"{year}年慰问台账.xlsx"
-    return [Reply(f"已发送 {name}（{len(rows)} 件）。如未收到文件，可在服务器上运行 "
+    file, count = exported
+    return [Reply(f"已发送 {file.name}（{count} 件）。如未收到文件，可在服务器上运行 "
                   f"unionbot welfare export --year {year} --out 台账.xlsx",
-                  file=Attachment(name, ledger_workbook(rows, year, ctx.services.tz)),
-                  to_contact=ctx.sender.contact_id)]
+                  file=file, to_contact=ctx.sender.contact_id)]

@@ -36,6 +36,7 @@ class EventForm:
     family_max: int = 0
     note: str = ""
     errors: list[str] = field(default_factory=list)
+    by_field: dict[str, str] = field(default_factory=dict)  # key -> its problems
 
 
 def parse_event_form(text: str, now: dt.datetime) -> EventForm:
@@ -54,50 +55,79 @@ def parse_event_form(text: str, now: dt.datetime) -> EventForm:
             value, tail = split_trailing(value, lambda t, key=key: _SHAPED[key](t, now))
             if tail:
                 tails.append(tail)
-        if key == "title":
-            form.title = form.title or value
-        elif key == "place":
-            form.place = value
-        elif key == "note":
-            form.note = value
-        elif key == "audience":
-            form.audience = normalize_audience(value)[:64]
-        elif key == "capacity":
-            n = _count(value)
-            if n is None or n < 1 or n > 100000:
-                form.errors.append(f"名额“{value}”应是正整数")
-            else:
-                form.capacity = n
-        elif key == "family_max":
-            n = _count(value)
-            if value in ("可", "可以", "是", "允许"):
-                n = 1
-            elif value in ("否", "不可", "不可以", "不允许"):
-                n = 0
-            if n is None or n < 0 or n > 10:
-                form.errors.append(f"家属“{value}”应是 0 到 10 之间的人数")
-            else:
-                form.family_max = n
-        else:
-            default = dt.time(0, 0) if key == "starts_at" else dt.time(23, 59)
-            when = read_datetime(value, now, default)
-            if when is None:
-                form.errors.append(f"{word}“{value[:30]}”不是日期时间"
-                                   "（写成 2027-04-15 15:30、4月15日 15:30 或 明天 15:30）")
-            else:
-                setattr(form, key, when)
+        _read_value(form, key, word, value, now)
     if tails:
         form.note = " ".join(filter(None, [form.note, *tails]))
-    # Never cut: what is too long for its column is refused with the limit and the length.
-    for label, text, limit in (("标题", form.title, TITLE_MAX), ("地点", form.place, PLACE_MAX),
-                               ("备注", form.note, NOTE_MAX)):
-        if len(text) > limit:
-            form.errors.append(too_long(label, limit, text))
-    if not form.title:
-        form.errors.append("缺少活动名称")
-    if form.deadline and form.starts_at and form.deadline > form.starts_at:
-        form.errors.append("报名截止时间晚于活动时间")
+    _check_whole(form)
     return form
+
+
+# The page's fields, each a value by itself: free text in one is never read for '键=值' again.
+VALUE_KEYS = ("title", "starts_at", "place", "capacity", "deadline", "audience", "family_max", "note")
+
+
+def read_event_values(values: dict[str, str], labels: dict[str, str], now: dt.datetime) -> EventForm:
+    """``values`` by key (VALUE_KEYS); ``labels``: the word each key is called by in the sentences.
+    Every problem is also kept by its key (``form.by_field``), so it is shown beside its field."""
+    form = EventForm()
+    for key in VALUE_KEYS:
+        value = (values.get(key) or "").strip()
+        if value:
+            _read_value(form, key, labels.get(key, key), value, now)
+    _check_whole(form)
+    return form
+
+
+def _fail(form: EventForm, key: str, sentence: str) -> None:
+    form.errors.append(sentence)
+    form.by_field[key] = "；".join(filter(None, (form.by_field.get(key, ""), sentence)))
+
+
+def _read_value(form: EventForm, key: str, word: str, value: str, now: dt.datetime) -> None:
+    """One field's value into ``form``; its problem, worded once, under its key."""
+    if key == "title":
+        form.title = form.title or value
+    elif key == "place":
+        form.place = value
+    elif key == "note":
+        form.note = value
+    elif key == "audience":
+        form.audience = normalize_audience(value)[:64]
+    elif key == "capacity":
+        n = _count(value)
+        if n is None or n < 1 or n > 100000:
+            _fail(form, key, f"名额“{value}”应是正整数")
+        else:
+            form.capacity = n
+    elif key == "family_max":
+        n = _count(value)
+        if value in ("可", "可以", "是", "允许"):
+            n = 1
+        elif value in ("否", "不可", "不可以", "不允许"):
+            n = 0
+        if n is None or n < 0 or n > 10:
+            _fail(form, key, f"家属“{value}”应是 0 到 10 之间的人数")
+        else:
+            form.family_max = n
+    else:
+        default = dt.time(0, 0) if key == "starts_at" else dt.time(23, 59)
+        when = read_datetime(value, now, default)
+        if when is None:
+            _fail(form, key, f"{word}“{value[:30]}”不是日期时间"
+                             "（写成 2027-04-15 15:30、4月15日 15:30 或 明天 15:30）")
+        else:
+            setattr(form, key, when)
+
+def _check_whole(form: EventForm) -> None:
+    # Never cut: what is too long for its column is refused with the limit and the length.
+    for key, label, text, limit in (("title", "标题", form.title, TITLE_MAX), ("place", "地点", form.place, PLACE_MAX),
+                                    ("note", "备注", form.note, NOTE_MAX)):
+        if len(text) > limit:
+            _fail(form, key, too_long(label, limit, text))
+    if not form.title:
+        _fail(form, "title", "缺少活动名称")
+    if form.deadline and form.starts_at and form.deadline > form.starts_at:
+        _fail(form, "deadline", "报名截止时间晚于活动时间")
 
 
 def _is_count(value: str, now: dt.datetime) -> bool:

@@ -41,7 +41,6 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
     ("web.office", "bot.config"),
     ("web.bridge", "bot.config"),
     ("web.bridge", "bot.pipeline"),  # the page writes through chat text; typed actions replace this
-    ("web.routes_admin", "bot.roster_file"),  # the roster reader belongs below both front doors
 }
 
 # Modules still over MAX_LINES. To be removed by issue 25 (the lead splits cli/config/routes; the others

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import uuid
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi.responses import Response
 
-from web.bridge import Outcome
-from web.office import Office, Viewer, download, within
+from handlers.actions.core import Problems, Tell
+from handlers.base import Context
+from web.bridge import FORWARD_KIND
+from web.office import Office, Viewer, within
+
+log = logging.getLogger("unionbot.web")
+UNBOUND = "您还没有绑定微信，网页上只能查看，不能操作。请联系工会管理员绑定。"
 
 
 def to_int(value: Any, default: int) -> int:
@@ -26,11 +34,41 @@ def typed(form: dict[str, Any]) -> dict[str, str]:
     return {k: v for k, v in form.items() if k != "csrf" and isinstance(v, str)}
 
 
-def result(office: Office, viewer: Viewer, outcome: Outcome, back: str) -> Response:
-    """A change done: a download is sent as it is; otherwise the bot's answer is shown on ``back``."""
-    if outcome.files:
-        return download(outcome.files[0])
-    return office.redirect(viewer, back, title="办理结果", message=outcome.text or "已提交。")
+def actor(office: Office, viewer: Viewer) -> Context | None:
+    """The viewer acting on the page, as in their private chat; None when they have no chat account
+    to act as (what they change is done in their name, and what others are told names them)."""
+    return office.context(viewer) if viewer.member.contact_id else None
+
+
+def unbound(office: Office, viewer: Viewer, back: str) -> Response:
+    return office.redirect(viewer, back, title="办理结果", message=UNBOUND)
+
+
+def done(office: Office, viewer: Viewer, back: str, message: str, tell: Iterable[Tell] = (),
+         what: str = "") -> Response:
+    """An action done: what it must say to others goes through the outbox (the running bot sends it),
+    and ``message`` is shown on ``back``. ``what`` names the action in the log, never its content."""
+    now = office.clock()
+    by_contact: dict[str, list[str]] = {}
+    for t in tell:
+        if t.contact_id and t.contact_id != viewer.member.contact_id:
+            by_contact.setdefault(t.contact_id, []).append(t.text)
+    forwarded = 0
+    for contact, texts in by_contact.items():
+        # One occurrence per action: the same words to the same person twice are two messages.
+        forwarded += office.services.reminders.queue_private(
+            FORWARD_KIND, what[:20], [contact], uuid.uuid4().hex[:16], "\n\n".join(texts), now)
+    log.info("web action by %s: %s (%d forwarded)", viewer.member.id, what[:20], forwarded)
+    return office.redirect(viewer, back, title="办理结果", message=message or "已提交。")
+
+
+def refuse_problems(office: Office, viewer: Viewer, back: str, form: dict[str, Any], problems: Problems,
+                    names: Mapping[str, str] | None = None, **extra: Any) -> Response:
+    """An action's problems beside their fields: ``names`` maps the action's field to the form's where
+    they differ (an edit row's 'when3'); a problem of the whole action goes on top of the form."""
+    names = names or {}
+    errors = {names.get(k, k or "_form"): v for k, v in problems.fields.items()}
+    return refuse(office, viewer, back, form, errors, **extra)
 
 
 def refuse(office: Office, viewer: Viewer, back: str, form: dict[str, Any], errors: dict[str, str],

@@ -1,10 +1,11 @@
-"""The pages: reading through the repositories, changing through the chat's commands.
+"""The pages: reading through the repositories, changing through the typed actions (handlers.actions).
 
-One router per page (web/routes_*.py). Each POST checks its fields with the chat's own readers
-(dates, numbers); with an error it changes nothing and redirects back to its page, which shows
-each error by its field with every field as typed (post/redirect/get: a reload repeats nothing).
-Only then does it send the command the member would have typed, so the handler's rules,
-numbering and history apply unchanged, and the bot's answer is shown on the page it returns to.
+One router per page (web/routes_*.py). Each POST reads its fields as values and calls the action the
+chat command calls too, so the access rule, validation, numbering and history are the same. An
+action's problems come back keyed by field; the page changes nothing and redirects back, showing each
+beside its field with every field as typed (post/redirect/get: a reload repeats nothing). What an
+action says to others goes through the outbox. Only the plan import's form still goes through the
+chat bridge (docs/architecture.md, "A new page").
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import datetime as dt
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-from handlers.welfare import actor_of
+from handlers.actions.proposals import awaiting
+from handlers.actions.welfare import actor_of
 from web import routes_admin, routes_notices, routes_proposals, routes_schedule, routes_signups, routes_welfare
 from web.forms import for_viewer
 from web.office import Office
@@ -37,14 +39,8 @@ def home_router(office: Office) -> APIRouter:
         posts = [p for p in services.reminders.preview(now.astimezone(dt.UTC), 7) if p.target.startswith("group:")]
         ctx = office.context(viewer)
         events = [e for e in services.signups.open_events() if for_viewer(office, viewer, e)]
-        waiting: list[tuple[str, str]] = []
-        for p in services.proposals.list(now.year) + services.proposals.list(now.year + 1):
-            if p.status == "待审查" and office.can(viewer, "立案"):
-                waiting.append((p.code, f"{p.title}（待审查）"))
-            elif p.status == "已交办" and services.access.may(viewer.sender, "answer", obj=p):
-                waiting.append((p.code, f"{p.title}（待答复，{p.department}）"))
-            elif p.status == "已答复" and services.access.may(viewer.sender, "evaluate", obj=p):
-                waiting.append((p.code, f"{p.title}（请评价答复）"))
+        rows = services.proposals.list(now.year) + services.proposals.list(now.year + 1)
+        waiting = [(p.code, f"{p.title}（{what}）") for p, what in awaiting(ctx, rows)]
         # A count, not a read of any request: not in the welfare audit log.
         requests = (len(services.welfare.pending(actor_of(ctx), now, audit=False))
                     if office.can(viewer, "待办") else None)

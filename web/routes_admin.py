@@ -9,10 +9,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bot.roster_file import RosterError, read_roster_bytes
+from handlers.actions.core import Problems
+from handlers.actions.members import bind_contact
+from handlers.actions.notices import pause_reminders, resume_reminders, send_notice
 from handlers.base import ROLE_LABELS, Role
-from handlers.reminders import KIND_LABELS
-from web.forms import one_line, refuse, result
+from handlers.members import bound_text
+from handlers.reminders import KIND_LABELS, sent_text
+from schedules.roster_file import RosterError, read_roster_bytes
+from web.forms import actor, done, one_line, refuse, refuse_problems, unbound
 from web.office import NOTICE_MAX, NotFound, Office, upload, within
 
 log = logging.getLogger("unionbot.web")
@@ -40,17 +44,34 @@ def router(office: Office) -> APIRouter:
     async def reminders_action(request: Request, action: str) -> Response:
         viewer = office.page(request, "reminders")
         form = await office.checked_form(request, viewer)
+        back = "/reminders"
         if action in ("pause", "resume"):
-            command = "暂停提醒" if action == "pause" else "恢复提醒"
-            return result(office, viewer, office.run(viewer, f"#{command}"), "/reminders")
+            if not office.can(viewer, "暂停提醒" if action == "pause" else "恢复提醒"):
+                raise NotFound()
+            ctx = actor(office, viewer)
+            if ctx is None:
+                return unbound(office, viewer, back)
+            if action == "pause":
+                changed = pause_reminders(ctx)
+                message = "已暂停自动提醒。点“恢复提醒”按钮恢复；暂停期间到期的提醒不会补发。"
+            else:
+                changed = resume_reminders(ctx)
+                message = "已恢复自动提醒。" if changed else "自动提醒没有暂停，无需恢复。"
+            if isinstance(changed, Problems):
+                raise NotFound()
+            return done(office, viewer, back, message, what=action)
         if action != "notice" or not office.can(viewer, "发送通知"):
             raise NotFound()
         text = within(str(form.get("text", "")).strip(), NOTICE_MAX, "通知内容")
         audience = one_line(form.get("audience"), 64, "对象").replace(" ", "")
-        if not text:
-            return refuse(office, viewer, "/reminders#notice", form, {"text": "请填写通知内容"})
-        head = (f"对象={audience} " if audience else "") + ("需回执 " if form.get("receipt") else "")
-        return result(office, viewer, office.run(viewer, f"#发送通知 {head}{text}"), "/reminders")
+        ctx = actor(office, viewer)
+        if ctx is None:
+            return unbound(office, viewer, back)
+        # The text is the notice as typed: '对象=…' or '需回执' inside it are words, never flags.
+        sent = send_notice(ctx, text, bool(form.get("receipt")), audience)
+        if isinstance(sent, Problems):
+            return refuse_problems(office, viewer, back + "#notice", form, sent)
+        return done(office, viewer, back, sent_text(sent), what="发送通知")
 
     def member_rows() -> list[tuple[Any, str]]:
         rows = []
@@ -91,9 +112,15 @@ def router(office: Office) -> APIRouter:
         form = await office.checked_form(request, viewer)
         contact = one_line(form.get("contact"), 128, "联系人").replace(" ", "")
         name = one_line(form.get("name"), 64, "姓名").replace(" ", "")
-        if not contact or not name:
-            return refuse(office, viewer, "/members#bind", form, {"bind": "请填写联系人和花名册姓名"})
-        return result(office, viewer, office.run(viewer, f"#绑定 {contact} {name}"), "/members")
+        ctx = actor(office, viewer)
+        if ctx is None:
+            return unbound(office, viewer, "/members")
+        member = bind_contact(ctx, contact, name)
+        if isinstance(member, Problems):
+            if "" in member.fields:
+                raise NotFound()
+            return refuse_problems(office, viewer, "/members#bind", form, member)
+        return done(office, viewer, "/members", bound_text(contact, member), what="绑定")
 
     @api.post("/members/signout")
     async def members_signout(request: Request) -> Response:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from handlers.notices import Person, receipt_status
-from web.forms import result
+from handlers.actions.core import Problems
+from handlers.actions.notices import nudge_receipts
+from handlers.notices import Person, nudged_text, receipt_status
+from web.forms import actor, done, unbound
 from web.office import NotFound, Office, Viewer
 
 RECENT = 20  # the receipts table on the page: the latest notices; older ones open by number
@@ -54,9 +56,13 @@ def router(office: Office) -> APIRouter:
     @api.post("/notices/{number}/nudge")
     async def notice_nudge(request: Request, number: int) -> Response:
         viewer, _ = await office.action(request, "reminders", "催办")
-        notice = services.notices.get(number)
-        if notice is None or not notice.needs_receipt:
+        back = f"/notices/{number}"
+        ctx = actor(office, viewer)
+        if ctx is None:
+            return unbound(office, viewer, back)
+        nudged = nudge_receipts(ctx, number)
+        if isinstance(nudged, Problems):
             raise NotFound()
-        return result(office, viewer, office.run(viewer, f"#催办 {number}"), f"/notices/{number}")
+        return done(office, viewer, back, nudged_text(nudged, ctx), what="催办")
 
     return api

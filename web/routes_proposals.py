@@ -1,4 +1,4 @@
-"""提案: the register and one proposal, acted on by the chat's commands (立案, 交办, 答复…)."""
+"""提案: the register and one proposal, acted on by the typed actions the chat calls too (立案, 交办, 答复…)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from handlers.actions import proposals as actions
+from handlers.actions.core import Problems
+from handlers.base import Context
+from handlers.proposal_views import changed_text, cosigned_text, merged_text
 from handlers.proposals import detail_text, stats_text
 from storage.proposals import STATUSES, parse_code
-from web.forms import one_line, refuse, result, to_int
-from web.office import NotFound, Office, Viewer
+from web.forms import actor, done, one_line, refuse_problems, to_int, unbound
+from web.office import NotFound, Office, Viewer, download
 
 PROPOSAL_ACTIONS = OrderedDict([  # action -> (command, what the text field holds, required)
     ("立案", ("立案", "", False)),
@@ -62,7 +66,10 @@ def router(office: Office) -> APIRouter:
         viewer = office.page(request, "proposals")
         if not office.can(viewer, "导出提案"):
             raise NotFound()
-        return result(office, viewer, office.run(viewer, f"#导出提案 {to_int(year, office.now().year)}"), "/proposals")
+        exported = actions.export_register(office.context(viewer), to_int(year, office.now().year))
+        if isinstance(exported, Problems):
+            raise NotFound()
+        return download(exported[0])
 
     @api.get("/proposals/{code}", response_class=HTMLResponse)
     def proposal_detail(request: Request, code: str) -> HTMLResponse:
@@ -80,15 +87,42 @@ def router(office: Office) -> APIRouter:
         p = _proposal(code)
         action = str(form.get("action", ""))
         back = f"/proposals/{p.code}"
-        if action == "附议" and _may_cosign(viewer, p):
-            return result(office, viewer, office.run(viewer, f"#附议 {p.code}"), back)
-        # An action this viewer is not offered is refused like any page they may not use.
-        if action not in _actions(viewer, p):
+        if action == "附议" and not _may_cosign(viewer, p):
             raise NotFound()
-        command, label, required = PROPOSAL_ACTIONS[action]
+        # An action this viewer is not offered is refused like any page they may not use.
+        if action != "附议" and action not in _actions(viewer, p):
+            raise NotFound()
+        ctx = actor(office, viewer)
+        if ctx is None:
+            return unbound(office, viewer, back)
+        if action == "附议":
+            cosigned = actions.cosign(ctx, p.year, p.seq)
+            if isinstance(cosigned, Problems):
+                return refuse_problems(office, viewer, back, form, cosigned)
+            return done(office, viewer, back, cosigned_text(cosigned), cosigned.tells, what="附议")
+        _, label, _ = PROPOSAL_ACTIONS[action]
         text = one_line(form.get("text"), 2000, label)
-        if required and not text:
-            return refuse(office, viewer, back + "#proposal-act", form, {"text": f"请填写{label}"})
-        return result(office, viewer, office.run(viewer, f"#{command} {p.code} {text}".strip()), back)
+        step = _step(ctx, action, p, text)
+        if isinstance(step, Problems):
+            return refuse_problems(office, viewer, back + "#proposal-act", form, step)
+        message = merged_text(step) if isinstance(step, actions.Merged) else changed_text(step)
+        return done(office, viewer, back, message, step.tells, what=action)
+
+    def _step(ctx: Context, action: str, p: Any, text: str) -> actions.Changed | actions.Merged | Problems:
+        """The step the button stands for, with the text field as its one value."""
+        if action == "立案":
+            return actions.register(ctx, p)
+        if action == "不予立案":
+            return actions.reject(ctx, p, text)
+        if action == "合并":
+            absorb = parse_code(text, p.year) if text else None
+            if absorb is None:
+                return Problems.of("text", "required", label="并入本件的提案编号")
+            return actions.merge(ctx, (p.year, p.seq), absorb)
+        if action == "交办":
+            return actions.hand_over(ctx, p, text)
+        if action == "答复":
+            return actions.answer(ctx, p, text)
+        return actions.close(ctx, p)
 
     return api

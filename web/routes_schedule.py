@@ -1,4 +1,5 @@
-"""活动安排: the year's plan, opened on the plan year the chat uses; edits and imports by the chat's commands."""
+"""活动安排: the year's plan, opened on the plan year the chat uses; edits by the typed actions
+(handlers.actions.schedule), the plan import by the chat's own form (through the bridge)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from handlers.actions import schedule as actions
+from handlers.actions.core import Problems
+from handlers.actions.schedule import ItemChange, read_when
+from handlers.schedule import format_item
 from schedules.plan_import import default_plan_year
-from schedules.when import parse_when
 from storage.schedule_repo import split_ints
-from web.forms import one_line, refuse, result, to_int
+from web.forms import actor, done, one_line, refuse, refuse_problems, to_int, unbound
 from web.office import NotFound, Office, download, upload
 
 PLAN_TYPES = (".txt", ".docx", ".doc", ".pdf")
@@ -44,24 +48,25 @@ def router(office: Office) -> APIRouter:
                              years=year_choices(chosen), months=[(k, v) for k, v in months.items() if v],
                              plan_form=office.open_form(viewer))
 
-    def _when_error(when: str, year: int) -> str:
-        if not when:
-            return "请填写日期或月份"
-        if parse_when(when, year, office.now().date()) is None:
-            return "看不懂这个日期，请写成 2027-03-10、3月10日 或 4月"
-        return ""
-
     @api.post("/schedule/add")
     async def schedule_add(request: Request) -> Response:
         viewer, form = await office.action(request, "schedule", "添加活动")
         year = to_int(form.get("year"), plan_year())
         back = f"/schedule?year={year}"
-        when = one_line(form.get("when"), 40, "日期").replace(" ", "")
+        ctx = actor(office, viewer)
+        if ctx is None:
+            return unbound(office, viewer, back)
+        # Each field is a value: the text is never read for '日期=' again, whatever it holds.
+        when = read_when(one_line(form.get("when"), 40, "日期"), year, ctx)
         text = one_line(form.get("text"), 2000, "活动内容")
-        errors = {"when": _when_error(when, year), "text": "" if text else "请填写活动内容"}
-        if any(errors.values()):
-            return refuse(office, viewer, back + "#add-item", form, errors)
-        return result(office, viewer, office.run(viewer, f"#添加活动 日期={when} 内容={text}"), back)
+        change = ItemChange(None if isinstance(when, Problems) else when, text)
+        row = actions.add_item(ctx, change, source="web")
+        if isinstance(when, Problems) or isinstance(row, Problems):
+            problems = when if isinstance(when, Problems) else Problems()
+            if isinstance(row, Problems):
+                problems.fields = {**row.fields, **problems.fields}
+            return refuse_problems(office, viewer, back + "#add-item", form, problems)
+        return done(office, viewer, back, f"已添加：{format_item(row)}", what="添加活动")
 
     def _item(number: int) -> Any:
         item = services.schedule.get(number)
@@ -74,20 +79,31 @@ def router(office: Office) -> APIRouter:
         viewer, form = await office.action(request, "schedule", "修改活动")
         item = _item(number)
         back = f"/schedule?year={item.year}"
-        when = one_line(form.get("when"), 40, "日期").replace(" ", "")
-        text = one_line(form.get("text"), 2000, "活动内容")
-        errors = {f"when{number}": _when_error(when, item.year) if when else "",
-                  f"text{number}": "" if (text or when) else "请填写新的日期或内容"}
-        if any(errors.values()):
-            return refuse(office, viewer, back, form, errors, editing=number)
-        parts = ([f"日期={when}"] if when else []) + ([f"内容={text}"] if text else [])
-        return result(office, viewer, office.run(viewer, f"#修改活动 {number} " + " ".join(parts)), back)
+        ctx = actor(office, viewer)
+        if ctx is None:
+            return unbound(office, viewer, back)
+        names = {"when": f"when{number}", "text": f"text{number}", "number": f"text{number}"}
+        typed_when = one_line(form.get("when"), 40, "日期")
+        when = read_when(typed_when, item.year, ctx) if typed_when else None
+        if isinstance(when, Problems):
+            return refuse_problems(office, viewer, back, form, when, names, editing=number)
+        row = actions.edit_item(ctx, number, ItemChange(when, one_line(form.get("text"), 2000, "活动内容")))
+        if isinstance(row, Problems):
+            return refuse_problems(office, viewer, back, form, row, names, editing=number)
+        return done(office, viewer, back, f"已修改：{format_item(row)}", what="修改活动")
 
     @api.post("/schedule/{number}/delete")
     async def schedule_delete(request: Request, number: int) -> Response:
         viewer, _ = await office.action(request, "schedule", "删除活动")
         item = _item(number)
-        return result(office, viewer, office.run(viewer, f"#删除活动 {number}"), f"/schedule?year={item.year}")
+        back = f"/schedule?year={item.year}"
+        ctx = actor(office, viewer)
+        if ctx is None:
+            return unbound(office, viewer, back)
+        gone = actions.delete_item(ctx, number)
+        if isinstance(gone, Problems):
+            raise NotFound()
+        return done(office, viewer, back, f"已删除：{format_item(gone)}", what="删除活动")
 
     @api.post("/schedule/import")
     async def schedule_import(request: Request) -> Response:
@@ -121,9 +137,9 @@ def router(office: Office) -> APIRouter:
     def schedule_ics(request: Request, year: str = "") -> Response:
         viewer = office.page(request, "schedule")
         chosen = to_int(year, plan_year())
-        outcome = office.run(viewer, f"#日历 {chosen}")
-        if not outcome.files:
-            return office.redirect(viewer, f"/schedule?year={chosen}", title="日历", message=outcome.text)
-        return download(outcome.files[0])
+        file = actions.calendar_file(office.context(viewer), chosen)
+        if isinstance(file, Problems):
+            return office.redirect(viewer, f"/schedule?year={chosen}", title="日历", message=file.text() + "。")
+        return download(file)
 
     return api

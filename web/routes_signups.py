@@ -1,19 +1,26 @@
-"""报名: events, the roster, and the actions the chat has (报名, 代报名, 截止, 取消活动…)."""
+"""报名: events, the roster, and the actions the chat has (报名, 代报名, 截止, 取消活动…), called as
+typed actions (handlers.actions.signups) with the form's fields as values."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from handlers.actions import signups as actions
+from handlers.actions.core import Problems, Tell
+from handlers.base import Context, Reply
+from handlers.signup_publish import ask_to_publish
+from handlers.signup_views import _outcome_replies, reminded_text, signed_up_replies
 from handlers.signups import NOTE_MAX, not_signed_up
-from schedules.event_form import parse_event_form
-from web.forms import for_viewer, one_line, refuse, result
-from web.office import NotFound, Office
+from web.forms import actor, done, for_viewer, one_line, refuse_problems, unbound
+from web.office import NotFound, Office, download
 
-EVENT_FIELDS = ("名称", "时间", "地点", "名额", "截止", "对象", "家属")
+# The page's event fields, by the action's keys (the page has no 备注 field).
+EVENT_LABELS = {k: v for k, v in actions.EVENT_LABELS.items() if k != "note"}
+SIGNUP_ACTIONS = {"join": "", "leave": "", "close": "截止报名", "remind": "提醒报名", "cancel": "取消活动",
+                  "proxy": "代报名"}  # a button -> the command whose role it needs ('' : anyone in the audience)
 
 
 def router(office: Office) -> APIRouter:
@@ -41,12 +48,23 @@ def router(office: Office) -> APIRouter:
     @api.post("/signups/new")
     async def signup_new(request: Request) -> Response:
         viewer, form = await office.action(request, "signups", "发起报名")
-        fields = {k: one_line(form.get(k), 200, k) for k in EVENT_FIELDS}
-        errors = event_errors(fields, office.now())
-        if any(errors.values()):
-            return refuse(office, viewer, "/signups#new-event", form, errors)
-        lines = "\n".join(f"{k}：{v}" for k, v in fields.items() if v)
-        return result(office, viewer, office.run(viewer, f"#发起报名\n{lines}"), "/signups")
+        back = "/signups"
+        ctx = actor(office, viewer)
+        if ctx is None:
+            return unbound(office, viewer, back)
+        # Each field is one value of the event, never text to be read for '键=值' again.
+        values = {key: one_line(form.get(label), 200, label) for key, label in EVENT_LABELS.items() if label in form}
+        new = actions.read_event(ctx, values)
+        if not isinstance(new, Problems) and services.signups.same_events(new.title, new.starts_at):
+            # The same title at the same time again: asked first, in the chat's own form (确认 publishes it).
+            return office.redirect(viewer, back, title="请确认", message=ask_to_publish(new, ctx))
+        done_ = actions.publish_event(ctx, new) if not isinstance(new, Problems) else new
+        if isinstance(done_, Problems):
+            return refuse_problems(office, viewer, back + "#new-event", form, done_, EVENT_LABELS)
+        where = "、".join(done_.groups) if done_.groups else "（配置中没有对应的群，请手动转发）"
+        event = done_.event
+        return done(office, viewer, back, f"已发起报名【{event.number}】{event.title}。报名通知将发到：{where}。",
+                    what="发起报名")
 
     @api.post("/signups/{number}/{action}")
     async def signup_action(request: Request, number: int, action: str) -> Response:
@@ -56,60 +74,78 @@ def router(office: Office) -> APIRouter:
         if roster is None or not for_viewer(office, viewer, roster.event):
             raise NotFound()
         back = f"/signups/{number}"
-        errors: dict[str, str] = {}
+        if action not in SIGNUP_ACTIONS or (SIGNUP_ACTIONS[action] and not office.can(viewer, SIGNUP_ACTIONS[action])):
+            raise NotFound()
+        ctx = actor(office, viewer)
+        if ctx is None:
+            return unbound(office, viewer, back)
+        result = _act(ctx, action, number, form)
+        if isinstance(result, Problems):
+            names = {"name": "proxy_name", "extra": "proxy_extra"} if action == "proxy" else {}
+            return refuse_problems(office, viewer, back, form, result, names, form_action=action)
+        message, tells = result
+        return done(office, viewer, back, message, tells, what=action)
+
+    def _count(form: dict[str, Any]) -> int | Problems:
+        extra = one_line(form.get("extra"), 3, "家属人数")
+        if extra and not extra.isdecimal():
+            return Problems.of("extra", "count_not_number", label="家属人数")
+        return int(extra) if extra else 0
+
+    def _act(ctx: Context, action: str, number: int, form: dict[str, Any]) -> tuple[str, list[Tell]] | Problems:
+        """One button's action, and what the page says when it is done."""
         if action == "join":
             note = one_line(form.get("note"), NOTE_MAX, "备注")
-            extra = one_line(form.get("extra"), 3, "家属人数")
-            if extra and not extra.isdecimal():
-                errors["extra"] = "家属人数应是数字"
-            plus = f" +{int(extra)}" if extra.isdecimal() and int(extra) else ""
-            text = f"#报名 {number}{plus}" + (f" {note}" if note else "")
-        elif action == "leave":
-            text = f"#取消报名 {number}"
-        elif action == "close" and office.can(viewer, "截止报名"):
-            text = f"#截止报名 {number}"
-        elif action == "remind" and office.can(viewer, "提醒报名"):
-            text = f"#提醒报名 {number}"
-        elif action == "cancel" and office.can(viewer, "取消活动"):
+            extra = _count(form)
+            if isinstance(extra, Problems):
+                return extra
+            signed = actions.sign_up(ctx, number, extra, note, extra_given=bool(form.get("extra")))
+            return _said(signed_up_replies(signed, ctx)), signed.tells
+        if action == "leave":
+            left = actions.cancel_signup(ctx, number)
+            out = left.outcome
+            if out.event is None or out.status != "cancelled":
+                title = out.event.title if out.event else ""
+                return f"您没有报名“{title}”，无需取消。", []
+            return f"已取消 {ctx.sender.name} 的报名：{out.event.title}。", left.tells
+        if action == "close":
+            closed = actions.close_event(ctx, number)
+            if isinstance(closed, Problems):
+                return closed
+            return f"已截止“{closed.event.title}”的报名：确认 {closed.confirmed} 人，候补 {closed.waitlist} 人。", []
+        if action == "remind":
+            reminded = actions.remind_missing(ctx, number)
+            return reminded if isinstance(reminded, Problems) else (reminded_text(reminded, ctx), [])
+        if action == "cancel":
             reason = one_line(form.get("reason"), 200, "取消原因")
             if not reason:
-                errors["reason"] = "取消活动请写明原因"
-            text = f"#取消活动 {number} {reason}"
-        elif action == "proxy" and office.can(viewer, "代报名"):
-            name = one_line(form.get("name"), 64, "姓名").replace(" ", "")
-            extra = one_line(form.get("extra"), 3, "家属人数")
-            if not name:
-                errors["proxy_name"] = "请填写姓名"
-            if extra and not extra.isdecimal():
-                errors["proxy_extra"] = "家属人数应是数字"
-            text = f"#代报名 {number} {name}" + (f" +{int(extra)}" if extra.isdecimal() and int(extra) else "")
-        else:
-            raise NotFound()
-        if errors:
-            return refuse(office, viewer, back, form, errors, form_action=action)
-        return result(office, viewer, office.run(viewer, text), back)
+                return Problems.of("reason", "reason_missing", label="取消活动")
+            cancelled = actions.cancel_event(ctx, number, reason)
+            if isinstance(cancelled, Problems):
+                return cancelled
+            return f"已取消“{cancelled.event.title}”，已私聊通知 {len(cancelled.tells)} 位报名者。", cancelled.tells
+        # proxy
+        extra = _count(form)
+        if isinstance(extra, Problems):
+            return extra
+        proxied = actions.proxy_sign_up(ctx, number, one_line(form.get("name"), 64, "姓名").replace(" ", ""), extra)
+        if isinstance(proxied, Problems):
+            return proxied
+        return _said(_outcome_replies(proxied.outcome, proxied.member.name, ctx)), proxied.tells
 
     @api.get("/signups/{number}/export.xlsx")
     def signup_export(request: Request, number: int) -> Response:
         viewer = office.page(request, "signups")
         if services.signups.get(number) is None or not office.can(viewer, "导出名单"):
             raise NotFound()
-        return result(office, viewer, office.run(viewer, f"#导出名单 {number}"), f"/signups/{number}")
+        file = actions.export_roster(office.context(viewer), number)
+        if isinstance(file, Problems):
+            raise NotFound()
+        return download(file)
 
     return api
 
 
-def event_errors(fields: dict[str, str], now: dt.datetime) -> dict[str, str]:
-    """The chat's own reader over the notice; each problem it names goes next to its field
-    (its sentences start with the field's word: 名额“abc”应是正整数)."""
-    errors = {k: "" for k in fields}
-    parsed = parse_event_form("\n".join(f"{k}：{v}" for k, v in fields.items() if v), now)
-    problems: list[Any] = list(parsed.errors)
-    if not problems and parsed.deadline is not None and parsed.deadline <= now:
-        problems.append("截止时间已经过去了")
-    for problem in problems:
-        key = next((k for k in fields if problem.startswith(k)), "名称")
-        if key == "名称" and "截止" in problem:
-            key = "截止"
-        errors[key] = "；".join(filter(None, (errors[key], problem)))
-    return errors
+def _said(replies: list[Reply]) -> str:
+    """What the chat would answer the member (the same outcome, the same words)."""
+    return "\n\n".join(r.text for r in replies if r.text and r.to_contact is None)

@@ -13,20 +13,23 @@ from collections import OrderedDict
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from handlers.welfare import actor_of
+from handlers.actions import welfare as actions
+from handlers.actions.core import Problems
+from handlers.actions.welfare import MAX_AMOUNT, actor_of
+from handlers.welfare import handled_text
 from storage.welfare import TRANSITIONS, details_of
 from storage.welfare import parse_code as welfare_code
-from web.forms import one_line, refuse, result, to_int
-from web.office import NotFound, Office
+from web.forms import done, one_line, refuse, refuse_problems, to_int, unbound
+from web.office import NotFound, Office, download
 
 log = logging.getLogger("unionbot.web")
-MAX_AMOUNT = 100_000  # yuan: no single relief payment comes near it; a typo of extra digits does
 WELFARE_ACTIONS = OrderedDict([  # action -> (command, what the text field holds, required)
     ("受理", ("受理", "", False)),
     ("核定", ("核定", "金额（元，可留空按标准）", False)),
     ("发放", ("发放", "", False)),
     ("驳回", ("驳回", "理由", True)),
 ])
+FIELD_OF = {"amount": "text", "reason": "reason"}  # the action's field -> the form's (驳回's reason is its text)
 
 
 def next_steps(status: str) -> list[str]:
@@ -53,7 +56,10 @@ def router(office: Office) -> APIRouter:
     @api.get("/welfare/export.xlsx")
     def welfare_export(request: Request, year: str = "") -> Response:
         viewer = office.page(request, "welfare")
-        return result(office, viewer, office.run(viewer, f"#导出台账 {to_int(year, office.now().year)}"), "/welfare")
+        exported = actions.export_ledger(office.context(viewer), to_int(year, office.now().year))
+        if isinstance(exported, Problems):
+            raise NotFound()
+        return download(exported[0])
 
     @api.get("/welfare/{code}", response_class=HTMLResponse)
     def welfare_detail(request: Request, code: str) -> HTMLResponse:
@@ -83,34 +89,29 @@ def router(office: Office) -> APIRouter:
         req = services.welfare.view(actor_of(ctx), code, ctx.now, audit=False)
         if req is None:
             raise NotFound()
-        command, label, required = WELFARE_ACTIONS[action]
+        if not viewer.member.contact_id:
+            return unbound(office, viewer, back)
+        _, label, _ = WELFARE_ACTIONS[action]
         text = one_line(form.get("text"), 500, label)
         reason = one_line(form.get("reason"), 200, "超标准理由")
-        errors: dict[str, str] = {}
         if action not in next_steps(req.status):
-            errors["action"] = f"申请当前状态为“{req.status}”，不能{action}"
-        elif required and not text:
-            errors["text"] = f"请填写{label}"
-        elif action == "核定":
-            errors.update(_amount_errors(text, reason, req.standard_amount))
-        if errors:
-            return refuse(office, viewer, back + "#welfare-act", form, errors)
-        outcome = office.run(viewer, f"#{command} {code} {text}".strip())
-        if action == "核定" and reason:
-            services.welfare.note(actor_of(ctx), req.code, "超标准理由", ctx.now, reason)
-        return result(office, viewer, outcome, back)
+            # Only the next valid steps are offered; a stale button changes nothing (and is no attempt).
+            return refuse(office, viewer, back + "#welfare-act", form,
+                          {"action": f"申请当前状态为“{req.status}”，不能{action}"})
+        if action == "受理":
+            handled = actions.accept_request(ctx, code)
+        elif action == "发放":
+            handled = actions.pay_out(ctx, code)
+        elif action == "驳回":
+            handled = actions.reject_request(ctx, code, text)
+        else:
+            amount = actions.read_amount(text)
+            handled = amount if isinstance(amount, Problems) else actions.approve_request(ctx, code, amount, reason)
+        if isinstance(handled, Problems):
+            if "code" in handled.fields:
+                raise NotFound()
+            names = {"reason": "text"} if action == "驳回" else FIELD_OF
+            return refuse_problems(office, viewer, back + "#welfare-act", form, handled, names)
+        return done(office, viewer, back, handled_text(handled), handled.tells, what=action)
 
     return api
-
-
-def _amount_errors(text: str, reason: str, standard: int | None) -> dict[str, str]:
-    if not text:
-        return {} if standard is not None else {"text": "这类申请没有标准金额，请填写金额"}
-    amount = text.removesuffix("元")
-    if not amount.isdecimal() or len(amount) > 7:
-        return {"text": f"金额应是 1 到 {MAX_AMOUNT} 之间的整数（元）"}
-    if not 1 <= int(amount) <= MAX_AMOUNT:
-        return {"text": f"金额应是 1 到 {MAX_AMOUNT} 之间的整数（元）"}
-    if standard is not None and int(amount) > standard and not reason:
-        return {"reason": f"金额高于标准（{standard} 元），请写明理由"}
-    return {}
