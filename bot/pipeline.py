@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from bot.config import Config
 from handlers import forms, notices
-from handlers.base import Attachment, Chat, Context, Registry, Reply, Request, Role, Scope, Sender, roles_label
+from handlers.access import Denied
+from handlers.base import Attachment, Chat, Context, Registry, Reply, Request, Role, Sender, roles_label
 from handlers.command_words import COMMAND_PREFIXES
 from handlers.command_words import split_command as split_command
 from handlers.services import Services
@@ -201,13 +202,14 @@ class Pipeline:
             # In a group, never repeat what was typed: it may be something private.
             what = "这个命令" if chat.is_group else f"“{name[:20]}”这个命令"
             return [Reply(f"没有{what}。{hint}发送 #帮助 查看全部命令。")]
-        if spec.scope == Scope.PRIVATE and chat.is_group:
-            # Before anything else, so a private command in a group is only ever told to go private.
-            return [Reply(f"#{spec.name} 请私聊我使用，群里不要发具体内容。")]
-        if not self.services.access.may(sender, spec):
-            return [Reply(f"#{spec.name} 仅限{roles_label(spec.roles)}使用，您的消息未生效。")]
-        if spec.scope == Scope.GROUP and not chat.is_group:
-            return [Reply(f"#{spec.name} 请在群里使用。")]
+        # The access rule decides role and scope; a private command in a group is only ever told to go private.
+        match self.services.access.check(sender, spec, chat.is_group):
+            case Denied.PRIVATE_ONLY:
+                return [Reply(f"#{spec.name} 请私聊我使用，群里不要发具体内容。")]
+            case Denied.ROLE:
+                return [Reply(f"#{spec.name} 仅限{roles_label(spec.roles)}使用，您的消息未生效。")]
+            case Denied.GROUP_ONLY:
+                return [Reply(f"#{spec.name} 请在群里使用。")]
         return spec.func(Request(spec.name, args, msg.attachment, typed=name, draft=draft, spec=spec), ctx)
 
     def _route(self, r: Reply, chat: Chat, msg: Incoming) -> Outgoing:

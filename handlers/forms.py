@@ -208,7 +208,7 @@ def confirm(form: Form, draft: DraftState, ctx: Context) -> list[Reply]:
     if data.get("step") != CONFIRM:
         step = form.step(data, data.get("step", ""), ctx)
         return reply(f"{form.noun}还没填完。" + (step.prompt if step else ""))
-    if not ctx.sender.has(form.role):
+    if not ctx.services.access.may(ctx.sender, form.role):
         return reply(f"您现在没有权限提交{form.noun}，未提交。")
     try:
         out = form.finish(data, ctx)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.base import ROLE_LABELS, Context, Reply, Request, Role, Scope, command, reply
+from handlers.storage_problems import name_problem
 from storage.members import member_code
 from storage.web_logins import LINK_TTL
 
@@ -12,7 +13,7 @@ SECTION = "个人信息"  # the heading it has in #帮助
 @command("我的信息", syntax="#我的信息", help="查看工会助手记录的您的信息和身份")
 def my_info(req: Request, ctx: Context) -> list[Reply]:
     m = ctx.services.members.get_by_contact(ctx.sender.contact_id)
-    roles = "、".join(ROLE_LABELS[r] for r in sorted(ctx.sender.roles)) or "会员"
+    roles = "、".join(ROLE_LABELS[r] for r in sorted(ctx.services.access.roles_held(ctx.sender))) or "会员"
     if m is None:
         return reply(f"身份：{roles}")
     lines = [f"姓名：{m.name}", f"身份：{roles}"]
@@ -35,7 +36,7 @@ def bind(req: Request, ctx: Context) -> list[Reply]:
         return req.usage("请写上联系人（昵称或ID）和花名册姓名")
     member, problem = ctx.services.members.bind(parts[0], parts[1])
     if member is None:
-        return reply(f"未绑定：{problem}。")
+        return reply(f"未绑定：{name_problem(problem, parts[1], parts[0])}。")
     return reply(f"已绑定：{parts[0]} → {member.name}（{member.department or '未填部门'}）。")
 
 

@@ -20,6 +20,7 @@ from handlers.base import (
     Reply,
     Request,
     Role,
+    Scope,
     command,
     reply,
 )
@@ -41,10 +42,11 @@ from handlers.proposal_common import PROMPTS as PROMPTS
 from handlers.proposal_form import PROPOSAL_FORM, STEPS
 from handlers.proposal_views import PROPOSAL_HEADERS as PROPOSAL_HEADERS
 from handlers.proposal_views import detail_text, proposals_workbook, stats_text
+from handlers.storage_problems import wrong_status
 from schedules.kv import read_pairs, too_long
 from schedules.when import read_date
 from storage.models import Proposal
-from storage.proposals import EVALUATIONS, STATUSES
+from storage.proposals import EVALUATIONS, NOT_FOUND, SAME, STATUSES
 
 SECTION = "教代会提案"  # the heading it has in #帮助
 
@@ -59,9 +61,9 @@ def proposal(req: Request, ctx: Context) -> list[Reply]:
         if p is None:
             return problem
         return reply(detail_text(p, ctx.services.proposals, ctx.services.tz))
-    if not ctx.services.access.may(ctx.sender, Role.REPRESENTATIVE):
+    if not ctx.services.access.may(ctx.sender, "propose"):
         return reply("提交提案仅限教代会代表，您可以请代表提交。发送 #提案列表 可查看本届提案。")
-    if ctx.chat.is_group:
+    if not ctx.services.access.may_scope(Scope.PRIVATE, ctx.chat.is_group):
         return reply("提案请私聊我提交（发送 #提案 开始）。")
     if problem := window_problem(ctx):
         return reply(problem)
@@ -180,8 +182,10 @@ def set_window(req: Request, ctx: Context) -> list[Reply]:
 def _change(ctx: Context, p: Proposal, action: str, note: str = "", **fields: str) -> list[Reply]:
     change = ctx.services.proposals.transition(p.year, p.seq, action, ctx.sender.contact_id, ctx.sender.name,
                                                ctx.now, note, **fields)
+    if change.problem == NOT_FOUND or change.proposal is None:
+        return reply(f"没有编号为 {p.year}-{p.seq:03d} 的提案。")
     if change.problem:
-        return reply(change.problem + "，未修改。")
+        return reply(wrong_status(change.proposal, action) + "，未修改。")
     q = change.proposal
     assert q is not None
     extra = f"：{note}" if note else ""
@@ -223,10 +227,12 @@ def merge(req: Request, ctx: Context) -> list[Reply]:
         return req.usage()
     keep, absorb = ctx.services.proposals.merge(codes[0], codes[1], ctx.sender.contact_id, ctx.sender.name, ctx.now)
     for c, code in ((keep, codes[0]), (absorb, codes[1])):
-        if c.problem == "not_found":
+        if c.problem == NOT_FOUND or c.proposal is None:
             return reply(f"没有编号为 {code[0]}-{code[1]:03d} 的提案。")
+        if c.problem == SAME:
+            return reply("不能把提案并入它自己，未合并。")
         if c.problem:
-            return reply(c.problem + "，未合并。")
+            return reply(wrong_status(c.proposal, "并入其他提案" if c is keep else "合并") + "，未合并。")
     a, b = keep.proposal, absorb.proposal
     assert a is not None and b is not None
     told = notify(b, ctx, f"提案 {b.code}《{b.title}》已与内容相近的 {a.code}《{a.title}》合并办理，"
@@ -246,10 +252,10 @@ def hand_over(req: Request, ctx: Context) -> list[Reply]:
     if len(department) > 64:
         return reply(too_long("承办部门", 64, department) + "，未修改。")
     out = _change(ctx, p, "交办", f"交{department}办理", department=department)
-    officers = ctx.services.proposal_rules.departments.get(department, frozenset())
     if not out[0].text.endswith("未修改。"):
         out += [Reply(f"提案 {p.code}《{p.title}》已交{department}办理。答复请发送 #答复 {p.code} 答复内容。",
-                      to_contact=o) for o in sorted(officers) if o != ctx.sender.contact_id]
+                      to_contact=o) for o in ctx.services.access.department_officers(department)
+                if o != ctx.sender.contact_id]
     return out
 
 

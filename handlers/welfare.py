@@ -26,11 +26,12 @@ from handlers.base import (
     reply,
 )
 from handlers.forms import begin
+from handlers.storage_problems import name_problem, wrong_status
 from handlers.welfare_rules import NOTE_LIMIT, FormField, WelfareType, check_value, find_type, guess_number, take_fields
 from handlers.xlsx import workbook_bytes
 from schedules.kv import read_pairs, too_long
 from storage.models import Member, WelfareRequest
-from storage.welfare import Actor, details_of
+from storage.welfare import NOT_FOUND, WRONG_STATUS, Actor, details_of
 
 SECTION = "慰问帮扶"  # the heading it has in #帮助
 
@@ -40,9 +41,8 @@ NOT_VISIBLE = "没有找到这个申请编号，或您无权查看。"
 
 
 def actor_of(ctx: Context) -> Actor:
-    """The desk enforces, record by record, what the access rule decided the sender is."""
-    return Actor(ctx.sender.contact_id, ctx.sender.name, ctx.sender.member_id,
-                 ctx.services.access.may(ctx.sender, OFFICER))
+    """The desk enforces, record by record, what the access rule grants the sender."""
+    return ctx.services.access.welfare_actor(ctx.sender)
 
 
 def _types(ctx: Context) -> tuple[WelfareType, ...]:
@@ -113,7 +113,7 @@ def _finish(data: dict, ctx: Context) -> list[Reply]:
     elif data.get("for_name"):
         named, problem = members.ensure_named(data["for_name"])
         if named is None:
-            raise Invalid(f"未提交：{problem}。")
+            raise Invalid(f"未提交：{name_problem(problem, data['for_name'])}。")
         beneficiary = named
     values = {k: v for k, v in data["values"].items() if k != "kind"}
     if data.get("note"):
@@ -254,10 +254,10 @@ def pending(req: Request, ctx: Context) -> list[Reply]:
 
 def _act(ctx: Context, code: str, action: str, told: str, **values: object) -> list[Reply]:
     outcome = ctx.services.welfare.act(actor_of(ctx), code, action, ctx.now, **values)
-    if outcome.problem == "not_found":
+    if outcome.problem == NOT_FOUND:
         return reply(NOT_VISIBLE)
-    if outcome.problem:
-        return reply(outcome.problem + "，未修改。")
+    if outcome.problem == WRONG_STATUS and outcome.request is not None:
+        return reply(wrong_status(outcome.request, action) + "，未修改。")
     r = outcome.request
     assert r is not None
     out = [Reply(f"已{action}：{_line(r)}")]
