@@ -30,7 +30,6 @@ from handlers.command_words import split_command as split_command
 from handlers.services import Services
 from handlers.welfare_rules import GROUP_ALARM
 from schedules.text_norm import normalize_message
-from storage.drafts import DraftState
 from storage.messages import SeenMessages
 
 log = logging.getLogger(__name__)
@@ -174,10 +173,11 @@ class Pipeline:
                                     self.config.limits.max_message_chars)
         if routed.replies is not None:
             return routed.replies
-        return self._command(msg, routed.text, routed.raw, ctx, routed.draft)
+        return self._command(msg, routed, ctx)
 
-    def _command(self, msg: Incoming, text: str, raw: str, ctx: Context, draft: DraftState | None) -> list[Reply]:
-        chat, sender = ctx.chat, ctx.sender
+    def _command(self, msg: Incoming, routed: forms.Routed, ctx: Context) -> list[Reply]:
+        """The command ``routed`` hands back (the message's own, or one a replaced form was waiting with)."""
+        chat, sender, text, raw = ctx.chat, ctx.sender, routed.text, routed.raw
         name, _ = split_command(text)
         _, args = split_command(raw.lstrip("＃／"))
         spec = self.registry.get(name) if name else None
@@ -210,7 +210,7 @@ class Pipeline:
                 return [Reply(f"#{spec.name} 仅限{roles_label(spec.roles)}使用，您的消息未生效。")]
             case Denied.GROUP_ONLY:
                 return [Reply(f"#{spec.name} 请在群里使用。")]
-        return spec.func(Request(spec.name, args, msg.attachment, typed=name, draft=draft, spec=spec), ctx)
+        return spec.func(Request(spec.name, args, msg.attachment, typed=name, draft=routed.draft, spec=spec), ctx)
 
     def _route(self, r: Reply, chat: Chat, msg: Incoming) -> Outgoing:
         if r.to_contact:
