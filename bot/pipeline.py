@@ -8,6 +8,9 @@ ordinary chatter (and anything private said by mistake in a group) never
 reaches the database. One narrow exception: a message that is *only* an
 acknowledgement ("收到", "收到1": ``handlers.notices.PLAIN_ACK``), while a
 receipt notice sent to that group is open, counts as ``#收到``.
+
+An addressed message goes first to the form machinery (``handlers.forms.check_update``): an open
+form may take it; otherwise the registry dispatches the command it hands back.
 """
 
 from __future__ import annotations
@@ -20,17 +23,17 @@ from dataclasses import dataclass
 
 from bot.config import Config
 from handlers import forms, notices
-from handlers.base import Attachment, Chat, Context, Form, Registry, Reply, Request, Role, Scope, Sender, roles_label
-from handlers.forms import CANCEL_WORDS, CONFIRM_WORDS, EDIT_WORDS, REPLACE, YES_WORDS
+from handlers.access import Denied
+from handlers.base import Attachment, Chat, Context, Registry, Reply, Request, Role, Sender, roles_label
+from handlers.command_words import COMMAND_PREFIXES
+from handlers.command_words import split_command as split_command
 from handlers.services import Services
 from handlers.welfare_rules import GROUP_ALARM
 from schedules.text_norm import normalize_message
-from storage.drafts import DraftState
 from storage.messages import SeenMessages
 
 log = logging.getLogger(__name__)
 
-COMMAND_PREFIXES = ("#", "/")
 # Messages from before start-up are not answered (gateways replay history after a
 # login); a little slack covers clock skew between the gateway and us.
 STARTUP_SLACK = dt.timedelta(seconds=30)
@@ -164,61 +167,17 @@ class Pipeline:
         return self._for_sender(msg, text, raw, chat, ctx) + notices
 
     def _for_sender(self, msg: Incoming, text: str, raw: str, chat: Chat, ctx: Context) -> list[Reply]:
-        sender, now = ctx.sender, ctx.now
-        draft = None if chat.is_group else self.services.drafts.get(sender.contact_id, now)
-        if draft is not None and draft.expired:
-            word, _ = split_command(text)
-            if not text.startswith(COMMAND_PREFIXES) or word in CONFIRM_WORDS | EDIT_WORDS:
-                return [Reply("您之前填写的内容已超时取消，请重新开始。")]
-            draft = None
-        if draft is not None:
-            form = self.registry.forms.get(draft.kind)
-            if form is None or not isinstance(draft.data.get("values"), dict):
-                self.services.drafts.clear(sender.contact_id)  # left by an older version: start again
-                draft = None
-            else:
-                routed = self._to_form(form, draft, msg, text, raw, chat, ctx)
-                if routed is not None:
-                    return routed
-        return self._command(msg, text, raw, ctx, draft)
+        # The form machinery is asked first: an open form may take the message, or hand back the
+        # command to run (a replacement the member agreed to); the pipeline knows nothing of its states.
+        routed = forms.check_update(forms.Message(text, raw, msg.text or "", msg.attachment), ctx,
+                                    self.config.limits.max_message_chars)
+        if routed.replies is not None:
+            return routed.replies
+        return self._command(msg, routed, ctx)
 
-    def _to_form(self, form: Form, draft: DraftState, msg: Incoming, text: str, raw: str, chat: Chat,
-                 ctx: Context) -> list[Reply] | None:
-        """A private message while a form is open; None when it is a command for the registry."""
-        bare = text.lstrip("#/").strip().rstrip("。.!！ ")
-        word, _ = split_command(bare)
-        if REPLACE in draft.data:
-            # The member was asked whether another command may replace this form.
-            waiting = str(draft.data[REPLACE])
-            kept = {k: v for k, v in draft.data.items() if k != REPLACE}
-            if bare in YES_WORDS:
-                self.services.drafts.clear(ctx.sender.contact_id)
-                return self._command(msg, normalize_message(waiting), waiting, ctx, None)
-            self.services.drafts.put(ctx.sender.contact_id, draft.kind, kept, ctx.now, self.services.form_ttl)
-            draft = DraftState(draft.kind, kept)
-        if bare in CANCEL_WORDS:
-            return forms.cancel_open(ctx)
-        if bare in CONFIRM_WORDS:
-            return forms.confirm(form, draft, ctx)
-        if word in form.words:
-            _, args = split_command(raw.lstrip("＃／#/"))
-            return forms.apply_word(form, draft, word, args, ctx)
-        if word in EDIT_WORDS and form.editable:
-            _, args = split_command(raw.lstrip("＃／#/"))
-            # Without '#', '修改 …' is an edit only when it names an item ('修改 标题 …'): an answer
-            # may start with the word too ('修改绩效方案' is a reason, not a command).
-            if text.startswith(COMMAND_PREFIXES) or forms.names_step(form, draft, args, ctx):
-                return forms.edit(form, draft, args, ctx)
-        if text.startswith(COMMAND_PREFIXES):
-            return None  # only '#' words are commands while a form is open
-        step = form.step(draft.data, str(draft.data.get("step", "")), ctx)
-        limit = step.limit if step else self.config.limits.max_message_chars
-        if len(msg.text) > max(limit, self.config.limits.max_message_chars):
-            return [Reply(f"内容过长（超过 {limit} 字），请精简后再发。")]
-        return forms.feed(form, draft, (msg.text or "").strip(), msg.attachment, ctx)
-
-    def _command(self, msg: Incoming, text: str, raw: str, ctx: Context, draft: DraftState | None) -> list[Reply]:
-        chat, sender = ctx.chat, ctx.sender
+    def _command(self, msg: Incoming, routed: forms.Routed, ctx: Context) -> list[Reply]:
+        """The command ``routed`` hands back (the message's own, or one a replaced form was waiting with)."""
+        chat, sender, text, raw = ctx.chat, ctx.sender, routed.text, routed.raw
         name, _ = split_command(text)
         _, args = split_command(raw.lstrip("＃／"))
         spec = self.registry.get(name) if name else None
@@ -243,14 +202,15 @@ class Pipeline:
             # In a group, never repeat what was typed: it may be something private.
             what = "这个命令" if chat.is_group else f"“{name[:20]}”这个命令"
             return [Reply(f"没有{what}。{hint}发送 #帮助 查看全部命令。")]
-        if spec.scope == Scope.PRIVATE and chat.is_group:
-            # Before anything else, so a private command in a group is only ever told to go private.
-            return [Reply(f"#{spec.name} 请私聊我使用，群里不要发具体内容。")]
-        if not self.services.access.may(sender, spec):
-            return [Reply(f"#{spec.name} 仅限{roles_label(spec.roles)}使用，您的消息未生效。")]
-        if spec.scope == Scope.GROUP and not chat.is_group:
-            return [Reply(f"#{spec.name} 请在群里使用。")]
-        return spec.func(Request(spec.name, args, msg.attachment, typed=name, draft=draft, spec=spec), ctx)
+        # The access rule decides role and scope; a private command in a group is only ever told to go private.
+        match self.services.access.check(sender, spec, chat.is_group):
+            case Denied.PRIVATE_ONLY:
+                return [Reply(f"#{spec.name} 请私聊我使用，群里不要发具体内容。")]
+            case Denied.ROLE:
+                return [Reply(f"#{spec.name} 仅限{roles_label(spec.roles)}使用，您的消息未生效。")]
+            case Denied.GROUP_ONLY:
+                return [Reply(f"#{spec.name} 请在群里使用。")]
+        return spec.func(Request(spec.name, args, msg.attachment, typed=name, draft=routed.draft, spec=spec), ctx)
 
     def _route(self, r: Reply, chat: Chat, msg: Incoming) -> Outgoing:
         if r.to_contact:
@@ -260,13 +220,3 @@ class Pipeline:
             return Outgoing(text=text, room_id=chat.id, file=r.file, room_topic=chat.topic)
         return Outgoing(text=r.text, contact_id=msg.contact_id, file=r.file)
 
-
-def split_command(text: str) -> tuple[str, str]:
-    """'#活动安排 3' -> ('活动安排', '3'); a bare '报名 3' in private chat works too."""
-    body = text.strip()
-    while body.startswith(COMMAND_PREFIXES):
-        body = body[1:].lstrip()
-    if not body:
-        return "", ""
-    parts = re.split(r"\s", body, maxsplit=1)
-    return parts[0].strip()[:40], (parts[1].strip() if len(parts) > 1 else "")

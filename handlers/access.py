@@ -8,6 +8,11 @@ notifications and care lists for who holds a role. Roles come from the config's
 ``[roles]`` (by contact id, by the member code the bot set as remark, or by a
 remark the chair set by hand on the bot's phone while only one member has it)
 and from the roster's 角色 column, never from a name the contact chose.
+
+Nothing else tests a role or an audience (tests/test_access_rule.py scans for it): the pipeline asks
+``check`` (role and scope: private or group), handlers ask ``may`` with an object or a capability
+("propose", "see_turnout", "handle_welfare"), the welfare desk enforces the grant ``welfare_actor``
+gives it, and audiences are asked through ``in_audience``/``expected``.
 """
 
 from __future__ import annotations
@@ -16,16 +21,17 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from handlers.core_types import CommandSpec, Role, Sender
+from handlers.core_types import CommandSpec, Role, Scope, Sender
 from schedules.audience import REPRESENTATIVES, known_audiences, member_in_audience, normalize_audience
 from storage.members import member_code, member_of_code
-from storage.models import Member
+from storage.models import Member, Proposal, WelfareRequest
+from storage.welfare import Actor
 
 if TYPE_CHECKING:
     from storage.members import MemberRepo
-    from storage.models import Proposal
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,23 @@ def roles_of(rules: RoleRules, contact_id: str, roster_role: str = "",
     return frozenset(found)
 
 
+# What a person may do beyond a command's own role, by name: the handlers ask for the capability, the rule
+# says who has it.
+CAPABILITIES: dict[str, tuple[Role, ...]] = {
+    "propose": (Role.REPRESENTATIVE,),  # submit a 提案 (#提案 also shows one to anyone)
+    "see_turnout": (Role.ADMIN,),  # a running vote's turnout and counts
+    "handle_welfare": (Role.WELFARE_OFFICER,),  # every welfare request, the queue, the ledger
+}
+
+
+class Denied(StrEnum):
+    """Why a command is refused before it runs; the pipeline words it."""
+
+    PRIVATE_ONLY = "private_only"  # a private command said in a group
+    ROLE = "role"  # the sender lacks the command's role
+    GROUP_ONLY = "group_only"  # a group command said in private
+
+
 ROSTER_CHECK_SECONDS = 60.0  # as long as the member cache: a roster imported meanwhile is seen within it
 
 
@@ -121,13 +144,57 @@ class Access:
         return roles_of(self.rules, contact_id, roster_role, self.roster_names_representatives(),
                         member_code(member_id), counted)
 
+    def roles_of_member(self, member: Member) -> frozenset[Role]:
+        """A stored member's roles (the office page's viewer, the members list, the CLI)."""
+        return self.roles_of(member.contact_id or "", member.roster_role, member.id, member.remark)
+
+    @staticmethod
+    def roles_held(sender: Sender) -> frozenset[Role]:
+        """What #我的信息 shows as the sender's 身份."""
+        return sender.roles
+
+    @staticmethod
+    def roles_text(roles: frozenset[Role]) -> str:
+        """Roles as a web session records them at login."""
+        return ",".join(sorted(r.value for r in roles))
+
+    @staticmethod
+    def lost_role(roles: frozenset[Role], recorded: str) -> bool:
+        """Whether someone no longer holds a role a session recorded (``roles_text``): it ends."""
+        return bool(set(filter(None, recorded.split(","))) - {r.value for r in roles})
+
+    def check(self, sender: Sender, spec: CommandSpec, in_group: bool) -> Denied | None:
+        """Whether ``sender`` may run ``spec`` here; None when so. A private command in a group is refused
+        before anything else, so it is only ever told to go private."""
+        if in_group and not self.may_scope(spec, in_group):
+            return Denied.PRIVATE_ONLY
+        if not self.may(sender, spec):
+            return Denied.ROLE
+        if not self.may_scope(spec, in_group):
+            return Denied.GROUP_ONLY
+        return None
+
+    @staticmethod
+    def may_scope(what: CommandSpec | Scope, in_group: bool) -> bool:
+        """Whether a command (or a scope) may be used in a group (``in_group``) or in private."""
+        scope = what.scope if isinstance(what, CommandSpec) else what
+        return not ((scope == Scope.PRIVATE and in_group) or (scope == Scope.GROUP and not in_group))
+
     def may(self, sender: Sender, what: CommandSpec | Role | tuple[Role, ...] | str,
-            obj: Proposal | None = None) -> bool:
-        """May ``sender`` use this command (or act with this role), or do ``what`` to ``obj``?"""
+            obj: Proposal | WelfareRequest | None = None) -> bool:
+        """May ``sender`` use this command (or act with this declared role), have a capability
+        (``CAPABILITIES``), or do ``what`` to ``obj``?"""
         if isinstance(what, CommandSpec):
             return sender.has(what.role)
         if isinstance(what, Role | tuple):
             return sender.has(what)
+        if what in CAPABILITIES:
+            return sender.has(CAPABILITIES[what])
+        if isinstance(obj, WelfareRequest):
+            if what == "see":  # a member sees the requests made for them; officers see all
+                return self.may(sender, "handle_welfare") or (
+                    sender.member_id is not None and obj.member_id == sender.member_id)
+            raise ValueError(f"access: unknown action {what!r} on a welfare request")
         if obj is None:
             raise ValueError(f"access: {what!r} needs an object")
         match what:
@@ -139,6 +206,21 @@ class Access:
             case "cosign":
                 return sender.has(Role.REPRESENTATIVE) and obj.proposer_contact != sender.contact_id
         raise ValueError(f"access: unknown action {what!r}")
+
+    def welfare_actor(self, sender: Sender) -> Actor:
+        """The sender as the welfare desk sees them: it enforces, record by record and with an audit row
+        for every refusal, what this rule grants ("view" a request; "pending", "act", "ledger", "note")."""
+
+        def grant(action: str, req: WelfareRequest | None) -> bool:
+            if action == "view" and req is not None:
+                return self.may(sender, "see", req)
+            return self.may(sender, "handle_welfare")
+
+        return Actor(sender.contact_id, sender.name, sender.member_id, grant=grant)
+
+    def department_officers(self, department: str) -> list[str]:
+        """Who answers what is handed to ``department`` (``[proposals] departments``): told of each hand-over."""
+        return sorted(self.rules.departments.get(department, frozenset()))
 
     def audiences(self, served: Iterable[str] = ()) -> list[str]:
         """The audiences a sign-up may name: the fixed ones, the roster's departments, ``served`` (the staff

@@ -3,13 +3,19 @@
 python-telegram-bot's ConversationHandler is the model (a state table with
 fallbacks), kept in the ``Draft`` row so a restart loses nothing. A ``Form``
 declares its steps (label, prompt, reader, limit), how its answers read back
-for checking (``summary``) and what confirming does (``finish``). The pipeline
-routes a private chat's messages while a form is open:
+for checking (``summary``) and what confirming does (``finish``).
+
+The machinery here owns everything about an open form: entry (``begin``),
+steps, fallbacks (``#取消``), confirmation, replacement and expiry. The
+pipeline asks it first, like ConversationHandler.check_update, whether an open
+form takes a message (``check_update``) and knows nothing of its states.
+While a form is open in a private chat:
 
 - plain text goes to the form's current step (only ``#`` words are commands);
 - 确认 / 提交 / 是 (with or without ``#``) confirm, at the confirm step;
 - ``#修改 项目 新内容`` changes an answer; ``#取消`` (or 取消) leaves the form;
-- a command that starts another form asks before the open one is replaced.
+- a command that starts another form asks before the open one is replaced;
+- an expired form says so once, to an answer or a 确认, and is gone.
 
 A form's draft is ``{"step": key | "confirm", "values": {key: value}, ...}``;
 forms may keep more keys of their own (a welfare request's beneficiary).
@@ -17,9 +23,12 @@ forms may keep more keys of their own (a welfare request's beneficiary).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from handlers.base import CONFIRM, Answer, Attachment, Context, Form, Invalid, Reply, Request, command, reply
+from handlers.command_words import COMMAND_PREFIXES, split_command
+from schedules.text_norm import normalize_message
 from storage.drafts import DraftState
 
 SECTION = "其他"  # the heading its commands have in #帮助
@@ -29,6 +38,94 @@ CONFIRM_WORDS = frozenset({"确认", "提交", "是", "确定", "确认提交", 
 CANCEL_WORDS = frozenset({"取消", "退出", "放弃"})
 EDIT_WORDS = frozenset({"修改", "改"})
 YES_WORDS = frozenset({"是", "确认", "确定", "好", "好的", "可以", "替换"})
+
+
+# --- routing: does an open form take this message? --------------------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message as the form machinery reads it."""
+
+    text: str  # normalized (＃ is #), the bot's mentions stripped: command words are read from it
+    raw: str  # as typed: what follows a word ('#修改 标题 …') is kept as written
+    typed: str  # exactly as it came: its length is checked, and a step's answer is taken from it
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True)
+class Routed:
+    """``check_update``'s answer. ``replies`` when an open form took the message. Otherwise the registry
+    runs the command in ``text``/``raw`` (the message itself, or the command a "是" let replace the open
+    form) with ``draft``, the sender's open form, as ``Request.draft``."""
+
+    replies: list[Reply] | None = None
+    text: str = ""
+    raw: str = ""
+    draft: DraftState | None = None
+
+
+def check_update(message: Message, ctx: Context, max_chars: int) -> Routed:
+    """Ask first, before any command: an open form takes answers, its own words, 确认/修改/取消, and the
+    member's reply to "replace it?"; an expired one says so once. ``max_chars``: a chat message's limit
+    (a step may allow more). Forms live in private chats only: a group message always passes."""
+    passed = Routed(text=message.text, raw=message.raw)
+    if ctx.chat.is_group:
+        return passed
+    drafts = ctx.services.drafts
+    draft = drafts.get(ctx.sender.contact_id, ctx.now)
+    if draft is None:
+        return passed
+    if draft.expired:
+        word, _ = split_command(message.text)
+        if not message.text.startswith(COMMAND_PREFIXES) or word in CONFIRM_WORDS | EDIT_WORDS:
+            return Routed(reply("您之前填写的内容已超时取消，请重新开始。"))
+        return passed
+    form = ctx.services.registry.forms.get(draft.kind)
+    if form is None or not isinstance(draft.data.get("values"), dict):
+        drafts.clear(ctx.sender.contact_id)  # left by an older version: start again
+        return passed
+    taken = _take(form, draft, message, ctx, max_chars)
+    if isinstance(taken, Routed):
+        return taken
+    return Routed(taken) if taken is not None else Routed(text=message.text, raw=message.raw, draft=draft)
+
+
+def _take(form: Form, draft: DraftState, message: Message, ctx: Context,
+          max_chars: int) -> list[Reply] | Routed | None:
+    """A private message while ``form`` is open; None when it is a command for the registry."""
+    text, raw = message.text, message.raw
+    bare = text.lstrip("#/").strip().rstrip("。.!！ ")
+    word, _ = split_command(bare)
+    if REPLACE in draft.data:
+        # The member was asked whether another command may replace this form.
+        waiting = str(draft.data[REPLACE])
+        kept = {k: v for k, v in draft.data.items() if k != REPLACE}
+        if bare in YES_WORDS:
+            ctx.services.drafts.clear(ctx.sender.contact_id)
+            return Routed(text=normalize_message(waiting), raw=waiting)
+        ctx.services.drafts.put(ctx.sender.contact_id, draft.kind, kept, ctx.now, ctx.services.form_ttl)
+        draft = DraftState(draft.kind, kept)
+    if bare in CANCEL_WORDS:
+        return cancel_open(ctx)
+    if bare in CONFIRM_WORDS:
+        return confirm(form, draft, ctx)
+    if word in form.words:
+        _, args = split_command(raw.lstrip("＃／#/"))
+        return apply_word(form, draft, word, args, ctx)
+    if word in EDIT_WORDS and form.editable:
+        _, args = split_command(raw.lstrip("＃／#/"))
+        # Without '#', '修改 …' is an edit only when it names an item ('修改 标题 …'): an answer
+        # may start with the word too ('修改绩效方案' is a reason, not a command).
+        if text.startswith(COMMAND_PREFIXES) or names_step(form, draft, args, ctx):
+            return edit(form, draft, args, ctx)
+    if text.startswith(COMMAND_PREFIXES):
+        return None  # only '#' words are commands while a form is open
+    step = form.step(draft.data, str(draft.data.get("step", "")), ctx)
+    limit = step.limit if step else max_chars
+    if len(message.typed) > max(limit, max_chars):
+        return reply(f"内容过长（超过 {limit} 字），请精简后再发。")
+    return feed(form, draft, message.typed.strip(), message.attachment, ctx)
 
 
 # --- the engine -------------------------------------------------------------------
@@ -111,7 +208,7 @@ def confirm(form: Form, draft: DraftState, ctx: Context) -> list[Reply]:
     if data.get("step") != CONFIRM:
         step = form.step(data, data.get("step", ""), ctx)
         return reply(f"{form.noun}还没填完。" + (step.prompt if step else ""))
-    if not ctx.sender.has(form.role):
+    if not ctx.services.access.may(ctx.sender, form.role):
         return reply(f"您现在没有权限提交{form.noun}，未提交。")
     try:
         out = form.finish(data, ctx)
@@ -188,7 +285,7 @@ def cancel(req: Request, ctx: Context) -> list[Reply]:
 @command("确认", aliases=("提交", "确认导入", "确定"), syntax="#确认",
          help="提交正在填写、已核对的内容（提案、申请、导入等）；也可直接回复“确认”“提交”或“是”")
 def confirm_command(req: Request, ctx: Context) -> list[Reply]:
-    # With a form open in a private chat the pipeline hands 确认 to the form before commands.
+    # With a form open in a private chat, check_update gives 确认 to the form before any command.
     if ctx.chat.is_group:
         return reply("请在私聊中确认。")
     return reply("当前没有待确认的内容。")

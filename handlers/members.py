@@ -15,7 +15,7 @@ SECTION = "个人信息"  # the heading it has in #帮助
 @command("我的信息", syntax="#我的信息", help="查看工会助手记录的您的信息和身份")
 def my_info(req: Request, ctx: Context) -> list[Reply]:
     m = ctx.services.members.get_by_contact(ctx.sender.contact_id)
-    roles = "、".join(ROLE_LABELS[r] for r in sorted(ctx.sender.roles)) or "会员"
+    roles = "、".join(ROLE_LABELS[r] for r in sorted(ctx.services.access.roles_held(ctx.sender))) or "会员"
     if m is None:
         return reply(f"身份：{roles}")
     lines = [f"姓名：{m.name}", f"身份：{roles}"]

@@ -21,6 +21,7 @@ from handlers.base import (
     Reply,
     Request,
     Role,
+    Scope,
     command,
     reply,
 )
@@ -64,9 +65,9 @@ def proposal(req: Request, ctx: Context) -> list[Reply]:
         if p is None:
             return problem
         return reply(detail_text(p, ctx.services.proposals, ctx.services.tz))
-    if not ctx.services.access.may(ctx.sender, Role.REPRESENTATIVE):
+    if not ctx.services.access.may(ctx.sender, "propose"):
         return reply("提交提案仅限教代会代表，您可以请代表提交。发送 #提案列表 可查看本届提案。")
-    if ctx.chat.is_group:
+    if not ctx.services.access.may_scope(Scope.PRIVATE, ctx.chat.is_group):
         return reply("提案请私聊我提交（发送 #提案 开始）。")
     if problem := window_problem(ctx):
         return reply(problem)

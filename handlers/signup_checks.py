@@ -5,6 +5,7 @@ bot knows, no blind duplicate, and with a roster loaded no phantom member. Pure 
 from __future__ import annotations
 
 from handlers.base import Context
+from handlers.storage_problems import name_problem
 from storage.models import Member
 from storage.signups import NewEvent
 
@@ -32,7 +33,8 @@ def named_member(name: str, ctx: Context) -> tuple[Member | None, str]:
     one, anyone the bot knows by that name, or a new member."""
     roster = ctx.services.members.roster()
     if not roster:
-        return ctx.services.members.ensure_named(name)
+        member, problem = ctx.services.members.ensure_named(name)
+        return member, name_problem(problem, name)
     found = [m for m in roster if name == m.contact_id] or [m for m in roster if name == m.name] or [
         m for m in roster if name in (m.display_name, m.room_alias)]
     if len(found) > 1:

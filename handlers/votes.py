@@ -198,7 +198,7 @@ def result(req: Request, ctx: Context) -> list[Reply]:
         return problem
     if is_closed(v, ctx.now):
         return reply(result_text(ctx.services, v))
-    if not ctx.services.access.may(ctx.sender, Role.ADMIN):
+    if not ctx.services.access.may(ctx.sender, "see_turnout"):
         return reply(f"投票 {v.number} 还在进行中，结束后公布结果。")
     voted = len(ctx.services.votes.voter_ids(v))
     eligible = eligible_count(ctx.services, v)

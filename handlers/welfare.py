@@ -30,6 +30,7 @@ from handlers.base import (
     reply,
 )
 from handlers.forms import begin
+from handlers.storage_problems import name_problem
 from handlers.welfare_rules import NOTE_LIMIT, FormField, WelfareType, check_value, find_type, guess_number, take_fields
 from schedules.kv import read_pairs, too_long
 from storage.models import Member, WelfareRequest
@@ -110,7 +111,7 @@ def _finish(data: dict, ctx: Context) -> list[Reply]:
     elif data.get("for_name"):
         named, problem = members.ensure_named(data["for_name"])
         if named is None:
-            raise Invalid(f"未提交：{problem}。")
+            raise Invalid(f"未提交：{name_problem(problem, data['for_name'])}。")
         beneficiary = named
     values = {k: v for k, v in data["values"].items() if k != "kind"}
     if data.get("note"):

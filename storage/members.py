@@ -7,6 +7,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -27,6 +28,19 @@ from storage.models import (
     Signup,
     WelfareRequest,
 )
+
+
+class NameProblem(StrEnum):
+    """Why a contact or a name could not be tied to one member (``bind``, ``ensure_named``); "" is none.
+    Handlers word these (handlers.members, handlers.welfare, handlers.signup_checks)."""
+
+    NONE = ""
+    NO_CONTACT = "no_contact"  # no contact known by that id or name
+    MANY_CONTACTS = "many_contacts"  # several contacts fit
+    NOT_IN_ROSTER = "not_in_roster"
+    MANY_IN_ROSTER = "many_in_roster"
+    BOUND_ELSEWHERE = "bound_elsewhere"  # the roster entry is bound to another contact
+    MANY_NAMED = "many_named"  # several members have the name
 
 
 @dataclass(frozen=True)
@@ -260,7 +274,7 @@ class MemberRepo:
                     by_name[row.name].append(m)
         return RosterResult(added, updated, tuple(ambiguous))
 
-    def bind(self, contact_key: str, roster_name: str) -> tuple[Member | None, str]:
+    def bind(self, contact_key: str, roster_name: str) -> tuple[Member | None, NameProblem]:
         """Attach a chat contact to a roster entry; returns (member, problem)."""
         self.forget()
         with session_scope(self.engine) as s:
@@ -271,18 +285,18 @@ class MemberRepo:
             ]
             roster = [m for m in rows if m.in_roster and m.name == roster_name]
             if not contacts:
-                return None, f"没有找到联系人“{contact_key}”（对方需先在群里或私聊中发过消息）"
+                return None, NameProblem.NO_CONTACT
             if len(contacts) > 1:
-                return None, f"“{contact_key}”对应多个联系人，请改用联系人 ID"
+                return None, NameProblem.MANY_CONTACTS
             if not roster:
-                return None, f"花名册中没有“{roster_name}”"
+                return None, NameProblem.NOT_IN_ROSTER
             if len(roster) > 1:
-                return None, f"花名册中有多个“{roster_name}”，请先在花名册中区分"
+                return None, NameProblem.MANY_IN_ROSTER
             contact, entry = contacts[0], roster[0]
             if contact.id == entry.id:
-                return entry, ""
+                return entry, NameProblem.NONE
             if entry.contact_id and entry.contact_id != contact.contact_id:
-                return None, f"“{roster_name}”已绑定其他联系人"
+                return None, NameProblem.BOUND_ELSEWHERE
             # The roster entry absorbs the chat contact: one member, one id.
             contact_id, display, alias = contact.contact_id, contact.display_name, contact.room_alias
             _reassign(s, contact.id, entry.id)
@@ -290,7 +304,7 @@ class MemberRepo:
             s.flush()
             entry.contact_id, entry.display_name, entry.room_alias = contact_id, display, alias
             s.add(entry)
-            return entry, ""
+            return entry, NameProblem.NONE
 
     def all(self) -> list[Member]:
         """Everyone the bot knows: from the roster and from chat (`unionbot members list`)."""
@@ -304,20 +318,20 @@ class MemberRepo:
             return list(s.exec(select(Member).where(Member.union_id == self.union_id, Member.in_roster)
                                .order_by(Member.name)).all())
 
-    def ensure_named(self, name: str) -> tuple[Member | None, str]:
+    def ensure_named(self, name: str) -> tuple[Member | None, NameProblem]:
         """The one member called ``name`` (for 代报名); created when nobody is.
         Returns (member, problem) and refuses a name that fits several people."""
         self.forget()
         found = self.find(name)
         if len(found) > 1:
-            return None, f"有多位“{name}”，请改用联系人 ID"
+            return None, NameProblem.MANY_NAMED
         if found:
-            return found[0], ""
+            return found[0], NameProblem.NONE
         with session_scope(self.engine) as s:
             m = Member(union_id=self.union_id, name=name[:64])
             s.add(m)
             s.flush()
-            return m, ""
+            return m, NameProblem.NONE
 
     def _by_contact(self, contact_id: str):  # type: ignore[no-untyped-def]
         return select(Member).where(Member.union_id == self.union_id, Member.contact_id == contact_id)

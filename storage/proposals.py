@@ -3,6 +3,7 @@
 Every status change is one conditional update (``WHERE status IN (allowed)``)
 plus a history row in the same transaction, so two committee members acting
 at once cannot both move a proposal, and nothing changes without a trace.
+A change that cannot happen comes back as a code (``Change.problem``); handlers word it.
 """
 
 from __future__ import annotations
@@ -44,10 +45,15 @@ class NewProposal:
     suggestion: str
 
 
+NOT_FOUND = "not_found"
+WRONG_STATUS = "wrong_status"  # its status does not allow the action (``proposal`` holds the current one)
+SAME = "same"  # a merge of a proposal into itself
+
+
 @dataclass(frozen=True)
 class Change:
     proposal: Proposal | None
-    problem: str = ""
+    problem: str = ""  # "" | NOT_FOUND | WRONG_STATUS | SAME
 
 
 class ProposalRepo:
@@ -111,12 +117,12 @@ class ProposalRepo:
         with session_scope(self.engine) as s:
             p = self._find(s, year, seq)
             if p is None:
-                return Change(None, "not_found")
+                return Change(None, NOT_FOUND)
             moved = s.execute(update(Proposal).where(col(Proposal.id) == p.id, col(Proposal.status).in_(allowed))
                               .values(status=target, updated_at=now, **fields))
             if moved.rowcount != 1:
                 s.refresh(p)
-                return Change(p, f"提案 {p.code} 当前状态为“{p.status}”，不能{action}")
+                return Change(p, WRONG_STATUS)
             s.refresh(p)
             self._log(s, p, actor, actor_name, action, now, note)
             return Change(p)
@@ -127,16 +133,16 @@ class ProposalRepo:
         with session_scope(self.engine) as s:
             a, b = self._find(s, *keep), self._find(s, *absorb)
             if a is None or b is None:
-                return Change(a, "not_found"), Change(b, "not_found")
+                return Change(a, NOT_FOUND), Change(b, NOT_FOUND)
             if a.id == b.id:
-                return Change(a, "不能把提案并入它自己"), Change(b)
+                return Change(a, SAME), Change(b)
             if a.status in ("不予立案", "办结", "已合并"):
-                return Change(a, f"提案 {a.code} 当前状态为“{a.status}”，不能并入其他提案"), Change(b)
+                return Change(a, WRONG_STATUS), Change(b)
             allowed, target = TRANSITIONS["并入"]
             moved = s.execute(update(Proposal).where(col(Proposal.id) == b.id, col(Proposal.status).in_(allowed))
                               .values(status=target, merged_into=a.code, updated_at=now))
             if moved.rowcount != 1:
-                return Change(a), Change(b, f"提案 {b.code} 当前状态为“{b.status}”，不能合并")
+                return Change(a), Change(b, WRONG_STATUS)
             assert a.id is not None
             taken = set(s.exec(select(ProposalCosign.member_id).where(ProposalCosign.proposal_id == a.id)).all())
             joiners = [(b.proposer_id, b.proposer_contact, b.proposer_name)] + [

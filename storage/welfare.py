@@ -1,16 +1,19 @@
 """Welfare requests, private by design.
 
-``WelfareDesk`` is the only way in: every method takes the acting person,
-checks what they may see or do here (one place, not in each handler), and
-writes the audit log, refusals included. A member sees only requests made
-for them; officers see all. A request someone may not see is reported
-exactly like one that does not exist.
+``WelfareDesk`` is the only way in: every method takes the acting person and
+enforces, record by record, what the access rule granted them
+(``handlers.access.Access.welfare_actor``: a member sees the requests made for
+them, officers see and handle all), and writes the audit log, refusals
+included. The desk holds no rule of its own about who is an officer. A request
+someone may not see is reported exactly like one that does not exist.
+Problems come back as codes (``NOT_FOUND``, ``WRONG_STATUS``); handlers word them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,18 +39,42 @@ def parse_code(text: str, default_year: int) -> tuple[int, int] | None:
     return parse_year_code(text, default_year, prefix="W")
 
 
-@dataclass(frozen=True)
+# What the access rule grants an actor: (action, the request it is about or None) -> allowed. Actions:
+# "view" (one request), "pending", "act", "ledger", "note".
+Grant = Callable[[str, WelfareRequest | None], bool]
+
+
+def _nothing(action: str, req: WelfareRequest | None) -> bool:
+    return False
+
+
+def _everything(action: str, req: WelfareRequest | None) -> bool:
+    return True
+
+
 class Actor:
-    contact_id: str
-    name: str
-    member_id: int | None
-    officer: bool
+    """Who acts, and what they were granted. ``officer=True`` is a grant of everything, for the server's
+    operator (``unionbot welfare export``); chat and page actors carry the access rule's ``grant``."""
+
+    __slots__ = ("_grant", "contact_id", "member_id", "name")
+
+    def __init__(self, contact_id: str, name: str, member_id: int | None, officer: bool = False,
+                 grant: Grant | None = None) -> None:
+        self.contact_id, self.name, self.member_id = contact_id, name, member_id
+        self._grant: Grant = grant or (_everything if officer else _nothing)
+
+    def may(self, action: str, req: WelfareRequest | None = None) -> bool:
+        return self._grant(action, req)
+
+
+NOT_FOUND = "not_found"  # no such request, or the actor may not see it: the same answer
+WRONG_STATUS = "wrong_status"  # the request's status does not allow the action
 
 
 @dataclass(frozen=True)
 class Outcome:
     request: WelfareRequest | None
-    problem: str = ""  # "" | "not_found" | a sentence for the officer
+    problem: str = ""  # "" | NOT_FOUND | WRONG_STATUS (``request`` then holds its current status)
 
 
 class WelfareDesk:
@@ -88,7 +115,7 @@ class WelfareDesk:
         """The request if the actor may see it; None otherwise, the same as when it does not exist."""
         with session_scope(self.engine) as s:
             req = self._find(s, code, now.year)
-            if req is None or not (actor.officer or req.member_id == actor.member_id):
+            if req is None or not actor.may("view", req):
                 self._audit(s, actor, "拒绝查看", code[:16], now)
                 return None
             if audit:  # False: the page showing the result of the officer's own change, already logged
@@ -100,7 +127,7 @@ class WelfareDesk:
     def pending(self, actor: Actor, now: dt.datetime, audit: bool = True) -> list[WelfareRequest]:
         """``audit=False``: a count or a list of codes on a page, not a read of any request's content."""
         with session_scope(self.engine) as s:
-            if not actor.officer:
+            if not actor.may("pending"):
                 self._audit(s, actor, "拒绝待办", "", now)
                 return []
             if audit:
@@ -113,9 +140,9 @@ class WelfareDesk:
         allowed, target = TRANSITIONS[action]
         with session_scope(self.engine) as s:
             req = self._find(s, code, now.year)
-            if req is None or not actor.officer:
+            if req is None or not actor.may("act", req):
                 self._audit(s, actor, f"拒绝{action}", code[:16], now)
-                return Outcome(None, "not_found")
+                return Outcome(None, NOT_FOUND)
             changes: dict[str, Any] = dict(status=target, updated_at=now, handled_by=actor.name[:64], **values)
             if target in CLOSED_STATUSES:
                 changes["closed_at"] = now
@@ -123,7 +150,7 @@ class WelfareDesk:
                 col(WelfareRequest.id) == req.id, col(WelfareRequest.status).in_(allowed)).values(**changes))
             if moved.rowcount != 1:
                 self._audit(s, actor, f"未能{action}", req.code, now, req.status)
-                return Outcome(req, f"申请 {req.code} 当前状态为“{req.status}”，不能{action}")
+                return Outcome(req, WRONG_STATUS)
             s.refresh(req)
             detail = " ".join(f"{k}={v}" for k, v in values.items())[:255]
             self._audit(s, actor, action, req.code, now, detail)
@@ -132,7 +159,7 @@ class WelfareDesk:
     def ledger(self, actor: Actor, year: int, now: dt.datetime, audit: bool = True) -> list[WelfareRequest] | None:
         """``audit=False``: the office page's table; the export (the file leaves) is what is logged."""
         with session_scope(self.engine) as s:
-            if not actor.officer:
+            if not actor.may("ledger"):
                 self._audit(s, actor, "拒绝导出", str(year), now)
                 return None
             if audit:
@@ -144,7 +171,7 @@ class WelfareDesk:
     def note(self, actor: Actor, code: str, action: str, now: dt.datetime, text: str) -> None:
         """A note on an officer's change (the reason for an amount above the standard), in the audit log."""
         with session_scope(self.engine) as s:
-            if actor.officer:
+            if actor.may("note"):
                 self._audit(s, actor, action, code[:16], now, text)
 
     def purge(self, now: dt.datetime, retention: dt.timedelta) -> int:

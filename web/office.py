@@ -123,8 +123,8 @@ class Office:
         if member is None:
             self.sessions.revoke(now, sid=session.sid)
             raise NotLoggedIn()
-        roles = self.services.access.roles_of(member.contact_id or "", member.roster_role, member.id, member.remark)
-        if set(filter(None, row.roles.split(","))) - {r.value for r in roles}:
+        roles = self.services.access.roles_of_member(member)
+        if self.services.access.lost_role(roles, row.roles):
             log.info("web: session of member %s ended, a role was lost", member.id)
             self.sessions.revoke(now, member_id=member.id)
             raise NotLoggedIn()
@@ -135,8 +135,7 @@ class Office:
         return viewer
 
     def roles_text(self, member: Member) -> str:
-        roles = self.services.access.roles_of(member.contact_id or "", member.roster_role, member.id, member.remark)
-        return ",".join(sorted(r.value for r in roles))
+        return self.services.access.roles_text(self.services.access.roles_of_member(member))
 
     # --- post/redirect/get ---------------------------------------------------------------
 

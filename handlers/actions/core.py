@@ -30,6 +30,7 @@ SENTENCES: dict[str, str] = {
     "no_groups": "配置中没有工会群（[[groups]]），通知未发送",
     "proposal_missing": "没有编号为 {value} 的提案",
     "cosign_own": "不能附议自己的提案",
+    "merge_self": "不能把提案并入它自己",
     "cosign_twice": "您已附议过提案 {value}，无需重复",
     "cosign_closed": "提案 {value} 当前状态为“{state}”，已不再征集附议",
     "cosigners_short": "提案 {value} 附议人数未达到 {need} 人，还不能审查",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers.actions.core import Problems, allowed
 from handlers.base import Context
+from handlers.storage_problems import name_problem
 from storage.models import Member
 
 
@@ -15,4 +16,4 @@ def bind_contact(ctx: Context, contact: str, roster_name: str) -> Member | Probl
     if not contact or not roster_name:
         return Problems.of("bind", "bind_missing")
     member, problem = ctx.services.members.bind(contact, roster_name)
-    return member if member is not None else Problems().add_text("bind", problem)
+    return member if member is not None else Problems().add_text("bind", name_problem(problem, roster_name, contact))

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from handlers.actions.core import Problems, Tell, allowed, too_long
 from handlers.base import Attachment, Context
 from handlers.proposal_views import proposals_workbook
+from handlers.storage_problems import wrong_status
 from storage.models import Proposal
-from storage.proposals import EVALUATIONS
+from storage.proposals import EVALUATIONS, NOT_FOUND, SAME, WRONG_STATUS
 
 REASON_MAX = 480  # review_note holds 500, with "不予立案，转为意见建议：" before the reason
 DEPARTMENT_MAX = 64
@@ -74,8 +75,10 @@ class Changed:
 def _change(ctx: Context, p: Proposal, action: str, note: str = "", **fields: str) -> Changed | Problems:
     change = ctx.services.proposals.transition(p.year, p.seq, action, ctx.sender.contact_id, ctx.sender.name,
                                                ctx.now, note, **fields)
+    if change.problem == WRONG_STATUS and change.proposal is not None:
+        return Problems().add_text("", wrong_status(change.proposal, action))
     if change.problem:
-        return Problems().add_text("", change.problem)
+        return Problems.of("text", "proposal_missing", value=p.code)
     q = change.proposal
     assert q is not None
     extra = f"：{note}" if note else ""
@@ -117,10 +120,12 @@ def merge(ctx: Context, keep: tuple[int, int], absorb: tuple[int, int]) -> Merge
         return Problems.of("", "not_allowed")
     kept, absorbed = ctx.services.proposals.merge(keep, absorb, ctx.sender.contact_id, ctx.sender.name, ctx.now)
     for c, code in ((kept, keep), (absorbed, absorb)):
-        if c.problem == "not_found":
+        if c.problem == NOT_FOUND or c.proposal is None:
             return Problems.of("text", "proposal_missing", value=f"{code[0]}-{code[1]:03d}")
+        if c.problem == SAME:
+            return Problems.of("", "merge_self")
         if c.problem:
-            return Problems().add_text("", c.problem)
+            return Problems().add_text("", wrong_status(c.proposal, "并入其他提案" if c is kept else "合并"))
     a, b = kept.proposal, absorbed.proposal
     assert a is not None and b is not None
     tells = notify_tells(b, ctx, f"提案 {b.code}《{b.title}》已与内容相近的 {a.code}《{a.title}》合并办理，"
@@ -139,9 +144,8 @@ def hand_over(ctx: Context, p: Proposal, department: str) -> Changed | Problems:
         return problem
     done = _change(ctx, p, "交办", f"交{department}办理", department=department)
     if isinstance(done, Changed):
-        officers = ctx.services.proposal_rules.departments.get(department, frozenset())
         done.tells += [Tell(o, f"提案 {p.code}《{p.title}》已交{department}办理。答复请发送 #答复 {p.code} 答复内容。")
-                       for o in sorted(officers) if o != ctx.sender.contact_id]
+                       for o in ctx.services.access.department_officers(department) if o != ctx.sender.contact_id]
     return done
 
 

@@ -8,19 +8,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from handlers.actions.core import Problems, Tell, too_long
-from handlers.base import Attachment, Context, Role
+from handlers.base import Attachment, Context
+from handlers.storage_problems import wrong_status
 from handlers.welfare_rules import NOTE_LIMIT
 from handlers.xlsx import workbook_bytes
 from storage.models import WelfareRequest
-from storage.welfare import Actor, details_of
+from storage.welfare import WRONG_STATUS, Actor, details_of
 
 MAX_AMOUNT = 100_000  # yuan: no single relief payment comes near it; a typo of extra digits does
 
 
 def actor_of(ctx: Context) -> Actor:
     """The desk enforces, record by record, what the access rule decided the sender is."""
-    return Actor(ctx.sender.contact_id, ctx.sender.name, ctx.sender.member_id,
-                 ctx.services.access.may(ctx.sender, Role.WELFARE_OFFICER))
+    return ctx.services.access.welfare_actor(ctx.sender)
 
 
 def read_amount(text: str) -> int | Problems | None:
@@ -42,10 +42,10 @@ class Handled:
 
 def _act(ctx: Context, code: str, action: str, told: str, **values: object) -> Handled | Problems:
     outcome = ctx.services.welfare.act(actor_of(ctx), code, action, ctx.now, **values)
-    if outcome.problem == "not_found":
+    if outcome.problem == WRONG_STATUS and outcome.request is not None:
+        return Problems().add_text("", wrong_status(outcome.request, action))
+    if outcome.problem:  # NOT_FOUND: the same answer whether it does not exist or may not be seen
         return Problems.of("code", "request_hidden")
-    if outcome.problem:
-        return Problems().add_text("", outcome.problem)
     r = outcome.request
     assert r is not None
     done = Handled(r, action)
