@@ -47,7 +47,6 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
 # Modules still over MAX_LINES. To be removed by issue 25 (the lead splits cli/config/routes; the others
 # are being edited by other engineers right now).
 KNOWN_LONG: set[str] = {
-    "bot/cli.py",
     "bot/config.py",
     "storage/models.py",
     "bot/transports/wechaty_transport.py",
@@ -207,7 +206,7 @@ def test_graph_sees_the_project() -> None:
     graph = import_graph()
     assert "handlers.base" in graph and "storage.members" in graph
     assert "handlers.core_types" in graph["handlers.access"]
-    assert "handlers.plan_import" in graph["bot.cli"]  # imported inside a function
+    assert "handlers.plan_import" in graph["bot.cli_plan"]  # imported inside a function
     assert "web" in graph and "bot.cli" in graph
     assert "handlers.services" not in graph["handlers.base"]  # under `if TYPE_CHECKING:`
 
