@@ -48,7 +48,6 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
 # are being edited by other engineers right now).
 KNOWN_LONG: set[str] = {
     "storage/models.py",
-    "bot/transports/wechaty_transport.py",
 }
 
 
