@@ -180,6 +180,10 @@ class Field:
     aliases: tuple[str, ...] = ()
     sample: str = "…"
     listed: bool = True  # shown in the syntax line and '可写：…' (False: another way to write the head)
+    optional: bool = False  # only for the syntax line: '[对象=代表]'
+
+    def syntax(self) -> str:
+        return f"[{self.name}={self.sample}]" if self.optional else f"{self.name}={self.sample}"
 
 
 @dataclass(frozen=True)
@@ -204,12 +208,12 @@ class Fields(Param[KeyValues]):
         return "、".join(f.name for f in self.fields if f.listed)
 
     def syntax(self) -> str:
-        pairs = " ".join(f"{f.name}={f.sample}" for f in self.fields if f.listed)
+        pairs = " ".join(f.syntax() for f in self.fields if f.listed)
         shown = f"{self.head} {pairs}" if self.head else pairs
         return f"[{shown}]" if self.optional else shown
 
     def absent(self, ctx: Context) -> KeyValues | Problem | None:
-        return KeyValues() if self.optional else Problem(f"请写上{self.head or self.label}")
+        return KeyValues() if self.optional else Problem(f"请写上{self.label}")
 
     def read(self, raw: str, ctx: Context) -> KeyValues | Problem:
         names = self.names()

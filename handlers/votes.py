@@ -59,7 +59,7 @@ def is_closed(v: Vote, now: dt.datetime) -> bool:
 
 
 VOTE = Ref("vote", "编号", kind=VOTES)
-NEW_VOTE = Fields("vote", "投票", head="标题", fold=False, fields=(
+NEW_VOTE = Fields("vote", "投票标题", head="标题", fold=False, fields=(
     Field("标题", listed=False), Field("选项", sample="赞成|反对|弃权"), Field("对象", ("范围",), "代表"),
     Field("截止", ("截止时间",)), Field("匿名", ("不记名",), "是"), Field("多选", sample="1")))
 CHOICES = Text("choices", "选项", optional=True)  # none: the reply lists them
