@@ -9,7 +9,7 @@ from storage.web_logins import LINK_TTL
 SECTION = "个人信息"  # the heading it has in #帮助
 
 
-@command("我的信息", syntax="#我的信息", help="查看工会助手记录的您的信息和身份")
+@command("我的信息", args=(), help="查看工会助手记录的您的信息和身份")
 def my_info(req: Request, ctx: Context) -> list[Reply]:
     m = ctx.services.members.get_by_contact(ctx.sender.contact_id)
     roles = "、".join(ROLE_LABELS[r] for r in sorted(ctx.sender.roles)) or "会员"
@@ -39,7 +39,7 @@ def bind(req: Request, ctx: Context) -> list[Reply]:
     return reply(f"已绑定：{parts[0]} → {member.name}（{member.department or '未填部门'}）。")
 
 
-@command("后台", syntax="#后台", scope=Scope.PRIVATE, aliases=("网页", "登录后台"),
+@command("后台", args=(), scope=Scope.PRIVATE, aliases=("网页", "登录后台"),
          help="获取工会办公网页的一次性登录链接（10 分钟内有效，只能用一次）")
 def office_link(req: Request, ctx: Context) -> list[Reply]:
     if ctx.sender.member_id is None:

@@ -103,7 +103,7 @@ def cosign(req: Request, ctx: Context) -> list[Reply]:
     return out
 
 
-@command("我的提案", syntax="#我的提案", help="查看自己提交或附议的提案")
+@command("我的提案", args=(), help="查看自己提交或附议的提案")
 def mine(req: Request, ctx: Context) -> list[Reply]:
     member_id = ctx.sender.member_id
     rows = ctx.services.proposals.of_member(member_id) if member_id else []

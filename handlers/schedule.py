@@ -62,12 +62,12 @@ def _month_reply(ctx: Context, year: int, month: int, title: str) -> list[Reply]
     return reply("\n".join(lines))
 
 
-@command("本月活动", syntax="#本月活动", help="查看本月的工会活动")
+@command("本月活动", args=(), help="查看本月的工会活动")
 def this_month(req: Request, ctx: Context) -> list[Reply]:
     return _month_reply(ctx, ctx.now.year, ctx.now.month, "本月活动")
 
 
-@command("下月活动", syntax="#下月活动", help="查看下个月的工会活动")
+@command("下月活动", args=(), help="查看下个月的工会活动")
 def next_month(req: Request, ctx: Context) -> list[Reply]:
     nxt = (ctx.now.replace(day=1) + dt.timedelta(days=32)).date()
     return _month_reply(ctx, nxt.year, nxt.month, "下月活动")

@@ -306,7 +306,7 @@ def show_roster(req: Request, ctx: Context) -> list[Reply]:
     return reply(text or "没有这个报名编号。")
 
 
-@command("我的报名", syntax="#我的报名", help="查看自己报了哪些活动")
+@command("我的报名", args=(), help="查看自己报了哪些活动")
 def my_signups(req: Request, ctx: Context) -> list[Reply]:
     mine = ctx.services.signups.of_member(_member(ctx).id or 0)
     if not mine:
@@ -318,7 +318,7 @@ def my_signups(req: Request, ctx: Context) -> list[Reply]:
     return reply("\n".join(lines))
 
 
-@command("报名列表", syntax="#报名列表", help="查看正在报名的活动")
+@command("报名列表", args=(), help="查看正在报名的活动")
 def open_signups(req: Request, ctx: Context) -> list[Reply]:
     events = _open_events(ctx)
     if not events:

@@ -207,7 +207,7 @@ def _line(r: WelfareRequest) -> str:
     return f"{r.code} {r.kind}（{r.member_name}）：{r.status}{amount}"
 
 
-@command("我的申请", syntax="#我的申请", scope=Scope.PRIVATE, help="查看自己的慰问、帮扶申请及进度")
+@command("我的申请", args=(), scope=Scope.PRIVATE, help="查看自己的慰问、帮扶申请及进度")
 def mine(req: Request, ctx: Context) -> list[Reply]:
     rows = ctx.services.welfare.mine(actor_of(ctx), ctx.now)
     if not rows:
@@ -244,7 +244,7 @@ def show(req: Request, ctx: Context) -> list[Reply]:
 # --- officers -----------------------------------------------------------------------
 
 
-@command("待办", syntax="#待办", role=OFFICER, scope=Scope.PRIVATE, help="查看未办结的慰问、帮扶申请")
+@command("待办", args=(), role=OFFICER, scope=Scope.PRIVATE, help="查看未办结的慰问、帮扶申请")
 def pending(req: Request, ctx: Context) -> list[Reply]:
     rows = ctx.services.welfare.pending(actor_of(ctx), ctx.now)
     if not rows:
