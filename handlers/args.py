@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from schedules.kv import KeyValues, read_pairs
+from schedules.kv import KeyValues, read_pairs, too_long
 from schedules.when import date_problem, read_datetime
 
 if TYPE_CHECKING:
@@ -55,6 +55,10 @@ class Param(Generic[T]):
     key: str
     label: str
     optional: bool = False
+    ask: str = ""  # the sentence when it is missing; default '请写上{label}'
+
+    def asked(self) -> Problem:
+        return Problem(self.ask or f"请写上{self.label}")
 
     def take(self, text: str) -> tuple[str, str]:
         """(its words, the rest): one word by default."""
@@ -66,7 +70,7 @@ class Param(Generic[T]):
 
     def absent(self, ctx: Context) -> T | Problem | None:
         """The value when nothing was written: None for an optional one, else what to ask for."""
-        return None if self.optional else Problem(f"请写上{self.label}")
+        return None if self.optional else self.asked()
 
     def syntax(self) -> str:
         return f"[{self.label}]" if self.optional else self.label
@@ -89,11 +93,11 @@ class Text(Param[str]):
         return text.strip(), ""
 
     def absent(self, ctx: Context) -> str | Problem | None:
-        return "" if self.optional else Problem(f"请写上{self.label}")
+        return "" if self.optional else self.asked()
 
     def read(self, raw: str, ctx: Context) -> str | Problem:
         if self.limit is not None and len(raw) > self.limit:
-            return Problem(f"{self.label}不能超过 {self.limit} 字（现在 {len(raw)} 字）", usage=False)
+            return Problem(too_long(self.label, self.limit, raw), usage=False)
         return raw
 
 
@@ -101,14 +105,14 @@ class Text(Param[str]):
 class Word(Param[str]):
     """One word (a department, a name)."""
 
-    limit: int = 64
+    limit: int | None = None
 
     def absent(self, ctx: Context) -> str | Problem | None:
-        return "" if self.optional else Problem(f"请写上{self.label}")
+        return "" if self.optional else self.asked()
 
     def read(self, raw: str, ctx: Context) -> str | Problem:
-        if len(raw) > self.limit:
-            return Problem(f"{self.label}不能超过 {self.limit} 字（现在 {len(raw)} 字）", usage=False)
+        if self.limit is not None and len(raw) > self.limit:
+            return Problem(too_long(self.label, self.limit, raw), usage=False)
         return raw
 
 
@@ -213,7 +217,7 @@ class Fields(Param[KeyValues]):
         return f"[{shown}]" if self.optional else shown
 
     def absent(self, ctx: Context) -> KeyValues | Problem | None:
-        return KeyValues() if self.optional else Problem(f"请写上{self.label}")
+        return KeyValues() if self.optional else self.asked()
 
     def read(self, raw: str, ctx: Context) -> KeyValues | Problem:
         names = self.names()
@@ -274,7 +278,7 @@ class Ref(Param[T]):
         if self.default is not None:
             return self.default(ctx)
         assert self.kind is not None
-        return None if self.optional else Problem(self.kind.ask())
+        return None if self.optional else Problem(self.ask or self.kind.ask())
 
     def read(self, raw: str, ctx: Context) -> T | Problem:
         assert self.kind is not None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from handlers.args import Field, Fields, Problem, Ref, Text, Word, year
 from handlers.base import (
     Attachment,
     Context,
@@ -29,7 +30,6 @@ from handlers.proposal_common import (
     COMMITTEE,
     REASON_MAX,
     _code,
-    _lookup,
     collection_window,
     congress_year,
     notify,
@@ -41,12 +41,25 @@ from handlers.proposal_common import PROMPTS as PROMPTS
 from handlers.proposal_form import PROPOSAL_FORM, STEPS
 from handlers.proposal_views import PROPOSAL_HEADERS as PROPOSAL_HEADERS
 from handlers.proposal_views import detail_text, proposals_workbook, stats_text
-from schedules.kv import read_pairs, too_long
-from schedules.when import read_date
+from handlers.refs import PROPOSALS
+from schedules.kv import too_long
+from schedules.when import date_problem, read_date
 from storage.models import Proposal
 from storage.proposals import EVALUATIONS, STATUSES
 
 SECTION = "教代会提案"  # the heading it has in #帮助
+
+PROPOSAL = Ref("proposal", "编号", kind=PROPOSALS)
+KEEP, ABSORB = Ref("keep", "保留的编号", kind=PROPOSALS), Ref("absorb", "并入的编号", kind=PROPOSALS)
+REASON = Text("reason", "理由", ask="请写明不予立案的理由")
+DEPARTMENT = Word("department", "承办部门")
+ANSWER = Text("answer", "答复内容")
+VERDICT = Word("verdict", "|".join(EVALUATIONS), ask=f"请写上评价：{'、'.join(EVALUATIONS)}")
+VERDICT_NOTE = Text("note", "意见", optional=True)
+FILTER = Text("filter", "状态或承办部门", optional=True)
+YEAR = year()
+WINDOW = Fields("window", "征集时间", optional=True, fields=(
+    Field("开始", ("开始日期",), "日期", optional=True), Field("截止", ("截止日期",), "日期")))
 
 
 @command("提案", syntax="#提案 | #提案 标题｜案由｜建议 | #提案 编号",
@@ -55,9 +68,9 @@ SECTION = "教代会提案"  # the heading it has in #帮助
 def proposal(req: Request, ctx: Context) -> list[Reply]:
     args = req.args.strip()
     if args and _code(args, ctx) is not None:
-        p, problem = _lookup(req, ctx)
-        if p is None:
-            return problem
+        p = PROPOSAL.read(args, ctx)  # '#提案 2027-003': the one lookup, as a declared PROPOSAL does it
+        if isinstance(p, Problem):
+            return req.answer(p)
         return reply(detail_text(p, ctx.services.proposals, ctx.services.tz))
     if not ctx.services.access.may(ctx.sender, Role.REPRESENTATIVE):
         return reply("提交提案仅限教代会代表，您可以请代表提交。发送 #提案列表 可查看本届提案。")
@@ -78,11 +91,9 @@ def proposal(req: Request, ctx: Context) -> list[Reply]:
     return begin(PROPOSAL_FORM, req, ctx, {"values": values})
 
 
-@command("附议", syntax="#附议 编号", role=Role.REPRESENTATIVE, help="附议一件提案", examples=("#附议 2027-003",))
+@command("附议", args=(PROPOSAL,), role=Role.REPRESENTATIVE, help="附议一件提案", examples=("#附议 2027-003",))
 def cosign(req: Request, ctx: Context) -> list[Reply]:
-    code = _code(req.argv[0], ctx) if req.argv else None
-    if code is None:
-        return req.usage("请写上提案编号（见 #提案列表）")
+    code = (req.get(PROPOSAL).year, req.get(PROPOSAL).seq)
     member = ctx.services.members.get_by_contact(ctx.sender.contact_id)
     assert member is not None
     outcome, p = ctx.services.proposals.cosign(*code, member, ctx.services.proposal_rules.min_cosigners, ctx.now)
@@ -115,10 +126,10 @@ def mine(req: Request, ctx: Context) -> list[Reply]:
     return reply("\n".join(lines))
 
 
-@command("提案列表", syntax="#提案列表 [状态或承办部门]", help="查看本届提案及其状态",
+@command("提案列表", args=(FILTER,), help="查看本届提案及其状态",
          examples=("#提案列表", "#提案列表 征集中", "#提案列表 总务处"))
 def listing(req: Request, ctx: Context) -> list[Reply]:
-    arg = req.args.strip()
+    arg = req.get(FILTER)
     year = congress_year(ctx)
     rows = ctx.services.proposals.list(year)
     if arg in STATUSES:
@@ -138,36 +149,33 @@ def listing(req: Request, ctx: Context) -> list[Reply]:
     return reply("\n".join(lines))
 
 
-@command("提案统计", syntax="#提案统计 [年份]", help="按状态、承办部门、满意度统计提案",
+@command("提案统计", args=(YEAR,), help="按状态、承办部门、满意度统计提案",
          examples=("#提案统计", "#提案统计 2027"))
 def statistics(req: Request, ctx: Context) -> list[Reply]:
-    arg = req.args.strip()
-    if arg and not (arg.isdecimal() and len(arg) == 4):
-        return req.usage("年份写成 2027")
-    year = int(arg) if arg else congress_year(ctx)
+    year = req.get(YEAR) or congress_year(ctx)
     return reply(stats_text(ctx.services.proposals.list(year), year))
 
 
 # --- the committee ----------------------------------------------------------------
 
 
-WINDOW_KEYS = {"开始": "start", "截止": "deadline", "截止日期": "deadline", "开始日期": "start"}
+WINDOW_KEYS = {"开始": "start", "截止": "deadline"}
 
 
-@command("征集提案", syntax="#征集提案 [开始=日期] 截止=日期", role=COMMITTEE,
+@command("征集提案", args=(WINDOW,), role=COMMITTEE,
          help="设置或查看提案征集时间", examples=("#征集提案 截止=2027-03-20", "#征集提案 开始=3月1日 截止=3月20日"))
 def set_window(req: Request, ctx: Context) -> list[Reply]:
-    if not req.args.strip():
+    given = req.get(WINDOW)
+    if not given.head and not given.pairs:
         start, deadline = collection_window(ctx)
         return reply(f"提案征集：{start or '不限'} 至 {deadline or '不限'}，届次年份 {congress_year(ctx)}。")
-    given = read_pairs(req.args, WINDOW_KEYS)
-    if given.head or given.unknown or not given.pairs:
+    if given.head or not given.pairs:
         return req.usage()
     values: dict[str, dt.date] = {}
     for word, text in given.pairs.items():
         day = read_date(text, ctx.now.date())
         if day is None:
-            return req.usage(f"{word}日期“{text[:20]}”看不懂")
+            return req.usage(date_problem(word, text))
         values[WINDOW_KEYS[word]] = day
     if values.get("start") and values.get("deadline") and values["start"] > values["deadline"]:
         return reply("开始日期晚于截止日期，未修改。")
@@ -190,37 +198,29 @@ def _change(ctx: Context, p: Proposal, action: str, note: str = "", **fields: st
     return [Reply(f"提案 {q.code}《{q.title}》已{action}{extra}。当前状态：{q.status}。"), *told]
 
 
-@command("立案", syntax="#立案 编号", role=COMMITTEE, help="审查通过，予以立案", examples=("#立案 2027-003",))
+@command("立案", args=(PROPOSAL,), role=COMMITTEE, help="审查通过，予以立案", examples=("#立案 2027-003",))
 def accept(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx)
-    if p is None:
-        return problem
+    p = req.get(PROPOSAL)
     if p.status == "征集中":
         need = ctx.services.proposal_rules.min_cosigners
         return reply(f"提案 {p.code} 附议人数未达到 {need} 人，还不能审查。")
     return _change(ctx, p, "立案")
 
 
-@command("不予立案", syntax="#不予立案 编号 理由", role=COMMITTEE, help="不予立案（转为意见建议），须写理由",
+@command("不予立案", args=(PROPOSAL, REASON), role=COMMITTEE, help="不予立案（转为意见建议），须写理由",
          examples=("#不予立案 2027-003 属个人诉求，转为意见建议",))
 def reject(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx)
-    if p is None:
-        return problem
-    reason = req.rest()
-    if not reason:
-        return req.usage("请写明不予立案的理由")
+    p = req.get(PROPOSAL)
+    reason = req.get(REASON)
     if len(reason) > REASON_MAX:
         return reply(too_long("理由", REASON_MAX, reason) + "，未修改。")
     return _change(ctx, p, "不予立案", reason, review_note=f"不予立案，转为意见建议：{reason}")
 
 
-@command("合并", syntax="#合并 保留的编号 并入的编号", role=COMMITTEE, help="把内容相近的提案并案",
+@command("合并", args=(KEEP, ABSORB), role=COMMITTEE, help="把内容相近的提案并案",
          examples=("#合并 2027-003 2027-007",))
 def merge(req: Request, ctx: Context) -> list[Reply]:
-    codes = [c for c in (_code(a, ctx) for a in req.argv) if c is not None]
-    if len(codes) != 2 or len(req.argv) != 2:
-        return req.usage()
+    codes = [(p.year, p.seq) for p in (req.get(KEEP), req.get(ABSORB))]
     keep, absorb = ctx.services.proposals.merge(codes[0], codes[1], ctx.sender.contact_id, ctx.sender.name, ctx.now)
     for c, code in ((keep, codes[0]), (absorb, codes[1])):
         if c.problem == "not_found":
@@ -234,15 +234,11 @@ def merge(req: Request, ctx: Context) -> list[Reply]:
     return [Reply(f"已将提案 {b.code} 并入 {a.code}《{a.title}》，原提案人和附议人成为 {a.code} 的附议人。"), *told]
 
 
-@command("交办", syntax="#交办 编号 承办部门", role=COMMITTEE, help="把立案的提案交承办部门办理",
+@command("交办", args=(PROPOSAL, DEPARTMENT), role=COMMITTEE, help="把立案的提案交承办部门办理",
          examples=("#交办 2027-003 总务处",))
 def hand_over(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx)
-    if p is None:
-        return problem
-    department = req.argv[1] if len(req.argv) > 1 else ""
-    if not department:
-        return req.usage("请写上承办部门")
+    p = req.get(PROPOSAL)
+    department = req.get(DEPARTMENT)
     if len(department) > 64:
         return reply(too_long("承办部门", 64, department) + "，未修改。")
     out = _change(ctx, p, "交办", f"交{department}办理", department=department)
@@ -253,15 +249,11 @@ def hand_over(req: Request, ctx: Context) -> list[Reply]:
     return out
 
 
-@command("答复", syntax="#答复 编号 答复内容", role=(COMMITTEE, Role.DEPARTMENT_OFFICER),
+@command("答复", args=(PROPOSAL, ANSWER), role=(COMMITTEE, Role.DEPARTMENT_OFFICER),
          help="答复已交办的提案（可多次答复）", examples=("#答复 2027-003 已协调食堂，自四月起供应晚餐。",))
 def answer(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx)
-    if p is None:
-        return problem
-    text = req.rest()  # kept whole (a Text column)
-    if not text:
-        return req.usage("请写上答复内容")
+    p = req.get(PROPOSAL)
+    text = req.get(ANSWER)  # kept whole (a Text column)
     if not ctx.services.access.may(ctx.sender, "answer", p):
         return reply(f"提案 {p.code} 不是交给您所在部门办理的，不能答复。")
     stamp = f"{ctx.now:%m-%d} {ctx.sender.name}：{text}"
@@ -273,38 +265,31 @@ def answer(req: Request, ctx: Context) -> list[Reply]:
     return out
 
 
-@command("评价", syntax="#评价 编号 满意|基本满意|不满意 [意见]", help="提案人评价答复",
+@command("评价", args=(PROPOSAL, VERDICT, VERDICT_NOTE), help="提案人评价答复",
          examples=("#评价 2027-003 满意",))
 def evaluate(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx)
-    if p is None:
-        return problem
+    p = req.get(PROPOSAL)
     if not ctx.services.access.may(ctx.sender, "evaluate", p):
         return reply("只有提案人可以评价。")
-    verdict = req.argv[1] if len(req.argv) > 1 else ""
+    verdict = req.get(VERDICT)
     if verdict not in EVALUATIONS:
         return reply(f"请写上评价：{'、'.join(EVALUATIONS)}，例如 #评价 {p.code} 满意。")
-    note = req.rest(2)
+    note = req.get(VERDICT_NOTE)
     if len(note) > 500:
         return reply(too_long("评价说明", 500, note) + "，未修改。")
     return _change(ctx, p, "评价", verdict + (f"，{note}" if note else ""), evaluation=verdict, evaluation_note=note)
 
 
-@command("办结", syntax="#办结 编号", role=COMMITTEE, help="提案办理完毕", examples=("#办结 2027-003",))
+@command("办结", args=(PROPOSAL,), role=COMMITTEE, help="提案办理完毕", examples=("#办结 2027-003",))
 def close(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx)
-    if p is None:
-        return problem
+    p = req.get(PROPOSAL)
     return _change(ctx, p, "办结")
 
 
-@command("导出提案", syntax="#导出提案 [年份]", role=COMMITTEE, help="导出提案汇总表（Excel，私聊发给您）",
+@command("导出提案", args=(YEAR,), role=COMMITTEE, help="导出提案汇总表（Excel，私聊发给您）",
          examples=("#导出提案 2027",))
 def export(req: Request, ctx: Context) -> list[Reply]:
-    arg = req.args.strip()
-    if arg and not (arg.isdecimal() and len(arg) == 4):
-        return req.usage("年份写成 2027")
-    year = int(arg) if arg else congress_year(ctx)
+    year = req.get(YEAR) or congress_year(ctx)
     name = f"{year}年提案汇总表.xlsx"
     count = len(ctx.services.proposals.list(year))
     return [Reply(f"已发送 {name}（{count} 件）。如未收到文件，可在服务器上运行 "
