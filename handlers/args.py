@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from schedules.kv import KeyValues, read_pairs, too_long
-from schedules.when import date_problem, read_datetime
+from schedules.when import date_problem, parse_month, read_datetime
 
 if TYPE_CHECKING:
     from handlers.base import Context
@@ -134,6 +134,15 @@ class Number(Param[int]):
 
 def year(label: str = "年份", optional: bool = True) -> Number:
     return Number("year", label, optional, low=1000, high=9999, how=YEAR_HOW)
+
+
+@dataclass(frozen=True)
+class Month(Param[int]):
+    """A month: '3', '3月', '三月', '十二月份'."""
+
+    def read(self, raw: str, ctx: Context) -> int | Problem:
+        month = parse_month(raw)
+        return month if month is not None else Problem("月份写成 3 或 三月")
 
 
 _COUNT = re.compile(r"^(?:[+＋]|加|带|家属)?(\d{1,2})(?:人|位)?$")
@@ -250,12 +259,15 @@ class Kind(Generic[T]):
     where: str = ""  # where numbers are seen: '见 #报名列表'
     after: str = ""  # after '没有编号为 N 的…': '，发送 #报名列表 查看'
     visible: Callable[[T, Context], bool] = lambda obj, ctx: True  # asks services.access, never a role
+    not_found: str = ""  # instead of '没有编号为 N 的…' (a kind whose lookup also says who may see it)
 
     def ask(self) -> str:
         where = f"（{self.where}）" if self.where else ""
         return f"请写上{self.noun}编号{where}"
 
     def missing(self, key: Any) -> str:
+        if self.not_found:
+            return self.not_found
         return f"没有编号为 {self.shown(key)} 的{self.noun}{self.after}"
 
 

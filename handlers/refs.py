@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from handlers.args import Kind, Problem
 from handlers.proposal_common import congress_year
 from handlers.signup_args import event_by_words
+from handlers.signup_views import _open_events
 from storage.models import Checkin, Event, Notice, Proposal, ScheduleItem, Vote
 from storage.proposals import parse_code
 
@@ -54,3 +55,9 @@ def latest_checkin(ctx: Context) -> Checkin | Problem:
     """#签到情况 / #结束签到 without a number: the latest check-in."""
     c = ctx.services.checkins.latest()
     return c if c is not None else Problem("还没有发起过签到（#开始签到）", usage=False)
+
+
+def sole_open_event(ctx: Context) -> Event | Problem:
+    """#名单 without a number: the one sign-up open now, if there is only one."""
+    events = _open_events(ctx)
+    return events[0] if len(events) == 1 else Problem(EVENTS.ask())

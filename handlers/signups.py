@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from handlers.args import Ref, Text
 from handlers.base import Answer, Attachment, Context, Invalid, Reply, Request, Role, command, reply
 from handlers.forms import begin
 from handlers.notices import Person, by_department
+from handlers.refs import EVENTS, sole_open_event
 from handlers.signup_args import _EXTRA_GIVEN, _number_from_title, parse_signup_args, split_note, split_title
 from handlers.signup_args import NOTE_MAX as NOTE_MAX
 from handlers.signup_args import events_titled as events_titled
@@ -45,22 +47,9 @@ from storage.models import Event, Member
 SECTION = "活动报名"  # the heading it has in #帮助
 
 
-def _event_arg(req: Request, ctx: Context, sole_open: bool = False) -> tuple[Event | None, list[Reply]]:
-    """The event the first argument names; ``sole_open``: with no argument, the one open event (if one)."""
-    arg = req.argv[0] if req.argv else ""
-    number, _, _ = parse_signup_args(arg)
-    if number is None and arg and not split_title(arg)[0]:
-        number, problem = _number_from_title(arg, ctx.services.signups.all_events(), ctx, req)
-        if number is None:
-            return None, problem
-    if number is None and not arg and sole_open and len(open_events := _open_events(ctx)) == 1:
-        number = open_events[0].number
-    if number is None:
-        return None, req.usage("请写上报名编号（见 #报名列表）")
-    event = ctx.services.signups.get(number)
-    if event is None:
-        return None, reply(f"没有编号为 {number} 的报名活动，发送 #报名列表 查看。")
-    return event, []
+EVENT = Ref("event", "编号", kind=EVENTS)
+SOLE_EVENT = Ref("event", "编号", kind=EVENTS, default=sole_open_event)  # none: the only open one
+CANCEL_REASON = Text("reason", "原因", optional=True)
 
 
 def _queue_list_post(ctx: Context, event: Event) -> None:
@@ -138,11 +127,9 @@ def proxy_signup(req: Request, ctx: Context) -> list[Reply]:
     return replies
 
 
-@command("截止报名", syntax="#截止报名 编号", role=Role.ADMIN, help="提前截止一项报名", examples=("#截止报名 3",))
+@command("截止报名", args=(EVENT,), role=Role.ADMIN, help="提前截止一项报名", examples=("#截止报名 3",))
 def close_signup(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx)
-    if event is None:
-        return problem
+    event = req.get(EVENT)
     if event.status != "open":
         return reply(f"“{event.title}”已{'取消' if event.status == 'cancelled' else '截止'}，无需再截止。")
     ctx.services.signups.set_status(event.number, "closed")
@@ -151,15 +138,13 @@ def close_signup(req: Request, ctx: Context) -> list[Reply]:
     return reply(f"已截止“{event.title}”的报名：确认 {len(roster.confirmed)} 人，候补 {len(roster.waitlist)} 人。")
 
 
-@command("取消活动", syntax="#取消活动 编号 原因", role=Role.ADMIN,
+@command("取消活动", args=(EVENT, CANCEL_REASON), role=Role.ADMIN,
          help="取消一项报名活动，并私聊通知已报名的人", examples=("#取消活动 3 因天气原因延期",))
 def cancel_event(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx)
-    if event is None:
-        return problem
+    event = req.get(EVENT)
     if event.status == "cancelled":
         return reply(f"“{event.title}”已经取消过了。")
-    reason = req.rest()
+    reason = req.get(CANCEL_REASON)
     if len(reason) > 200:
         return reply(too_long("取消原因", 200, reason) + "，未取消。")
     _, active = ctx.services.signups.set_status(event.number, "cancelled", reason or "未说明")
@@ -170,12 +155,10 @@ def cancel_event(req: Request, ctx: Context) -> list[Reply]:
     return out
 
 
-@command("导出名单", syntax="#导出名单 编号", role=Role.ADMIN, help="把报名名单导出为 Excel 文件（私聊发给您）",
+@command("导出名单", args=(EVENT,), role=Role.ADMIN, help="把报名名单导出为 Excel 文件（私聊发给您）",
          examples=("#导出名单 3",))
 def export_signups(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx)
-    if event is None:
-        return problem
+    event = req.get(EVENT)
     data = signup_workbook(ctx.services.signups.all_signups(event.number), ctx.services.tz)
     name = f"报名名单-{event.number}-{event.title[:20]}.xlsx"
     text = (f"“{event.title}”报名名单已发送：{name}。如未收到文件，可在服务器上运行 "
@@ -183,12 +166,10 @@ def export_signups(req: Request, ctx: Context) -> list[Reply]:
     return [Reply(text, file=Attachment(name, data), to_contact=ctx.sender.contact_id)]
 
 
-@command("未报名", syntax="#未报名 编号", role=Role.ADMIN, help="查看报名对象中还没报名的人（按部门，依花名册）",
+@command("未报名", args=(EVENT,), role=Role.ADMIN, help="查看报名对象中还没报名的人（按部门，依花名册）",
          examples=("#未报名 3",))
 def missing_signups(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx)
-    if event is None:
-        return problem
+    event = req.get(EVENT)
     missing = not_signed_up(ctx, event)
     if missing is None:
         return reply("还没有导入花名册，无法知道谁没报名（见 unionbot members import）。")
@@ -200,12 +181,10 @@ def missing_signups(req: Request, ctx: Context) -> list[Reply]:
     return reply("\n".join(lines))
 
 
-@command("提醒报名", syntax="#提醒报名 编号", role=Role.ADMIN, help="私聊提醒还没报名的人（截止前，经发件队列）",
+@command("提醒报名", args=(EVENT,), role=Role.ADMIN, help="私聊提醒还没报名的人（截止前，经发件队列）",
          examples=("#提醒报名 3",))
 def remind_signups(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx)
-    if event is None:
-        return problem
+    event = req.get(EVENT)
     if event.status != "open" or (event.deadline is not None and event.deadline <= ctx.now):
         return reply(f"“{event.title}”报名已截止，不再提醒。")
     missing = not_signed_up(ctx, event)
@@ -296,12 +275,10 @@ def cancel_signup(req: Request, ctx: Context) -> list[Reply]:
     return out
 
 
-@command("名单", syntax="#名单 编号", help="查看某项活动的报名名单（只有一项报名时可省略编号）",
+@command("名单", args=(SOLE_EVENT,), help="查看某项活动的报名名单（只有一项报名时可省略编号）",
          examples=("#名单 3", "#名单 羽毛球"))
 def show_roster(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx, sole_open=True)
-    if event is None:
-        return problem
+    event = req.get(SOLE_EVENT)
     text = roster_text(ctx.services, event.number)
     return reply(text or "没有这个报名编号。")
 

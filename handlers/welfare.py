@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from handlers.args import Kind, Number, Ref, Text, Word, year
 from handlers.base import (
     Answer,
     Attachment,
@@ -43,6 +44,18 @@ def actor_of(ctx: Context) -> Actor:
     """The desk enforces, record by record, what the access rule decided the sender is."""
     return Actor(ctx.sender.contact_id, ctx.sender.name, ctx.sender.member_id,
                  ctx.services.access.may(ctx.sender, OFFICER))
+
+
+# Looked up through the desk, which answers the same (None) for no such request and one the sender may not see.
+REQUESTS: Kind[WelfareRequest] = Kind(
+    "申请", lambda code, ctx: ctx.services.welfare.view(actor_of(ctx), code, ctx.now),
+    parse=lambda raw, ctx: raw.strip() or None, not_found=NOT_VISIBLE.removesuffix("。"))
+REQUEST = Ref("request", "编号", kind=REQUESTS, ask="请写上申请编号")
+# The officers' actions look the code up themselves (storage.welfare.act), with the same answer.
+CODE = Word("code", "编号", ask="请写上申请编号")
+AMOUNT = Number("amount", "金额", optional=True, unit="元", how="金额应是整数（元）")  # none: the standard
+REJECT_REASON = Text("reason", "理由", ask="请写明驳回理由")
+YEAR = year()
 
 
 def _types(ctx: Context) -> tuple[WelfareType, ...]:
@@ -231,14 +244,10 @@ def detail_text(r: WelfareRequest, tz: dt.tzinfo) -> str:
     return "\n".join(lines)
 
 
-@command("申请详情", syntax="#申请详情 编号", scope=Scope.PRIVATE, help="查看一份申请（本人或福利委员）",
+@command("申请详情", args=(REQUEST,), scope=Scope.PRIVATE, help="查看一份申请（本人或福利委员）",
          examples=("#申请详情 W2027-012",))
 def show(req: Request, ctx: Context) -> list[Reply]:
-    code = req.argv[0] if req.argv else ""
-    if not code:
-        return req.usage("请写上申请编号")
-    r = ctx.services.welfare.view(actor_of(ctx), code, ctx.now)
-    return reply(detail_text(r, ctx.services.tz) if r else NOT_VISIBLE)
+    return reply(detail_text(req.get(REQUEST), ctx.services.tz))
 
 
 # --- officers -----------------------------------------------------------------------
@@ -266,29 +275,18 @@ def _act(ctx: Context, code: str, action: str, told: str, **values: object) -> l
     return out
 
 
-def _code_arg(req: Request) -> tuple[str, list[Reply]]:
-    code = req.argv[0] if req.argv else ""
-    return code, ([] if code else req.usage("请写上申请编号"))
-
-
-@command("受理", syntax="#受理 编号", role=OFFICER, scope=Scope.PRIVATE, help="受理一份申请",
+@command("受理", args=(CODE,), role=OFFICER, scope=Scope.PRIVATE, help="受理一份申请",
          examples=("#受理 W2027-012",))
 def accept(req: Request, ctx: Context) -> list[Reply]:
-    code, problem = _code_arg(req)
-    return problem or _act(ctx, code, "受理", "已受理，福利委员会与您联系。")
+    return _act(ctx, req.get(CODE), "受理", "已受理，福利委员会与您联系。")
 
 
-@command("核定", syntax="#核定 编号 [金额]", role=OFFICER, scope=Scope.PRIVATE,
+@command("核定", args=(CODE, AMOUNT), role=OFFICER, scope=Scope.PRIVATE,
          help="核定慰问金额（省略金额则按标准）", examples=("#核定 W2027-012 500",))
 def approve(req: Request, ctx: Context) -> list[Reply]:
-    code, problem = _code_arg(req)
-    if problem:
-        return problem
-    if len(req.argv) > 1:
-        text = req.argv[1].removesuffix("元")
-        if not text.isdecimal() or len(text) > 6:
-            return req.usage("金额应是整数（元）")
-        amount = int(text)
+    code = req.get(CODE)
+    if (given := req.get(AMOUNT)) is not None:
+        amount = given
     else:
         r = ctx.services.welfare.view(actor_of(ctx), code, ctx.now)
         if r is None:
@@ -299,22 +297,17 @@ def approve(req: Request, ctx: Context) -> list[Reply]:
     return _act(ctx, code, "核定", f"已核定，金额 {amount} 元。", amount=amount)
 
 
-@command("发放", syntax="#发放 编号", role=OFFICER, scope=Scope.PRIVATE, help="记录已发放",
+@command("发放", args=(CODE,), role=OFFICER, scope=Scope.PRIVATE, help="记录已发放",
          examples=("#发放 W2027-012",))
 def pay(req: Request, ctx: Context) -> list[Reply]:
-    code, problem = _code_arg(req)
-    return problem or _act(ctx, code, "发放", "慰问金已发放，请查收。工会祝您一切顺利。")
+    return _act(ctx, req.get(CODE), "发放", "慰问金已发放，请查收。工会祝您一切顺利。")
 
 
-@command("驳回", syntax="#驳回 编号 理由", role=OFFICER, scope=Scope.PRIVATE, help="驳回申请（须写理由）",
+@command("驳回", args=(CODE, REJECT_REASON), role=OFFICER, scope=Scope.PRIVATE, help="驳回申请（须写理由）",
          examples=("#驳回 W2027-012 不属于直系亲属",))
 def reject(req: Request, ctx: Context) -> list[Reply]:
-    code, problem = _code_arg(req)
-    if problem:
-        return problem
-    reason = req.rest()
-    if not reason:
-        return req.usage("请写明驳回理由")
+    code = req.get(CODE)
+    reason = req.get(REJECT_REASON)
     if len(reason) > NOTE_LIMIT:
         return reply(too_long("驳回理由", NOTE_LIMIT, reason) + "，未修改。")
     return _act(ctx, code, "驳回", f"未获通过：{reason}。如有疑问请与福利委员联系。", reject_reason=reason)
@@ -335,13 +328,10 @@ def ledger_workbook(rows: list[WelfareRequest], year: int, tz: dt.tzinfo) -> byt
     return workbook_bytes(f"{year}年慰问台账", LEDGER_HEADERS, body)
 
 
-@command("导出台账", syntax="#导出台账 [年份]", role=OFFICER, scope=Scope.PRIVATE,
+@command("导出台账", args=(YEAR,), role=OFFICER, scope=Scope.PRIVATE,
          help="导出慰问、帮扶台账（Excel，私聊发给您）", examples=("#导出台账 2027",))
 def export(req: Request, ctx: Context) -> list[Reply]:
-    arg = req.args.strip()
-    if arg and not (arg.isdecimal() and len(arg) == 4):
-        return req.usage("年份写成 2027")
-    year = int(arg) if arg else ctx.now.year
+    year = req.get(YEAR) or ctx.now.year
     rows = ctx.services.welfare.ledger(actor_of(ctx), year, ctx.now)
     if rows is None:
         return reply(NOT_VISIBLE)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from schedules.kv import KeyValues, split_trailing
 from schedules.text_norm import chinese_number, fold_width
-from schedules.when import YearRule, read_date
+from schedules.when import YearRule, date_problem, read_date
 
 NOTE_LIMIT = 500  # characters of a text field or 备注 (the reply says so when more is typed)
 RELATIVES = ("配偶", "子女", "父母", "岳父母", "公婆")
@@ -111,7 +111,7 @@ def check_value(f: FormField, text: str, today: dt.date) -> tuple[str | None, st
     if f.kind == "date":
         d = read_date(t, today, YearRule.NEAREST)  # a stay or a wedding: usually just past
         if d is None:
-            return None, f"{f.name}“{t[:20]}”不是日期，请写成 2027-03-02 或 3月2日。"
+            return None, date_problem(f.name, t) + "。"
         return d.isoformat(), ""
     if f.kind == "number":
         n = _number(t)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from schedules.audience import EVERYONE, normalize_audience
 from schedules.kv import read_pairs, split_trailing, too_long
 from schedules.text_norm import chinese_number
-from schedules.when import read_datetime
+from schedules.when import date_problem, read_datetime
 
 FIELD_NAMES = {
     "标题": "title", "活动": "title", "名称": "title", "项目": "title",
@@ -82,8 +82,7 @@ def parse_event_form(text: str, now: dt.datetime) -> EventForm:
             default = dt.time(0, 0) if key == "starts_at" else dt.time(23, 59)
             when = read_datetime(value, now, default)
             if when is None:
-                form.errors.append(f"{word}“{value[:30]}”不是日期时间"
-                                   "（写成 2027-04-15 15:30、4月15日 15:30 或 明天 15:30）")
+                form.errors.append(date_problem(word, value))
             else:
                 setattr(form, key, when)
     if tails:
