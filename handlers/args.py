@@ -209,6 +209,7 @@ class Fields(Param[KeyValues]):
     fields: tuple[Field, ...] = ()
     head: str = ""  # what the text before the first pair is ('标题'); empty: none is shown
     fold: bool = True  # full-width digits to half-width in values
+    strict: bool = True  # False: a key it does not know is left to the command (which names all problems at once)
 
     def take(self, text: str) -> tuple[str, str]:
         return text.strip(), ""
@@ -223,7 +224,9 @@ class Fields(Param[KeyValues]):
     def syntax(self) -> str:
         pairs = " ".join(f.syntax() for f in self.fields if f.listed)
         shown = f"{self.head} {pairs}" if self.head else pairs
-        return f"[{shown}]" if self.optional else shown
+        # Optional as a whole, unless each field already says it is ('[开始=日期] [截止=日期]').
+        each = all(f.optional for f in self.fields if f.listed) and not self.head
+        return f"[{shown}]" if self.optional and not each else shown
 
     def absent(self, ctx: Context) -> KeyValues | Problem | None:
         return KeyValues() if self.optional else self.asked()
@@ -231,9 +234,9 @@ class Fields(Param[KeyValues]):
     def read(self, raw: str, ctx: Context) -> KeyValues | Problem:
         names = self.names()
         given = read_pairs(raw, names, fold=self.fold)
-        if given.unknown:
+        if given.unknown and self.strict:
             return Problem(f"不认识“{given.unknown[0][:8]}”这一项（可写：{self.keys()}）")
-        out = KeyValues(head=given.head)
+        out = KeyValues(head=given.head, unknown=given.unknown)
         for word in given.order:
             name = names[word]
             out.pairs[name] = given.pairs[word]

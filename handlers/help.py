@@ -27,6 +27,8 @@ def help_command(req: Request, ctx: Context) -> list[Reply]:
             extra = f"，您是不是想找：{'、'.join('#' + h for h in hints)}" if hints else ""
             return reply(f"没有“{name[:20]}”这个命令{extra}。发送 #帮助 查看全部命令。")
         lines = [f"{spec.syntax}", spec.help]
+        if keys := spec.keys():
+            lines.append(f"可写：{keys}")
         if spec.aliases:
             lines.append("也可以写作：" + "、".join("#" + a for a in spec.aliases))
         if spec.roles != (Role.MEMBER,):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.args import Word
 from handlers.base import ROLE_LABELS, Context, Reply, Request, Role, Scope, command, reply
 from storage.members import member_code
 from storage.web_logins import LINK_TTL
@@ -27,12 +28,15 @@ def my_info(req: Request, ctx: Context) -> list[Reply]:
     return reply("\n".join(lines))
 
 
-@command("绑定", syntax="#绑定 联系人 花名册姓名", role=Role.ADMIN,
+_BIND_ASK = "请写上联系人（昵称或ID）和花名册姓名"
+CONTACT = Word("contact", "联系人", ask=_BIND_ASK)
+ROSTER_NAME = Word("name", "花名册姓名", ask=_BIND_ASK)
+
+
+@command("绑定", args=(CONTACT, ROSTER_NAME), role=Role.ADMIN,
          help="把微信联系人与花名册中的教职工绑定", examples=("#绑定 李老师 李明",))
 def bind(req: Request, ctx: Context) -> list[Reply]:
-    parts = req.argv
-    if len(parts) != 2:
-        return req.usage("请写上联系人（昵称或ID）和花名册姓名")
+    parts = [req.get(CONTACT), req.get(ROSTER_NAME)]
     member, problem = ctx.services.members.bind(parts[0], parts[1])
     if member is None:
         return reply(f"未绑定：{problem}。")

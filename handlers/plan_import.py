@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
+from handlers.args import Text
 from handlers.base import Answer, Context, Form, Invalid, Reply, Request, Role, Scope, Step, command, reply
 from handlers.forms import begin
 from schedules.categories import classify
@@ -213,13 +214,16 @@ PLAN_FORM = Form(
 )
 
 
-@command("导入计划", syntax="#导入计划 [计划全文]", role=Role.ADMIN, scope=Scope.PRIVATE, max_chars=MAX_PLAN_CHARS,
+PLAN_TEXT = Text("plan", "计划全文", optional=True)  # none (or a file): the form waits for it
+
+
+@command("导入计划", args=(PLAN_TEXT,), role=Role.ADMIN, scope=Scope.PRIVATE, max_chars=MAX_PLAN_CHARS,
          help="导入年度工作计划中的活动安排（粘贴全文或发送文件，预览后确认）")
 def start_import(req: Request, ctx: Context) -> list[Reply]:
-    if not (req.attachment or req.args.strip()):
+    if not (req.attachment or req.get(PLAN_TEXT)):
         return begin(PLAN_FORM, req, ctx)
     try:
-        plan = _read_plan(Answer(req.args, req.attachment, {}), ctx)
+        plan = _read_plan(Answer(req.get(PLAN_TEXT), req.attachment, {}), ctx)
     except Invalid as exc:
         # Nothing read: wait for the plan as if #导入计划 had come alone.
         out = begin(PLAN_FORM, req, ctx)

@@ -59,7 +59,7 @@ VERDICT_NOTE = Text("note", "意见", optional=True)
 FILTER = Text("filter", "状态或承办部门", optional=True)
 YEAR = year()
 WINDOW = Fields("window", "征集时间", optional=True, fields=(
-    Field("开始", ("开始日期",), "日期", optional=True), Field("截止", ("截止日期",), "日期")))
+    Field("开始", ("开始日期",), "日期", optional=True), Field("截止", ("截止日期",), "日期", optional=True)))
 
 
 @command("提案", syntax="#提案 | #提案 标题｜案由｜建议 | #提案 编号",

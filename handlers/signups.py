@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from handlers.args import Ref, Text
+from handlers.args import Field, Fields, Ref, Text
 from handlers.base import Answer, Attachment, Context, Invalid, Reply, Request, Role, command, reply
 from handlers.forms import begin
 from handlers.notices import Person, by_department
@@ -41,6 +41,7 @@ from handlers.signup_views import STATUS_LABELS as STATUS_LABELS
 from handlers.signup_views import notice_text as notice_text
 from handlers.signup_views import render_list_post as render_list_post
 from handlers.signup_views import render_signup_nudge as render_signup_nudge
+from schedules.event_form import FIELDS as EVENT_FIELDS
 from schedules.kv import too_long
 from storage.models import Event, Member
 
@@ -50,6 +51,9 @@ SECTION = "活动报名"  # the heading it has in #帮助
 EVENT = Ref("event", "编号", kind=EVENTS)
 SOLE_EVENT = Ref("event", "编号", kind=EVENTS, default=sole_open_event)  # none: the only open one
 CANCEL_REASON = Text("reason", "原因", optional=True)
+# Read again whole by the publish form (handlers.signup_publish), which names every problem at once.
+NEW_EVENT = Fields("event", "活动名称", head="活动名称", optional=True, strict=False, fields=tuple(
+    Field(name, aliases, listed=key != "title") for name, aliases, key in EVENT_FIELDS))
 
 
 def _queue_list_post(ctx: Context, event: Event) -> None:
@@ -77,7 +81,7 @@ def _member(ctx: Context) -> Member:
 
 
 
-@command("发起报名", syntax="#发起报名 活动名称 时间=… 地点=… 名额=… 截止=… 对象=… 家属=…", role=Role.ADMIN,
+@command("发起报名", args=(NEW_EVENT,), role=Role.ADMIN,
          help="发起一项活动报名，并把报名通知发到对应的群（只发 #发起报名 则私聊分步填写）",
          examples=("#发起报名 教职工羽毛球赛 时间=2027-04-15 15:30 地点=体育馆 名额=32 截止=2027-04-12 17:00",
                    "#发起报名 活动5 名额=40"))
