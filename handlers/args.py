@@ -65,6 +65,10 @@ class Param(Generic[T]):
         parts = text.split(maxsplit=1)
         return (parts[0], parts[1] if len(parts) > 1 else "") if parts else ("", "")
 
+    def fits(self, word: str) -> bool:
+        """Whether an optional one takes this word; else it is left for the next ('#报名 3 素食': no +N)."""
+        return True
+
     def read(self, raw: str, ctx: Context) -> T | Problem:
         raise NotImplementedError
 
@@ -162,6 +166,9 @@ class Count(Param[int]):
 
     def syntax(self) -> str:
         return f"[+{self.label}]" if self.optional else f"+{self.label}"
+
+    def fits(self, word: str) -> bool:
+        return word[:1] in "+＋" or read_count(word) is not None
 
     def read(self, raw: str, ctx: Context) -> int | Problem:
         n = read_count(raw)
@@ -320,7 +327,10 @@ def read_all(params: tuple[Param[Any], ...], text: str, ctx: Context) -> dict[st
     values: dict[str, Any] = {}
     rest = text.strip()
     for p in params:
-        raw, rest = p.take(rest) if rest else ("", "")
+        raw, after = p.take(rest) if rest else ("", "")
+        if raw and p.optional and not p.fits(raw):
+            raw, after = "", rest
+        rest = after
         value = p.read(raw, ctx) if raw else p.absent(ctx)
         if isinstance(value, Problem):
             return value
