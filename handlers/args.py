@@ -270,10 +270,11 @@ class Kind(Generic[T]):
     after: str = ""  # after '没有编号为 N 的…': '，发送 #报名列表 查看'
     visible: Callable[[T, Context], bool] = lambda obj, ctx: True  # asks services.access, never a role
     not_found: str = ""  # instead of '没有编号为 N 的…' (a kind whose lookup also says who may see it)
+    number_word: str = ""  # what its number is called when asked for ('报名编号'); default noun + '编号'
 
     def ask(self) -> str:
         where = f"（{self.where}）" if self.where else ""
-        return f"请写上{self.noun}编号{where}"
+        return f"请写上{self.number_word or self.noun + '编号'}{where}"
 
     def missing(self, key: Any) -> str:
         if self.not_found:

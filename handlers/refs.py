@@ -36,7 +36,7 @@ def _code_text(code: Any) -> str:
 VOTES: Kind[Vote] = Kind("投票", lambda n, ctx: ctx.services.votes.get(n), where="见投票通知")
 # A notice with no receipt asked is not one of these: the same words as no notice at all.
 RECEIPT_NOTICES: Kind[Notice] = Kind(
-    "回执通知", lambda n, ctx: ctx.services.notices.get(n), where="见群里的通知",
+    "回执通知", lambda n, ctx: ctx.services.notices.get(n), where="见群里的通知", number_word="通知编号",
     visible=lambda notice, ctx: notice.needs_receipt)
 CHECKINS: Kind[Checkin] = Kind("签到", lambda n, ctx: ctx.services.checkins.get(n), where="见签到通知")
 PROPOSALS: Kind[Proposal] = Kind(
@@ -48,7 +48,7 @@ SCHEDULE_ITEMS: Kind[ScheduleItem] = Kind(
 EVENTS: Kind[Event] = Kind(
     "报名活动", lambda n, ctx: ctx.services.signups.get(n),
     parse=lambda raw, ctx: event_by_words(raw, ctx.services.signups.all_events(), ctx),
-    where="见 #报名列表", after="，发送 #报名列表 查看")
+    where="见 #报名列表", after="，发送 #报名列表 查看", number_word="报名编号")
 
 
 def latest_checkin(ctx: Context) -> Checkin | Problem:
