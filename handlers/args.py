@@ -120,6 +120,22 @@ class Word(Param[str]):
         return raw
 
 
+def whole_number(text: str, low: int = 0, high: int = 999_999_999) -> int | None:
+    """The one reader of a whole number typed in chat ('3', '３'): None unless it is one in [low, high].
+    The length is checked before ``int``, so a pasted wall of digits is no number (and no ValueError)."""
+    t = text.strip()
+    if not t.isdecimal() or len(t) > len(str(high)):
+        return None
+    n = int(t)
+    return n if low <= n <= high else None
+
+
+def pick(text: str, count: int) -> int | None:
+    """A choice by its place in a list of ``count`` ('2' -> index 1); None when it is not one."""
+    n = whole_number(text, 1, count) if count else None
+    return None if n is None else n - 1
+
+
 @dataclass(frozen=True)
 class Number(Param[int]):
     """A whole number between ``low`` and ``high`` ('30', '30天' with ``unit='天'``)."""
@@ -131,8 +147,9 @@ class Number(Param[int]):
 
     def read(self, raw: str, ctx: Context) -> int | Problem:
         text = raw.strip().lstrip(REF_MARKS).removesuffix(self.unit) if self.unit else raw.strip()
-        if text.isdecimal() and len(text) <= 9 and self.low <= int(text) <= self.high:
-            return int(text)
+        n = whole_number(text, self.low, self.high)
+        if n is not None:
+            return n
         return Problem(self.how or f"{self.label}应是 {self.low} 到 {self.high} 之间的整数")
 
 
@@ -283,8 +300,7 @@ class Kind(Generic[T]):
 
 
 def _plain_number(raw: str) -> int | None:
-    text = raw.strip().lstrip(REF_MARKS)
-    return int(text) if text.isdecimal() and len(text) <= 6 else None
+    return whole_number(raw.strip().lstrip(REF_MARKS), 0, 999_999)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from handlers.args import Kind, Problem
+from handlers.args import Kind, Problem, whole_number
 from handlers.proposal_common import congress_year
 from handlers.signup_args import event_by_words
 from handlers.signup_views import _open_events
@@ -21,8 +21,7 @@ if TYPE_CHECKING:
 
 
 def _item_number(raw: str, ctx: Context) -> int | None:
-    text = raw.strip().lstrip("#＃№").removeprefix("活动")
-    return int(text) if text.isdecimal() and len(text) <= 9 else None
+    return whole_number(raw.strip().lstrip("#＃№").removeprefix("活动"))
 
 
 def _proposal_code(raw: str, ctx: Context) -> tuple[int, int] | None:

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable
 
-from handlers.args import Field, Fields, Ref, Text
+from handlers.args import Field, Fields, Ref, Text, pick, whole_number
 from handlers.base import Context, Reply, Request, Role, Scope, command, reply
 from handlers.refs import VOTES
 from handlers.services import Services
@@ -40,7 +40,7 @@ NAMED_WORDS = ("否", "记名", "实名", "公开", "no", "false", "0")
 _SHAPED: dict[str, Callable[[str, dt.datetime], bool]] = {
     "deadline": lambda t, now: read_datetime(t, now, dt.time(23, 59)) is not None,
     "anonymous": lambda t, now: t.strip().lower() in ANONYMOUS_WORDS + NAMED_WORDS,
-    "max_choices": lambda t, now: t.strip().isdecimal(),
+    "max_choices": lambda t, now: whole_number(t) is not None,
     "audience": lambda t, now: not any(c.isspace() for c in t),  # one word, as #发送通知 reads it
 }
 
@@ -104,11 +104,11 @@ def start_vote(req: Request, ctx: Context) -> list[Reply]:
         anonymous = word in ANONYMOUS_WORDS
     max_choices = 1
     if "max_choices" in fields:
-        text = fields["max_choices"].strip()
-        if not text.isdecimal() or not 1 <= int(text) <= len(options):
+        chosen = whole_number(fields["max_choices"], 1, len(options))
+        if chosen is None:
             problems.append(f"多选应是 1 到 {len(options)} 之间的数")
         else:
-            max_choices = int(text)
+            max_choices = chosen
     audience = normalize_audience(fields.get("audience", EVERYONE))
     if len(audience) > 64:
         problems.append(too_long("对象", 64, audience))
@@ -140,8 +140,8 @@ def _choices(words: list[str], options: list[str]) -> list[int] | None:
         w = w.strip("，,。")
         if w in options:
             found.append(options.index(w))
-        elif w.isdecimal() and 1 <= int(w) <= len(options):
-            found.append(int(w) - 1)
+        elif (i := pick(w, len(options))) is not None:
+            found.append(i)
         else:
             return None
     return found

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from handlers.args import pick, whole_number
 from schedules.kv import KeyValues, split_trailing
 from schedules.text_norm import chinese_number, fold_width
 from schedules.when import YearRule, date_problem, read_date
@@ -98,9 +99,8 @@ def find_type(word: str, types: tuple[WelfareType, ...]) -> WelfareType | None:
     for t in types:
         if w in t.names:
             return t
-    if w.isdecimal() and 1 <= int(w) <= len(types):
-        return types[int(w) - 1]
-    return None
+    i = pick(w, len(types))
+    return None if i is None else types[i]
 
 
 def check_value(f: FormField, text: str, today: dt.date) -> tuple[str | None, str]:
@@ -177,5 +177,5 @@ def guess_number(kind: WelfareType, free: str, data: dict) -> None:
 def _number(text: str) -> int | None:
     t = fold_width(text).strip().removesuffix("天").removesuffix("日")
     if t.isdecimal():
-        return int(t) if len(t) <= 5 else None
+        return whole_number(t, 0, 99_999)
     return chinese_number(t)
