@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from handlers.args import Param, Problem, read_all, syntax_line
 from handlers.core_types import ROLE_LABELS as ROLE_LABELS
 from handlers.core_types import CommandSpec as CommandSpec
 from handlers.core_types import Role as Role
@@ -46,6 +48,9 @@ class Chat:
         return self.kind == "group"
 
 
+_T = TypeVar("_T")
+
+
 @dataclass(frozen=True)
 class Request:
     """A parsed command: ``#活动安排 3`` -> name '活动安排', args '3'."""
@@ -56,6 +61,15 @@ class Request:
     typed: str = ""  # the name or alias as the member typed it (#住院 for #申请)
     draft: DraftState | None = None  # the sender's open form, as the pipeline loaded it (private chats)
     spec: CommandSpec | None = None  # the declaration it was dispatched by
+    values: Mapping[str, Any] = field(default_factory=dict)  # the declared arguments, read (handlers.args)
+
+    def get(self, param: Param[_T]) -> _T:
+        """A declared argument's value, typed by its declaration: ``req.get(VOTE)`` is a Vote."""
+        return self.values[param.key]  # type: ignore[no-any-return]
+
+    def answer(self, problem: Problem) -> list[Reply]:
+        """The reply to a Problem: with the 格式 line when the words were not understood."""
+        return self.usage(problem.text) if problem.usage else [Reply(problem.text + problem.end)]
 
     def command_text(self) -> str:
         return f"#{self.typed or self.name} {self.args}".strip()
@@ -169,17 +183,39 @@ class Form:
 
 
 def command(
-    name: str, *, syntax: str, help: str, aliases: Iterable[str] = (), role: Role | tuple[Role, ...] = Role.MEMBER,
-    scope: Scope = Scope.ANY, examples: Iterable[str] = (), max_chars: int | None = None,
+    name: str, *, help: str, args: Sequence[Param[Any]] | None = None, syntax: str = "",
+    aliases: Iterable[str] = (), role: Role | tuple[Role, ...] = Role.MEMBER, scope: Scope = Scope.ANY,
+    examples: Iterable[str] = (), max_chars: int | None = None, private_problems: bool = False,
 ) -> Callable[[Handler], Handler]:
-    """Declare a chat command once; the registry and ``#帮助`` read this declaration."""
+    """Declare a chat command once; the registry, ``#帮助`` and the README's table read this declaration.
+
+    ``args``: its parameters (handlers.args). The syntax line comes from them, and they are read (objects
+    looked up) before the handler runs: it gets ``req.get(PARAM)`` or is not called, the problem answered.
+    ``private_problems``: that answer goes privately (#签到, #收到: nothing about them in the group).
+    ``syntax=``: a hand-written line, only for a command whose arguments its handler still reads itself;
+    such a command declares no ``args``."""
+    if args is not None and syntax:
+        raise ValueError(f"#{name}: declare args or a syntax line, not both")
+    params = tuple(args or ())
 
     def wrap(func: Handler) -> Handler:
-        func.__command__ = CommandSpec(  # type: ignore[attr-defined]
-            name=name, func=func, syntax=syntax, help=help, aliases=tuple(aliases), role=role,
-            scope=scope, examples=tuple(examples), max_chars=max_chars,
+        run = func
+        if args is not None and params:
+            @functools.wraps(func)
+            def run(req: Request, ctx: Context) -> list[Reply]:
+                values = read_all(params, req.args, ctx)
+                if isinstance(values, Problem):
+                    out = req.answer(values)
+                    return [dataclasses.replace(r, to_contact=ctx.sender.contact_id) for r in out] \
+                        if private_problems else out
+                return func(dataclasses.replace(req, values=values), ctx)
+
+        run.__command__ = CommandSpec(  # type: ignore[attr-defined]
+            name=name, func=run, syntax=syntax or syntax_line(name, params), help=help, aliases=tuple(aliases),
+            role=role, scope=scope, examples=tuple(examples), max_chars=max_chars, params=params,
+            reads_own=args is None,
         )
-        return func
+        return run
 
     return wrap
 

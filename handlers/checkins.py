@@ -9,38 +9,35 @@ from __future__ import annotations
 
 import datetime as dt
 
+from handlers.args import Field, Fields, Ref
 from handlers.base import Attachment, Context, Reply, Request, Role, command, reply
 from handlers.notices import Person, by_department
+from handlers.refs import CHECKINS, latest_checkin
 from handlers.vote_rules import fraction_text
 from handlers.xlsx import workbook_bytes
 from schedules.audience import EVERYONE, REPRESENTATIVES, normalize_audience
-from schedules.kv import read_pairs, too_long
+from schedules.kv import too_long
 from storage.models import Checkin
 
 SECTION = "投票签到"  # the heading it has in #帮助
 
 
-def _checkin_arg(req: Request, ctx: Context) -> tuple[Checkin | None, list[Reply]]:
-    """The check-in the first argument names, else the latest one."""
-    arg = req.argv[0].lstrip("#№") if req.argv else ""
-    if arg and (not arg.isdecimal() or len(arg) > 6):
-        return None, req.usage("签到编号应是数字")
-    c = ctx.services.checkins.get(int(arg)) if arg else ctx.services.checkins.latest()
-    if c is None:
-        return None, reply(f"没有编号为 {arg} 的签到。" if arg else "还没有发起过签到（#开始签到）。")
-    return c, []
+NEW_CHECKIN = Fields("checkin", "会议名称", head="名称", fold=False,
+                     fields=(Field("对象", ("范围",), "代表", optional=True),))
+CHECKIN = Ref("checkin", "签到编号", optional=True, kind=CHECKINS)  # none: the open one for the sender
+LATEST = Ref("checkin", "签到编号", optional=True, kind=CHECKINS, default=latest_checkin)
 
 
-@command("开始签到", syntax="#开始签到 名称 [对象=代表]", role=Role.ADMIN,
+@command("开始签到", args=(NEW_CHECKIN,), role=Role.ADMIN,
          help="开始会议签到（代表大会可统计是否达到法定人数）",
          examples=("#开始签到 第五届教代会第二次会议 对象=代表",))
 def start(req: Request, ctx: Context) -> list[Reply]:
-    given = read_pairs(req.args, ("对象", "范围"), fold=False)
+    given = req.get(NEW_CHECKIN)
     title = given.head
-    if not title or given.unknown:
+    if not title:
         return req.usage("请写上会议名称")
     # The audience is one word (as #发送通知 reads it); words after it are not dropped into it (issue 27).
-    word, _, tail = (given.pairs.get("对象") or given.pairs.get("范围") or EVERYONE).partition(" ")
+    word, _, tail = (given.pairs.get("对象") or EVERYONE).partition(" ")
     if tail.strip():
         return reply(f"“{tail.strip()}”不属于任何一项（签到的说明请写进会议名称），未开始签到。")
     audience = normalize_audience(word)
@@ -54,17 +51,15 @@ def start(req: Request, ctx: Context) -> list[Reply]:
     return reply(f"已开始签到【{c.number}】{title}，通知将发到：{where}。发送 #签到情况 查看到会情况。")
 
 
-@command("签到", syntax="#签到 [签到编号]", help="会议签到（群里或私聊都可以，回复只发给您）", examples=("#签到",))
+@command("签到", args=(CHECKIN,), private_problems=True, help="会议签到（群里或私聊都可以，回复只发给您）",
+         examples=("#签到",))
 def check_in(req: Request, ctx: Context) -> list[Reply]:
     me = ctx.services.members.get_by_contact(ctx.sender.contact_id)
     assert me is not None
     private = ctx.sender.contact_id
     access = ctx.services.access
-    if req.argv:
-        c, problem = _checkin_arg(req, ctx)
-        if c is None:
-            return [Reply(problem[0].text, to_contact=private)]
-    else:
+    c = req.get(CHECKIN)
+    if c is None:
         mine = [c for c in ctx.services.checkins.open_ones() if access.in_audience(me, c.audience)]
         if not mine:
             return [Reply("目前没有需要您签到的会议。", to_contact=private)]
@@ -109,11 +104,10 @@ def status_text(ctx: Context, c: Checkin) -> str:
     return "\n".join(lines)
 
 
-@command("签到情况", syntax="#签到情况 [签到编号]", role=Role.ADMIN, help="查看到会人数、缺席名单和是否达到法定人数",
+@command("签到情况", args=(LATEST,), role=Role.ADMIN, help="查看到会人数、缺席名单和是否达到法定人数",
          examples=("#签到情况", "#签到情况 1"))
 def show(req: Request, ctx: Context) -> list[Reply]:
-    c, problem = _checkin_arg(req, ctx)
-    return problem if c is None else reply(status_text(ctx, c))
+    return reply(status_text(ctx, req.get(LATEST)))
 
 
 def checkin_workbook(ctx: Context, c: Checkin) -> bytes:
@@ -124,12 +118,10 @@ def checkin_workbook(ctx: Context, c: Checkin) -> bytes:
     return workbook_bytes(f"{c.title}签到表"[:31], ["姓名", "部门", "状态", "签到时间"], rows)
 
 
-@command("结束签到", syntax="#结束签到 [签到编号]", role=Role.ADMIN, help="结束签到，并把签到表（Excel）私聊发给您",
+@command("结束签到", args=(LATEST,), role=Role.ADMIN, help="结束签到，并把签到表（Excel）私聊发给您",
          examples=("#结束签到",))
 def close(req: Request, ctx: Context) -> list[Reply]:
-    c, problem = _checkin_arg(req, ctx)
-    if c is None:
-        return problem
+    c = req.get(LATEST)
     ctx.services.checkins.close(c, ctx.now)
     closed = ctx.services.checkins.get(c.number)
     assert closed is not None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from handlers.base import Handler
@@ -70,6 +70,12 @@ class CommandSpec:
     examples: tuple[str, ...] = ()
     section: str = ""  # the capability it belongs to (its module's SECTION), for #帮助
     max_chars: int | None = None  # a pasted plan may be longer than a chat message
+    params: tuple[Any, ...] = ()  # its declared arguments (handlers.args.Param), read before it runs
+    reads_own: bool = True  # declared with a hand-written ``syntax=``: its handler reads req.args itself
+
+    def keys(self) -> str:
+        """'选项、对象、截止…': the ``键=值`` its declaration takes, for '可写：…'."""
+        return "、".join(k for k in (p.keys() for p in self.params) if k)
 
     @property
     def roles(self) -> tuple[Role, ...]:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from handlers.args import Text
 from handlers.base import Context, Reply, Request, Role, Scope, command, reply, roles_label
 
 SECTION = "其他"  # the heading it has in #帮助
 
 
-@command("帮助", aliases=("help", "菜单", "?"), syntax="#帮助 [命令]",
+TOPIC = Text("topic", "命令", optional=True)  # a command's or a section's name
+
+
+@command("帮助", aliases=("help", "菜单", "?"), args=(TOPIC,),
          help="查看可用命令，或某个命令的用法", examples=("#帮助", "#帮助 活动安排"))
 def help_command(req: Request, ctx: Context) -> list[Reply]:
     registry = ctx.services.registry
     sections = registry.sections(ctx.sender, ctx.services.access)
-    if req.args:
-        name = req.args.strip().lstrip("#/")
+    if topic := req.get(TOPIC):
+        name = topic.lstrip("#/")
         if name in sections:
             lines = [f"【{name}】"] + [f"{spec.syntax} —— {spec.help}" for spec in sections[name]]
             return reply("\n".join(lines))
@@ -23,6 +27,8 @@ def help_command(req: Request, ctx: Context) -> list[Reply]:
             extra = f"，您是不是想找：{'、'.join('#' + h for h in hints)}" if hints else ""
             return reply(f"没有“{name[:20]}”这个命令{extra}。发送 #帮助 查看全部命令。")
         lines = [f"{spec.syntax}", spec.help]
+        if keys := spec.keys():
+            lines.append(f"可写：{keys}")
         if spec.aliases:
             lines.append("也可以写作：" + "、".join("#" + a for a in spec.aliases))
         if spec.roles != (Role.MEMBER,):

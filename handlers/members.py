@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers.actions.core import Problems
 from handlers.actions.members import bind_contact
+from handlers.args import Word
 from handlers.base import ROLE_LABELS, Context, Reply, Request, Role, Scope, command, reply
 from storage.members import member_code
 from storage.models import Member
@@ -12,7 +13,7 @@ from storage.web_logins import LINK_TTL
 SECTION = "个人信息"  # the heading it has in #帮助
 
 
-@command("我的信息", syntax="#我的信息", help="查看工会助手记录的您的信息和身份")
+@command("我的信息", args=(), help="查看工会助手记录的您的信息和身份")
 def my_info(req: Request, ctx: Context) -> list[Reply]:
     m = ctx.services.members.get_by_contact(ctx.sender.contact_id)
     roles = "、".join(ROLE_LABELS[r] for r in sorted(ctx.services.access.roles_held(ctx.sender))) or "会员"
@@ -30,16 +31,19 @@ def my_info(req: Request, ctx: Context) -> list[Reply]:
     return reply("\n".join(lines))
 
 
-@command("绑定", syntax="#绑定 联系人 花名册姓名", role=Role.ADMIN,
+_BIND_ASK = "请写上联系人（昵称或ID）和花名册姓名"
+CONTACT = Word("contact", "联系人", ask=_BIND_ASK)
+ROSTER_NAME = Word("name", "花名册姓名", ask=_BIND_ASK)
+
+
+@command("绑定", args=(CONTACT, ROSTER_NAME), role=Role.ADMIN,
          help="把微信联系人与花名册中的教职工绑定", examples=("#绑定 李老师 李明",))
 def bind(req: Request, ctx: Context) -> list[Reply]:
-    parts = req.argv
-    if len(parts) != 2:
-        return req.usage("请写上联系人（昵称或ID）和花名册姓名")
-    member = bind_contact(ctx, parts[0], parts[1])
+    contact = req.get(CONTACT)
+    member = bind_contact(ctx, contact, req.get(ROSTER_NAME))
     if isinstance(member, Problems):
         return reply(f"未绑定：{member.text()}。")
-    return reply(bound_text(parts[0], member))
+    return reply(bound_text(contact, member))
 
 
 def bound_text(contact: str, member: Member) -> str:
@@ -47,7 +51,7 @@ def bound_text(contact: str, member: Member) -> str:
     return f"已绑定：{contact} → {member.name}（{member.department or '未填部门'}）。"
 
 
-@command("后台", syntax="#后台", scope=Scope.PRIVATE, aliases=("网页", "登录后台"),
+@command("后台", args=(), scope=Scope.PRIVATE, aliases=("网页", "登录后台"),
          help="获取工会办公网页的一次性登录链接（10 分钟内有效，只能用一次）")
 def office_link(req: Request, ctx: Context) -> list[Reply]:
     member = ctx.services.members.current(ctx.sender.contact_id)

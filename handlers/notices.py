@@ -17,12 +17,14 @@ import re
 
 from handlers.actions import notices as actions
 from handlers.actions.core import Problems
+from handlers.args import Ref
 from handlers.base import Context, Reply, Request, Role, command, reply
 from handlers.receipts import NUDGE_KIND as NUDGE_KIND
 from handlers.receipts import Person as Person
 from handlers.receipts import ReceiptStatus as ReceiptStatus
 from handlers.receipts import receipt_status as receipt_status
 from handlers.receipts import sent_it
+from handlers.refs import RECEIPT_NOTICES
 from handlers.services import Services
 from schedules.kv import clip
 from storage.models import Member, Notice
@@ -51,14 +53,8 @@ def by_department(people: list[Person]) -> list[str]:
     return [f"{d}（{len(names)}）：{'、'.join(names)}" for d, names in sorted(groups.items())]
 
 
-def _notice_arg(req: Request, ctx: Context) -> tuple[Notice | None, list[Reply]]:
-    arg = req.argv[0].lstrip("#№") if req.argv else ""
-    if not arg.isdecimal() or len(arg) > 6:
-        return None, req.usage("请写上通知编号（见群里的通知）")
-    notice = ctx.services.notices.get(int(arg))
-    if notice is None or not notice.needs_receipt:
-        return None, reply(f"没有编号为 {arg} 的回执通知。")
-    return notice, []
+NOTICE = Ref("notice", "通知编号", kind=RECEIPT_NOTICES)
+OPEN_NOTICE = Ref("notice", "通知编号", optional=True, kind=RECEIPT_NOTICES)  # none: the sender's open one
 
 
 def _member(ctx: Context) -> Member:
@@ -67,17 +63,14 @@ def _member(ctx: Context) -> Member:
     return m
 
 
-@command("收到", aliases=("已收到", "回执收到"), syntax="#收到 [通知编号]",
+@command("收到", aliases=("已收到", "回执收到"), args=(OPEN_NOTICE,), private_problems=True,
          help="确认收到需要回执的通知（群里或私聊都可以，不会在群里刷屏）", examples=("#收到", "#收到 3"))
 def acknowledge(req: Request, ctx: Context) -> list[Reply]:
     me = _member(ctx)
     private = ctx.sender.contact_id  # every answer goes privately: the group never hears an acknowledgement
     access, notices = ctx.services.access, ctx.services.notices
-    if req.argv:
-        arg = req.argv[0].lstrip("#№")
-        notice = notices.get(int(arg)) if arg.isdecimal() and len(arg) <= 6 else None
-        if notice is None or not notice.needs_receipt:
-            return [Reply(f"没有编号为 {arg[:10]} 的回执通知。", to_contact=private)]
+    notice = req.get(OPEN_NOTICE)
+    if notice is not None:
         if sent_it(notice, me):
             return [Reply(f"通知 {notice.number} 是您发出的，不需要回执。", to_contact=private)]
         if not access.in_audience(me, notice.audience):
@@ -109,12 +102,10 @@ def acknowledge_plain(ctx: Context, number: str, candidates: list[Notice]) -> li
     return [Reply(f"已确认收到通知 {open_[0].number}：{open_[0].text[:30]}", to_contact=ctx.sender.contact_id)]
 
 
-@command("回执", syntax="#回执 通知编号", role=Role.ADMIN, help="查看通知的回执情况和未回执名单（按部门）",
+@command("回执", args=(NOTICE,), role=Role.ADMIN, help="查看通知的回执情况和未回执名单（按部门）",
          examples=("#回执 3",))
 def receipts(req: Request, ctx: Context) -> list[Reply]:
-    notice, problem = _notice_arg(req, ctx)
-    if notice is None:
-        return problem
+    notice = req.get(NOTICE)
     st = receipt_status(ctx.services, notice)
     total = len(st.acknowledged) + len(st.missing)
     head = f"通知 {notice.number}（{clip(notice.text, 20)}）"
@@ -130,13 +121,10 @@ def receipts(req: Request, ctx: Context) -> list[Reply]:
     return reply("\n".join(lines))
 
 
-@command("催办", syntax="#催办 通知编号", role=Role.ADMIN, help="私聊提醒还没回执的人（经发件队列，按安全速率）",
+@command("催办", args=(NOTICE,), role=Role.ADMIN, help="私聊提醒还没回执的人（经发件队列，按安全速率）",
          examples=("#催办 3",))
 def nudge(req: Request, ctx: Context) -> list[Reply]:
-    notice, problem = _notice_arg(req, ctx)
-    if notice is None:
-        return problem
-    done = actions.nudge_receipts(ctx, notice.number)
+    done = actions.nudge_receipts(ctx, req.get(NOTICE).number)
     if isinstance(done, Problems):
         return reply(done.text() + "。")
     return reply(nudged_text(done, ctx))

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
+from handlers.args import Text, pick, whole_number
 from handlers.base import Answer, Context, Form, Invalid, Reply, Request, Role, Scope, Step, command, reply
 from handlers.forms import begin
 from schedules.categories import classify
@@ -69,9 +70,10 @@ def _read_plan(answer: Answer, ctx: Context) -> dict:
 def _read_pick(answer: Answer, ctx: Context) -> dict:
     plans = answer.data["values"]["plan"]["several"]
     choice = answer.text.strip().lstrip("第").rstrip("篇")
-    if not choice.isdecimal() or not 1 <= int(choice) <= len(plans):
+    index = pick(choice, len(plans))
+    if index is None:
         raise Invalid(f"请回复 1 到 {len(plans)} 之间的序号。")
-    return plans[int(choice) - 1]["plan"]
+    return plans[index]["plan"]
 
 
 def _steps(data: dict, ctx: Context) -> list[Step]:
@@ -146,7 +148,7 @@ def _row_number(args: str, data: dict, ctx: Context, allowed: Callable[[Merge], 
                                                     *_choices(data))
     numbers = sorted(allowed(merge))
     word = args.strip().removeprefix("活动").strip()
-    if not word.isdecimal() or int(word) not in numbers:
+    if whole_number(word) not in numbers:
         listed = "、".join(map(str, numbers)) or "（没有）"
         raise Invalid(f"请写上预览中{what}的活动编号：{listed}。")
     return int(word)
@@ -185,9 +187,10 @@ def _delete_item(data: dict, args: str, ctx: Context) -> None:
 
 
 def _item_index(number: str, plan: dict) -> int:
-    if not number.isdecimal() or not 1 <= int(number) <= len(plan["items"]):
+    index = pick(number, len(plan["items"]))
+    if index is None:
         raise Invalid(f"请写上预览中的序号（1 到 {len(plan['items'])}），例如：改 3 4月 教职工羽毛球赛，或 删 3。")
-    return int(number) - 1
+    return index
 
 
 def _finish(data: dict, ctx: Context) -> list[Reply]:
@@ -213,13 +216,16 @@ PLAN_FORM = Form(
 )
 
 
-@command("导入计划", syntax="#导入计划 [计划全文]", role=Role.ADMIN, scope=Scope.PRIVATE, max_chars=MAX_PLAN_CHARS,
+PLAN_TEXT = Text("plan", "计划全文", optional=True)  # none (or a file): the form waits for it
+
+
+@command("导入计划", args=(PLAN_TEXT,), role=Role.ADMIN, scope=Scope.PRIVATE, max_chars=MAX_PLAN_CHARS,
          help="导入年度工作计划中的活动安排（粘贴全文或发送文件，预览后确认）")
 def start_import(req: Request, ctx: Context) -> list[Reply]:
-    if not (req.attachment or req.args.strip()):
+    if not (req.attachment or req.get(PLAN_TEXT)):
         return begin(PLAN_FORM, req, ctx)
     try:
-        plan = _read_plan(Answer(req.args, req.attachment, {}), ctx)
+        plan = _read_plan(Answer(req.get(PLAN_TEXT), req.attachment, {}), ctx)
     except Invalid as exc:
         # Nothing read: wait for the plan as if #导入计划 had come alone.
         out = begin(PLAN_FORM, req, ctx)

@@ -1,5 +1,5 @@
 """What the proposal commands share: the form's field names, the collection window and congress year,
-and looking a proposal up by its code (telling its proposer and co-signers is ``handlers.actions.proposals``).
+reading a proposal's code (telling its proposer and co-signers is ``handlers.actions.proposals``).
 
 Split from ``handlers.proposals``, which re-exports the names callers import from it.
 """
@@ -11,12 +11,8 @@ import re
 
 from handlers.base import (
     Context,
-    Reply,
-    Request,
     Role,
-    reply,
 )
-from storage.models import Proposal
 from storage.proposals import parse_code
 
 FORM = "proposal"
@@ -64,11 +60,3 @@ def _code(arg: str, ctx: Context) -> tuple[int, int] | None:
     return parse_code(arg, congress_year(ctx)) if arg else None
 
 
-def _lookup(req: Request, ctx: Context) -> tuple[Proposal | None, list[Reply]]:
-    code = _code(req.argv[0], ctx) if req.argv else None
-    if code is None:
-        return None, req.usage("请写上提案编号（见 #提案列表）")
-    p = ctx.services.proposals.find(*code)
-    if p is None:
-        return None, reply(f"没有编号为 {code[0]}-{code[1]:03d} 的提案。")
-    return p, []

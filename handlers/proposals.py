@@ -16,6 +16,7 @@ import datetime as dt
 
 from handlers.actions import proposals as actions
 from handlers.actions.core import Problems, told
+from handlers.args import Field, Fields, Problem, Ref, Text, Word, year
 from handlers.base import (
     Context,
     Reply,
@@ -30,7 +31,6 @@ from handlers.proposal_common import (
     _SPLIT,
     COMMITTEE,
     _code,
-    _lookup,
     collection_window,
     congress_year,
     window_problem,
@@ -48,11 +48,24 @@ from handlers.proposal_views import (
     stats_text,
 )
 from handlers.proposal_views import proposals_workbook as proposals_workbook
-from schedules.kv import read_pairs, too_long
-from schedules.when import read_date
-from storage.proposals import STATUSES
+from handlers.refs import PROPOSALS
+from schedules.kv import too_long
+from schedules.when import date_problem, read_date
+from storage.proposals import EVALUATIONS, STATUSES
 
 SECTION = "教代会提案"  # the heading it has in #帮助
+
+PROPOSAL = Ref("proposal", "编号", kind=PROPOSALS)
+KEEP, ABSORB = Ref("keep", "保留的编号", kind=PROPOSALS), Ref("absorb", "并入的编号", kind=PROPOSALS)
+REASON = Text("reason", "理由", ask="请写明不予立案的理由")
+DEPARTMENT = Word("department", "承办部门")
+ANSWER = Text("answer", "答复内容")
+VERDICT = Word("verdict", "|".join(EVALUATIONS), ask=f"请写上评价：{'、'.join(EVALUATIONS)}")
+VERDICT_NOTE = Text("note", "意见", optional=True)
+FILTER = Text("filter", "状态或承办部门", optional=True)
+YEAR = year()
+WINDOW = Fields("window", "征集时间", optional=True, fields=(
+    Field("开始", ("开始日期",), "日期", optional=True), Field("截止", ("截止日期",), "日期", optional=True)))
 
 
 @command("提案", syntax="#提案 | #提案 标题｜案由｜建议 | #提案 编号",
@@ -61,9 +74,9 @@ SECTION = "教代会提案"  # the heading it has in #帮助
 def proposal(req: Request, ctx: Context) -> list[Reply]:
     args = req.args.strip()
     if args and _code(args, ctx) is not None:
-        p, problem = _lookup(req, ctx)
-        if p is None:
-            return problem
+        p = PROPOSAL.read(args, ctx)  # '#提案 2027-003': the one lookup, as a declared PROPOSAL does it
+        if isinstance(p, Problem):
+            return req.answer(p)
         return reply(detail_text(p, ctx.services.proposals, ctx.services.tz))
     if not ctx.services.access.may(ctx.sender, "propose"):
         return reply("提交提案仅限教代会代表，您可以请代表提交。发送 #提案列表 可查看本届提案。")
@@ -84,18 +97,16 @@ def proposal(req: Request, ctx: Context) -> list[Reply]:
     return begin(PROPOSAL_FORM, req, ctx, {"values": values})
 
 
-@command("附议", syntax="#附议 编号", role=Role.REPRESENTATIVE, help="附议一件提案", examples=("#附议 2027-003",))
+@command("附议", args=(PROPOSAL,), role=Role.REPRESENTATIVE, help="附议一件提案", examples=("#附议 2027-003",))
 def cosign(req: Request, ctx: Context) -> list[Reply]:
-    code = _code(req.argv[0], ctx) if req.argv else None
-    if code is None:
-        return req.usage("请写上提案编号（见 #提案列表）")
-    done = actions.cosign(ctx, *code)
+    p = req.get(PROPOSAL)
+    done = actions.cosign(ctx, p.year, p.seq)
     if isinstance(done, Problems):
         return reply(done.text() + "。")
     return [Reply(cosigned_text(done)), *told(done.tells)]
 
 
-@command("我的提案", syntax="#我的提案", help="查看自己提交或附议的提案")
+@command("我的提案", args=(), help="查看自己提交或附议的提案")
 def mine(req: Request, ctx: Context) -> list[Reply]:
     member_id = ctx.sender.member_id
     rows = ctx.services.proposals.of_member(member_id) if member_id else []
@@ -107,10 +118,10 @@ def mine(req: Request, ctx: Context) -> list[Reply]:
     return reply("\n".join(lines))
 
 
-@command("提案列表", syntax="#提案列表 [状态或承办部门]", help="查看本届提案及其状态",
+@command("提案列表", args=(FILTER,), help="查看本届提案及其状态",
          examples=("#提案列表", "#提案列表 征集中", "#提案列表 总务处"))
 def listing(req: Request, ctx: Context) -> list[Reply]:
-    arg = req.args.strip()
+    arg = req.get(FILTER)
     year = congress_year(ctx)
     rows = ctx.services.proposals.list(year)
     if arg in STATUSES:
@@ -130,36 +141,33 @@ def listing(req: Request, ctx: Context) -> list[Reply]:
     return reply("\n".join(lines))
 
 
-@command("提案统计", syntax="#提案统计 [年份]", help="按状态、承办部门、满意度统计提案",
+@command("提案统计", args=(YEAR,), help="按状态、承办部门、满意度统计提案",
          examples=("#提案统计", "#提案统计 2027"))
 def statistics(req: Request, ctx: Context) -> list[Reply]:
-    arg = req.args.strip()
-    if arg and not (arg.isdecimal() and len(arg) == 4):
-        return req.usage("年份写成 2027")
-    year = int(arg) if arg else congress_year(ctx)
+    year = req.get(YEAR) or congress_year(ctx)
     return reply(stats_text(ctx.services.proposals.list(year), year))
 
 
 # --- the committee ----------------------------------------------------------------
 
 
-WINDOW_KEYS = {"开始": "start", "截止": "deadline", "截止日期": "deadline", "开始日期": "start"}
+WINDOW_KEYS = {"开始": "start", "截止": "deadline"}
 
 
-@command("征集提案", syntax="#征集提案 [开始=日期] 截止=日期", role=COMMITTEE,
+@command("征集提案", args=(WINDOW,), role=COMMITTEE,
          help="设置或查看提案征集时间", examples=("#征集提案 截止=2027-03-20", "#征集提案 开始=3月1日 截止=3月20日"))
 def set_window(req: Request, ctx: Context) -> list[Reply]:
-    if not req.args.strip():
+    given = req.get(WINDOW)
+    if not given.head and not given.pairs:
         start, deadline = collection_window(ctx)
         return reply(f"提案征集：{start or '不限'} 至 {deadline or '不限'}，届次年份 {congress_year(ctx)}。")
-    given = read_pairs(req.args, WINDOW_KEYS)
-    if given.head or given.unknown or not given.pairs:
+    if given.head or not given.pairs:
         return req.usage()
     values: dict[str, dt.date] = {}
     for word, text in given.pairs.items():
         day = read_date(text, ctx.now.date())
         if day is None:
-            return req.usage(f"{word}日期“{text[:20]}”看不懂")
+            return req.usage(date_problem(word, text))
         values[WINDOW_KEYS[word]] = day
     if values.get("start") and values.get("deadline") and values["start"] > values["deadline"]:
         return reply("开始日期晚于截止日期，未修改。")
@@ -176,77 +184,52 @@ def _said(done: actions.Changed | Problems) -> list[Reply]:
     return [Reply(changed_text(done)), *told(done.tells)]
 
 
-@command("立案", syntax="#立案 编号", role=COMMITTEE, help="审查通过，予以立案", examples=("#立案 2027-003",))
+@command("立案", args=(PROPOSAL,), role=COMMITTEE, help="审查通过，予以立案", examples=("#立案 2027-003",))
 def accept(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx)
-    if p is None:
-        return problem
+    p = req.get(PROPOSAL)
     done = actions.register(ctx, p)
     if isinstance(done, Problems) and "" in done.fields and p.status == "征集中":
         return reply(done.text() + "。")
     return _said(done)
 
 
-@command("不予立案", syntax="#不予立案 编号 理由", role=COMMITTEE, help="不予立案（转为意见建议），须写理由",
+@command("不予立案", args=(PROPOSAL, REASON), role=COMMITTEE, help="不予立案（转为意见建议），须写理由",
          examples=("#不予立案 2027-003 属个人诉求，转为意见建议",))
 def reject(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx)
-    if p is None:
-        return problem
-    reason = req.rest()
-    if not reason:
-        return req.usage("请写明不予立案的理由")
-    return _said(actions.reject(ctx, p, reason))
+    return _said(actions.reject(ctx, req.get(PROPOSAL), req.get(REASON)))
 
 
-@command("合并", syntax="#合并 保留的编号 并入的编号", role=COMMITTEE, help="把内容相近的提案并案",
+@command("合并", args=(KEEP, ABSORB), role=COMMITTEE, help="把内容相近的提案并案",
          examples=("#合并 2027-003 2027-007",))
 def merge(req: Request, ctx: Context) -> list[Reply]:
-    codes = [c for c in (_code(a, ctx) for a in req.argv) if c is not None]
-    if len(codes) != 2 or len(req.argv) != 2:
-        return req.usage()
-    done = actions.merge(ctx, codes[0], codes[1])
+    keep, absorb = req.get(KEEP), req.get(ABSORB)
+    done = actions.merge(ctx, (keep.year, keep.seq), (absorb.year, absorb.seq))
     if isinstance(done, Problems):
         return reply(done.text() + ("，未合并。" if "" in done.fields else "。"))
     return [Reply(merged_text(done)), *told(done.tells)]
 
 
-@command("交办", syntax="#交办 编号 承办部门", role=COMMITTEE, help="把立案的提案交承办部门办理",
+@command("交办", args=(PROPOSAL, DEPARTMENT), role=COMMITTEE, help="把立案的提案交承办部门办理",
          examples=("#交办 2027-003 总务处",))
 def hand_over(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx)
-    if p is None:
-        return problem
-    department = req.argv[1] if len(req.argv) > 1 else ""
-    if not department:
-        return req.usage("请写上承办部门")
-    return _said(actions.hand_over(ctx, p, department))
+    return _said(actions.hand_over(ctx, req.get(PROPOSAL), req.get(DEPARTMENT)))
 
 
-@command("答复", syntax="#答复 编号 答复内容", role=(COMMITTEE, Role.DEPARTMENT_OFFICER),
+@command("答复", args=(PROPOSAL, ANSWER), role=(COMMITTEE, Role.DEPARTMENT_OFFICER),
          help="答复已交办的提案（可多次答复）", examples=("#答复 2027-003 已协调食堂，自四月起供应晚餐。",))
 def answer(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx)
-    if p is None:
-        return problem
-    text = req.rest()  # kept whole (a Text column)
-    if not text:
-        return req.usage("请写上答复内容")
-    done = actions.answer(ctx, p, text)
+    p = req.get(PROPOSAL)
+    done = actions.answer(ctx, p, req.get(ANSWER))  # kept whole (a Text column)
     if isinstance(done, Problems) and not ctx.services.access.may(ctx.sender, "answer", p):
         return reply(done.text() + "。")
     return _said(done)
 
 
-@command("评价", syntax="#评价 编号 满意|基本满意|不满意 [意见]", help="提案人评价答复",
+@command("评价", args=(PROPOSAL, VERDICT, VERDICT_NOTE), help="提案人评价答复",
          examples=("#评价 2027-003 满意",))
 def evaluate(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx)
-    if p is None:
-        return problem
-    verdict = req.argv[1] if len(req.argv) > 1 else ""
-    note = req.rest(2)
-    done = actions.evaluate(ctx, p, verdict, note)
+    p = req.get(PROPOSAL)
+    done = actions.evaluate(ctx, p, req.get(VERDICT), req.get(VERDICT_NOTE))
     if isinstance(done, Problems) and "verdict" in done.fields:
         return reply(f"{done.text()}，例如 #评价 {p.code} 满意。")
     if isinstance(done, Problems) and not ctx.services.access.may(ctx.sender, "evaluate", p):
@@ -254,21 +237,15 @@ def evaluate(req: Request, ctx: Context) -> list[Reply]:
     return _said(done)
 
 
-@command("办结", syntax="#办结 编号", role=COMMITTEE, help="提案办理完毕", examples=("#办结 2027-003",))
+@command("办结", args=(PROPOSAL,), role=COMMITTEE, help="提案办理完毕", examples=("#办结 2027-003",))
 def close(req: Request, ctx: Context) -> list[Reply]:
-    p, problem = _lookup(req, ctx)
-    if p is None:
-        return problem
-    return _said(actions.close(ctx, p))
+    return _said(actions.close(ctx, req.get(PROPOSAL)))
 
 
-@command("导出提案", syntax="#导出提案 [年份]", role=COMMITTEE, help="导出提案汇总表（Excel，私聊发给您）",
+@command("导出提案", args=(YEAR,), role=COMMITTEE, help="导出提案汇总表（Excel，私聊发给您）",
          examples=("#导出提案 2027",))
 def export(req: Request, ctx: Context) -> list[Reply]:
-    arg = req.args.strip()
-    if arg and not (arg.isdecimal() and len(arg) == 4):
-        return req.usage("年份写成 2027")
-    year = int(arg) if arg else congress_year(ctx)
+    year = req.get(YEAR) or congress_year(ctx)
     exported = actions.export_register(ctx, year)
     if isinstance(exported, Problems):
         return reply(exported.text() + "。")

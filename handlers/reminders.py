@@ -7,6 +7,7 @@ import re
 
 from handlers.actions import notices as actions
 from handlers.actions.core import Problems
+from handlers.args import Number
 from handlers.base import Context, Reply, Request, Role, command, reply
 from schedules.audience import EVERYONE, normalize_audience
 from schedules.kv import clip, read_pairs
@@ -24,13 +25,13 @@ _PREVIEW_LIMIT = 30
 _PRIVATE_TO = {"event_eve": "私聊报名者", "care": "私聊福利委员", "birthdays": "私聊福利委员", "birthday": "私聊会员"}
 
 
-@command("提醒预览", syntax="#提醒预览 [天数]", role=Role.ADMIN,
+DAYS = Number("days", "天数", optional=True, low=1, high=366, unit="天")  # none: 7
+
+
+@command("提醒预览", args=(DAYS,), role=Role.ADMIN,
          help="查看接下来几天（默认 7 天）将自动发送的提醒", examples=("#提醒预览", "#提醒预览 30"))
 def preview(req: Request, ctx: Context) -> list[Reply]:
-    arg = req.args.strip().removesuffix("天")
-    if arg and not (arg.isdecimal() and 1 <= int(arg) <= 366):
-        return req.usage("天数应是 1 到 366 之间的整数")
-    days = int(arg) if arg else 7
+    days = req.get(DAYS) or 7
     rem = ctx.services.reminders
     posts = rem.preview(ctx.now.astimezone(dt.UTC), days)
     state = "（提醒已暂停，恢复前不会发送）" if rem.paused else ""
@@ -49,7 +50,7 @@ def preview(req: Request, ctx: Context) -> list[Reply]:
     return reply("\n".join(lines))
 
 
-@command("暂停提醒", syntax="#暂停提醒", role=Role.ADMIN, help="暂停自动提醒（管理员的通知照常发送）")
+@command("暂停提醒", args=(), role=Role.ADMIN, help="暂停自动提醒（管理员的通知照常发送）")
 def pause(req: Request, ctx: Context) -> list[Reply]:
     paused = actions.pause_reminders(ctx)
     if isinstance(paused, Problems):
@@ -57,7 +58,7 @@ def pause(req: Request, ctx: Context) -> list[Reply]:
     return reply("已暂停自动提醒。发送 #恢复提醒 恢复；暂停期间到期的提醒不会补发。")
 
 
-@command("恢复提醒", syntax="#恢复提醒", role=Role.ADMIN, help="恢复自动提醒")
+@command("恢复提醒", args=(), role=Role.ADMIN, help="恢复自动提醒")
 def resume(req: Request, ctx: Context) -> list[Reply]:
     resumed = actions.resume_reminders(ctx)
     if isinstance(resumed, Problems):
@@ -97,7 +98,7 @@ def sent_text(sent: actions.Sent) -> str:
     return f"通知已排队，将发到：{where}。"
 
 
-@command("提醒设置", syntax="#提醒设置", role=Role.ADMIN, help="查看自动提醒的设置")
+@command("提醒设置", args=(), role=Role.ADMIN, help="查看自动提醒的设置")
 def settings(req: Request, ctx: Context) -> list[Reply]:
     rem = ctx.services.reminders
     t, (fastest, slowest, per_minute) = rem.rules.times, rem.rules.pace

@@ -5,19 +5,28 @@ from __future__ import annotations
 import datetime as dt
 
 from handlers.actions import schedule as actions
-from handlers.actions.core import Problems, sentence
+from handlers.actions.core import Problems
 from handlers.actions.schedule import CATEGORY_LABELS as CATEGORY_LABELS
 from handlers.actions.schedule import ItemChange
 from handlers.actions.schedule import calendar_entries as calendar_entries
 from handlers.actions.schedule import year_for_month as _year_for_month
+from handlers.args import Month, Ref, Text
+from handlers.args import year as year_param
 from handlers.base import Context, Reply, Request, Role, command, reply
+from handlers.refs import SCHEDULE_ITEMS
 from schedules.item_dates import without_own_date
 from schedules.kv import read_pairs, split_trailing
-from schedules.when import parse_month, parse_when
+from schedules.when import date_problem, parse_when
 from storage.models import ScheduleItem
 from storage.schedule_repo import split_ints
 
 SECTION = "日程"  # the heading it has in #帮助
+
+ITEM = Ref("item", "编号", kind=SCHEDULE_ITEMS)
+MONTH = Month("month", "月份", optional=True)
+YEAR = year_param()
+ENTRY = Text("entry", "日期或月份 内容", ask="请写上日期（或月份）和内容")
+CHANGE = Text("change", "[日期或月份] [新内容]", ask="请写上新的日期（或月份）或内容")
 
 _WEEKDAY = "一二三四五六日"
 _LIST_LIMIT = 40
@@ -52,24 +61,21 @@ def _month_reply(ctx: Context, year: int, month: int, title: str) -> list[Reply]
     return reply("\n".join(lines))
 
 
-@command("本月活动", syntax="#本月活动", help="查看本月的工会活动")
+@command("本月活动", args=(), help="查看本月的工会活动")
 def this_month(req: Request, ctx: Context) -> list[Reply]:
     return _month_reply(ctx, ctx.now.year, ctx.now.month, "本月活动")
 
 
-@command("下月活动", syntax="#下月活动", help="查看下个月的工会活动")
+@command("下月活动", args=(), help="查看下个月的工会活动")
 def next_month(req: Request, ctx: Context) -> list[Reply]:
     nxt = (ctx.now.replace(day=1) + dt.timedelta(days=32)).date()
     return _month_reply(ctx, nxt.year, nxt.month, "下月活动")
 
 
-@command("活动安排", aliases=("全年活动",), syntax="#活动安排 [月份]",
+@command("活动安排", aliases=("全年活动",), args=(MONTH,),
          help="查看全年或某月的活动安排", examples=("#活动安排", "#活动安排 3"))
 def overview(req: Request, ctx: Context) -> list[Reply]:
-    if req.args:
-        month = parse_month(req.args)
-        if month is None:
-            return reply("月份格式不对，请写成 #活动安排 3 或 #活动安排 三月。")
+    if month := req.get(MONTH):
         return _month_reply(ctx, _year_for_month(ctx, month), month, "活动安排")
     repo = ctx.services.schedule
     years = [ctx.now.year, ctx.now.year + 1]
@@ -94,19 +100,9 @@ def overview(req: Request, ctx: Context) -> list[Reply]:
     return reply("\n".join(lines))
 
 
-def _parse_number(arg: str) -> int | None:
-    arg = arg.strip().lstrip("#№").removeprefix("活动")
-    return int(arg) if arg.isdecimal() and len(arg) <= 9 else None
-
-
-@command("活动", syntax="#活动 编号", help="查看一项活动的详情", examples=("#活动 5",))
+@command("活动", args=(ITEM,), help="查看一项活动的详情", examples=("#活动 5",))
 def show_item(req: Request, ctx: Context) -> list[Reply]:
-    number = _parse_number(req.argv[0]) if req.argv else None
-    if number is None:
-        return req.usage("请写上活动编号（见 #本月活动）")
-    it = ctx.services.schedule.get(number)
-    if it is None:
-        return reply(f"没有编号为 {number} 的活动。")
+    it = req.get(ITEM)
     lines = [format_item(it), f"类别：{CATEGORY_LABELS.get(it.category, it.category)}"]
     if it.holiday:
         lines.append(f"节日：{it.holiday}")
@@ -127,7 +123,7 @@ def _when_and_text(args: str, year: int, ctx: Context) -> tuple[tuple[dt.date | 
         token, tail = split_trailing(given.pairs[date_word], lambda t: parse_when(t, year, ctx.now.date()) is not None)
         when = parse_when(token, year, ctx.now.date())
         if when is None:
-            return None, "", sentence("date_unreadable", value=token[:20])
+            return None, "", date_problem("日期", token)
         return when, (text or " ".join(filter(None, [given.head, tail]))).strip(), ""  # stored whole (Text)
     when = parse_when(words[0], year, ctx.now.date()) if words else None
     if when is not None:
@@ -135,10 +131,10 @@ def _when_and_text(args: str, year: int, ctx: Context) -> tuple[tuple[dt.date | 
     return when, (text or " ".join(words)).strip(), ""
 
 
-@command("添加活动", syntax="#添加活动 日期或月份 内容", role=Role.ADMIN,
+@command("添加活动", args=(ENTRY,), role=Role.ADMIN,
          help="添加一项活动", examples=("#添加活动 2027-03-08 三八节慰问女教工", "#添加活动 4月 教职工羽毛球赛"))
 def add_item(req: Request, ctx: Context) -> list[Reply]:
-    when, text, problem = _when_and_text(req.args, ctx.now.year, ctx)
+    when, text, problem = _when_and_text(req.get(ENTRY), ctx.now.year, ctx)
     if problem or when is None or not text:
         return req.usage(problem or "请写上日期（或月份）和内容")
     row = actions.add_item(ctx, ItemChange(when, text))
@@ -147,18 +143,13 @@ def add_item(req: Request, ctx: Context) -> list[Reply]:
     return reply(f"已添加：{format_item(row)}")
 
 
-@command("修改活动", syntax="#修改活动 编号 [日期或月份] [新内容]", role=Role.ADMIN,
+@command("修改活动", args=(ITEM, CHANGE), role=Role.ADMIN,
          help="修改一项活动的日期或内容（也可写 日期=… 内容=…）",
          examples=("#修改活动 5 2027-03-10", "#修改活动 5 4月 春季趣味运动会", "#修改活动 5 日期=下周三"))
 def edit_item(req: Request, ctx: Context) -> list[Reply]:
-    parts = req.args.split(maxsplit=1)
-    number = _parse_number(parts[0]) if parts else None
-    if number is None or len(parts) < 2:
-        return req.usage()
-    it = ctx.services.schedule.get(number)
-    if it is None:
-        return reply(f"没有编号为 {number} 的活动。")
-    when, text, problem = _when_and_text(parts[1], it.year, ctx)
+    it = req.get(ITEM)
+    number = it.number
+    when, text, problem = _when_and_text(req.get(CHANGE), it.year, ctx)
     if problem:
         return reply(problem + "。")
     row = actions.edit_item(ctx, number, ItemChange(when, text))
@@ -167,25 +158,20 @@ def edit_item(req: Request, ctx: Context) -> list[Reply]:
     return reply(f"已修改：{format_item(row)}")
 
 
-@command("删除活动", syntax="#删除活动 编号", role=Role.ADMIN, help="删除一项活动", examples=("#删除活动 5",))
+@command("删除活动", args=(ITEM,), role=Role.ADMIN, help="删除一项活动", examples=("#删除活动 5",))
 def delete_item(req: Request, ctx: Context) -> list[Reply]:
-    number = _parse_number(req.argv[0]) if req.argv else None
-    if number is None:
-        return req.usage()
-    it = actions.delete_item(ctx, number)
+    it = actions.delete_item(ctx, req.get(ITEM).number)
     if isinstance(it, Problems):
         return reply(it.text() + "。")
     return reply(f"已删除：{format_item(it)}")
 
 
-@command("日历", syntax="#日历 [年份]", help="获取全年活动的日历文件（.ics，可导入手机日历）",
+@command("日历", args=(YEAR,), help="获取全年活动的日历文件（.ics，可导入手机日历）",
          examples=("#日历", "#日历 2027"))
 def calendar_file(req: Request, ctx: Context) -> list[Reply]:
     repo = ctx.services.schedule
-    if req.args:
-        if not (req.args.strip().isdecimal() and len(req.args.strip()) == 4):
-            return req.usage("年份写成 2027")
-        year = int(req.args.strip())
+    if given := req.get(YEAR):
+        year = given
     else:
         year = next((y for y in (ctx.now.year, ctx.now.year + 1) if repo.count(y)), ctx.now.year)
     file = actions.calendar_file(ctx, year)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from handlers.base import Context, Reply, Request, reply
+from handlers.args import Problem
+from handlers.base import Context, Reply, Request
 from handlers.signup_views import _open_list
 from schedules.text_norm import normalize_message
 from storage.models import Event
@@ -67,10 +68,24 @@ def events_titled(words: str, events: list[Event]) -> list[Event]:
     return [e for e in events if key in re.sub(r"\s+", "", normalize_message(e.title))]
 
 
-def _number_from_title(words: str, events: list[Event], ctx: Context, req: Request) -> tuple[int | None, list[Reply]]:
+def number_by_title(words: str, events: list[Event], ctx: Context) -> int | Problem:
+    """The one event among ``events`` whose title contains ``words``, or why not."""
     found = events_titled(words, events)
     if len(found) == 1:
-        return found[0].number, []
+        return found[0].number
     if not found:
-        return None, req.usage(f"没有找到名称含“{words[:20]}”的活动（编号见 #报名列表）")
-    return None, reply("有多项活动符合，请写上编号：\n" + _open_list(found, ctx))
+        return Problem(f"没有找到名称含“{words[:20]}”的活动（编号见 #报名列表）")
+    return Problem("有多项活动符合，请写上编号：\n" + _open_list(found, ctx), usage=False, end="")
+
+
+def event_by_words(word: str, events: list[Event], ctx: Context) -> int | Problem | None:
+    """An event's number from one word: '3', '报名3', '#3', or words of its title; None: no number given."""
+    number, _, _ = parse_signup_args(word)
+    if number is None and word and not split_title(word)[0]:
+        return number_by_title(word, events, ctx)
+    return number
+
+
+def _number_from_title(words: str, events: list[Event], ctx: Context, req: Request) -> tuple[int | None, list[Reply]]:
+    found = number_by_title(words, events, ctx)
+    return (None, req.answer(found)) if isinstance(found, Problem) else (found, [])

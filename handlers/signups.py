@@ -15,9 +15,11 @@ from handlers.actions import signups as actions
 from handlers.actions.core import Problems
 from handlers.actions.core import told as _told
 from handlers.actions.signups import acting_member
+from handlers.args import Field, Fields, Ref, Text
 from handlers.base import Answer, Context, Invalid, Reply, Request, Role, command, reply
 from handlers.forms import begin
 from handlers.notices import Person, by_department
+from handlers.refs import EVENTS, sole_open_event
 from handlers.signup_args import _EXTRA_GIVEN, _number_from_title, parse_signup_args, split_note, split_title
 from handlers.signup_args import NOTE_MAX as NOTE_MAX
 from handlers.signup_args import events_titled as events_titled
@@ -40,28 +42,19 @@ from handlers.signup_views import notice_text as notice_text
 from handlers.signup_views import render_list_post as render_list_post
 from handlers.signup_views import render_signup_nudge as render_signup_nudge
 from handlers.signup_views import signup_workbook as signup_workbook
+from schedules.event_form import FIELDS as EVENT_FIELDS
 from schedules.kv import too_long
-from storage.models import Event, Member
+from storage.models import Member
 
 SECTION = "活动报名"  # the heading it has in #帮助
 
 
-def _event_arg(req: Request, ctx: Context, sole_open: bool = False) -> tuple[Event | None, list[Reply]]:
-    """The event the first argument names; ``sole_open``: with no argument, the one open event (if one)."""
-    arg = req.argv[0] if req.argv else ""
-    number, _, _ = parse_signup_args(arg)
-    if number is None and arg and not split_title(arg)[0]:
-        number, problem = _number_from_title(arg, ctx.services.signups.all_events(), ctx, req)
-        if number is None:
-            return None, problem
-    if number is None and not arg and sole_open and len(open_events := _open_events(ctx)) == 1:
-        number = open_events[0].number
-    if number is None:
-        return None, req.usage("请写上报名编号（见 #报名列表）")
-    event = ctx.services.signups.get(number)
-    if event is None:
-        return None, reply(f"没有编号为 {number} 的报名活动，发送 #报名列表 查看。")
-    return event, []
+EVENT = Ref("event", "编号", kind=EVENTS)
+SOLE_EVENT = Ref("event", "编号", kind=EVENTS, default=sole_open_event)  # none: the only open one
+CANCEL_REASON = Text("reason", "原因", optional=True)
+# Read again whole by the publish form (handlers.signup_publish), which names every problem at once.
+NEW_EVENT = Fields("event", "活动名称", head="活动名称", optional=True, strict=False, fields=tuple(
+    Field(name, aliases, listed=key != "title") for name, aliases, key in EVENT_FIELDS))
 
 
 def _member(ctx: Context) -> Member:
@@ -72,7 +65,7 @@ def _member(ctx: Context) -> Member:
 
 
 
-@command("发起报名", syntax="#发起报名 活动名称 时间=… 地点=… 名额=… 截止=… 对象=… 家属=…", role=Role.ADMIN,
+@command("发起报名", args=(NEW_EVENT,), role=Role.ADMIN,
          help="发起一项活动报名，并把报名通知发到对应的群（只发 #发起报名 则私聊分步填写）",
          examples=("#发起报名 教职工羽毛球赛 时间=2027-04-15 15:30 地点=体育馆 名额=32 截止=2027-04-12 17:00",
                    "#发起报名 活动5 名额=40"))
@@ -114,36 +107,29 @@ def proxy_signup(req: Request, ctx: Context) -> list[Reply]:
     return _outcome_replies(done.outcome, done.member.name, ctx) + _told(done.tells)
 
 
-@command("截止报名", syntax="#截止报名 编号", role=Role.ADMIN, help="提前截止一项报名", examples=("#截止报名 3",))
+@command("截止报名", args=(EVENT,), role=Role.ADMIN, help="提前截止一项报名", examples=("#截止报名 3",))
 def close_signup(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx)
-    if event is None:
-        return problem
+    event = req.get(EVENT)
     closed = actions.close_event(ctx, event.number)
     if isinstance(closed, Problems):
         return reply(closed.text() + "。")
     return reply(f"已截止“{event.title}”的报名：确认 {closed.confirmed} 人，候补 {closed.waitlist} 人。")
 
 
-@command("取消活动", syntax="#取消活动 编号 原因", role=Role.ADMIN,
+@command("取消活动", args=(EVENT, CANCEL_REASON), role=Role.ADMIN,
          help="取消一项报名活动，并私聊通知已报名的人", examples=("#取消活动 3 因天气原因延期",))
 def cancel_event(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx)
-    if event is None:
-        return problem
-    reason = req.rest()
-    done = actions.cancel_event(ctx, event.number, reason)
+    event = req.get(EVENT)
+    done = actions.cancel_event(ctx, event.number, req.get(CANCEL_REASON))
     if isinstance(done, Problems):
         return reply(done.text() + ("，未取消。" if "reason" in done.fields else "。"))
     return [Reply(f"已取消“{event.title}”，已私聊通知 {len(done.tells)} 位报名者。"), *_told(done.tells)]
 
 
-@command("导出名单", syntax="#导出名单 编号", role=Role.ADMIN, help="把报名名单导出为 Excel 文件（私聊发给您）",
+@command("导出名单", args=(EVENT,), role=Role.ADMIN, help="把报名名单导出为 Excel 文件（私聊发给您）",
          examples=("#导出名单 3",))
 def export_signups(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx)
-    if event is None:
-        return problem
+    event = req.get(EVENT)
     file = actions.export_roster(ctx, event.number)
     if isinstance(file, Problems):
         return reply(file.text() + "。")
@@ -152,12 +138,10 @@ def export_signups(req: Request, ctx: Context) -> list[Reply]:
     return [Reply(text, file=file, to_contact=ctx.sender.contact_id)]
 
 
-@command("未报名", syntax="#未报名 编号", role=Role.ADMIN, help="查看报名对象中还没报名的人（按部门，依花名册）",
+@command("未报名", args=(EVENT,), role=Role.ADMIN, help="查看报名对象中还没报名的人（按部门，依花名册）",
          examples=("#未报名 3",))
 def missing_signups(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx)
-    if event is None:
-        return problem
+    event = req.get(EVENT)
     missing = not_signed_up(ctx, event)
     if missing is None:
         return reply("还没有导入花名册，无法知道谁没报名（见 unionbot members import）。")
@@ -169,13 +153,10 @@ def missing_signups(req: Request, ctx: Context) -> list[Reply]:
     return reply("\n".join(lines))
 
 
-@command("提醒报名", syntax="#提醒报名 编号", role=Role.ADMIN, help="私聊提醒还没报名的人（截止前，经发件队列）",
+@command("提醒报名", args=(EVENT,), role=Role.ADMIN, help="私聊提醒还没报名的人（截止前，经发件队列）",
          examples=("#提醒报名 3",))
 def remind_signups(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx)
-    if event is None:
-        return problem
-    done = actions.remind_missing(ctx, event.number)
+    done = actions.remind_missing(ctx, req.get(EVENT).number)
     if isinstance(done, Problems):
         return reply(done.text() + "。")
     return reply(reminded_text(done, ctx))
@@ -235,17 +216,15 @@ def cancel_signup(req: Request, ctx: Context) -> list[Reply]:
     return out
 
 
-@command("名单", syntax="#名单 编号", help="查看某项活动的报名名单（只有一项报名时可省略编号）",
+@command("名单", args=(SOLE_EVENT,), help="查看某项活动的报名名单（只有一项报名时可省略编号）",
          examples=("#名单 3", "#名单 羽毛球"))
 def show_roster(req: Request, ctx: Context) -> list[Reply]:
-    event, problem = _event_arg(req, ctx, sole_open=True)
-    if event is None:
-        return problem
+    event = req.get(SOLE_EVENT)
     text = roster_text(ctx.services, event.number)
     return reply(text or "没有这个报名编号。")
 
 
-@command("我的报名", syntax="#我的报名", help="查看自己报了哪些活动")
+@command("我的报名", args=(), help="查看自己报了哪些活动")
 def my_signups(req: Request, ctx: Context) -> list[Reply]:
     mine = ctx.services.signups.of_member(_member(ctx).id or 0)
     if not mine:
@@ -257,7 +236,7 @@ def my_signups(req: Request, ctx: Context) -> list[Reply]:
     return reply("\n".join(lines))
 
 
-@command("报名列表", syntax="#报名列表", help="查看正在报名的活动")
+@command("报名列表", args=(), help="查看正在报名的活动")
 def open_signups(req: Request, ctx: Context) -> list[Reply]:
     events = _open_events(ctx)
     if not events:

@@ -15,13 +15,15 @@ import json
 import re
 from collections.abc import Callable
 
+from handlers.args import Field, Fields, Ref, Text, pick, whole_number
 from handlers.base import Context, Reply, Request, Role, Scope, command, reply
+from handlers.refs import VOTES
 from handlers.services import Services
 from handlers.signups import when_text
 from handlers.vote_rules import Decision, decide, turnout_text
 from schedules.audience import EVERYONE, REPRESENTATIVES, normalize_audience
-from schedules.kv import read_pairs, split_trailing, too_long
-from schedules.when import read_datetime
+from schedules.kv import split_trailing, too_long
+from schedules.when import date_problem, read_datetime
 from storage.models import Vote
 from storage.votes import NewVote
 
@@ -38,7 +40,7 @@ NAMED_WORDS = ("否", "记名", "实名", "公开", "no", "false", "0")
 _SHAPED: dict[str, Callable[[str, dt.datetime], bool]] = {
     "deadline": lambda t, now: read_datetime(t, now, dt.time(23, 59)) is not None,
     "anonymous": lambda t, now: t.strip().lower() in ANONYMOUS_WORDS + NAMED_WORDS,
-    "max_choices": lambda t, now: t.strip().isdecimal(),
+    "max_choices": lambda t, now: whole_number(t) is not None,
     "audience": lambda t, now: not any(c.isspace() for c in t),  # one word, as #发送通知 reads it
 }
 
@@ -56,24 +58,21 @@ def is_closed(v: Vote, now: dt.datetime) -> bool:
     return v.status != "open" or (v.deadline is not None and now >= v.deadline)
 
 
-def _vote_arg(req: Request, ctx: Context) -> tuple[Vote | None, list[Reply]]:
-    arg = req.argv[0].lstrip("#№") if req.argv else ""
-    if not arg.isdecimal() or len(arg) > 6:
-        return None, req.usage("请写上投票编号（见投票通知）")
-    v = ctx.services.votes.get(int(arg))
-    if v is None:
-        return None, reply(f"没有编号为 {arg} 的投票。")
-    return v, []
+VOTE = Ref("vote", "编号", kind=VOTES)
+NEW_VOTE = Fields("vote", "投票标题", head="标题", fold=False, fields=(
+    Field("标题", listed=False), Field("选项", sample="赞成|反对|弃权"), Field("对象", ("范围",), "代表"),
+    Field("截止", ("截止时间",)), Field("匿名", ("不记名",), "是"), Field("多选", sample="1")))
+CHOICES = Text("choices", "选项", optional=True)  # none: the reply lists them
 
 
-@command("发起投票", syntax="#发起投票 标题 选项=赞成|反对|弃权 对象=代表 截止=… 匿名=是 多选=1", role=Role.ADMIN,
+@command("发起投票", args=(NEW_VOTE,), role=Role.ADMIN,
          help="发起一项投票或选举（也可每行写一项，如“选项：张三|李四|王五”）；对象可以是代表、女教工、部门或全体",
          examples=("#发起投票 关于修订绩效工资方案的决议 对象=代表 截止=3月20日 17:00",
                    "#发起投票 工会委员选举 选项=张三|李四|王五 多选=2 对象=代表"))
 def start_vote(req: Request, ctx: Context) -> list[Reply]:
-    given = read_pairs(req.args, VOTE_KEYS, fold=False)
+    given = req.get(NEW_VOTE)
     title = (given.pairs.get("标题") or given.head).strip()
-    problems = [f"不认识“{given.unknown[0]}”这一项（可写：选项、对象、截止、匿名、多选）"] if given.unknown else []
+    problems = []
     if not title:
         problems.append("缺少投票标题")
     elif len(title) > 200:
@@ -94,7 +93,7 @@ def start_vote(req: Request, ctx: Context) -> list[Reply]:
     if fields.get("deadline"):
         deadline = read_datetime(fields["deadline"], ctx.now, dt.time(23, 59))
         if deadline is None:
-            problems.append(f"截止“{fields['deadline'][:20]}”不是日期时间")
+            problems.append(date_problem("截止", fields["deadline"]))
         elif deadline <= ctx.now:
             problems.append("截止时间已经过去了")
     anonymous = True
@@ -105,11 +104,11 @@ def start_vote(req: Request, ctx: Context) -> list[Reply]:
         anonymous = word in ANONYMOUS_WORDS
     max_choices = 1
     if "max_choices" in fields:
-        text = fields["max_choices"].strip()
-        if not text.isdecimal() or not 1 <= int(text) <= len(options):
+        chosen = whole_number(fields["max_choices"], 1, len(options))
+        if chosen is None:
             problems.append(f"多选应是 1 到 {len(options)} 之间的数")
         else:
-            max_choices = int(text)
+            max_choices = chosen
     audience = normalize_audience(fields.get("audience", EVERYONE))
     if len(audience) > 64:
         problems.append(too_long("对象", 64, audience))
@@ -141,21 +140,19 @@ def _choices(words: list[str], options: list[str]) -> list[int] | None:
         w = w.strip("，,。")
         if w in options:
             found.append(options.index(w))
-        elif w.isdecimal() and 1 <= int(w) <= len(options):
-            found.append(int(w) - 1)
+        elif (i := pick(w, len(options))) is not None:
+            found.append(i)
         else:
             return None
     return found
 
 
-@command("投票", syntax="#投票 编号 选项", scope=Scope.PRIVATE, help="私聊投票（写选项名称或序号，多选用空格分开）",
+@command("投票", args=(VOTE, CHOICES), scope=Scope.PRIVATE, help="私聊投票（写选项名称或序号，多选用空格分开）",
          examples=("#投票 1 赞成", "#投票 2 1 3"))
 def cast(req: Request, ctx: Context) -> list[Reply]:
-    v, problem = _vote_arg(req, ctx)
-    if v is None:
-        return problem
+    v = req.get(VOTE)
     options = options_of(v)
-    choices = _choices(req.argv[1:], options)
+    choices = _choices(req.get(CHOICES).split(), options)
     if not choices:
         listed = "  ".join(f"{i}.{o}" for i, o in enumerate(options, 1))
         return reply(f"请写上选项：{listed}，例如 #投票 {v.number} {options[0]}。")
@@ -190,12 +187,10 @@ def result_text(services: Services, v: Vote) -> str:
     return "\n".join(lines)
 
 
-@command("投票结果", syntax="#投票结果 编号", help="查看投票结果（结束后公布；进行中管理员可看投票率）",
+@command("投票结果", args=(VOTE,), help="查看投票结果（结束后公布；进行中管理员可看投票率）",
          examples=("#投票结果 1",))
 def result(req: Request, ctx: Context) -> list[Reply]:
-    v, problem = _vote_arg(req, ctx)
-    if v is None:
-        return problem
+    v = req.get(VOTE)
     if is_closed(v, ctx.now):
         return reply(result_text(ctx.services, v))
     if not ctx.services.access.may(ctx.sender, "see_turnout"):
@@ -211,11 +206,9 @@ def result(req: Request, ctx: Context) -> list[Reply]:
     return reply(text + "  ".join(f"{o} {c} 票" for o, c in zip(options_of(v), counts, strict=True)))
 
 
-@command("结束投票", syntax="#结束投票 编号", role=Role.ADMIN, help="提前结束投票并公布结果", examples=("#结束投票 1",))
+@command("结束投票", args=(VOTE,), role=Role.ADMIN, help="提前结束投票并公布结果", examples=("#结束投票 1",))
 def close_vote(req: Request, ctx: Context) -> list[Reply]:
-    v, problem = _vote_arg(req, ctx)
-    if v is None:
-        return problem
+    v = req.get(VOTE)
     if not ctx.services.votes.close(v, ctx.now):
         return reply(f"投票 {v.number} 已经结束了。\n" + result_text(ctx.services, v))
     closed = ctx.services.votes.get(v.number)

@@ -16,6 +16,7 @@ from handlers.actions.core import Problems, sentence, told
 from handlers.actions.welfare import LEDGER_HEADERS as LEDGER_HEADERS
 from handlers.actions.welfare import actor_of as actor_of
 from handlers.actions.welfare import ledger_workbook as ledger_workbook
+from handlers.args import Kind, Number, Ref, Text, Word, year
 from handlers.base import (
     Answer,
     Context,
@@ -41,6 +42,18 @@ SECTION = "慰问帮扶"  # the heading it has in #帮助
 FORM = "welfare"
 OFFICER = Role.WELFARE_OFFICER
 NOT_VISIBLE = sentence("request_hidden") + "。"
+
+
+# Looked up through the desk, which answers the same (None) for no such request and one the sender may not see.
+REQUESTS: Kind[WelfareRequest] = Kind(
+    "申请", lambda code, ctx: ctx.services.welfare.view(actor_of(ctx), code, ctx.now),
+    parse=lambda raw, ctx: raw.strip() or None, not_found=NOT_VISIBLE.removesuffix("。"))
+REQUEST = Ref("request", "编号", kind=REQUESTS, ask="请写上申请编号")
+# The officers' actions look the code up themselves (storage.welfare.act), with the same answer.
+CODE = Word("code", "编号", ask="请写上申请编号")
+AMOUNT = Number("amount", "金额", optional=True, unit="元", how="金额应是整数（元）")  # none: the standard
+REJECT_REASON = Text("reason", "理由", ask="请写明驳回理由")
+YEAR = year()
 
 
 def _types(ctx: Context) -> tuple[WelfareType, ...]:
@@ -205,7 +218,7 @@ def _line(r: WelfareRequest) -> str:
     return f"{r.code} {r.kind}（{r.member_name}）：{r.status}{amount}"
 
 
-@command("我的申请", syntax="#我的申请", scope=Scope.PRIVATE, help="查看自己的慰问、帮扶申请及进度")
+@command("我的申请", args=(), scope=Scope.PRIVATE, help="查看自己的慰问、帮扶申请及进度")
 def mine(req: Request, ctx: Context) -> list[Reply]:
     rows = ctx.services.welfare.mine(actor_of(ctx), ctx.now)
     if not rows:
@@ -229,20 +242,16 @@ def detail_text(r: WelfareRequest, tz: dt.tzinfo) -> str:
     return "\n".join(lines)
 
 
-@command("申请详情", syntax="#申请详情 编号", scope=Scope.PRIVATE, help="查看一份申请（本人或福利委员）",
+@command("申请详情", args=(REQUEST,), scope=Scope.PRIVATE, help="查看一份申请（本人或福利委员）",
          examples=("#申请详情 W2027-012",))
 def show(req: Request, ctx: Context) -> list[Reply]:
-    code = req.argv[0] if req.argv else ""
-    if not code:
-        return req.usage("请写上申请编号")
-    r = ctx.services.welfare.view(actor_of(ctx), code, ctx.now)
-    return reply(detail_text(r, ctx.services.tz) if r else NOT_VISIBLE)
+    return reply(detail_text(req.get(REQUEST), ctx.services.tz))
 
 
 # --- officers -----------------------------------------------------------------------
 
 
-@command("待办", syntax="#待办", role=OFFICER, scope=Scope.PRIVATE, help="查看未办结的慰问、帮扶申请")
+@command("待办", args=(), role=OFFICER, scope=Scope.PRIVATE, help="查看未办结的慰问、帮扶申请")
 def pending(req: Request, ctx: Context) -> list[Reply]:
     rows = ctx.services.welfare.pending(actor_of(ctx), ctx.now)
     if not rows:
@@ -264,31 +273,17 @@ def handled_text(done: actions.Handled) -> str:
     return f"已{done.action}：{_line(done.request)}"
 
 
-def _code_arg(req: Request) -> tuple[str, list[Reply]]:
-    code = req.argv[0] if req.argv else ""
-    return code, ([] if code else req.usage("请写上申请编号"))
-
-
-@command("受理", syntax="#受理 编号", role=OFFICER, scope=Scope.PRIVATE, help="受理一份申请",
+@command("受理", args=(CODE,), role=OFFICER, scope=Scope.PRIVATE, help="受理一份申请",
          examples=("#受理 W2027-012",))
 def accept(req: Request, ctx: Context) -> list[Reply]:
-    code, problem = _code_arg(req)
-    return problem or _said(actions.accept_request(ctx, code))
+    return _said(actions.accept_request(ctx, req.get(CODE)))
 
 
-@command("核定", syntax="#核定 编号 [金额]", role=OFFICER, scope=Scope.PRIVATE,
+@command("核定", args=(CODE, AMOUNT), role=OFFICER, scope=Scope.PRIVATE,
          help="核定慰问金额（省略金额则按标准）", examples=("#核定 W2027-012 500",))
 def approve(req: Request, ctx: Context) -> list[Reply]:
-    code, problem = _code_arg(req)
-    if problem:
-        return problem
-    if len(req.argv) > 1:
-        text = req.argv[1].removesuffix("元")
-        if not text.isdecimal() or len(text) > 6:
-            return req.usage("金额应是整数（元）")
-        amount: int | None = int(text)
-    else:
-        amount = None
+    code = req.get(CODE)
+    amount: int | None = req.get(AMOUNT)  # none: the standard
     done = actions.approve_request(ctx, code, amount)
     if isinstance(done, Problems) and "amount" in done.fields and amount is None:
         return reply(f"{done.text()}，例如 #核定 {code} 500。")
@@ -297,32 +292,22 @@ def approve(req: Request, ctx: Context) -> list[Reply]:
     return _said(done)
 
 
-@command("发放", syntax="#发放 编号", role=OFFICER, scope=Scope.PRIVATE, help="记录已发放",
+@command("发放", args=(CODE,), role=OFFICER, scope=Scope.PRIVATE, help="记录已发放",
          examples=("#发放 W2027-012",))
 def pay(req: Request, ctx: Context) -> list[Reply]:
-    code, problem = _code_arg(req)
-    return problem or _said(actions.pay_out(ctx, code))
+    return _said(actions.pay_out(ctx, req.get(CODE)))
 
 
-@command("驳回", syntax="#驳回 编号 理由", role=OFFICER, scope=Scope.PRIVATE, help="驳回申请（须写理由）",
+@command("驳回", args=(CODE, REJECT_REASON), role=OFFICER, scope=Scope.PRIVATE, help="驳回申请（须写理由）",
          examples=("#驳回 W2027-012 不属于直系亲属",))
 def reject(req: Request, ctx: Context) -> list[Reply]:
-    code, problem = _code_arg(req)
-    if problem:
-        return problem
-    reason = req.rest()
-    if not reason:
-        return req.usage("请写明驳回理由")
-    return _said(actions.reject_request(ctx, code, reason))
+    return _said(actions.reject_request(ctx, req.get(CODE), req.get(REJECT_REASON)))
 
 
-@command("导出台账", syntax="#导出台账 [年份]", role=OFFICER, scope=Scope.PRIVATE,
+@command("导出台账", args=(YEAR,), role=OFFICER, scope=Scope.PRIVATE,
          help="导出慰问、帮扶台账（Excel，私聊发给您）", examples=("#导出台账 2027",))
 def export(req: Request, ctx: Context) -> list[Reply]:
-    arg = req.args.strip()
-    if arg and not (arg.isdecimal() and len(arg) == 4):
-        return req.usage("年份写成 2027")
-    year = int(arg) if arg else ctx.now.year
+    year = req.get(YEAR) or ctx.now.year
     exported = actions.export_ledger(ctx, year)
     if isinstance(exported, Problems):
         return reply(NOT_VISIBLE)

@@ -12,9 +12,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from handlers.args import pick, whole_number
 from schedules.kv import KeyValues, split_trailing
 from schedules.text_norm import chinese_number, fold_width
-from schedules.when import YearRule, read_date
+from schedules.when import YearRule, date_problem, read_date
 
 NOTE_LIMIT = 500  # characters of a text field or 备注 (the reply says so when more is typed)
 RELATIVES = ("配偶", "子女", "父母", "岳父母", "公婆")
@@ -98,9 +99,8 @@ def find_type(word: str, types: tuple[WelfareType, ...]) -> WelfareType | None:
     for t in types:
         if w in t.names:
             return t
-    if w.isdecimal() and 1 <= int(w) <= len(types):
-        return types[int(w) - 1]
-    return None
+    i = pick(w, len(types))
+    return None if i is None else types[i]
 
 
 def check_value(f: FormField, text: str, today: dt.date) -> tuple[str | None, str]:
@@ -111,7 +111,7 @@ def check_value(f: FormField, text: str, today: dt.date) -> tuple[str | None, st
     if f.kind == "date":
         d = read_date(t, today, YearRule.NEAREST)  # a stay or a wedding: usually just past
         if d is None:
-            return None, f"{f.name}“{t[:20]}”不是日期，请写成 2027-03-02 或 3月2日。"
+            return None, date_problem(f.name, t) + "。"
         return d.isoformat(), ""
     if f.kind == "number":
         n = _number(t)
@@ -177,5 +177,5 @@ def guess_number(kind: WelfareType, free: str, data: dict) -> None:
 def _number(text: str) -> int | None:
     t = fold_width(text).strip().removesuffix("天").removesuffix("日")
     if t.isdecimal():
-        return int(t) if len(t) <= 5 else None
+        return whole_number(t, 0, 99_999)
     return chinese_number(t)

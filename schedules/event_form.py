@@ -9,19 +9,22 @@ from dataclasses import dataclass, field
 from schedules.audience import EVERYONE, normalize_audience
 from schedules.kv import read_pairs, split_trailing, too_long
 from schedules.text_norm import chinese_number
-from schedules.when import read_datetime
+from schedules.when import date_problem, read_datetime
 
-FIELD_NAMES = {
-    "标题": "title", "活动": "title", "名称": "title", "项目": "title",
-    "时间": "starts_at", "日期": "starts_at", "活动时间": "starts_at",
-    "地点": "place", "地址": "place",
-    "名额": "capacity", "人数": "capacity", "限额": "capacity",
-    "截止": "deadline", "截止时间": "deadline", "报名截止": "deadline",
-    "对象": "audience", "范围": "audience",
-    "家属": "family_max", "可带家属": "family_max",
-    "备注": "note", "说明": "note",
-}
-KNOWN_KEYS = "时间、地点、名额、截止、对象、家属、备注"
+# The one list of an event's fields: (name, the other words people use for it, what it sets). The reader's
+# key map below and #发起报名's declaration (its syntax line, '可写：…' in #帮助) both come from it.
+FIELDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("标题", ("活动", "名称", "项目"), "title"),
+    ("时间", ("日期", "活动时间"), "starts_at"),
+    ("地点", ("地址",), "place"),
+    ("名额", ("人数", "限额"), "capacity"),
+    ("截止", ("截止时间", "报名截止"), "deadline"),
+    ("对象", ("范围",), "audience"),
+    ("家属", ("可带家属",), "family_max"),
+    ("备注", ("说明",), "note"),
+)
+FIELD_NAMES = {word: key for name, aliases, key in FIELDS for word in (name, *aliases)}
+KNOWN_KEYS = "、".join(name for name, _, key in FIELDS if key != "title")
 TITLE_MAX, PLACE_MAX, NOTE_MAX = 200, 200, 500  # the columns of storage.models.Event
 
 
@@ -113,10 +116,10 @@ def _read_value(form: EventForm, key: str, word: str, value: str, now: dt.dateti
         default = dt.time(0, 0) if key == "starts_at" else dt.time(23, 59)
         when = read_datetime(value, now, default)
         if when is None:
-            _fail(form, key, f"{word}“{value[:30]}”不是日期时间"
-                             "（写成 2027-04-15 15:30、4月15日 15:30 或 明天 15:30）")
+            _fail(form, key, date_problem(word, value))
         else:
             setattr(form, key, when)
+
 
 def _check_whole(form: EventForm) -> None:
     # Never cut: what is too long for its column is refused with the limit and the length.

@@ -28,6 +28,15 @@ RELATIVE_DAY = re.compile(rf"大?后天|今天|明天|(?:本|这|下个?)?(?:周
 _TIME = re.compile(r"(?:(上午|早上|下午|晚上|中午)\s*)?(\d{1,2})\s*(?:[:：点时](\d{1,2}|半)?分?)")
 
 
+# The one sentence that says how to write a date, for every reader of one (chat commands, forms, the importer).
+DATE_HOW = "请写成 2027-03-10、3月10日 或 下周三，时间写在日期后，如 15:30"
+
+
+def date_problem(label: str, text: str) -> str:
+    """'截止“过几天”不是日期时间，请写成 …': the reply to a date that cannot be read."""
+    return f"{label}“{text.strip()[:20]}”不是日期时间，{DATE_HOW}"
+
+
 class YearRule(StrEnum):
     """Which year a date typed without one is in."""
 

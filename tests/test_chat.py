@@ -90,7 +90,7 @@ def test_schedule_commands(chat: ChatDriver, app: App) -> None:
     assert [it.text for it in app.services.schedule.list()] == ["三八节慰问女教工"]
     # Keys as admins write them elsewhere; a date that cannot be read changes nothing.
     assert "3月12日" in chat.text("王主席", "#修改活动 1 日期=3月12日")
-    assert "看不懂" in chat.text("王主席", "#修改活动 1 日期=过几天 内容=改了")
+    assert "不是日期时间" in chat.text("王主席", "#修改活动 1 日期=过几天 内容=改了")  # the one date sentence
     assert "三八节慰问全体女教工" in chat.text("王主席", "#修改活动 1 内容=三八节慰问全体女教工")
     item = app.services.schedule.get(1)
     assert item is not None and (item.date, item.text) == (dt.date(2027, 3, 12), "三八节慰问全体女教工")
