@@ -30,7 +30,7 @@ NOW = dt.datetime(2027, 3, 1, 1, 0, tzinfo=dt.UTC)
 def build(url: str) -> dict:
     from fastapi.testclient import TestClient
 
-    from web.app import create_app, tune_gc
+    from bot.web_root import build_web, tune_gc
 
     config = parse_config({
         "union": {"id": "bench-web", "name": "基准小学工会", "timezone": "Asia/Shanghai"},
@@ -39,7 +39,7 @@ def build(url: str) -> dict:
     })
     engine = open_engine(config)
     clock = FakeClock(NOW)
-    app = create_app(config, clock, engine=engine)
+    app = build_web(config, clock, engine=engine)
     services = app.state.office.services
     depts = ["语文组", "数学组", "英语组", "总务处", "教务处"]
     services.members.import_roster([RosterRow(name=f"教师{i:04d}", department=depts[i % 5],

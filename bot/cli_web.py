@@ -23,7 +23,8 @@ def web(ctx: click.Context, config_path: str | None, host: str | None, port: int
 
     import uvicorn
 
-    from web.app import create_app, tune_gc
+    from bot.web_root import build_web
+    from web.app import tune_gc
 
     config = load(config_path)
     port = port or config.web.port
@@ -34,7 +35,7 @@ def web(ctx: click.Context, config_path: str | None, host: str | None, port: int
     if logging.getLogger().level > logging.INFO:
         logging.getLogger().setLevel(logging.INFO)
     click.echo(f"工会办公网页：http://{config.web.host}:{port}（登录链接以 {config.web.link_base} 开头）")
-    app = create_app(config)
+    app = build_web(config)
     tune_gc()
     uvicorn.run(app, host=config.web.host, port=port, log_level="warning")
 

@@ -16,6 +16,7 @@ import pytest
 
 from bot.app import App, build_app
 from bot.clock import FakeClock
+from bot.web_root import build_web
 from handlers.actions import notices, proposals, schedule, signups, welfare
 from handlers.actions.core import SENTENCES, Problems, sentence
 from handlers.actions.schedule import ItemChange
@@ -24,7 +25,6 @@ from storage.members import RosterRow
 from tests.conftest import ChatDriver, make_config
 from tests.test_web import ADMIN, COMMITTEE, MEMBER, OFFICER, login, post, submit_proposal
 from tests.test_web_desk import file_request
-from web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +36,7 @@ def env(db_url: str, clock: FakeClock):  # type: ignore[no-untyped-def]
     app = build_app(config, clock)
     app.services.schedule.cache_seconds = 0
     chat = ChatDriver(app, clock)
-    return chat, create_app(config, clock, engine=app.engine)
+    return chat, build_web(config, clock, engine=app.engine)
 
 
 def acting(app: App, contact: str) -> Context:

@@ -32,16 +32,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "web": ("bot",),
 }
 
-# Upward arrows that still exist, as (importer, imported). To be removed by issue 25: the page should
-# call actions below it and be handed its wiring by the composition root, not reach into bot/.
-KNOWN_UPWARD: set[tuple[str, str]] = {
-    ("web.app", "bot.app"),  # build_services, open_engine: wiring that belongs to the composition root
-    ("web.app", "bot.clock"),  # SystemClock: a clock the root should pass in
-    ("web.app", "bot.config"),  # Config: the root should pass in what the page needs
-    ("web.office", "bot.config"),
-    ("web.bridge", "bot.config"),
-    ("web.bridge", "bot.pipeline"),  # the page writes through chat text; typed actions replace this
-}
+# Upward arrows that still exist, as (importer, imported). None left: the page calls actions below it
+# and is handed its wiring (services, clock, PageSettings, the Bridge) by bot/web_root.py (issue 25).
+KNOWN_UPWARD: set[tuple[str, str]] = set()
 
 # Modules still over MAX_LINES (none left: cli, config, wechaty_transport and models were split by what they
 # hold, issue 25). A new entry needs a reason.

@@ -20,11 +20,11 @@ from sqlalchemy import func, select
 
 from bot.app import build_app
 from bot.clock import FakeClock
+from bot.web_root import build_web
 from storage.db import session_scope
 from storage.models import OutboxPost, Proposal, ScheduleItem, WebLogin, WelfareAudit
 from tests.conftest import ChatDriver, make_config
 from web import session as sessions
-from web.app import create_app
 
 ADMIN, OFFICER, COMMITTEE, MEMBER = "王主席", "赵委员", "钱老师", "李老师"
 
@@ -37,7 +37,7 @@ def env(tmp_path: Path, db_url: str, clock: FakeClock):  # type: ignore[no-untyp
     # The bot caches a year's schedule for up to 10 s (README): here the page's edit must show at once.
     app.services.schedule.cache_seconds = 0
     chat = ChatDriver(app, clock)
-    web = create_app(config, clock, engine=app.engine)
+    web = build_web(config, clock, engine=app.engine)
     return chat, web
 
 

@@ -11,34 +11,26 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.app import build_services, open_engine
-from bot.clock import SystemClock
-from bot.config import Config
-from storage.messages import SeenMessages
+from handlers.services import Services
 from storage.web_sessions import WebSessions
 from web import session as sessions
-from web.bridge import CommandBridge
+from web.bridge import Bridge, PageSettings
 from web.office import HERE, NotFound, NotLoggedIn, Office, TooLong, Viewer, _int_or_none, _parent, _referer, log
 from web.wording import excerpt, page_words
 
 
-def create_app(config: Config, clock: Callable[[], dt.datetime] | None = None,
-               engine: Engine | None = None) -> FastAPI:
-    clock = clock or SystemClock()
-    engine = engine or open_engine(config)
-    services = build_services(config, engine)
-    services.schedule.cache_seconds = 0  # the bot caches a year for seconds; the desk reads it as it is
-    bridge = CommandBridge(config, services, clock, SeenMessages(engine, config.union_id))
+def create_app(services: Services, clock: Callable[[], dt.datetime], settings: PageSettings, bridge: Bridge,
+               web_sessions: WebSessions) -> FastAPI:
+    """The page, given its wiring by the composition root (`bot.web_root.build_web`)."""
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["local"] = lambda v, fmt="%Y-%m-%d %H:%M": (
         v.astimezone(services.tz).strftime(fmt) if isinstance(v, dt.datetime) else (v or ""))
     templates.env.filters["page"] = page_words
     templates.env.filters["excerpt"] = excerpt
-    office = Office(config, services, clock, bridge, services.web_logins.session_secret(services.settings), templates,
-                    WebSessions(engine, config.union_id))
+    office = Office(settings, services, clock, bridge, services.web_logins.session_secret(services.settings), templates,
+                    web_sessions)
 
     app = FastAPI(title="工会办公", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.office = office

@@ -20,14 +20,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from bot.config import Config
 from handlers.base import CONFIRM, Attachment, Chat, Context, Sender
 from handlers.forms import current_text
 from handlers.services import Services
 from storage.models import Member
 from storage.web_sessions import WebSessions
 from web import session as sessions
-from web.bridge import CommandBridge, Outcome
+from web.bridge import Bridge, Outcome, PageSettings
 
 log = logging.getLogger("unionbot.web")
 HERE = Path(__file__).parent
@@ -89,10 +88,10 @@ class Viewer:
 
 @dataclass
 class Office:
-    config: Config
+    settings: PageSettings
     services: Services
     clock: Callable[[], dt.datetime]
-    bridge: CommandBridge
+    bridge: Bridge
     secret: bytes
     templates: Jinja2Templates
     sessions: WebSessions
@@ -155,9 +154,9 @@ class Office:
         kind, _, where = target.partition(":")
         if kind != "group":
             return "私聊"
-        for group in self.config.groups:
-            if where in (group.id, group.topic):
-                return group.topic or "工会群"
+        for group_id, topic in self.settings.groups:
+            if where in (group_id, topic):
+                return topic or "工会群"
         return "工会群" if where.endswith("@chatroom") or not where else where
 
     def can(self, viewer: Viewer, command: str) -> bool:

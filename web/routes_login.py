@@ -15,7 +15,7 @@ log = logging.getLogger("unionbot.web")
 
 
 def install(app: FastAPI, office: Office) -> None:
-    services, config, clock = office.services, office.config, office.clock
+    services, settings, clock = office.services, office.settings, office.clock
 
     # --- login ---------------------------------------------------------------------
 
@@ -45,7 +45,7 @@ def install(app: FastAPI, office: Office) -> None:
         log.info("web login: member %s", member.id)
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(sessions.COOKIE, sessions.encode(office.secret, session), max_age=sessions.SESSION_SECONDS,
-                            httponly=True, samesite="lax", secure=config.web.link_base.startswith("https://"))
+                            httponly=True, samesite="lax", secure=settings.secure_cookie)
         return response
 
     @app.post("/logout")
