@@ -53,7 +53,7 @@ NOTHING_FOUND = ("没有在这段文字中找到按月份（或按周）的活�
                  "请确认包含类似“三月份：1、……”的部分后重新发送，或发送 #取消 放弃。")
 
 
-def _read_plan(answer: Answer, ctx: Context) -> dict:
+def read_plan(answer: Answer, ctx: Context) -> dict:
     """The plan (pasted or a file) -> the items to preview; several plans in one text -> which one?"""
     text = _plan_text(answer)
     # Never merged: with several plans the chair picks one (the next step), so two years do not mix.
@@ -77,7 +77,7 @@ def _read_pick(answer: Answer, ctx: Context) -> dict:
 
 
 def _steps(data: dict, ctx: Context) -> list[Step]:
-    steps = [Step("plan", "计划", PROMPT, read=_read_plan, limit=MAX_PLAN_CHARS, takes_file=True)]
+    steps = [Step("plan", "计划", PROMPT, read=read_plan, limit=MAX_PLAN_CHARS, takes_file=True)]
     plan = data["values"].get("plan")
     if isinstance(plan, dict) and "several" in plan:
         titles = "\n".join(f"{i}. {p['title']}" for i, p in enumerate(plan["several"], 1))
@@ -225,7 +225,7 @@ def start_import(req: Request, ctx: Context) -> list[Reply]:
     if not (req.attachment or req.get(PLAN_TEXT)):
         return begin(PLAN_FORM, req, ctx)
     try:
-        plan = _read_plan(Answer(req.get(PLAN_TEXT), req.attachment, {}), ctx)
+        plan = read_plan(Answer(req.get(PLAN_TEXT), req.attachment, {}), ctx)
     except Invalid as exc:
         # Nothing read: wait for the plan as if #导入计划 had come alone.
         out = begin(PLAN_FORM, req, ctx)

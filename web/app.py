@@ -16,12 +16,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from handlers.services import Services
 from storage.web_sessions import WebSessions
 from web import session as sessions
-from web.bridge import Bridge, PageSettings
 from web.office import HERE, NotFound, NotLoggedIn, Office, TooLong, Viewer, _int_or_none, _parent, _referer, log
+from web.settings import PageSettings
 from web.wording import excerpt, page_words
 
 
-def create_app(services: Services, clock: Callable[[], dt.datetime], settings: PageSettings, bridge: Bridge,
+def create_app(services: Services, clock: Callable[[], dt.datetime], settings: PageSettings,
                web_sessions: WebSessions) -> FastAPI:
     """The page, given its wiring by the composition root (`bot.web_root.build_web`)."""
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -29,7 +29,7 @@ def create_app(services: Services, clock: Callable[[], dt.datetime], settings: P
         v.astimezone(services.tz).strftime(fmt) if isinstance(v, dt.datetime) else (v or ""))
     templates.env.filters["page"] = page_words
     templates.env.filters["excerpt"] = excerpt
-    office = Office(settings, services, clock, bridge, services.web_logins.session_secret(services.settings), templates,
+    office = Office(settings, services, clock, services.web_logins.session_secret(services.settings), templates,
                     web_sessions)
 
     app = FastAPI(title="工会办公", docs_url=None, redoc_url=None, openapi_url=None)

@@ -12,8 +12,8 @@ from fastapi.responses import Response
 
 from handlers.actions.core import Problems, Tell
 from handlers.base import Context
-from web.bridge import FORWARD_KIND
 from web.office import Office, Viewer, within
+from web.settings import FORWARD_KIND
 
 log = logging.getLogger("unionbot.web")
 UNBOUND = "您还没有绑定微信，网页上只能查看，不能操作。请联系工会管理员绑定。"

@@ -20,13 +20,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from handlers.base import CONFIRM, Attachment, Chat, Context, Sender
-from handlers.forms import current_text
+from handlers.actions.open_forms import OpenForm, open_form
+from handlers.base import Attachment, Chat, Context, Sender
 from handlers.services import Services
 from storage.models import Member
 from storage.web_sessions import WebSessions
 from web import session as sessions
-from web.bridge import Bridge, Outcome, PageSettings
+from web.settings import PageSettings
 
 log = logging.getLogger("unionbot.web")
 HERE = Path(__file__).parent
@@ -91,7 +91,6 @@ class Office:
     settings: PageSettings
     services: Services
     clock: Callable[[], dt.datetime]
-    bridge: Bridge
     secret: bytes
     templates: Jinja2Templates
     sessions: WebSessions
@@ -194,9 +193,6 @@ class Office:
             raise NotFound()
         return viewer, form
 
-    def run(self, viewer: Viewer, text: str, attachment: Attachment | None = None) -> Outcome:
-        return self.bridge.run(viewer.member, text, attachment)
-
     # --- rendering -------------------------------------------------------------------
 
     def flash(self, request: Request, viewer: Viewer | None) -> dict[str, Any]:
@@ -221,22 +217,9 @@ class Office:
             **{k: v for k, v in flash.items() if k not in ("errors", "values", "message", "title")}, **values,
         }, status_code=status)
 
-    def open_form(self, viewer: Viewer) -> dict[str, Any] | None:
-        """The viewer's unfinished chat form (a plan import waiting for 确认), shown on every page."""
-        if not viewer.sender.contact_id:
-            return None
-        draft = self.services.drafts.get(viewer.sender.contact_id, self.now())
-        if draft is None or draft.expired:
-            return None
-        form = self.services.registry.forms.get(draft.kind)
-        if form is None:
-            return None
-        try:
-            text = current_text(form, draft.data, self.context(viewer))
-        except Exception:  # a draft left by an older version: the chat would start it again
-            log.exception("web: cannot show the open form %s", draft.kind)
-            return None
-        return {"noun": form.noun, "text": text, "confirm": draft.data.get("step") == CONFIRM}
+    def open_form(self, viewer: Viewer) -> OpenForm | None:
+        """The viewer's unfinished form (a plan import waiting for 确认), shown on its page."""
+        return open_form(self.context(viewer))
 
 
 def download(file: Attachment) -> Response:

@@ -8,8 +8,11 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from handlers.actions import open_forms as forms
+from handlers.actions.core import Problems
 from web import session as sessions
-from web.office import Office, _safe_back, upload
+from web.forms import actor, done, refuse_problems, unbound
+from web.office import Office, _safe_back, upload, within
 
 log = logging.getLogger("unionbot.web")
 
@@ -77,11 +80,19 @@ def install(app: FastAPI, office: Office) -> None:
         if isinstance(attachment, str):
             return office.redirect(viewer, back, title="未提交", message=attachment,
                                    errors={"_form": attachment}, values={"text": str(form.get("text", ""))})
-        text = {"confirm": "#确认", "cancel": "#取消"}.get(action, str(form.get("text", "")).strip())
-        if not text and attachment is None:
-            return office.redirect(viewer, back, title="未提交", message="请填写内容。",
-                                   errors={"_form": "请填写内容。"})
-        outcome = office.run(viewer, text, attachment)
+        ctx = actor(office, viewer)
+        if ctx is None:
+            return unbound(office, viewer, back)
+        # The buttons are actions on the open form; the text box carries the member's own words ('删 3').
+        if action == "confirm":
+            answered = forms.confirm_form(ctx)
+        elif action == "cancel":
+            answered = forms.cancel_form(ctx)
+        else:
+            answered = forms.answer_form(ctx, within(str(form.get("text", "")), forms.ANSWER_LIMIT, "内容"), attachment)
+        if isinstance(answered, Problems):
+            return refuse_problems(office, viewer, back, form, answered, {"text": "_form"})
         # The open form's panel shows the preview itself: the answer is not repeated above it.
-        still_open = office.open_form(viewer) is not None
-        return office.redirect(viewer, back, title="办理结果", message="" if still_open else outcome.text)
+        if office.open_form(viewer) is not None:
+            return office.redirect(viewer, back, title="办理结果", message="")
+        return done(office, viewer, back, answered.text, answered.tells, what="表单")

@@ -1,5 +1,5 @@
 """活动安排: the year's plan, opened on the plan year the chat uses; edits by the typed actions
-(handlers.actions.schedule), the plan import by the chat's own form (through the bridge)."""
+(handlers.actions.schedule), the plan import by handlers.actions.plans (the chat's form, opened on the page's text)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from handlers.actions import plans
 from handlers.actions import schedule as actions
 from handlers.actions.core import Problems
 from handlers.actions.schedule import ItemChange, read_when
@@ -114,24 +115,19 @@ def router(office: Office) -> APIRouter:
         problem = ""
         if isinstance(attachment, str):
             problem = attachment
-        elif attachment is None and not text:
-            problem = "请粘贴计划全文，或选择 .txt / .docx 文件"
         elif attachment is not None and not attachment.name.lower().endswith(PLAN_TYPES):
             problem = "请上传年度计划（.txt 或 .docx 文件）"
         if problem:
             return refuse(office, viewer, back + "#import", form, {"plan": problem})
-        # A new import replaces one left open (failed, abandoned): it never blocks the next one.
-        if office.open_form(viewer) is not None:
-            office.run(viewer, "#取消")
-        outcome = office.run(viewer, "#导入计划" if attachment else f"#导入计划 {text}", attachment)
-        opened = office.open_form(viewer)
-        if opened is not None and opened["confirm"]:
-            # The preview is shown once, in the import panel with its buttons.
-            return office.redirect(viewer, back + "#import", title="请核对识别结果")
-        if opened is not None:
-            # The chat waits for another try; the page says what went wrong and leaves nothing open.
-            office.run(viewer, "#取消")
-        return refuse(office, viewer, back + "#import", form, {"plan": outcome.text or "没有识别出活动"})
+        ctx = actor(office, viewer)
+        if ctx is None:
+            return unbound(office, viewer, back)
+        # The plan as read from the field or the file, never as chat text: the action opens the preview.
+        opened = plans.start_import(ctx, text, attachment)
+        if isinstance(opened, Problems):
+            return refuse_problems(office, viewer, back + "#import", form, opened)
+        # The preview is shown once, in the import panel with its buttons.
+        return office.redirect(viewer, back + "#import", title="请核对识别结果")
 
     @api.get("/schedule/calendar.ics")
     def schedule_ics(request: Request, year: str = "") -> Response:

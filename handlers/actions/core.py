@@ -11,6 +11,10 @@ from handlers.base import Context, Reply
 # (the chat); neither rewords it, and nothing maps a sentence back to a field by its first word.
 SENTENCES: dict[str, str] = {
     "not_allowed": "您没有权限办理这件事",
+    "form_none": "当前没有正在填写的内容",
+    "form_expired": "您之前填写的内容已超时取消，请重新开始",
+    "form_command": "这里只能回答正在填写的内容（如“删 3”）；命令请在微信里发送",
+    "plan_missing": "请粘贴计划全文，或选择 .txt / .docx 文件",
     "date_missing": "请填写日期或月份",
     "date_unreadable": "看不懂这个日期“{value}”，请写成 2027-03-10、3月10日、4月 或 下周三",
     "text_missing": "请填写活动内容",
