@@ -55,5 +55,18 @@ def open_services(config: Config):  # type: ignore[no-untyped-def]
     return build_services(config, open_engine(config))
 
 
+def operator(services: Any, label: str) -> Any:
+    """The server's operator acting through the typed actions, as a person would in chat: an explicit
+    actor who holds every role (whoever runs the CLI on the server already holds the database); the
+    audit log and what others are told name ``cli:<login>``."""
+    import getpass
+
+    from handlers.base import Chat, Context, Role, Sender
+
+    contact = f"cli:{getpass.getuser()}"
+    now = dt.datetime.now(dt.UTC).astimezone(services.tz)
+    return Context(Sender(contact, label, frozenset(Role), None), Chat("private", contact), now, services)
+
+
 def iso(value: dt.datetime | None, tz: dt.tzinfo) -> str | None:
     return value.astimezone(tz).isoformat() if value else None

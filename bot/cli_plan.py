@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from bot.cli_common import config_exists, config_option, fail, iso, load, open_services
+from bot.cli_common import config_exists, config_option, fail, iso, load, open_services, operator
 from bot.config import default_config
 
 
@@ -129,12 +129,13 @@ def signup_list(config_path: str | None, number: int, as_json: bool) -> None:
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def signup_export(config_path: str | None, number: int, out_path: Path) -> None:
     """把报名名单导出为 .xlsx（姓名、部门、报名时间、状态、家属人数）。"""
-    from handlers.signups import signup_workbook
+    from handlers.actions.core import Problems
+    from handlers.actions.signups import export_roster
 
     config = load(config_path)
-    services = open_services(config)
-    if services.signups.get(number) is None:
-        fail(f"没有编号为 {number} 的报名活动")
+    file = export_roster(operator(open_services(config), "命令行导出"), number)
+    if isinstance(file, Problems):
+        fail(file.text())
         return
-    out_path.write_bytes(signup_workbook(services.signups.all_signups(number), config.tz))
+    out_path.write_bytes(file.data)
     click.echo(f"已导出到 {out_path}")

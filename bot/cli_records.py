@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli_common import config_option, fail, iso, load, open_services
+from bot.cli_common import config_option, fail, iso, load, open_services, operator
 
 
 @click.group()
@@ -52,12 +52,17 @@ def proposals_list(config_path: str | None, year: int | None, status: str | None
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def proposals_export(config_path: str | None, year: int, out_path: Path) -> None:
     """导出提案汇总表（.xlsx）。"""
-    from handlers.proposals import proposals_workbook
+    from handlers.actions.core import Problems
+    from handlers.actions.proposals import export_register
 
     config = load(config_path)
-    repo = open_services(config).proposals
-    out_path.write_bytes(proposals_workbook(repo, year))
-    click.echo(f"已导出 {len(repo.list(year))} 件提案到 {out_path}")
+    done = export_register(operator(open_services(config), "命令行导出"), year)
+    if isinstance(done, Problems):
+        fail(done.text())
+        return
+    file, count = done
+    out_path.write_bytes(file.data)
+    click.echo(f"已导出 {count} 件提案到 {out_path}")
 
 
 @click.group()
@@ -173,15 +178,15 @@ def welfare() -> None:
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def welfare_export(config_path: str | None, year: int, out_path: Path) -> None:
     """导出慰问台账（.xlsx）。个人信息：请妥善保管导出的文件。"""
-    import getpass
-
-    from handlers.welfare import ledger_workbook
-    from storage.welfare import Actor
+    from handlers.actions.core import Problems
+    from handlers.actions.welfare import export_ledger
 
     config = load(config_path)
-    desk = open_services(config).welfare
-    # The server's operator acts as an officer here; the audit log says who ran it.
-    actor = Actor(f"cli:{getpass.getuser()}", "命令行导出", None, officer=True)
-    rows = desk.ledger(actor, year, dt.datetime.now(dt.UTC)) or []
-    out_path.write_bytes(ledger_workbook(rows, year, config.tz))
-    click.echo(f"已导出 {len(rows)} 件到 {out_path}")
+    # The server's operator acts as an officer here, through the action; the audit log says who ran it.
+    done = export_ledger(operator(open_services(config), "命令行导出"), year)
+    if isinstance(done, Problems):
+        fail(done.text())
+        return
+    file, count = done
+    out_path.write_bytes(file.data)
+    click.echo(f"已导出 {count} 件到 {out_path}")

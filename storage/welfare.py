@@ -48,20 +48,15 @@ def _nothing(action: str, req: WelfareRequest | None) -> bool:
     return False
 
 
-def _everything(action: str, req: WelfareRequest | None) -> bool:
-    return True
-
-
 class Actor:
-    """Who acts, and what they were granted. ``officer=True`` is a grant of everything, for the server's
-    operator (``unionbot welfare export``); chat and page actors carry the access rule's ``grant``."""
+    """Who acts, and what they were granted: every actor (chat, page, and the CLI's operator, who acts
+    through the typed actions) carries the access rule's ``grant``; without one, nothing is allowed."""
 
     __slots__ = ("_grant", "contact_id", "member_id", "name")
 
-    def __init__(self, contact_id: str, name: str, member_id: int | None, officer: bool = False,
-                 grant: Grant | None = None) -> None:
+    def __init__(self, contact_id: str, name: str, member_id: int | None, grant: Grant | None = None) -> None:
         self.contact_id, self.name, self.member_id = contact_id, name, member_id
-        self._grant: Grant = grant or (_everything if officer else _nothing)
+        self._grant: Grant = grant or _nothing
 
     def may(self, action: str, req: WelfareRequest | None = None) -> bool:
         return self._grant(action, req)

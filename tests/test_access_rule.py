@@ -236,9 +236,11 @@ def test_the_welfare_grant_comes_from_the_rule(access: Access) -> None:
     assert li.may("view", own) and not li.may("view", other)
     assert not any(li.may(a) for a in ("pending", "act", "ledger", "note"))
     assert zhao.may("view", other) and all(zhao.may(a) for a in ("pending", "act", "ledger", "note"))
-    # Without a grant the desk allows nothing; the server's operator is given everything explicitly.
+    # Without a grant the desk allows nothing; the server's operator (the CLI) is an explicit actor holding
+    # every role, and the rule grants it the desk.
     assert not Actor("x", "x", 7).may("view", own)
-    assert Actor("cli:root", "命令行导出", None, officer=True).may("ledger")
+    operator = access.welfare_actor(Sender("cli:root", "命令行导出", frozenset(Role), None))
+    assert operator.may("ledger") and operator.may("view", own) and operator.may("view", other)
 
 
 # --- through the chat -------------------------------------------------------------------------------

@@ -198,6 +198,9 @@ def test_cli_signup_list_json_and_export(tmp_path: Path) -> None:
     assert [(r[1], r[6]) for r in sheet.iter_rows(min_row=2, values_only=True)] == [("李老师", "素食"), ("王老师", None)]
     missing = cli("signup", "list", "7", "--json")
     assert missing.returncode == 2 and "没有编号为 7" in missing.stderr
+    # The export goes through the action (the operator as an explicit actor): its problem, worded once.
+    gone = cli("signup", "export", "7", "--out", str(tmp_path / "无.xlsx"))
+    assert gone.returncode == 2 and "错误：没有编号为 7 的报名活动" in gone.stderr and not (tmp_path / "无.xlsx").exists()
 
 
 def _storm(db_url: str, people: int, capacity: int, workers: int) -> tuple[int, int, int]:
