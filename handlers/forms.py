@@ -277,12 +277,12 @@ def _copy(data: dict[str, Any]) -> dict[str, Any]:
 # --- the commands every form shares ------------------------------------------------
 
 
-@command("取消", aliases=("退出",), syntax="#取消", help="放弃正在填写的内容（导入、提案、申请等）")
+@command("取消", aliases=("退出",), args=(), help="放弃正在填写的内容（导入、提案、申请等）")
 def cancel(req: Request, ctx: Context) -> list[Reply]:
     return cancel_open(ctx)
 
 
-@command("确认", aliases=("提交", "确认导入", "确定"), syntax="#确认",
+@command("确认", aliases=("提交", "确认导入", "确定"), args=(),
          help="提交正在填写、已核对的内容（提案、申请、导入等）；也可直接回复“确认”“提交”或“是”")
 def confirm_command(req: Request, ctx: Context) -> list[Reply]:
     # With a form open in a private chat, check_update gives 确认 to the form before any command.
