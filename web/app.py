@@ -21,6 +21,7 @@ from storage.messages import SeenMessages
 from storage.web_sessions import WebSessions
 from web import session as sessions
 from web.bridge import CommandBridge
+from web.look import badge
 from web.office import HERE, NotFound, NotLoggedIn, Office, TooLong, Viewer, _int_or_none, _parent, _referer, log
 from web.wording import excerpt, page_words
 
@@ -37,6 +38,7 @@ def create_app(config: Config, clock: Callable[[], dt.datetime] | None = None,
         v.astimezone(services.tz).strftime(fmt) if isinstance(v, dt.datetime) else (v or ""))
     templates.env.filters["page"] = page_words
     templates.env.filters["excerpt"] = excerpt
+    templates.env.filters["badge"] = badge
     office = Office(config, services, clock, bridge, services.web_logins.session_secret(services.settings), templates,
                     WebSessions(engine, config.union_id))
 
