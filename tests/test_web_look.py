@@ -43,3 +43,19 @@ def test_badges_by_status() -> None:
     # An unknown status is shown as it is, escaped, never dropped.
     assert badge("<新>") == '<span class="badge badge-neutral">&lt;新&gt;</span>'
     assert badge("") == ""
+
+
+def test_templates_are_labelled_once_when_they_load() -> None:
+    from jinja2 import DictLoader, Environment
+
+    from web.look import LabelCells
+
+    source = """<table><thead><tr><th>编号</th><th>{{ year }} 年</th>{% if wide %}<th>操作</th>{% endif %}</tr></thead>
+<tbody>{% for n in rows %}<tr><td>{{ n }}</td><td>第{{ n }}项</td>{% if wide %}<td>改</td>{% endif %}</tr>{% endfor %}
+<tr>{% for c in cols %}<td>{{ c }}</td>{% endfor %}</tr></tbody></table>"""
+    env = Environment(loader=DictLoader({"t.html": source}), autoescape=True, extensions=[LabelCells])
+    out = env.get_template("t.html").render(year='2027"', rows=[1, 2], wide=True, cols=["x", "y"])
+    assert labels(out) == [("编号", "1"), ("2027&#34; 年", "第1项"), ("操作", "改"),
+                           ("编号", "2"), ("2027&#34; 年", "第2项"), ("操作", "改")]
+    # Cells made by a loop over columns are not guessed at.
+    assert "<tr><td>x</td><td>y</td></tr>" in out

@@ -21,7 +21,7 @@ from storage.messages import SeenMessages
 from storage.web_sessions import WebSessions
 from web import session as sessions
 from web.bridge import CommandBridge
-from web.look import badge
+from web.look import LabelCells, badge
 from web.office import HERE, NotFound, NotLoggedIn, Office, TooLong, Viewer, _int_or_none, _parent, _referer, log
 from web.wording import excerpt, page_words
 
@@ -34,6 +34,8 @@ def create_app(config: Config, clock: Callable[[], dt.datetime] | None = None,
     services.schedule.cache_seconds = 0  # the bot caches a year for seconds; the desk reads it as it is
     bridge = CommandBridge(config, services, clock, SeenMessages(engine, config.union_id))
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    # Table cells labelled by their column when a template loads: rows become cards on a phone.
+    templates.env.add_extension(LabelCells)
     templates.env.filters["local"] = lambda v, fmt="%Y-%m-%d %H:%M": (
         v.astimezone(services.tz).strftime(fmt) if isinstance(v, dt.datetime) else (v or ""))
     templates.env.filters["page"] = page_words

@@ -28,7 +28,6 @@ from storage.models import Member
 from storage.web_sessions import WebSessions
 from web import session as sessions
 from web.bridge import CommandBridge, Outcome
-from web.look import label_cells
 
 log = logging.getLogger("unionbot.web")
 HERE = Path(__file__).parent
@@ -215,15 +214,13 @@ class Office:
         nav = [p for p in PAGES if viewer is not None and self.can(viewer, p.command)]
         flash = self.flash(request, viewer)
         current = getattr(request.state, "section", None) or _section(request.url.path)
-        response = self.templates.TemplateResponse(request, template, {
+        return self.templates.TemplateResponse(request, template, {
             "viewer": viewer, "nav": nav, "union": self.services.union_name,
             "can": (lambda cmd: viewer is not None and self.can(viewer, cmd)), "current": current,
             "csrf": viewer.csrf if viewer else "", "now": self.now(), "tz": self.tz,
             "flash": flash, "errors": flash.get("errors") or {}, "values": flash.get("values") or {},
             **{k: v for k, v in flash.items() if k not in ("errors", "values", "message", "title")}, **values,
         }, status_code=status)
-        # Cells labelled by their column (web/look.py): the stylesheet turns rows into cards on a phone.
-        return HTMLResponse(label_cells(bytes(response.body).decode()), status_code=status)
 
     def open_form(self, viewer: Viewer) -> dict[str, Any] | None:
         """The viewer's unfinished chat form (a plan import waiting for 确认), shown on every page."""

@@ -98,6 +98,8 @@ MEASURE = """() => {
   const problems = [];
   const sw = document.scrollingElement.scrollWidth;
   if (sw > innerWidth) problems.push(`sideways scroll: ${sw} > ${innerWidth}`);
+  const menu = [...document.querySelectorAll('body > nav a')].map(a => Math.round(a.getBoundingClientRect().top));
+  if (new Set(menu).size > 1) problems.push('the menu takes more than one line');
   let cells = 0, narrowest = Infinity;
   const seen = (el) => {
     const r = el.getBoundingClientRect();
