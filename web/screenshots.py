@@ -275,6 +275,13 @@ def photograph(browser: Any, base: str, config: Path, out: Path) -> dict[str, di
                     page.screenshot(path=str(out / f"{name}-edit-{width}.png"), full_page=True)
                     if width == 375:
                         measures[name + "-edit"] = page.evaluate(MEASURE)
+                    if page.locator("#add-item").count() and "year" not in path:
+                        # A refused form: the red flash and the error under its field (nothing is added).
+                        page.locator("#add-item").get_by_role("button").click()
+                        page.wait_for_selector(".flash")
+                        page.screenshot(path=str(out / f"{name}-refused-{width}.png"), full_page=True)
+                        if width == 375:
+                            measures[name + "-refused"] = page.evaluate(MEASURE)
             page.close()
     return measures
 

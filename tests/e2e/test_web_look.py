@@ -47,7 +47,7 @@ def test_every_page_of_every_role_fits_a_phone(site, browser) -> None:  # type: 
     problems = {name: m["problems"] for name, m in measures.items() if m["problems"]}
     assert not problems, problems
     # Each role's pages were found and measured, detail pages and the open edit row included.
-    for name in ("chair-schedule-year-2027-edit", "chair-signups-1", "chair-notices-1", "chair-members",
+    for name in ("chair-schedule-year-2027-edit", "chair-schedule-refused", "chair-signups-1", "chair-notices-1", "chair-members",
                  "chair-proposals-2027-001", "welfare-welfare-year-2027", "welfare-welfare-W2027-001",
                  "teacher-signups", "teacher-proposals"):
         assert name in measures, sorted(measures)
