@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from handlers.services import Services
 from storage.web_sessions import WebSessions
 from web import session as sessions
+from web.look import LabelCells, badge
 from web.office import HERE, NotFound, NotLoggedIn, Office, TooLong, Viewer, _int_or_none, _parent, _referer, log
 from web.settings import PageSettings
 from web.wording import excerpt, page_words
@@ -25,10 +26,13 @@ def create_app(services: Services, clock: Callable[[], dt.datetime], settings: P
                web_sessions: WebSessions) -> FastAPI:
     """The page, given its wiring by the composition root (`bot.web_root.build_web`)."""
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    # Table cells labelled by their column when a template loads: rows become cards on a phone.
+    templates.env.add_extension(LabelCells)
     templates.env.filters["local"] = lambda v, fmt="%Y-%m-%d %H:%M": (
         v.astimezone(services.tz).strftime(fmt) if isinstance(v, dt.datetime) else (v or ""))
     templates.env.filters["page"] = page_words
     templates.env.filters["excerpt"] = excerpt
+    templates.env.filters["badge"] = badge
     office = Office(settings, services, clock, services.web_logins.session_secret(services.settings), templates,
                     web_sessions)
 
