@@ -122,6 +122,11 @@ class WelfareDesk:
                 self._audit(s, actor, "查看", req.code, now)
             return req
 
+    def note_read(self, actor: Actor, code: str, action: str, detail: str, now: dt.datetime) -> None:
+        """An attachment uploaded or opened (after ``view`` allowed it): in the audit log, once."""
+        with session_scope(self.engine) as s:
+            self._audit(s, actor, action, code, now, detail)
+
     # --- officers -----------------------------------------------------------------
 
     def pending(self, actor: Actor, now: dt.datetime, audit: bool = True) -> list[WelfareRequest]:

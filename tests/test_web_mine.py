@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from storage.models import Proposal, WelfareRequest
 from tests.test_web import ADMIN, MEMBER, OFFICER, count, env, login, nav, post
 from tests.test_web_desk import file_request
@@ -90,3 +92,55 @@ def test_a_bad_request_keeps_every_field_and_files_nothing(env) -> None:  # type
         assert value in page, value
     assert count(chat.app.engine, WelfareRequest) == 0
     assert teacher.get("/mine/request?kind=没有这种").status_code == 404
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+def test_attachments_are_sniffed_bounded_and_only_for_the_member_and_officers(env) -> None:  # type: ignore[no-untyped-def]
+    from storage.models import WelfareAttachment, WelfareAudit
+
+    chat, web = env
+    teacher = login(chat, web, MEMBER)
+    engine = chat.app.engine
+    # A fake PDF (a renamed text file) is refused by its content, and the request with it: nothing filed.
+    fake = post(teacher, "/mine/request", STAY, files={"file": ("出院小结.pdf", b"hello, not a pdf", "application/pdf")},
+                page="/mine/request?kind=住院")
+    assert "内容不是真正的 PDF 文件" in fake.text and "市第一人民医院" in main(fake.text)
+    assert count(engine, WelfareRequest) == 0 and count(engine, WelfareAttachment) == 0
+    big = post(teacher, "/mine/request", STAY, files={"file": ("发票.png", PNG + b"\0" * (5 * 1024 * 1024), "image/png")},
+               page="/mine/request?kind=住院")
+    assert "文件超过 5 MB" in big.text and count(engine, WelfareRequest) == 0
+    exe = post(teacher, "/mine/request", STAY, files={"file": ("a.exe", b"MZ\x90\0", "application/octet-stream")},
+               page="/mine/request?kind=住院")
+    assert "只能上传 PDF、JPG 或 PNG 文件" in exe.text and count(engine, WelfareRequest) == 0
+    done = post(teacher, "/mine/request", STAY, files={"file": ("出院小结.pdf", PDF, "application/pdf")},
+                page="/mine/request?kind=住院")
+    code = done.url.path.rsplit("/", 1)[1]
+    assert "出院小结.pdf" in done.text and count(engine, WelfareAttachment) == 1
+    # A second file later; a PNG named .jpg is refused (name and content must agree).
+    wrong = post(teacher, f"/mine/requests/{code}/files", files={"file": ("发票.jpg", PNG, "image/jpeg")},
+                 page=f"/mine/requests/{code}")
+    assert "与内容（PNG）不符" in wrong.text and count(engine, WelfareAttachment) == 1
+    added = post(teacher, f"/mine/requests/{code}/files", files={"file": ("发票.png", PNG, "image/png")},
+                 page=f"/mine/requests/{code}")
+    assert "已上传附件" in added.text and count(engine, WelfareAttachment) == 2
+    link = re.search(rf'href="(/mine/requests/{code}/files/(\d+))"', added.text)
+    assert link
+    got = teacher.get(link.group(1))
+    assert got.status_code == 200 and got.content == PDF and got.headers["content-type"] == "application/pdf"
+    assert "attachment" in got.headers["content-disposition"]
+    # The officer may open it (and it is in the audit log); another teacher and the chair get the 404.
+    officer = login(chat, web, OFFICER)
+    before = count(engine, WelfareAudit, WelfareAudit.action == "查看附件")
+    assert officer.get(link.group(1)).content == PDF
+    assert count(engine, WelfareAudit, WelfareAudit.action == "查看附件") == before + 1
+    for who in ("王老师", ADMIN):
+        other = login(chat, web, who)
+        assert other.get(link.group(1)).status_code == 404
+        assert post(other, f"/mine/requests/{code}/files", files={"file": ("x.pdf", PDF, "application/pdf")},
+                    page="/mine").status_code == 404
+    assert count(engine, WelfareAttachment) == 2
+    # A file id of another request is not there either.
+    assert teacher.get(f"/mine/requests/W2099-001/files/{link.group(2)}").status_code == 404

@@ -6,21 +6,47 @@ else gets the page's 404, as for a code that does not exist."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from handlers.actions.core import Problems
-from handlers.actions.filing import PROPOSAL_FIELDS, file_request, submit_proposal, welfare_type
+from handlers.actions.filing import (
+    PROPOSAL_FIELDS,
+    file_problem,
+    file_request,
+    read_request,
+    submit_proposal,
+    welfare_type,
+)
 from handlers.actions.welfare import actor_of
 from handlers.proposal_common import window_problem
 from handlers.welfare import detail_text
 from handlers.welfare_rules import NOTE_LIMIT
-from web.forms import actor, done, refuse_problems, unbound
-from web.office import NotFound, Office, Viewer, within
+from storage.models import WelfareRequest
+from storage.welfare_files import MAX_FILES, WelfareFiles
+from web.forms import actor, done, refuse, refuse_problems, unbound
+from web.office import NotFound, Office, Viewer, upload, within
+
+
+def _names(problems: Problems) -> dict[str, str]:
+    """A type's field is the form's ``f_<name>`` (its names are the config's, in Chinese)."""
+    return {name: f"f_{name}" for name in problems.fields if name not in ("", "kind", "note", "file")}
+
+
+async def _attachment(value: object) -> tuple[str, str, bytes] | str | None:
+    """(name, media, data) of a file a request may carry; why not, in Chinese; None when none was chosen."""
+    got = await upload(value)
+    if got is None or isinstance(got, str):
+        return got.rstrip("。") if isinstance(got, str) else None
+    media, problem = file_problem(got.name, got.data)
+    return problem or (got.name, media, got.data)
 
 
 def router(office: Office) -> APIRouter:
     services = office.services
+    files = WelfareFiles(services.welfare.engine, office.config.union_id)
     api = APIRouter()
 
     def _page(request: Request) -> Viewer:
@@ -82,24 +108,68 @@ def router(office: Office) -> APIRouter:
             return unbound(office, viewer, back)
         values = {k.removeprefix("f_"): within(str(v).strip(), NOTE_LIMIT, k.removeprefix("f_"))
                   for k, v in form.items() if k.startswith("f_") and isinstance(v, str)}
-        filed = file_request(ctx, kind, values, within(str(form.get("note") or ""), NOTE_LIMIT, "备注"))
+        attached = await _attachment(form.get("file"))
+        note = within(str(form.get("note") or ""), NOTE_LIMIT, "备注")
+        if isinstance(attached, str):
+            # A refused file refuses the request too (the member meant them to go together): every
+            # problem at once, nothing filed.
+            read = read_request(ctx, kind, values, note)
+            problems = read if isinstance(read, Problems) else Problems()
+            problems.add_text("file", attached + "（请重新选择文件）")
+            return refuse_problems(office, viewer, back, form, problems, _names(problems))
+        filed = file_request(ctx, kind, values, note)
         if isinstance(filed, Problems):
-            names = {name: f"f_{name}" for name in filed.fields if name not in ("", "kind", "note")}
-            return refuse_problems(office, viewer, back, form, filed, names)
+            return refuse_problems(office, viewer, back, form, filed, _names(filed))
         r = filed.request
+        if attached is not None:
+            files.add(r, attached[0], attached[1], attached[2], viewer.member.contact_id or "", office.clock())
         return done(office, viewer, f"/mine/requests/{r.code}",
                     f"已提交{r.kind}申请，编号 {r.code}。福利委员会尽快联系您。", filed.tells, what="提交申请")
+
+    def _request(viewer: Viewer, code: str, audit: bool = True) -> WelfareRequest:
+        """The request when the viewer is its member or an officer (the desk decides and logs the read);
+        the page's 404 otherwise, as for a code that does not exist."""
+        if not viewer.member.contact_id:
+            raise NotFound()
+        ctx = office.context(viewer)
+        r = services.welfare.view(actor_of(ctx), code[:20], ctx.now, audit=audit)
+        if r is None:
+            raise NotFound()
+        return r
 
     @api.get("/mine/requests/{code}", response_class=HTMLResponse)
     def my_request(request: Request, code: str) -> HTMLResponse:
         viewer = _page(request)
-        if not viewer.member.contact_id:
-            raise NotFound()
-        ctx = office.context(viewer)
-        r = services.welfare.view(actor_of(ctx), code[:20], ctx.now)
-        if r is None:
-            raise NotFound()
+        r = _request(viewer, code)
         return office.render(request, viewer, "mine_request.html", title=f"申请 {r.code}", r=r,
-                             text=detail_text(r, office.tz))
+                             text=detail_text(r, office.tz), files=files.of(r), limit=MAX_FILES)
+
+    @api.post("/mine/requests/{code}/files")
+    async def attach(request: Request, code: str) -> Response:
+        viewer = _page(request)
+        form = await office.checked_form(request, viewer)
+        r = _request(viewer, code, audit=False)
+        back = f"/mine/requests/{r.code}#files"
+        attached = await _attachment(form.get("file"))
+        if attached is None:
+            return refuse(office, viewer, back, form, {"file": "请选择要上传的文件"})
+        if isinstance(attached, str):
+            return refuse(office, viewer, back, form, {"file": attached})
+        if files.add(r, *attached, viewer.member.contact_id or "", office.clock()) == "full":
+            return refuse(office, viewer, back, form, {"file": f"每份申请最多 {MAX_FILES} 个附件"})
+        services.welfare.note_read(actor_of(office.context(viewer)), r.code, "上传附件", attached[0], office.now())
+        return done(office, viewer, back, f"已上传附件“{attached[0]}”。", what="上传附件")
+
+    @api.get("/mine/requests/{code}/files/{file_id}")
+    def attachment(request: Request, code: str, file_id: int) -> Response:
+        viewer = _page(request)
+        r = _request(viewer, code, audit=False)
+        f = files.get(r, file_id)
+        if f is None:
+            raise NotFound()
+        services.welfare.note_read(actor_of(office.context(viewer)), r.code, "查看附件", f.name, office.now())
+        return Response(f.data, media_type=f.media, headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(f.name)}",
+            "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
 
     return api

@@ -72,13 +72,9 @@ def welfare_type(ctx: Context, name: str) -> WelfareType | None:
     return find_type(name.strip(), ctx.services.welfare_rules.types) if name.strip() else None
 
 
-def file_request(ctx: Context, kind_name: str, values: dict[str, str], note: str = "",
-                 beneficiary: Member | None = None) -> Filed | Problems:
-    """A request of ``kind_name`` with its declared fields (each checked as the chat checks it), for the
-    sender or ``beneficiary``; every welfare officer is told privately, nobody else."""
-    me = ctx.services.members.get_by_contact(ctx.sender.contact_id)
-    if me is None:
-        return Problems.of("", "not_allowed")
+def read_request(ctx: Context, kind_name: str, values: dict[str, str],
+                 note: str = "") -> tuple[WelfareType, dict[str, str]] | Problems:
+    """The type and its fields, each checked as the chat checks it; nothing is filed."""
     kind = welfare_type(ctx, kind_name)
     if kind is None:
         names = "、".join(t.name for t in ctx.services.welfare_rules.types)
@@ -98,9 +94,47 @@ def file_request(ctx: Context, kind_name: str, values: dict[str, str], note: str
         return problems
     if note:
         details["备注"] = note
+    return kind, details
+
+
+def file_request(ctx: Context, kind_name: str, values: dict[str, str], note: str = "",
+                 beneficiary: Member | None = None) -> Filed | Problems:
+    """A request of ``kind_name`` (see ``read_request``) for the sender or ``beneficiary``; every welfare
+    officer is told privately, nobody else."""
+    me = ctx.services.members.get_by_contact(ctx.sender.contact_id)
+    if me is None:
+        return Problems.of("", "not_allowed")
+    read = read_request(ctx, kind_name, values, note)
+    if isinstance(read, Problems):
+        return read
+    kind, details = read
     actor = ctx.services.access.welfare_actor(ctx.sender)
-    target = beneficiary or me
-    req = ctx.services.welfare.submit(actor, target, kind.name, details, kind.standard(details), ctx.now)
+    req = ctx.services.welfare.submit(actor, beneficiary or me, kind.name, details, kind.standard(details), ctx.now)
     tells = [Tell(officer, f"新的{kind.name}申请 {req.code}，请发送 #申请详情 {req.code} 查看。")
              for officer in ctx.services.access.holders(Role.WELFARE_OFFICER) if officer != ctx.sender.contact_id]
     return Filed(req, tells)
+
+
+# --- attachments ---------------------------------------------------------------------
+
+# What a request may carry: the type is read from the content, and the name's ending must agree.
+KINDS = ((b"%PDF-", "application/pdf", (".pdf",)), (b"\x89PNG\r\n\x1a\n", "image/png", (".png",)),
+         (b"\xff\xd8\xff", "image/jpeg", (".jpg", ".jpeg")))
+FILE_MAX = 5 * 1024 * 1024
+
+
+def file_problem(name: str, data: bytes) -> tuple[str, str]:
+    """(media type, "") for a file a request may carry; ("", why not) otherwise, in Chinese."""
+    if not data:
+        return "", "上传的文件是空的"
+    if len(data) > FILE_MAX:
+        return "", f"文件超过 5 MB（{len(data) / 1024 / 1024:.1f} MB），请压缩或拍得小一些再上传"
+    ending = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    for magic, media, endings in KINDS:
+        if data.startswith(magic):
+            if ending not in endings:
+                return "", f"文件名“{name[:40]}”与内容（{endings[0][1:].upper()}）不符，请用原文件上传"
+            return media, ""
+    if ending in (".pdf", ".png", ".jpg", ".jpeg"):
+        return "", f"“{name[:40]}”的内容不是真正的 {ending[1:].upper()} 文件，请用原文件上传"
+    return "", "只能上传 PDF、JPG 或 PNG 文件"
