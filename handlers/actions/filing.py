@@ -29,7 +29,7 @@ class Submitted:
 
 def submit_proposal(ctx: Context, values: dict[str, str]) -> Submitted | Problems:
     """``values``: title, reason, suggestion and cosigners (names, separated by 、 or spaces)."""
-    if not ctx.services.access.may(ctx.sender, Role.REPRESENTATIVE):
+    if not ctx.services.access.may(ctx.sender, "propose"):
         return Problems.of("", "not_allowed")
     if problem := window_problem(ctx):
         return Problems().add_text("", problem.rstrip("。"))
