@@ -102,9 +102,11 @@ class WelfareDesk:
             self._audit(s, actor, "提交", req.code, now, "代报" if beneficiary.id != actor.member_id else "")
             return req
 
-    def mine(self, actor: Actor, now: dt.datetime) -> list[WelfareRequest]:
+    def mine(self, actor: Actor, now: dt.datetime, audit: bool = True) -> list[WelfareRequest]:
+        """``audit=False``: the office page's list of the member's own codes and states, no read of content."""
         with session_scope(self.engine) as s:
-            self._audit(s, actor, "查看本人", "", now)
+            if audit:
+                self._audit(s, actor, "查看本人", "", now)
             if actor.member_id is None:
                 return []
             return list(s.exec(select(WelfareRequest).where(

@@ -69,7 +69,11 @@ def test_a_teacher_files_a_request_sees_its_state_and_nobody_elses(env) -> None:
     assert done.url.path.startswith("/mine/requests/W") and "已提交住院申请" in done.text
     code = done.url.path.rsplit("/", 1)[1]
     assert "市第一人民医院" in done.text and "待受理" in done.text
+    from storage.models import WelfareAudit
+
+    before = count(chat.app.engine, WelfareAudit)
     assert code in main(teacher.get("/mine").text) and theirs not in main(teacher.get("/mine").text)
+    assert count(chat.app.engine, WelfareAudit) == before  # the list is no read of a request
     # Another member's request: the page's 404, the same as a code that does not exist.
     for path in (f"/mine/requests/{theirs}", "/mine/requests/W2099-999", f"/welfare/{theirs}"):
         r = teacher.get(path)

@@ -62,8 +62,9 @@ def router(office: Office) -> APIRouter:
         assert member_id is not None
         signups = services.signups.of_member(member_id)
         proposals = services.proposals.of_member(member_id)
-        # The member's own list: the desk logs it once as 查看本人, as the chat's #我的申请 does.
-        requests = services.welfare.mine(actor_of(ctx), ctx.now) if viewer.member.contact_id else []
+        # Codes, types and states of the member's own requests: a list, not a read of any request's
+        # content, so not in the audit log (opening one is).
+        requests = services.welfare.mine(actor_of(ctx), ctx.now, audit=False) if viewer.member.contact_id else []
         may_propose = services.access.may(viewer.sender, "propose")
         return office.render(request, viewer, "mine.html", title="我的", signups=signups, proposals=proposals,
                              requests=requests, may_propose=may_propose,
