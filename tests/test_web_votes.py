@@ -108,3 +108,26 @@ def test_a_named_vote_shows_its_running_counts_to_admins_only_as_the_chat_does(e
     assert "记名投票" in during and "<td>千岛湖</td><td>1</td>" in during and "<td>西湖</td><td>0</td>" in during
     assert REPS[0] not in during  # counts, never names beside choices
     assert "千岛湖 1 票" in chat.text(ADMIN, "#投票结果 1", private=True)
+
+
+def test_the_vote_and_checkin_actions_answer_by_field_and_ask_the_access_rule(env) -> None:  # type: ignore[no-untyped-def]
+    from handlers.actions import votes as actions
+    from handlers.actions.core import Problems
+    from tests.test_actions import acting
+
+    chat, _ = env
+    for who in (ADMIN, MEMBER):
+        chat.text(who, "#我的信息", private=True)
+    admin, member = acting(chat.app, ADMIN), acting(chat.app, MEMBER)
+    bad = actions.start_vote(admin, " ", options="甲", deadline="2020-01-01", anonymous="也许", max_choices="0")
+    assert isinstance(bad, Problems)
+    assert set(bad.fields) == {"title", "options", "deadline", "anonymous", "max_choices"}
+    refused = actions.start_vote(member, "决议")
+    assert isinstance(refused, Problems) and refused.fields == {"": "您没有权限办理这件事"}
+    assert isinstance(actions.start_checkin(member, "大会"), Problems)
+    assert count(chat.app.engine, Vote) == 0 and count(chat.app.engine, Checkin) == 0
+    started = actions.start_vote(admin, "决议", max_choices="2")
+    assert not isinstance(started, Problems) and started.row.max_choices == 2
+    assert actions.close_vote(member, 1) == Problems.of("", "not_allowed")
+    assert isinstance(actions.close_vote(admin, 1), Vote) and actions.close_vote(admin, 1) is False
+    assert isinstance(actions.close_vote(admin, 9), Problems)
