@@ -7,8 +7,8 @@ rule: at least two thirds of all representatives (``[votes] quorum``).
 
 from __future__ import annotations
 
-import datetime as dt
-
+from handlers.actions import votes as actions
+from handlers.actions.core import Problems
 from handlers.args import Field, Fields, Ref
 from handlers.base import Attachment, Context, Reply, Request, Role, command, reply
 from handlers.notices import Person, by_department
@@ -16,7 +16,6 @@ from handlers.refs import CHECKINS, latest_checkin
 from handlers.vote_rules import fraction_text
 from handlers.xlsx import workbook_bytes
 from schedules.audience import EVERYONE, REPRESENTATIVES, normalize_audience
-from schedules.kv import too_long
 from storage.models import Checkin
 
 SECTION = "投票签到"  # the heading it has in #帮助
@@ -40,14 +39,11 @@ def start(req: Request, ctx: Context) -> list[Reply]:
     word, _, tail = (given.pairs.get("对象") or EVERYONE).partition(" ")
     if tail.strip():
         return reply(f"“{tail.strip()}”不属于任何一项（签到的说明请写进会议名称），未开始签到。")
-    audience = normalize_audience(word)
-    if problems := [too_long(k, n, v) for k, v, n in (("会议名称", title, 200), ("对象", audience, 64)) if len(v) > n]:
-        return reply("未开始签到：" + "；".join(problems) + "。")
-    c = ctx.services.checkins.create(title, audience, ctx.sender.contact_id, ctx.now)
-    post = f"【签到】{title}（签到编号 {c.number}，对象：{audience}）\n请发送 #签到（群里或私聊都可以）。"
-    groups = ctx.services.reminders.announce(post, audience, ctx.now.astimezone(dt.UTC), kind="checkin_notice",
-                                             ref=f"checkin:{c.number}")
-    where = "、".join(groups) if groups else "（配置中没有对应的群）"
+    started = actions.start_checkin(ctx, title, word)
+    if isinstance(started, Problems):
+        return reply("未开始签到：" + started.text() + "。")
+    c = started.row
+    where = "、".join(started.groups) if started.groups else "（配置中没有对应的群）"
     return reply(f"已开始签到【{c.number}】{title}，通知将发到：{where}。发送 #签到情况 查看到会情况。")
 
 
@@ -122,9 +118,9 @@ def checkin_workbook(ctx: Context, c: Checkin) -> bytes:
          examples=("#结束签到",))
 def close(req: Request, ctx: Context) -> list[Reply]:
     c = req.get(LATEST)
-    ctx.services.checkins.close(c, ctx.now)
-    closed = ctx.services.checkins.get(c.number)
-    assert closed is not None
+    closed = actions.close_checkin(ctx, c.number)
+    if isinstance(closed, Problems):
+        return reply(closed.text() + "。")
     name = f"签到表-{c.number}.xlsx"
     return [Reply(status_text(ctx, closed)),
             Reply(f"已发送签到表 {name}。", file=Attachment(name, checkin_workbook(ctx, closed)),

@@ -6,8 +6,8 @@ Split from ``handlers.proposals``; the ``#提案`` command that opens it stays t
 
 from __future__ import annotations
 
-import re
-
+from handlers.actions.core import Problems, told
+from handlers.actions.filing import submit_proposal
 from handlers.base import (
     Context,
     Form,
@@ -17,8 +17,7 @@ from handlers.base import (
     Step,
     read_optional_list,
 )
-from handlers.proposal_common import FIELD_KEYS, FORM, PROMPTS, congress_year, window_problem
-from storage.proposals import NewProposal
+from handlers.proposal_common import FIELD_KEYS, FORM, PROMPTS
 
 # --- drafting -------------------------------------------------------------------
 
@@ -47,31 +46,16 @@ def _summary(data: dict, ctx: Context) -> str:
 
 
 def _finish(data: dict, ctx: Context) -> list[Reply]:
-    if problem := window_problem(ctx):
-        raise Invalid(problem)
-    v = data["values"]
-    member = ctx.services.members.get_by_contact(ctx.sender.contact_id)
-    assert member is not None
-    rules = ctx.services.proposal_rules
-    p = ctx.services.proposals.submit(NewProposal(v["title"], v["reason"], v["suggestion"]), member,
-                                      congress_year(ctx), rules.min_cosigners, ctx.now)
+    done = submit_proposal(ctx, data["values"])
+    if isinstance(done, Problems):
+        raise Invalid(done.text() + ("" if done.text().endswith("。") else "。"))
+    p = done.proposal
     need = "已进入审查。"
-    if rules.min_cosigners:
-        need = f"还需 {rules.min_cosigners} 位代表附议（发送 #附议 {p.code}）后进入审查。"
-    out = [Reply(f"已提交提案 {p.code}《{p.title}》。{need}发送 #提案 {p.code} 可查看进度。")]
-    missing = []
-    for name in re.split(r"[、，,;；\s]+", v.get("cosigners") or ""):
-        if not name:
-            continue
-        found = [m for m in ctx.services.members.find(name) if m.contact_id and m.contact_id != ctx.sender.contact_id]
-        if len(found) == 1:
-            out.append(Reply(f"{ctx.sender.name} 提交了提案 {p.code}《{p.title}》，邀请您附议。"
-                             f"同意请发送 #附议 {p.code}；发送 #提案 {p.code} 查看全文。",
-                             to_contact=found[0].contact_id))
-        else:
-            missing.append(name)
-    if missing:
-        out[0] = Reply(out[0].text + f"\n未能通知：{'、'.join(missing)}（请他们直接发送 #附议 {p.code}）。")
+    if done.need:
+        need = f"还需 {done.need} 位代表附议（发送 #附议 {p.code}）后进入审查。"
+    out = [Reply(f"已提交提案 {p.code}《{p.title}》。{need}发送 #提案 {p.code} 可查看进度。"), *told(done.tells)]
+    if done.unreached:
+        out[0] = Reply(out[0].text + f"\n未能通知：{'、'.join(done.unreached)}（请他们直接发送 #附议 {p.code}）。")
     return out
 
 

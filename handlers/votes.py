@@ -12,29 +12,26 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Callable
 
+from handlers.actions import votes as actions
+from handlers.actions.core import Problems
 from handlers.args import Field, Fields, Ref, Text, pick, whole_number
 from handlers.base import Context, Reply, Request, Role, Scope, command, reply
 from handlers.refs import VOTES
 from handlers.services import Services
-from handlers.signups import when_text
 from handlers.vote_rules import Decision, decide, turnout_text
-from schedules.audience import EVERYONE, REPRESENTATIVES, normalize_audience
-from schedules.kv import split_trailing, too_long
-from schedules.when import date_problem, read_datetime
+from schedules.audience import REPRESENTATIVES, normalize_audience
+from schedules.kv import split_trailing
+from schedules.when import read_datetime
 from storage.models import Vote
-from storage.votes import NewVote
 
 SECTION = "投票签到"  # the heading it has in #帮助
 
 VOTE_KEYS = {"标题": "title", "选项": "options", "对象": "audience", "范围": "audience", "截止": "deadline",
              "截止时间": "deadline", "匿名": "anonymous", "不记名": "anonymous", "多选": "max_choices"}
-DEFAULT_OPTIONS = ["赞成", "反对", "弃权"]
-_OPTION_SPLIT = re.compile(r"\s*[|｜/、,，]\s*")
-ANONYMOUS_WORDS = ("是", "匿名", "不记名", "yes", "true", "1")  # 匿名=…
-NAMED_WORDS = ("否", "记名", "实名", "公开", "no", "false", "0")
+DEFAULT_OPTIONS = actions.DEFAULT_OPTIONS
+ANONYMOUS_WORDS, NAMED_WORDS = actions.ANONYMOUS_WORDS, actions.NAMED_WORDS
 
 
 _SHAPED: dict[str, Callable[[str, dt.datetime], bool]] = {
@@ -72,11 +69,6 @@ CHOICES = Text("choices", "选项", optional=True)  # none: the reply lists them
 def start_vote(req: Request, ctx: Context) -> list[Reply]:
     given = req.get(NEW_VOTE)
     title = (given.pairs.get("标题") or given.head).strip()
-    problems = []
-    if not title:
-        problems.append("缺少投票标题")
-    elif len(title) > 200:
-        problems.append(too_long("标题", 200, title))
     fields = {VOTE_KEYS[k]: v for k, v in given.pairs.items()}
     # Free text after a value ('截止=3月20日 17:00 请按时投票') is named, not read as a bad date (issue 27).
     tails = []
@@ -84,54 +76,21 @@ def start_vote(req: Request, ctx: Context) -> list[Reply]:
         if key in fields:
             fields[key], tail = split_trailing(fields[key], lambda t, r=readable: r(t, ctx.now))
             tails += [tail] if tail else []
+    new = actions.read_vote(ctx, title, fields.get("options"), fields.get("audience"), fields.get("deadline"),
+                            fields.get("anonymous"), fields.get("max_choices"))
+    problems = list(new.fields.values()) if isinstance(new, Problems) else []
     if tails:
-        problems.append("“" + " ".join(tails) + "”不属于任何一项（投票的说明请写进标题）")
-    options = [o for o in _OPTION_SPLIT.split(fields.get("options", "")) if o] or DEFAULT_OPTIONS
-    if len(options) < 2 or len(options) > 30 or len(set(options)) != len(options):
-        problems.append("选项应是 2 到 30 个不同的词，用 | 分开")
-    deadline = None
-    if fields.get("deadline"):
-        deadline = read_datetime(fields["deadline"], ctx.now, dt.time(23, 59))
-        if deadline is None:
-            problems.append(date_problem("截止", fields["deadline"]))
-        elif deadline <= ctx.now:
-            problems.append("截止时间已经过去了")
-    anonymous = True
-    if "anonymous" in fields:
-        word = fields["anonymous"].strip().lower()
-        if word not in ANONYMOUS_WORDS + NAMED_WORDS:
-            problems.append("匿名应写“是”或“否”")
-        anonymous = word in ANONYMOUS_WORDS
-    max_choices = 1
-    if "max_choices" in fields:
-        chosen = whole_number(fields["max_choices"], 1, len(options))
-        if chosen is None:
-            problems.append(f"多选应是 1 到 {len(options)} 之间的数")
-        else:
-            max_choices = chosen
-    audience = normalize_audience(fields.get("audience", EVERYONE))
-    if len(audience) > 64:
-        problems.append(too_long("对象", 64, audience))
-    if problems:
+        problems.insert(1 if isinstance(new, Problems) and "title" in new.fields else 0,
+                        "“" + " ".join(tails) + "”不属于任何一项（投票的说明请写进标题）")
+    if problems or isinstance(new, Problems):
         return req.usage("未发起：" + "；".join(problems))
-    v = ctx.services.votes.create(NewVote(title, options, audience, deadline, anonymous, max_choices),
-                                  ctx.sender.contact_id, ctx.now)
-    groups = ctx.services.reminders.announce(notice_text(v, ctx), audience, ctx.now.astimezone(dt.UTC),
-                                             kind="vote_notice", ref=f"vote:{v.number}")
-    where = "、".join(groups) if groups else "（配置中没有对应的群，请手动转发）"
+    started = actions.open_vote(ctx, new)
+    v = started.row
+    where = "、".join(started.groups) if started.groups else "（配置中没有对应的群，请手动转发）"
     return reply(f"已发起投票【{v.number}】{v.title}。通知将发到：{where}。发送 #投票结果 {v.number} 查看投票率。")
 
 
-def notice_text(v: Vote, ctx: Context) -> str:
-    options = "  ".join(f"{i}.{o}" for i, o in enumerate(options_of(v), 1))
-    how = "可选 1 项" if v.max_choices == 1 else f"最多选 {v.max_choices} 项"
-    lines = [f"【投票】{v.title}（投票编号 {v.number}）", f"选项：{options}（{how}）",
-             f"对象：{v.audience}" + ("，无记名投票" if v.anonymous else "，记名投票")]
-    if v.deadline:
-        lines.append(f"截止：{when_text(v.deadline, ctx)}")
-    first = options_of(v)[0]
-    lines.append(f"请私聊我投票：发送 #投票 {v.number} {first}（或 #投票 {v.number} 1）。群里请勿发送选择。")
-    return "\n".join(lines)
+notice_text = actions.vote_notice  # the announcement, as the action posts it
 
 
 def _choices(words: list[str], options: list[str]) -> list[int] | None:
@@ -209,10 +168,12 @@ def result(req: Request, ctx: Context) -> list[Reply]:
 @command("结束投票", args=(VOTE,), role=Role.ADMIN, help="提前结束投票并公布结果", examples=("#结束投票 1",))
 def close_vote(req: Request, ctx: Context) -> list[Reply]:
     v = req.get(VOTE)
-    if not ctx.services.votes.close(v, ctx.now):
+    closed = actions.close_vote(ctx, v.number)
+    if isinstance(closed, Problems):
+        return reply(closed.text() + "。")
+    if closed is False:
         return reply(f"投票 {v.number} 已经结束了。\n" + result_text(ctx.services, v))
-    closed = ctx.services.votes.get(v.number)
-    assert closed is not None
+    assert isinstance(closed, Vote)
     return reply("已结束投票。\n" + result_text(ctx.services, closed))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from handlers.actions import filing
 from handlers.actions import welfare as actions
 from handlers.actions.core import Problems, sentence, told
 from handlers.actions.welfare import LEDGER_HEADERS as LEDGER_HEADERS
@@ -127,19 +128,17 @@ def _finish(data: dict, ctx: Context) -> list[Reply]:
             raise Invalid(f"未提交：{name_problem(problem, data['for_name'])}。")
         beneficiary = named
     values = {k: v for k, v in data["values"].items() if k != "kind"}
-    if data.get("note"):
-        values["备注"] = data["note"]
-    req = ctx.services.welfare.submit(actor_of(ctx), beneficiary, kind.name, values, kind.standard(values),
-                                      ctx.now)
+    filed = filing.file_request(ctx, kind.name, values, data.get("note") or "", beneficiary)
+    if isinstance(filed, Problems):  # the steps read each value already; a changed config can still refuse
+        raise Invalid(f"未提交：{filed.text()}。")
+    req = filed.request
     who = "" if beneficiary.id == me.id else f"（为 {beneficiary.name}）"
     out = [Reply(f"已提交{kind.name}申请{who}，编号 {req.code}。福利委员会尽快联系；发送 #我的申请 查看进度。")]
     if beneficiary.id != me.id and beneficiary.contact_id:
         out.append(Reply(f"{ctx.sender.name} 为您提交了一项{kind.name}慰问申请（{req.code}），福利委员会与您联系。"
                          "发送 #我的申请 查看进度。", to_contact=beneficiary.contact_id))
     # Every welfare officer the access rule knows (config or roster), never the submitter twice.
-    for officer in ctx.services.access.holders(OFFICER):
-        if officer != ctx.sender.contact_id:
-            out.append(Reply(f"新的{kind.name}申请 {req.code}，请发送 #申请详情 {req.code} 查看。", to_contact=officer))
+    out += told(filed.tells)
     return out
 
 

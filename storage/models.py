@@ -18,6 +18,7 @@ from storage.models_core import (
     WebSession,
     utcnow,
 )
+from storage.models_files import WelfareAttachment
 from storage.models_union import (
     Checkin,
     CheckinRecord,
@@ -57,6 +58,7 @@ __all__ = [
     "VoteVoter",
     "WebLogin",
     "WebSession",
+    "WelfareAttachment",
     "WelfareAudit",
     "WelfareRequest",
     "utcnow",

@@ -134,6 +134,12 @@ class CheckinRepo:
         with session_scope(self.engine) as s:
             return s.exec(select(Checkin).where(Checkin.union_id == self.union_id, Checkin.number == number)).first()
 
+    def list(self) -> list[Checkin]:
+        """Every check-in, newest first (the office page's list)."""
+        with session_scope(self.engine) as s:
+            return list(s.exec(select(Checkin).where(Checkin.union_id == self.union_id)
+                               .order_by(col(Checkin.number).desc())).all())
+
     def open_ones(self) -> list[Checkin]:
         with session_scope(self.engine) as s:
             return list(s.exec(select(Checkin).where(Checkin.union_id == self.union_id, Checkin.status == "open")

@@ -97,9 +97,11 @@ class WelfareDesk:
             self._audit(s, actor, "提交", req.code, now, "代报" if beneficiary.id != actor.member_id else "")
             return req
 
-    def mine(self, actor: Actor, now: dt.datetime) -> list[WelfareRequest]:
+    def mine(self, actor: Actor, now: dt.datetime, audit: bool = True) -> list[WelfareRequest]:
+        """``audit=False``: the office page's list of the member's own codes and states, no read of content."""
         with session_scope(self.engine) as s:
-            self._audit(s, actor, "查看本人", "", now)
+            if audit:
+                self._audit(s, actor, "查看本人", "", now)
             if actor.member_id is None:
                 return []
             return list(s.exec(select(WelfareRequest).where(
@@ -116,6 +118,11 @@ class WelfareDesk:
             if audit:  # False: the page showing the result of the officer's own change, already logged
                 self._audit(s, actor, "查看", req.code, now)
             return req
+
+    def note_read(self, actor: Actor, code: str, action: str, detail: str, now: dt.datetime) -> None:
+        """An attachment uploaded or opened (after ``view`` allowed it): in the audit log, once."""
+        with session_scope(self.engine) as s:
+            self._audit(s, actor, action, code, now, detail)
 
     # --- officers -----------------------------------------------------------------
 

@@ -164,9 +164,9 @@ def test_web_link_in_a_group_is_refused(env) -> None:  # type: ignore[no-untyped
 def test_navigation_and_pages_follow_the_access_rule(env) -> None:  # type: ignore[no-untyped-def]
     chat, web = env
     member, admin, officer = (login(chat, web, w) for w in (MEMBER, ADMIN, OFFICER))
-    assert nav(member.get("/").text) == ["首页", "活动安排", "报名", "提案"]
-    assert nav(admin.get("/").text) == ["首页", "活动安排", "报名", "提案", "提醒", "会员"]
-    assert nav(officer.get("/").text) == ["首页", "活动安排", "报名", "提案", "福利"]
+    assert nav(member.get("/").text) == ["首页", "我的", "活动安排", "报名", "提案"]
+    assert nav(admin.get("/").text) == ["首页", "我的", "活动安排", "报名", "提案", "提醒", "投票", "签到", "会员"]
+    assert nav(officer.get("/").text) == ["首页", "我的", "活动安排", "报名", "提案", "福利"]
     # Not allowed looks exactly like not there.
     refused = member.get("/welfare")
     missing = member.get("/no-such-page")

@@ -43,11 +43,14 @@ class Page:
 
 PAGES = (
     Page("home", "首页", "/", "帮助"),
+    Page("mine", "我的", "/mine", "我的申请"),  # a member's own 报名, 提案 and 申请
     Page("schedule", "活动安排", "/schedule", "活动安排"),
     Page("signups", "报名", "/signups", "报名列表"),
     Page("proposals", "提案", "/proposals", "提案列表"),
     Page("welfare", "福利", "/welfare", "待办"),
     Page("reminders", "提醒", "/reminders", "提醒预览"),
+    Page("votes", "投票", "/votes", "发起投票"),
+    Page("checkins", "签到", "/checkins", "签到情况"),
     Page("members", "会员", "/members", "绑定"),
 )
 PAGE = {p.key: p for p in PAGES}

@@ -17,14 +17,25 @@ from fastapi.responses import HTMLResponse
 
 from handlers.actions.proposals import awaiting
 from handlers.actions.welfare import actor_of
-from web import routes_admin, routes_notices, routes_proposals, routes_schedule, routes_signups, routes_welfare
+from web import (
+    routes_admin,
+    routes_checkins,
+    routes_mine,
+    routes_notices,
+    routes_proposals,
+    routes_schedule,
+    routes_signups,
+    routes_votes,
+    routes_welfare,
+)
 from web.forms import for_viewer
 from web.office import Office
 
 
 def install(app: FastAPI, office: Office) -> None:
     app.include_router(home_router(office))
-    for module in (routes_schedule, routes_signups, routes_proposals, routes_welfare, routes_notices, routes_admin):
+    for module in (routes_schedule, routes_signups, routes_proposals, routes_welfare, routes_notices, routes_votes,
+                   routes_checkins, routes_mine, routes_admin):
         app.include_router(module.router(office))
 
 

@@ -47,6 +47,8 @@ SENTENCES: dict[str, str] = {
     "reason_above_standard": "金额高于标准（{standard} 元），请写明理由",
     "bind_missing": "请填写联系人和花名册姓名",
     "year_empty": "{year}年还没有活动安排",
+    "vote_missing": "没有编号为 {value} 的投票",
+    "checkin_missing": "没有编号为 {value} 的签到",
     "state_wrong": "当前状态为“{state}”，不能{action}",
 }
 

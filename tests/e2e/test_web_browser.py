@@ -185,7 +185,7 @@ def test_browser_flows(site, browser) -> None:  # type: ignore[no-untyped-def]
 
     # A member has no 福利 in the menu, and the page itself is "not found".
     member = login(browser, config, "wx-li")
-    assert [a.inner_text() for a in member.locator("nav a").all()] == ["首页", "活动安排", "报名", "提案"]
+    assert [a.inner_text() for a in member.locator("nav a").all()] == ["首页", "我的", "活动安排", "报名", "提案"]
     response = member.goto(base + "/welfare")
     assert response is not None and response.status == 404
     assert "页面不存在，或您无权查看" in member.content()
@@ -239,7 +239,7 @@ def test_screenshots_of_every_page(site, browser) -> None:  # type: ignore[no-un
     pages = {"home": "/", "schedule": "/schedule?year=2027", "signups": "/signups", "signup": "/signups/1",
              "proposals": "/proposals", "proposal": "/proposals/2027-001", "welfare": "/welfare?year=2027",
              "welfare_request": "/welfare/W2027-001", "reminders": "/reminders", "notices": "/notices",
-             "members": "/members"}
+             "members": "/members", "mine": "/mine", "votes": "/votes", "checkins": "/checkins"}
     for width in (1280, 375):
         page = login(browser, config, "wx-admin", width)
         for name, path in pages.items():
@@ -251,3 +251,34 @@ def test_screenshots_of_every_page(site, browser) -> None:  # type: ignore[no-un
             page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)
         page.close()
     assert len(list(out.glob("*-375.png"))) >= len(pages)
+
+
+def test_a_teacher_files_a_proposal_and_a_request_on_the_page(site, browser) -> None:  # type: ignore[no-untyped-def]
+    """Issue 26, "Teachers serve themselves": a member without roles, on 我的, at a phone's width."""
+    base, config = site
+    teacher = login(browser, config, "wx-zhang", 375)
+    teacher.get_by_role("link", name="我的").click()
+    form = teacher.locator("#proposal")
+    form.locator("input[name=title]").fill("增设教师休息室")
+    form.locator("textarea[name=reason]").fill("课间没有休息的地方")
+    form.get_by_role("button", name="提交提案").click()
+    teacher.wait_for_selector("text=请填写建议")  # the missing field named; what was typed is kept
+    assert teacher.locator("#proposal input[name=title]").input_value() == "增设教师休息室"
+    teacher.locator("#proposal textarea[name=suggestion]").fill("把三楼空教室改为休息室")
+    teacher.locator("#proposal").get_by_role("button", name="提交提案").click()
+    teacher.wait_for_selector("text=已提交提案")
+    assert "/proposals/2027-" in teacher.url or "/proposals/2026-" in teacher.url
+    teacher.goto(base + "/mine")
+    teacher.locator("#requests select[name=kind]").select_option("住院")
+    teacher.locator("#requests").get_by_role("button", name="填写申请").click()
+    request = teacher.locator("#request")
+    request.locator("input[name='f_医院']").fill("市中心医院")
+    request.locator("input[name='f_住院日期']").fill("2026-11-20")
+    request.locator("input[name='f_天数']").fill("6")
+    request.get_by_role("button", name="提交申请").click()
+    teacher.wait_for_selector("text=已提交住院申请")
+    assert "市中心医院" in teacher.content() and "待受理" in teacher.content()
+    overflow = teacher.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    # The chat sees both: the officer's #待办 lists the request.
+    assert "住院" in chat(config, "/as wx-admin\n/dm\n#待办\n", now="2026-12-05 09:00")

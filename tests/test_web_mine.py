@@ -1,0 +1,150 @@
+"""Issue 26, "Teachers serve themselves": a member without roles files a 提案 and a 慰问 request on the
+我的 page through the same typed actions as the chat's forms, follows them, and sees only their own."""
+
+from __future__ import annotations
+
+import re
+
+from storage.models import Proposal, WelfareRequest
+from tests.test_web import ADMIN, MEMBER, OFFICER, count, env, login, nav, post
+from tests.test_web_desk import file_request
+
+__all__ = ["env"]
+
+PROPOSAL = {"title": "增设教师休息室", "reason": "课间没有休息的地方", "suggestion": "把三楼空教室改为休息室",
+            "cosigners": ""}
+STAY = {"kind": "住院", "f_医院": "市第一人民医院", "f_住院日期": "2027-02-20", "f_天数": "9", "note": "阑尾炎手术"}
+
+
+def main(html: str) -> str:
+    return html.split("<main>", 1)[1]
+
+
+def test_a_teacher_files_a_proposal_on_the_page_and_the_chat_sees_it(env) -> None:  # type: ignore[no-untyped-def]
+    chat, web = env
+    teacher = login(chat, web, MEMBER)
+    assert "我的" in nav(teacher.get("/").text) and "投票" not in nav(teacher.get("/").text)
+    done = post(teacher, "/mine/proposal", PROPOSAL, page="/mine")
+    assert done.url.path.startswith("/proposals/") and "已提交提案" in done.text
+    code = done.url.path.rsplit("/", 1)[1]
+    assert "增设教师休息室" in chat.text(MEMBER, f"#提案 {code}", private=True)
+    mine = main(teacher.get("/mine").text)
+    assert f'href="/proposals/{code}"' in mine and "增设教师休息室" in mine
+
+
+def test_a_bad_proposal_keeps_every_field_and_submits_nothing(env) -> None:  # type: ignore[no-untyped-def]
+    chat, web = env
+    teacher = login(chat, web, MEMBER)
+    bad = post(teacher, "/mine/proposal", {**PROPOSAL, "title": "", "suggestion": "建" * 1501}, page="/mine")
+    page = main(bad.text)
+    assert "未提交" in page and "请填写标题" in page and "建议最多 1500 字" in page
+    assert "课间没有休息的地方" in page and "建" * 1501 in page
+    assert count(chat.app.engine, Proposal) == 0
+
+
+def test_the_collection_window_closes_the_proposal_form(tmp_path, db_url, clock) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import build_app
+    from tests.conftest import ChatDriver, make_config
+    from web.app import create_app
+
+    config = make_config(db_url, web={"base_url": "https://gh.example.edu.cn/"},
+                         proposals={"min_cosigners": 0, "deadline": "2020-01-01"})
+    app = build_app(config, clock)
+    chat = ChatDriver(app, clock)
+    web = create_app(config, clock, engine=app.engine)
+    teacher = login(chat, web, MEMBER)
+    page = main(teacher.get("/mine").text)
+    assert "截止" in page and 'action="/mine/proposal"' not in page
+    refused = post(teacher, "/mine/proposal", PROPOSAL, page="/mine")
+    assert "截止" in refused.text and count(app.engine, Proposal) == 0
+
+
+def test_a_teacher_files_a_request_sees_its_state_and_nobody_elses(env) -> None:  # type: ignore[no-untyped-def]
+    chat, web = env
+    theirs = file_request(chat)  # 李老师's, filed in chat
+    teacher = login(chat, web, "王老师")
+    form = teacher.get("/mine/request?kind=住院").text
+    assert "医院" in form and "住院日期" in form and "天数" in form
+    done = post(teacher, "/mine/request", STAY, page="/mine")
+    assert done.url.path.startswith("/mine/requests/W") and "已提交住院申请" in done.text
+    code = done.url.path.rsplit("/", 1)[1]
+    assert "市第一人民医院" in done.text and "待受理" in done.text
+    from storage.models import WelfareAudit
+
+    before = count(chat.app.engine, WelfareAudit)
+    assert code in main(teacher.get("/mine").text) and theirs not in main(teacher.get("/mine").text)
+    assert count(chat.app.engine, WelfareAudit) == before  # the list is no read of a request
+    # Another member's request: the page's 404, the same as a code that does not exist.
+    for path in (f"/mine/requests/{theirs}", "/mine/requests/W2099-999", f"/welfare/{theirs}"):
+        r = teacher.get(path)
+        assert r.status_code == 404 and "页面不存在，或您无权查看" in r.text, path
+    # The officer sees it on the desk, and was told through the outbox.
+    officer = login(chat, web, OFFICER)
+    assert "市第一人民医院" in officer.get(f"/welfare/{code}").text
+    assert officer.get(f"/mine/requests/{code}").status_code == 200  # officers may read any request
+    assert login(chat, web, ADMIN).get(f"/mine/requests/{code}").status_code == 404
+
+
+def test_a_bad_request_keeps_every_field_and_files_nothing(env) -> None:  # type: ignore[no-untyped-def]
+    chat, web = env
+    teacher = login(chat, web, MEMBER)
+    bad = post(teacher, "/mine/request", {**STAY, "f_住院日期": "三十二月", "f_天数": "很多"}, page="/mine")
+    assert bad.url.path == "/mine/request"
+    page = main(bad.text)
+    assert "未提交" in page and "不是日期" in page and "天数应是数字" in page
+    for value in ("市第一人民医院", "三十二月", "很多", "阑尾炎手术"):
+        assert value in page, value
+    assert count(chat.app.engine, WelfareRequest) == 0
+    assert teacher.get("/mine/request?kind=没有这种").status_code == 404
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+def test_attachments_are_sniffed_bounded_and_only_for_the_member_and_officers(env) -> None:  # type: ignore[no-untyped-def]
+    from storage.models import WelfareAttachment, WelfareAudit
+
+    chat, web = env
+    teacher = login(chat, web, MEMBER)
+    engine = chat.app.engine
+    # A fake PDF (a renamed text file) is refused by its content, and the request with it: nothing filed.
+    fake = post(teacher, "/mine/request", STAY, files={"file": ("出院小结.pdf", b"hello, not a pdf", "application/pdf")},
+                page="/mine/request?kind=住院")
+    assert "内容不是真正的 PDF 文件" in fake.text and "市第一人民医院" in main(fake.text)
+    assert count(engine, WelfareRequest) == 0 and count(engine, WelfareAttachment) == 0
+    big = post(teacher, "/mine/request", STAY, files={"file": ("发票.png", PNG + b"\0" * (5 * 1024 * 1024), "image/png")},
+               page="/mine/request?kind=住院")
+    assert "文件超过 5 MB" in big.text and count(engine, WelfareRequest) == 0
+    exe = post(teacher, "/mine/request", STAY, files={"file": ("a.exe", b"MZ\x90\0", "application/octet-stream")},
+               page="/mine/request?kind=住院")
+    assert "只能上传 PDF、JPG 或 PNG 文件" in exe.text and count(engine, WelfareRequest) == 0
+    done = post(teacher, "/mine/request", STAY, files={"file": ("出院小结.pdf", PDF, "application/pdf")},
+                page="/mine/request?kind=住院")
+    code = done.url.path.rsplit("/", 1)[1]
+    assert "出院小结.pdf" in done.text and count(engine, WelfareAttachment) == 1
+    # A second file later; a PNG named .jpg is refused (name and content must agree).
+    wrong = post(teacher, f"/mine/requests/{code}/files", files={"file": ("发票.jpg", PNG, "image/jpeg")},
+                 page=f"/mine/requests/{code}")
+    assert "与内容（PNG）不符" in wrong.text and count(engine, WelfareAttachment) == 1
+    added = post(teacher, f"/mine/requests/{code}/files", files={"file": ("发票.png", PNG, "image/png")},
+                 page=f"/mine/requests/{code}")
+    assert "已上传附件" in added.text and count(engine, WelfareAttachment) == 2
+    link = re.search(rf'href="(/mine/requests/{code}/files/(\d+))"', added.text)
+    assert link
+    got = teacher.get(link.group(1))
+    assert got.status_code == 200 and got.content == PDF and got.headers["content-type"] == "application/pdf"
+    assert "attachment" in got.headers["content-disposition"]
+    # The officer may open it (and it is in the audit log); another teacher and the chair get the 404.
+    officer = login(chat, web, OFFICER)
+    before = count(engine, WelfareAudit, WelfareAudit.action == "查看附件")
+    assert officer.get(link.group(1)).content == PDF
+    assert count(engine, WelfareAudit, WelfareAudit.action == "查看附件") == before + 1
+    for who in ("王老师", ADMIN):
+        other = login(chat, web, who)
+        assert other.get(link.group(1)).status_code == 404
+        assert post(other, f"/mine/requests/{code}/files", files={"file": ("x.pdf", PDF, "application/pdf")},
+                    page="/mine").status_code == 404
+    assert count(engine, WelfareAttachment) == 2
+    # A file id of another request is not there either.
+    assert teacher.get(f"/mine/requests/W2099-001/files/{link.group(2)}").status_code == 404
