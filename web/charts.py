@@ -7,7 +7,10 @@ reader and a copy-paste get the figures, not only the picture.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -37,3 +40,36 @@ def bar_chart(title: str, data: Iterable[tuple[str, int]]) -> Markup:
                      f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 15}">{value}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+@dataclass
+class Tally:
+    count: int = 0
+    amount: int = 0  # 核定 amounts (yuan); a request not yet 核定 counts but adds nothing
+
+    def add(self, amount: int | None) -> None:
+        self.count += 1
+        self.amount += amount or 0
+
+
+@dataclass
+class LedgerSummary:
+    total: Tally = field(default_factory=Tally)
+    paid: Tally = field(default_factory=Tally)  # 已发放 only: what actually left the union's account
+    by_kind: dict[str, Tally] = field(default_factory=dict)
+    by_month: dict[str, Tally] = field(default_factory=dict)  # "2027-03" by the request's date
+
+
+def ledger_summary(rows: Iterable[Any], tz: dt.tzinfo) -> LedgerSummary:
+    """The ledger's totals row and its breakdown by type and by month (rejected requests left out)."""
+    out = LedgerSummary()
+    for r in rows:
+        if r.status == "已驳回":
+            continue
+        month = r.created_at.astimezone(tz).strftime("%Y-%m")
+        for tally in (out.total, out.by_kind.setdefault(r.kind, Tally()), out.by_month.setdefault(month, Tally())):
+            tally.add(r.amount)
+        if r.status == "已发放":
+            out.paid.add(r.amount)
+    out.by_month = dict(sorted(out.by_month.items()))
+    return out

@@ -1,0 +1,48 @@
+"""The welfare ledger, the member list and the sign-up list as desks (issue 26): columns, totals,
+breakdowns, the 发放 method, filters, sorting, export and the printed sheets; and who may see them."""
+
+from __future__ import annotations
+
+import re
+
+from storage.models import WelfareAudit
+from tests.test_web import MEMBER, OFFICER, count, env, login, post
+from tests.test_web_desk import file_request
+
+__all__ = ["env"]  # the fixture, shared with tests/test_web.py
+
+
+def test_welfare_ledger_totals_breakdown_payout_and_print(env) -> None:  # type: ignore[no-untyped-def]
+    chat, web = env
+    chat.text(MEMBER, "#我的信息", private=True)
+    chat.app.services.members.find(MEMBER)[0]
+    first, second = file_request(chat), file_request(chat)
+    officer, member = login(chat, web, OFFICER), login(chat, web, MEMBER)
+    for code, amount in ((first, "500"), (second, "300")):
+        post(officer, f"/welfare/{code}/act", {"action": "受理"}, page="/welfare")
+        post(officer, f"/welfare/{code}/act", {"action": "核定", "text": amount, "reason": "住院时间长"}, page="/welfare")
+    # 发放 asks how it was paid, keeps what was typed, and refuses a method not on the list.
+    asked = post(officer, f"/welfare/{first}/act", {"action": "发放"}, page="/welfare").text
+    assert "请选择发放方式" in asked and chat.app.services.welfare.audit_log(first)[-1].action != "发放"
+    odd = post(officer, f"/welfare/{first}/act", {"action": "发放", "method": "支付宝"}, page="/welfare").text
+    assert "发放方式请选" in odd
+    paid = post(officer, f"/welfare/{first}/act", {"action": "发放", "method": "银行转账"}, page="/welfare").text
+    assert "已发放" in paid and "2027-03-01，银行转账" in paid
+    ledger = officer.get("/welfare?year=2027").text
+    row = re.search(rf"<tr><td><a href=\"/welfare/{first}\">.*?</tr>", ledger, re.S)
+    assert row and "<td>2027-03-01</td><td>银行转账</td>" in row.group(0)
+    assert "合计（不含驳回）2 件</th><td>800</td>" in ledger and "其中已发放 1 件 500 元" in ledger
+    assert "<caption>按类型</caption>" in ledger and "<td>住院</td><td>2</td><td>800</td>" in ledger
+    assert "<td>2027-03</td><td>2</td><td>800</td>" in ledger
+    # The 审批表: one sheet, and opening it is one logged read of the request.
+    reads = count(chat.app.engine, WelfareAudit, WelfareAudit.request_code == first, WelfareAudit.action == "查看")
+    sheet = officer.get(f"/welfare/{first}/print").text
+    for label in ("慰问对象", "部门", "核定金额", "发放日期", "发放方式", "工会主席审批"):
+        assert f"<th>{label}</th>" in sheet
+    assert "银行转账" in sheet and "市第一人民医院" in sheet
+    assert count(chat.app.engine, WelfareAudit, WelfareAudit.request_code == first,
+                 WelfareAudit.action == "查看") == reads + 1
+    # A teacher never sees the welfare pages, their own request's sheet included.
+    for path in ("/welfare", f"/welfare/{first}", f"/welfare/{first}/print", "/welfare/export.xlsx?year=2027"):
+        assert member.get(path).status_code == 404
+    assert officer.get("/welfare/W2027-999/print").status_code == 404
