@@ -3,7 +3,10 @@ breakdowns, the 发放 method, filters, sorting, export and the printed sheets; 
 
 from __future__ import annotations
 
+import io
 import re
+
+import openpyxl
 
 from storage.models import WelfareAudit
 from tests.test_web import MEMBER, OFFICER, count, env, login, post
@@ -46,3 +49,39 @@ def test_welfare_ledger_totals_breakdown_payout_and_print(env) -> None:  # type:
     for path in ("/welfare", f"/welfare/{first}", f"/welfare/{first}/print", "/welfare/export.xlsx?year=2027"):
         assert member.get(path).status_code == 404
     assert officer.get("/welfare/W2027-999/print").status_code == 404
+
+
+def names_on(html: str) -> list[str]:
+    body = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
+    return re.findall(r"<tr><td>([^<]+)</td>", body.group(1)) if body else []
+
+
+def test_members_search_filter_sort_by_pinyin_and_export(env) -> None:  # type: ignore[no-untyped-def]
+    chat, web = env
+    admin = login(chat, web, "王主席")
+    csv = "姓名,部门,性别,角色\n张伟,数学组,男,\n安琪,语文组,女,\n周红,数学组,女,福利委员\n白雪,,女,\n".encode()
+    assert "新增 4 人" in post(admin, "/members/import", files={"file": ("花名册.csv", csv, "text/csv")},
+                              page="/members").text
+    roster = ["安琪", "白雪", "张伟", "周红"]
+    # By pinyin: an (安) < bai (白) < zhang (张) < zhou (周), whatever the import order or the code points.
+    listed = [n for n in names_on(admin.get("/members").text) if n in roster]
+    assert listed == roster
+    by_dept = [n for n in names_on(admin.get("/members?sort=dept").text) if n in roster]
+    assert by_dept == ["张伟", "周红", "安琪", "白雪"]  # 数学 (shu) < 语文 (yu); no department last
+    assert names_on(admin.get("/members", params={"q": "周"}).text) == ["周红"]
+    assert names_on(admin.get("/members", params={"q": "无此人"}).text) == []
+    assert "没有符合条件的会员" in admin.get("/members", params={"q": "无此人"}).text
+    assert names_on(admin.get("/members", params={"dept": "数学组"}).text) == ["张伟", "周红"]
+    assert names_on(admin.get("/members", params={"role": "welfare_officer", "dept": "数学组"}).text) == ["周红"]
+    # Unknown filters and sorts are ignored, never an error page.
+    odd = admin.get("/members", params={"role": "<b>", "sort": "x"})
+    assert odd.status_code == 200 and "<b>" not in odd.text
+    # The export holds the list as filtered, without contact ids.
+    xlsx = admin.get("/members/export.xlsx", params={"dept": "数学组"})
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert [c.value for c in sheet[1]] == ["姓名", "部门", "性别", "在职/退休", "身份", "微信"]
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["张伟", "周红"]
+    # A teacher sees neither the list nor the export.
+    member = login(chat, web, MEMBER)
+    assert member.get("/members").status_code == 404
+    assert member.get("/members/export.xlsx").status_code == 404
