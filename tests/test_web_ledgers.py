@@ -3,6 +3,7 @@ breakdowns, the 发放 method, filters, sorting, export and the printed sheets; 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -85,3 +86,32 @@ def test_members_search_filter_sort_by_pinyin_and_export(env) -> None:  # type: 
     member = login(chat, web, MEMBER)
     assert member.get("/members").status_code == 404
     assert member.get("/members/export.xlsx").status_code == 404
+
+
+def test_signups_hide_cancelled_and_past_events_and_print_a_sheet(env, clock) -> None:  # type: ignore[no-untyped-def]
+    chat, web = env
+    chat.text("王主席", "#发起报名 春季踏青 时间=3月20日8:00 截止=3月18日17:00")
+    chat.text("王主席", "#发起报名 读书会 时间=3月5日15:00 截止=3月4日17:00")
+    chat.text("王主席", "#发起报名 羽毛球赛 时间=4月1日15:00 截止=3月30日17:00")
+    chat.text("王主席", "#取消活动 3")
+    admin, member = login(chat, web, "王主席"), login(chat, web, MEMBER)
+    assert "报名成功" in post(member, "/signups/1/join", {"note": "素食"}, page="/signups/1").text
+    chat.text("张老师", "#报名 1")
+
+    def listed(client, path: str = "/signups") -> list[str]:  # type: ignore[no-untyped-def]
+        return sorted(re.findall(r'<a href="/signups/\d+">([^<]+)</a>', client.get(path).text))
+
+    assert listed(member) == sorted(["春季踏青", "读书会"])  # the cancelled one behind the toggle
+    assert "另有 1 个已取消或已结束" in admin.get("/signups").text
+    assert listed(admin, "/signups?all=1") == sorted(["春季踏青", "读书会", "羽毛球赛"])
+    clock.advance(dt.timedelta(days=6))  # 读书会 (3月5日) is over
+    admin, member = login(chat, web, "王主席"), login(chat, web, MEMBER)
+    assert listed(member) == ["春季踏青"] and "读书会" in listed(member, "/signups?all=1")
+    # The 签到表: the confirmed, an empty column to sign; for whoever organises events only.
+    sheet = admin.get("/signups/1/sheet").text
+    assert "春季踏青 签到表" in sheet and "<th>签名</th>" in sheet and "<nav>" not in sheet
+    rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td>", sheet)
+    assert sorted(name for _, name in rows) == sorted([MEMBER, "张老师"]) and [n for n, _ in rows] == ["1", "2"]
+    assert "素食" in sheet and 'href="/signups/1/sheet"' in admin.get("/signups/1").text
+    assert member.get("/signups/1/sheet").status_code == 404
+    assert admin.get("/signups/99/sheet").status_code == 404
