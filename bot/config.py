@@ -203,6 +203,8 @@ def parse_config(
         min_cosigners=_int(prop, "proposals", "min_cosigners", 2, minimum=0),
         year=year, start=dates["start"], deadline=dates["deadline"],
         departments={str(k): frozenset(_str_list(depts, "proposals.departments", k)) for k in depts},
+        answer_days=_int(prop, "proposals", "answer_days", 30, minimum=1),
+        department_answer_days=_answer_days(prop),
     )
 
     welfare = _welfare(_table(raw, "welfare"))
@@ -243,3 +245,11 @@ def parse_config(
 def default_config() -> Config:
     """Used only where a command can work without any config (plan import --dry-run)."""
     return parse_config({"union": {"id": "default"}, "database": {"url": "sqlite://"}})
+
+
+def _answer_days(prop: dict) -> dict[str, int]:
+    """``[proposals] department_answer_days = { "总务处" = 15 }``: a 承办部门's own answer deadline."""
+    table = prop.get("department_answer_days", {})
+    if not isinstance(table, dict):
+        raise ConfigError("配置项 [proposals] department_answer_days 应是表，例如 { \"总务处\" = 15 }")
+    return {str(k): _int(table, "proposals.department_answer_days", k, 30, minimum=1) for k in table}

@@ -18,6 +18,11 @@ class ProposalRules:
     start: dt.date | None = None
     deadline: dt.date | None = None
     departments: dict[str, frozenset[str]] = field(default_factory=dict)  # 承办部门 -> officers' contact ids
+    answer_days: int = 30  # days from 交办 to the answer's deadline; past it the register marks 督办
+    department_answer_days: dict[str, int] = field(default_factory=dict)  # 承办部门 -> its own deadline
+
+    def answer_due(self, department: str) -> int:
+        return self.department_answer_days.get(department, self.answer_days)
 
 
 @dataclass(frozen=True)

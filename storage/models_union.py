@@ -95,9 +95,10 @@ class WelfareRequest(SQLModel, table=True):
     amount: int | None = None
     handled_by: str = Field(default="", max_length=64)
     reject_reason: str = Field(default="", max_length=500)
+    pay_method: str = Field(default="", max_length=16)  # 发放 by: 现金, 银行转账… ('' before 0013 or from chat)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
-    closed_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None  # for 已发放, the 发放日期
 
     @property
     def code(self) -> str:

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, or_, select
 from storage.codes import parse_year_code
 from storage.db import serialize, session_scope
 from storage.models import Member, Proposal, ProposalCosign, ProposalEvent
+from storage.proposal_register import RegisterCounts, RegisterPage, RegisterQuery, register_counts, register_page
 
 COLLECTING, PENDING_REVIEW = "征集中", "待审查"
 STATUSES = ("征集中", "待审查", "立案", "不予立案", "已交办", "已答复", "已评价", "办结", "已合并")
@@ -177,6 +178,12 @@ class ProposalRepo:
             if status:
                 q = q.where(Proposal.status == status)
             return list(s.exec(q.order_by(col(Proposal.year), col(Proposal.seq))).all())
+
+    def register_page(self, q: RegisterQuery) -> RegisterPage:
+        return register_page(self.engine, self.union_id, q)
+
+    def register_counts(self, year: int) -> RegisterCounts:
+        return register_counts(self.engine, self.union_id, year)
 
     def years(self) -> list[int]:
         """The congress years that have proposals, oldest first (the register's year filter)."""

@@ -164,7 +164,7 @@ def test_the_welfare_audit_log_holds_reads_and_changes_once_each(env) -> None:  
     officer.get(f"/welfare/{code}")
     standard = chat.app.services.welfare.view  # noqa: F841  (the request's standard decides 核定 below)
     for action, text in (("受理", ""), ("核定", "1"), ("发放", "")):
-        post(officer, f"/welfare/{code}/act", {"action": action, "text": text}, page="/")
+        post(officer, f"/welfare/{code}/act", {"action": action, "text": text, "method": "现金"}, page="/")
     actions = [a.action for a in chat.app.services.welfare.audit_log(code)]
     assert actions == ["提交", "查看", "受理", "核定", "发放"], actions
     assert "导出台账" not in [a.action for a in chat.app.services.welfare.audit_log()]
@@ -193,7 +193,7 @@ def test_welfare_offers_only_next_steps_bounds_amounts_and_asks_a_reason_above_s
     assert "已核定" in ok.text and f"{above} 元" in ok.text
     log = [(a.action, a.detail) for a in desk.audit_log(code)]
     assert log[-2][0] == "核定" and log[-1] == ("超标准理由", "住院时间长")
-    post(officer, f"/welfare/{code}/act", {"action": "发放"}, page="/")
+    post(officer, f"/welfare/{code}/act", {"action": "发放", "method": "银行转账"}, page="/")
     done = officer.get(f"/welfare/{code}").text
     assert 'id="welfare-act"' not in done and "没有待办的步骤" in done
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -12,17 +12,20 @@ from fastapi.responses import HTMLResponse, Response
 from handlers.actions.core import Problems
 from handlers.actions.members import bind_contact
 from handlers.actions.notices import pause_reminders, resume_reminders, send_notice
-from handlers.base import ROLE_LABELS, Role
+from handlers.base import ROLE_LABELS, Attachment, Role
 from handlers.members import bound_text
 from handlers.reminders import KIND_LABELS, sent_text
 from schedules.roster_file import RosterError, read_roster_bytes
 from web.forms import actor, done, one_line, refuse, refuse_problems, unbound
-from web.office import NOTICE_MAX, NotFound, Office, upload, within
+from web.member_list import SORTS, MemberQuery, MemberRow, members_workbook, pinyin_key, select_rows
+from web.office import NOTICE_MAX, NotFound, Office, download, upload, within
 
 log = logging.getLogger("unionbot.web")
 # Kinds the chat's labels leave out (they are never previewed there): the page names every one.
 PAGE_KIND_LABELS = {"signup_nudge": "报名提醒（私聊）", "signup_publish": "报名通知", "vote_notice": "投票通知",
                     "checkin_notice": "签到通知", "web_reply": "办理结果（私聊）", **KIND_LABELS}
+
+ROLE_CHOICES = {r.value: ROLE_LABELS[r] for r in Role if r != Role.MEMBER}  # the 身份 filter
 
 
 def router(office: Office) -> APIRouter:
@@ -73,17 +76,32 @@ def router(office: Office) -> APIRouter:
             return refuse_problems(office, viewer, back + "#notice", form, sent)
         return done(office, viewer, back, sent_text(sent), what="发送通知")
 
-    def member_rows() -> list[tuple[Any, str]]:
-        rows = []
-        for m in services.members.all():
-            roles = services.access.roles_of(m.contact_id or "", m.roster_role, m.id, m.remark)
-            rows.append((m, "、".join(ROLE_LABELS[r] for r in sorted(roles) if r != Role.MEMBER) or "会员"))
-        return rows
+    def member_rows() -> list[MemberRow]:
+        return [MemberRow(m, services.access.roles_of_member(m)) for m in services.members.all()]
+
+    def _query(q: str, dept: str, role: str, sort: str) -> MemberQuery:
+        return MemberQuery(q.strip()[:64], dept[:64], role if role in ROLE_CHOICES else "",
+                           sort if sort in SORTS else "pinyin")
 
     @api.get("/members", response_class=HTMLResponse)
-    def members(request: Request) -> HTMLResponse:
+    def members(request: Request, q: str = "", dept: str = "", role: str = "", sort: str = "") -> HTMLResponse:
         viewer = office.page(request, "members")
-        return office.render(request, viewer, "members.html", title="会员", rows=member_rows())
+        everyone = member_rows()
+        query = _query(q, dept, role, sort)
+        rows = select_rows(everyone, query)
+        departments = sorted({r.member.department for r in everyone if r.member.department}, key=pinyin_key)
+        return office.render(request, viewer, "members.html", title="会员", rows=rows, total=len(everyone),
+                             query=query, departments=departments, roles=ROLE_CHOICES, sorts=SORTS,
+                             export="/members/export.xlsx?" + urlencode(
+                                 {k: v for k, v in (("q", query.text), ("dept", query.department),
+                                                    ("role", query.role), ("sort", query.sort)) if v}))
+
+    @api.get("/members/export.xlsx")
+    def members_export(request: Request, q: str = "", dept: str = "", role: str = "", sort: str = "") -> Response:
+        viewer = office.page(request, "members")
+        rows = select_rows(member_rows(), _query(q, dept, role, sort))
+        log.info("web: member list exported by member %s (%d rows)", viewer.member.id, len(rows))
+        return download(Attachment("会员名单.xlsx", members_workbook(rows)))
 
     @api.post("/members/import")
     async def members_import(request: Request) -> Response:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -12,9 +14,11 @@ from handlers.actions import proposals as actions
 from handlers.actions.core import Problems
 from handlers.base import Context
 from handlers.proposal_views import changed_text, cosigned_text, merged_text
-from handlers.proposals import detail_text, stats_text
+from handlers.proposals import detail_text
+from storage.proposal_register import RegisterQuery, RegisterRow
 from storage.proposals import STATUSES, parse_code
-from web.forms import actor, done, one_line, refuse_problems, to_int, unbound
+from web.charts import bar_chart
+from web.forms import actor, done, one_line, refuse, refuse_problems, to_int, unbound
 from web.office import NotFound, Office, Viewer, download
 
 PROPOSAL_ACTIONS = OrderedDict([  # action -> (command, what the text field holds, required)
@@ -26,23 +30,89 @@ PROPOSAL_ACTIONS = OrderedDict([  # action -> (command, what the text field hold
     ("办结", ("办结", "", False)),
 ])
 
+BULK_ACTIONS = ("立案", "交办")  # the steps a committee takes on many proposals at once
+BULK_MAX = 200
+
 
 def router(office: Office) -> APIRouter:
     services = office.services
     api = APIRouter()
 
     @api.get("/proposals", response_class=HTMLResponse)
-    def proposals(request: Request, year: str = "", status: str = "", dept: str = "") -> HTMLResponse:
+    def proposals(request: Request, year: str = "", status: str = "", dept: str = "", q: str = "",
+                  page: str = "") -> HTMLResponse:
         viewer = office.page(request, "proposals")
         years = services.proposals.years() or [office.now().year]
         chosen = to_int(year, years[-1])
-        rows = services.proposals.list(chosen, status if status in STATUSES else None)
-        departments = sorted({p.department for p in rows if p.department})
-        if dept:
-            rows = [p for p in rows if p.department == dept]
-        return office.render(request, viewer, "proposals.html", title="提案", rows=rows, year=chosen, years=years,
-                             chosen_status=status, dept=dept, statuses=STATUSES, departments=departments,
-                             stats=stats_text(services.proposals.list(chosen), chosen))
+        query = RegisterQuery(chosen, status if status in STATUSES else "", dept[:64], q.strip()[:50],
+                              to_int(page, 1))
+        found = services.proposals.register_page(query)
+        counts = services.proposals.register_counts(chosen)
+        bulk = [a for a in BULK_ACTIONS if office.can(viewer, a)]
+        return office.render(request, viewer, "proposals.html", title="提案", found=found,
+                             rows=[_row(r) for r in found.rows], year=chosen, years=years, query=query,
+                             statuses=STATUSES, departments=sorted(counts.by_department), bulk=bulk,
+                             links=_page_links(query, found.pages))
+
+    def _row(r: RegisterRow) -> dict[str, Any]:
+        """A register row with its answer deadline: 交办 date + the department's days; 督办 once past it."""
+        p = r.proposal
+        due = None
+        if r.handed_at is not None and p.status == "已交办":
+            due = r.handed_at.astimezone(office.tz).date() + dt.timedelta(
+                days=services.proposal_rules.answer_due(p.department))
+        return {"p": p, "cosigners": r.cosigners, "due": due,
+                "overdue": due is not None and office.now().date() > due,
+                "date": p.created_at.replace(tzinfo=p.created_at.tzinfo or dt.UTC).astimezone(office.tz).date()}
+
+    @api.get("/proposals/stats", response_class=HTMLResponse)
+    def proposal_stats(request: Request, year: str = "") -> HTMLResponse:
+        viewer = office.page(request, "proposals")
+        years = services.proposals.years() or [office.now().year]
+        chosen = to_int(year, years[-1])
+        counts = services.proposals.register_counts(chosen)
+        charts = [bar_chart("按状态", counts.by_status.items()),
+                  bar_chart("按承办部门", counts.by_department.items()),
+                  bar_chart("满意度（代表评价）", counts.by_evaluation.items())]
+        return office.render(request, viewer, "proposal_stats.html", title="提案统计", year=chosen, years=years,
+                             counts=counts, charts=charts)
+
+    @api.post("/proposals/bulk")
+    async def proposals_bulk(request: Request) -> Response:
+        viewer = office.page(request, "proposals")
+        form = await office.checked_form(request, viewer)
+        action = str(form.get("action", ""))
+        if action not in BULK_ACTIONS or not office.can(viewer, action):
+            raise NotFound()
+        back = str(form.get("back", "")) or "/proposals"
+        if not back.startswith("/proposals"):
+            back = "/proposals"
+        ctx = actor(office, viewer)
+        if ctx is None:
+            return unbound(office, viewer, back)
+        codes = list(dict.fromkeys(str(c) for c in (await request.form()).getlist("code")))[:BULK_MAX]
+        department = one_line(form.get("department"), 200, "承办部门")
+        if not codes:
+            return refuse(office, viewer, back, form, {"bulk": "请先勾选提案"})
+        if action == "交办" and not department:
+            return refuse(office, viewer, back, form, {"department": "请填写承办部门"})
+        done_codes, problems, tells = [], [], []
+        for code in codes:
+            parsed = parse_code(code, office.now().year)
+            p = services.proposals.find(*parsed) if parsed else None
+            if p is None:
+                problems.append(f"{code[:20]}：没有这件提案")
+                continue
+            step = actions.register(ctx, p) if action == "立案" else actions.hand_over(ctx, p, department)
+            if isinstance(step, Problems):
+                problems.append(f"{p.code}：{step.text()}")
+            else:
+                done_codes.append(p.code)
+                tells.extend(step.tells)
+        message = f"{action} {len(done_codes)} 件" + (f"：{'、'.join(done_codes)}" if done_codes else "") + "。"
+        if problems:
+            message += f"未办理 {len(problems)} 件——" + "；".join(problems) + "。"
+        return done(office, viewer, back, message, tells, what=f"批量{action}")
 
     def _proposal(code: str) -> Any:
         parsed = parse_code(code, office.now().year)
@@ -70,6 +140,14 @@ def router(office: Office) -> APIRouter:
         if isinstance(exported, Problems):
             raise NotFound()
         return download(exported[0])
+
+    @api.get("/proposals/{code}/print", response_class=HTMLResponse)
+    def proposal_print(request: Request, code: str) -> HTMLResponse:
+        """The 提案表 as congresses print it: one A4 sheet, its own template (no menu, no buttons)."""
+        viewer = office.page(request, "proposals")
+        p = _proposal(code)
+        return office.render(request, viewer, "proposal_print.html", title=f"提案表 {p.code}", p=p,
+                             cosigners=services.proposals.cosigners(p.id))
 
     @api.get("/proposals/{code}", response_class=HTMLResponse)
     def proposal_detail(request: Request, code: str) -> HTMLResponse:
@@ -126,3 +204,10 @@ def router(office: Office) -> APIRouter:
         return actions.close(ctx, p)
 
     return api
+
+
+def _page_links(q: RegisterQuery, pages: int) -> list[tuple[int, str]]:
+    """Plain links (work without JavaScript) to the first, last and nearby pages, keeping the filters."""
+    keep = {"year": q.year, "status": q.status, "dept": q.department, "q": q.text}
+    shown = sorted({1, pages, *range(max(1, q.page - 3), min(pages, q.page + 3) + 1)})
+    return [(n, "/proposals?" + urlencode({**{k: v for k, v in keep.items() if v}, "page": n})) for n in shown]

@@ -3,6 +3,7 @@ typed actions (handlers.actions.signups) with the form's fields as values."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,6 +16,7 @@ from handlers.signup_publish import ask_to_publish
 from handlers.signup_views import _outcome_replies, reminded_text, signed_up_replies
 from handlers.signups import NOTE_MAX, not_signed_up
 from web.forms import actor, done, for_viewer, one_line, refuse_problems, unbound
+from web.member_list import pinyin_key
 from web.office import NotFound, Office, download
 
 # The page's event fields, by the action's keys (the page has no 备注 field).
@@ -28,11 +30,32 @@ def router(office: Office) -> APIRouter:
     api = APIRouter()
 
     @api.get("/signups", response_class=HTMLResponse)
-    def signups(request: Request) -> HTMLResponse:
+    def signups(request: Request, all: str = "") -> HTMLResponse:
         viewer = office.page(request, "signups")
         events = [e for e in services.signups.all_events() if for_viewer(office, viewer, e)]
+        show_all = all == "1"
+        hidden = 0
+        if not show_all:
+            # By default the desk shows what is still to come: cancelled and past events behind a toggle.
+            now = office.clock()
+            current = [e for e in events if e.status != "cancelled" and not _past(e.starts_at, now)]
+            hidden, events = len(events) - len(current), current
         mine = {e.number: s.status for e, s in services.signups.of_member(viewer.member.id or 0)}
-        return office.render(request, viewer, "signups.html", title="报名", events=events, mine=mine)
+        return office.render(request, viewer, "signups.html", title="报名", events=events, mine=mine,
+                             show_all=show_all, hidden=hidden)
+
+    @api.get("/signups/{number}/sheet", response_class=HTMLResponse)
+    def signup_sheet(request: Request, number: int) -> HTMLResponse:
+        """The 签到表 to print: the confirmed, by department then name, with an empty column to sign.
+        For whoever organises events (the 发起报名 role); a member sees the list on the event's page."""
+        viewer = office.page(request, "signups")
+        roster = services.signups.roster(number)
+        if roster is None or not office.can(viewer, "发起报名"):
+            raise NotFound()
+        rows = sorted(roster.confirmed, key=lambda r: (not r.department, pinyin_key(r.department),
+                                                        pinyin_key(r.name)))
+        return office.render(request, viewer, "signup_sheet.html", title=f"签到表 {roster.event.title}",
+                             event=roster.event, rows=rows, seats=sum(r.seats for r in rows))
 
     @api.get("/signups/{number}", response_class=HTMLResponse)
     def signup_detail(request: Request, number: int) -> HTMLResponse:
@@ -149,3 +172,9 @@ def router(office: Office) -> APIRouter:
 def _said(replies: list[Reply]) -> str:
     """What the chat would answer the member (the same outcome, the same words)."""
     return "\n\n".join(r.text for r in replies if r.text and r.to_contact is None)
+
+
+def _past(starts_at: dt.datetime | None, now: dt.datetime) -> bool:
+    if starts_at is None:
+        return False
+    return (starts_at if starts_at.tzinfo else starts_at.replace(tzinfo=dt.UTC)) < now

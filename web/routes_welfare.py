@@ -19,6 +19,7 @@ from handlers.actions.welfare import MAX_AMOUNT, actor_of
 from handlers.welfare import handled_text
 from storage.welfare import TRANSITIONS, details_of
 from storage.welfare import parse_code as welfare_code
+from web.charts import ledger_summary
 from web.forms import done, one_line, refuse, refuse_problems, to_int, unbound
 from web.office import NotFound, Office, download
 
@@ -29,7 +30,8 @@ WELFARE_ACTIONS = OrderedDict([  # action -> (command, what the text field holds
     ("发放", ("发放", "", False)),
     ("驳回", ("驳回", "理由", True)),
 ])
-FIELD_OF = {"amount": "text", "reason": "reason"}  # the action's field -> the form's (驳回's reason is its text)
+# the action's field -> the form's (驳回's reason is its text)
+FIELD_OF = {"amount": "text", "reason": "reason", "method": "method"}
 
 
 def next_steps(status: str) -> list[str]:
@@ -50,8 +52,24 @@ def router(office: Office) -> APIRouter:
         queue = services.welfare.pending(actor, ctx.now, audit=False)
         ledger = services.welfare.ledger(actor, chosen, ctx.now, audit=False) or []
         audit = list(reversed(services.welfare.audit_log()[-100:]))
+        departments = {m.id: m.department for m in services.members.all()}
         return office.render(request, viewer, "welfare.html", title="福利", queue=queue, ledger=ledger,
-                             year=chosen, audit=audit)
+                             year=chosen, audit=audit, departments=departments,
+                             summary=ledger_summary(ledger, office.tz))
+
+    @api.get("/welfare/{code}/print", response_class=HTMLResponse)
+    def welfare_print(request: Request, code: str) -> HTMLResponse:
+        """The 审批表 to sign and file: one sheet; opening it is a read of the request (logged once)."""
+        viewer = office.page(request, "welfare")
+        ctx = office.context(viewer)
+        if welfare_code(code, ctx.now.year) is None:
+            raise NotFound()
+        req = services.welfare.view(actor_of(ctx), code, ctx.now, audit=True)
+        if req is None:
+            raise NotFound()
+        member = services.members.by_id(req.member_id)
+        return office.render(request, viewer, "welfare_print.html", title=f"审批表 {req.code}", req=req,
+                             details=details_of(req), department=member.department if member else "")
 
     @api.get("/welfare/export.xlsx")
     def welfare_export(request: Request, year: str = "") -> Response:
@@ -73,7 +91,8 @@ def router(office: Office) -> APIRouter:
             raise NotFound()
         return office.render(request, viewer, "welfare_request.html", title=f"申请 {req.code}", req=req,
                              details=details_of(req), actions=WELFARE_ACTIONS, steps=next_steps(req.status),
-                             audit=services.welfare.audit_log(req.code), max_amount=MAX_AMOUNT)
+                             audit=services.welfare.audit_log(req.code), max_amount=MAX_AMOUNT,
+                             methods=actions.PAY_METHODS)
 
     @api.post("/welfare/{code}/act")
     async def welfare_act(request: Request, code: str) -> Response:
@@ -98,10 +117,13 @@ def router(office: Office) -> APIRouter:
             # Only the next valid steps are offered; a stale button changes nothing (and is no attempt).
             return refuse(office, viewer, back + "#welfare-act", form,
                           {"action": f"申请当前状态为“{req.status}”，不能{action}"})
+        if action == "发放" and not form.get("method"):
+            # The ledger records how it was paid; the page asks every time (the chat may leave it out).
+            return refuse(office, viewer, back + "#welfare-act", form, {"method": "请选择发放方式"})
         if action == "受理":
             handled = actions.accept_request(ctx, code)
         elif action == "发放":
-            handled = actions.pay_out(ctx, code)
+            handled = actions.pay_out(ctx, code, str(form.get("method", ""))[:16])
         elif action == "驳回":
             handled = actions.reject_request(ctx, code, text)
         else:

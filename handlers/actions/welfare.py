@@ -81,8 +81,15 @@ def approve_request(ctx: Context, code: str, amount: int | None, reason: str | N
     return done
 
 
-def pay_out(ctx: Context, code: str) -> Handled | Problems:
-    return _act(ctx, code, "发放", "慰问金已发放，请查收。工会祝您一切顺利。")
+PAY_METHODS = ("现金", "银行转账", "工资代发", "实物")  # how 发放 was made (the ledger's 发放方式)
+
+
+def pay_out(ctx: Context, code: str, method: str = "") -> Handled | Problems:
+    """发放, with how it was paid: the page asks for one of PAY_METHODS; the chat may leave it out."""
+    if method and method not in PAY_METHODS:
+        return Problems().add_text("method", f"发放方式请选{'、'.join(PAY_METHODS)}之一")
+    values = {"pay_method": method} if method else {}
+    return _act(ctx, code, "发放", "慰问金已发放，请查收。工会祝您一切顺利。", **values)
 
 
 def reject_request(ctx: Context, code: str, reason: str) -> Handled | Problems:
