@@ -74,6 +74,11 @@ def nav(html: str) -> list[str]:
     return re.findall(r">([^<]+)</a>", block.group(1)) if block else []
 
 
+def plain(html: str) -> str:
+    """The page without the column labels each cell carries for phones (web/look.py), to compare cells."""
+    return re.sub(r' data-label="[^"]*"', "", html)
+
+
 def count(engine, model, *where) -> int:  # type: ignore[no-untyped-def]
     with session_scope(engine) as s:
         return s.execute(select(func.count()).select_from(model).where(*where)).scalar_one()

@@ -10,7 +10,7 @@ import re
 import openpyxl
 
 from storage.models import WelfareAudit
-from tests.test_web import MEMBER, OFFICER, count, env, login, post
+from tests.test_web import MEMBER, OFFICER, count, env, login, plain, post
 from tests.test_web_desk import file_request
 
 __all__ = ["env"]  # the fixture, shared with tests/test_web.py
@@ -32,7 +32,7 @@ def test_welfare_ledger_totals_breakdown_payout_and_print(env) -> None:  # type:
     assert "发放方式请选" in odd
     paid = post(officer, f"/welfare/{first}/act", {"action": "发放", "method": "银行转账"}, page="/welfare").text
     assert "已发放" in paid and "2027-03-01，银行转账" in paid
-    ledger = officer.get("/welfare?year=2027").text
+    ledger = plain(officer.get("/welfare?year=2027").text)
     row = re.search(rf"<tr><td><a href=\"/welfare/{first}\">.*?</tr>", ledger, re.S)
     assert row and "<td>2027-03-01</td><td>银行转账</td>" in row.group(0)
     assert "合计（不含驳回）2 件</th><td>800</td>" in ledger and "其中已发放 1 件 500 元" in ledger
@@ -53,7 +53,7 @@ def test_welfare_ledger_totals_breakdown_payout_and_print(env) -> None:  # type:
 
 
 def names_on(html: str) -> list[str]:
-    body = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
+    body = re.search(r"<tbody>(.*?)</tbody>", plain(html), re.S)
     return re.findall(r"<tr><td>([^<]+)</td>", body.group(1)) if body else []
 
 
@@ -108,7 +108,7 @@ def test_signups_hide_cancelled_and_past_events_and_print_a_sheet(env, clock) ->
     admin, member = login(chat, web, "王主席"), login(chat, web, MEMBER)
     assert listed(member) == ["春季踏青"] and "读书会" in listed(member, "/signups?all=1")
     # The 签到表: the confirmed, an empty column to sign; for whoever organises events only.
-    sheet = admin.get("/signups/1/sheet").text
+    sheet = plain(admin.get("/signups/1/sheet").text)
     assert "春季踏青 签到表" in sheet and "<th>签名</th>" in sheet and "<nav>" not in sheet
     rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td>", sheet)
     assert sorted(name for _, name in rows) == sorted([MEMBER, "张老师"]) and [n for n, _ in rows] == ["1", "2"]

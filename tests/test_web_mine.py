@@ -44,14 +44,14 @@ def test_a_bad_proposal_keeps_every_field_and_submits_nothing(env) -> None:  # t
 
 def test_the_collection_window_closes_the_proposal_form(tmp_path, db_url, clock) -> None:  # type: ignore[no-untyped-def]
     from bot.app import build_app
+    from bot.web_root import build_web
     from tests.conftest import ChatDriver, make_config
-    from web.app import create_app
 
     config = make_config(db_url, web={"base_url": "https://gh.example.edu.cn/"},
                          proposals={"min_cosigners": 0, "deadline": "2020-01-01"})
     app = build_app(config, clock)
     chat = ChatDriver(app, clock)
-    web = create_app(config, clock, engine=app.engine)
+    web = build_web(config, clock, engine=app.engine)
     teacher = login(chat, web, MEMBER)
     page = main(teacher.get("/mine").text)
     assert "截止" in page and 'action="/mine/proposal"' not in page

@@ -8,13 +8,13 @@ import re
 
 from storage.models import Checkin, Vote
 from tests.test_receipts_votes import REPS, with_roster
-from tests.test_web import ADMIN, MEMBER, count, env, login, nav, post
+from tests.test_web import ADMIN, MEMBER, count, env, login, nav, plain, post
 
 __all__ = ["env"]
 
 
 def main(html: str) -> str:
-    return html.split("<main>", 1)[1]
+    return plain(html.split("<main>", 1)[1])
 
 
 def test_a_secret_congress_vote_on_the_page_turnout_then_result_and_quorum(env) -> None:  # type: ignore[no-untyped-def]

@@ -46,7 +46,7 @@ async def _attachment(value: object) -> tuple[str, str, bytes] | str | None:
 
 def router(office: Office) -> APIRouter:
     services = office.services
-    files = WelfareFiles(services.welfare.engine, office.config.union_id)
+    files = WelfareFiles(services.welfare.engine, office.settings.union_id)
     api = APIRouter()
 
     def _page(request: Request) -> Viewer:
