@@ -15,8 +15,10 @@ from typing import Any
 from markupsafe import Markup, escape
 
 ROW = 26
-LABEL_WIDTH = 120
-BAR_WIDTH = 300
+# 350 units wide: at 13 px a chart is legible at its own size on a 375 px phone (a wider one shrinks its text).
+LABEL_WIDTH = 110
+BAR_WIDTH = 200
+LABEL_CHARS = 8  # what fits LABEL_WIDTH at 13 px; a longer label is shortened with … and kept whole in its <title>
 COLOURS = ("#2f6f9f", "#3f8f5f", "#b07a2a", "#8f3f6f", "#5f5f9f", "#3f7f7f")
 
 
@@ -25,7 +27,7 @@ def bar_chart(title: str, data: Iterable[tuple[str, int]]) -> Markup:
     if not items:
         return Markup('<p class="muted">{}：暂无数据。</p>').format(title)
     top = max(v for _, v in items) or 1
-    width = LABEL_WIDTH + BAR_WIDTH + 60
+    width = LABEL_WIDTH + BAR_WIDTH + 40
     height = ROW * len(items) + 30
     parts = [f'<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
              f'width="{width}" height="{height}" font-size="13">',
@@ -34,7 +36,9 @@ def bar_chart(title: str, data: Iterable[tuple[str, int]]) -> Markup:
     for i, (label, value) in enumerate(items):
         y = 26 + i * ROW
         length = round(BAR_WIDTH * value / top)
-        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end">{escape(label[:10])}</text>'
+        shown = label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "…"
+        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end"><title>{escape(label)}</title>'
+                     f'{escape(shown)}</text>'
                      f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length}" height="{ROW - 8}" '
                      f'fill="{COLOURS[i % len(COLOURS)]}"></rect>'
                      f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 15}">{value}</text>')
