@@ -186,12 +186,15 @@ def command(
     name: str, *, help: str, args: Sequence[Param[Any]] | None = None, syntax: str = "",
     aliases: Iterable[str] = (), role: Role | tuple[Role, ...] = Role.MEMBER, scope: Scope = Scope.ANY,
     examples: Iterable[str] = (), max_chars: int | None = None, private_problems: bool = False,
+    guard: Callable[[Request, Context], list[Reply] | None] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Declare a chat command once; the registry, ``#帮助`` and the README's table read this declaration.
 
     ``args``: its parameters (handlers.args). The syntax line comes from them, and they are read (objects
     looked up) before the handler runs: it gets ``req.get(PARAM)`` or is not called, the problem answered.
     ``private_problems``: that answer goes privately (#签到, #收到: nothing about them in the group).
+    ``guard``: asked before the arguments are read; its replies, if any, answer instead (#修改 without an
+    open form says so, whatever its words).
     ``syntax=``: a hand-written line, only for a command whose arguments its handler still reads itself;
     such a command declares no ``args``."""
     if args is not None and syntax:
@@ -203,6 +206,8 @@ def command(
         if args is not None and params:
             @functools.wraps(func)
             def run(req: Request, ctx: Context) -> list[Reply]:
+                if guard is not None and (refused := guard(req, ctx)) is not None:
+                    return refused
                 values = read_all(params, req.args, ctx)
                 if isinstance(values, Problem):
                     out = req.answer(values)
