@@ -202,8 +202,7 @@ class Count(Param[int]):
         return word[:1] in "+＋" or read_count(word) is not None
 
     def pull(self, text: str) -> tuple[str, str]:
-        """'+1' wherever it stands, only with its mark ('+', 加, 带, 家属: a bare '3' is a number, not
-        a count); '3+1' is '3 +1'. The last one written counts."""
+        """'+1' anywhere, only with its mark (a bare '3' is a number); '3+1' is '3 +1'; the last one counts."""
         words = _GLUED_PLUS.sub(r"\1 +", text).split()
         found = [w for w in words if _MARKED_COUNT.match(w)]
         if not found:
@@ -311,8 +310,7 @@ class Kind(Generic[T]):
     visible: Callable[[T, Context], bool] = lambda obj, ctx: True  # asks services.access, never a role
     not_found: str = ""  # instead of '没有编号为 N 的…' (a kind whose lookup also says who may see it)
     number_word: str = ""  # what its number is called when asked for ('报名编号'); default noun + '编号'
-    # Which words name it, when not the first one: (its words, the rest). '#报名 素食 3': the number
-    # wherever it stands, else the words name it by title.
+    # Which words name it, if not the first: (its words, the rest). '#报名 素食 3': the number anywhere.
     take: Callable[[str], tuple[str, str]] | None = None
 
     def ask(self) -> str:

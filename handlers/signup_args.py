@@ -60,6 +60,28 @@ def split_title(args: str) -> tuple[str, str]:
     return " ".join(keep), " ".join(words)
 
 
+def take_event(text: str) -> tuple[str, str]:
+    """#报名's event words and the note after them: '3 素食' or '素食 3' -> ('3', '素食'); '羽毛球' ->
+    ('羽毛球', ''); '备注=素食' -> ('', '素食'). A number names the event wherever it stands, and then
+    the other words are the note; without one the words name it by title, unless they start with 备注."""
+    numbers, words = split_title(text)
+    if m := _NOTE_KEY.match(words):
+        return numbers, words[m.end():].strip()
+    return (numbers, words) if numbers else (words, "")
+
+
+def event_words(raw: str, events: list[Event], ctx: Context) -> int | Problem | None:
+    """An event's number from its words: '3', '报名3', '#3', or words of a title among ``events``
+    ('羽毛球 +1': the '+1' is not part of the title); None when they name none."""
+    numbers, title = split_title(raw)
+    number, _, problem = parse_signup_args(numbers)
+    if problem:
+        return Problem(problem)
+    if number is None and title:
+        return number_by_title(title, events, ctx)
+    return number
+
+
 def events_titled(words: str, events: list[Event]) -> list[Event]:
     """Events whose title contains ``words`` (spaces and width ignored); at least two characters."""
     key = re.sub(r"\s+", "", normalize_message(words)).lstrip("#")
