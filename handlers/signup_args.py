@@ -1,6 +1,8 @@
-"""Reading a sign-up command's arguments: the event's number or title, ``+家属人数`` and the note.
+"""Reading a sign-up command's words: the event's number or title, ``+家属人数`` and the note.
 
-Split from ``handlers.signups``, which re-exports the names callers import from it.
+The sign-up kinds in ``handlers.refs`` (OPEN_EVENTS, MY_EVENTS) use ``take_event`` and ``event_words``; the
+declarations in ``handlers.signups`` read '+家属人数' with ``args.Count(anywhere=True)``. ``split_note`` is
+the same split as one function (kept for the callers and tests that import it from ``handlers.signups``).
 """
 
 from __future__ import annotations
@@ -8,14 +10,13 @@ from __future__ import annotations
 import re
 
 from handlers.args import Problem
-from handlers.base import Context, Reply, Request
+from handlers.base import Context
 from handlers.signup_views import _open_list
 from schedules.text_norm import normalize_message
 from storage.models import Event
 
 _NUMBER = re.compile(r"^(?:报名|活动|编号|第)?(\d{1,6})(?:号|个)?$")
 _EXTRA = re.compile(r"^(?:\+|＋|加|带|家属)(\d{1,2})(?:人|位)?$")
-_EXTRA_GIVEN = re.compile(r"(?:^|\s)(?:\+|＋|加|带|家属)\d")
 
 
 def parse_signup_args(args: str) -> tuple[int | None, int, str]:
@@ -106,8 +107,3 @@ def event_by_words(word: str, events: list[Event], ctx: Context) -> int | Proble
     if number is None and word and not split_title(word)[0]:
         return number_by_title(word, events, ctx)
     return number
-
-
-def _number_from_title(words: str, events: list[Event], ctx: Context, req: Request) -> tuple[int | None, list[Reply]]:
-    found = number_by_title(words, events, ctx)
-    return (None, req.answer(found)) if isinstance(found, Problem) else (found, [])
