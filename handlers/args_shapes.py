@@ -62,10 +62,10 @@ class Option(Param[str]):
         names = (self.field.name, *self.field.aliases)
         given = read_pairs(text, names, fold=False)
         word = next((given.pairs[n] for n in names if n in given.pairs), None)
-        if word is None:
+        if not word:
             return "", text
-        value, _, after = word.partition(" ")
-        return value, f"{given.head} {after}".strip()
+        value, *after = word.split(maxsplit=1)  # a line break ends the word too ('对象=代表\n周五开会')
+        return value, " ".join([given.head, *after]).strip()
 
     def syntax(self) -> str:
         shown = f"{self.field.name}={self.field.sample}"

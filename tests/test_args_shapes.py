@@ -55,6 +55,7 @@ def test_an_option_takes_one_word_after_its_key_anywhere() -> None:
     assert AUDIENCE.pull("重阳节茶话会改期 对象：退休教师") == ("退休教师", "重阳节茶话会改期")
     assert AUDIENCE.pull("范围=代表 明天开会") == ("代表", "明天开会")  # an alias
     assert AUDIENCE.pull("明天开会") == ("", "明天开会")
+    assert AUDIENCE.pull("对象=代表\n周五开会\n地点：报告厅") == ("代表", "周五开会\n地点：报告厅")
     assert AUDIENCE.syntax() == "[对象=女教工]" and AUDIENCE.keys() == "对象"
 
 
