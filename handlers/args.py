@@ -56,6 +56,8 @@ class Param(Generic[T]):
     label: str
     optional: bool = False
     ask: str = ""  # the sentence when it is missing; default '请写上{label}'
+    # Taken from wherever it stands ('#报名 3 素食 +1'), before the others take their words in order.
+    anywhere: bool = False
 
     def asked(self) -> Problem:
         return Problem(self.ask or f"请写上{self.label}")
@@ -64,6 +66,14 @@ class Param(Generic[T]):
         """(its words, the rest): one word by default."""
         parts = text.split(maxsplit=1)
         return (parts[0], parts[1] if len(parts) > 1 else "") if parts else ("", "")
+
+    def pull(self, text: str) -> tuple[str, str]:
+        """For an ``anywhere`` one: (its words, the text without them); ('', text) when it is not there."""
+        return "", text
+
+    def shapes(self) -> tuple[str, ...]:
+        """Whole other ways to write the arguments ('编号', '标题｜案由｜建议'): one syntax line each; () for most."""
+        return ()
 
     def fits(self, word: str) -> bool:
         """Whether an optional one takes this word; else it is left for the next ('#报名 3 素食': no +N)."""
@@ -92,6 +102,7 @@ class Text(Param[str]):
     """Free text to the end of the message, kept as typed (a reason, an answer)."""
 
     limit: int | None = None  # characters; longer is refused with the length, never cut
+    refused: str = "。"  # after the length: '，未报名。' says what did not happen
 
     def take(self, text: str) -> tuple[str, str]:
         return text.strip(), ""
@@ -101,7 +112,7 @@ class Text(Param[str]):
 
     def read(self, raw: str, ctx: Context) -> str | Problem:
         if self.limit is not None and len(raw) > self.limit:
-            return Problem(too_long(self.label, self.limit, raw), usage=False)
+            return Problem(too_long(self.label, self.limit, raw), usage=False, end=self.refused)
         return raw
 
 
@@ -110,13 +121,14 @@ class Word(Param[str]):
     """One word (a department, a name)."""
 
     limit: int | None = None
+    refused: str = "。"
 
     def absent(self, ctx: Context) -> str | Problem | None:
         return "" if self.optional else self.asked()
 
     def read(self, raw: str, ctx: Context) -> str | Problem:
         if self.limit is not None and len(raw) > self.limit:
-            return Problem(too_long(self.label, self.limit, raw), usage=False)
+            return Problem(too_long(self.label, self.limit, raw), usage=False, end=self.refused)
         return raw
 
 
@@ -167,6 +179,8 @@ class Month(Param[int]):
 
 
 _COUNT = re.compile(r"^(?:[+＋]|加|带|家属)?(\d{1,2})(?:人|位)?$")
+_MARKED_COUNT = re.compile(r"^(?:[+＋]|加|带|家属)\d{1,2}(?:人|位)?$")  # anywhere, only with its mark
+_GLUED_PLUS = re.compile(r"(\d)\s*[+＋]")
 
 
 def read_count(raw: str) -> int | None:
@@ -186,6 +200,14 @@ class Count(Param[int]):
 
     def fits(self, word: str) -> bool:
         return word[:1] in "+＋" or read_count(word) is not None
+
+    def pull(self, text: str) -> tuple[str, str]:
+        """'+1' anywhere, only with its mark (a bare '3' is a number); '3+1' is '3 +1'; the last one counts."""
+        words = _GLUED_PLUS.sub(r"\1 +", text).split()
+        found = [w for w in words if _MARKED_COUNT.match(w)]
+        if not found:
+            return "", text
+        return found[-1], " ".join(w for w in words if not _MARKED_COUNT.match(w))
 
     def read(self, raw: str, ctx: Context) -> int | Problem:
         n = read_count(raw)
@@ -288,6 +310,8 @@ class Kind(Generic[T]):
     visible: Callable[[T, Context], bool] = lambda obj, ctx: True  # asks services.access, never a role
     not_found: str = ""  # instead of '没有编号为 N 的…' (a kind whose lookup also says who may see it)
     number_word: str = ""  # what its number is called when asked for ('报名编号'); default noun + '编号'
+    # Which words name it, if not the first: (its words, the rest). '#报名 素食 3': the number anywhere.
+    take: Callable[[str], tuple[str, str]] | None = None
 
     def ask(self) -> str:
         where = f"（{self.where}）" if self.where else ""
@@ -313,6 +337,11 @@ class Ref(Param[T]):
     kind: Kind[T] | None = None
     default: Callable[[Context], T | Problem] | None = None
 
+    def take(self, text: str) -> tuple[str, str]:
+        if self.kind is not None and self.kind.take is not None:
+            return self.kind.take(text)
+        return super().take(text)
+
     def absent(self, ctx: Context) -> T | Problem | None:
         if self.default is not None:
             return self.default(ctx)
@@ -336,6 +365,10 @@ class Ref(Param[T]):
 
 
 def syntax_line(name: str, params: tuple[Param[Any], ...]) -> str:
+    """'#回执 通知编号'; a parameter with whole other shapes gives one line each: '#提案 | #提案 编号'."""
+    shaped = next((p for p in params if p.shapes()), None)
+    if shaped is not None:
+        return " | ".join(f"#{name} {s}".strip() for s in shaped.shapes())
     return " ".join([f"#{name}", *(p.syntax() for p in params)])
 
 
@@ -343,8 +376,16 @@ def read_all(params: tuple[Param[Any], ...], text: str, ctx: Context) -> dict[st
     """Each parameter takes its words in order and reads them; the first problem stops the reading."""
     values: dict[str, Any] = {}
     rest = text.strip()
+    pulled: dict[str, str] = {}
+    for p in params:  # first those written anywhere ('+1', '需回执', '对象=…'), in declaration order
+        if p.anywhere:
+            pulled[p.key], rest = p.pull(rest)
+            rest = rest.strip()
     for p in params:
-        raw, after = p.take(rest) if rest else ("", "")
+        if p.anywhere:
+            raw, after = pulled[p.key], rest
+        else:
+            raw, after = p.take(rest) if rest else ("", "")
         if raw and p.optional and not p.fits(raw):
             raw, after = "", rest
         rest = after

@@ -183,26 +183,28 @@ class Form:
 
 
 def command(
-    name: str, *, help: str, args: Sequence[Param[Any]] | None = None, syntax: str = "",
+    name: str, *, help: str, args: Sequence[Param[Any]] = (),
     aliases: Iterable[str] = (), role: Role | tuple[Role, ...] = Role.MEMBER, scope: Scope = Scope.ANY,
     examples: Iterable[str] = (), max_chars: int | None = None, private_problems: bool = False,
+    guard: Callable[[Request, Context], list[Reply] | None] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Declare a chat command once; the registry, ``#帮助`` and the README's table read this declaration.
 
     ``args``: its parameters (handlers.args). The syntax line comes from them, and they are read (objects
     looked up) before the handler runs: it gets ``req.get(PARAM)`` or is not called, the problem answered.
     ``private_problems``: that answer goes privately (#签到, #收到: nothing about them in the group).
-    ``syntax=``: a hand-written line, only for a command whose arguments its handler still reads itself;
-    such a command declares no ``args``."""
-    if args is not None and syntax:
-        raise ValueError(f"#{name}: declare args or a syntax line, not both")
-    params = tuple(args or ())
+    ``guard``: asked before the arguments are read; its replies, if any, answer instead (#修改 without an
+    open form says so, whatever its words).
+    There is no hand-written syntax line: a shape no reader has gets a reader (handlers.args_shapes)."""
+    params = tuple(args)
 
     def wrap(func: Handler) -> Handler:
         run = func
-        if args is not None and params:
+        if params:
             @functools.wraps(func)
             def run(req: Request, ctx: Context) -> list[Reply]:
+                if guard is not None and (refused := guard(req, ctx)) is not None:
+                    return refused
                 values = read_all(params, req.args, ctx)
                 if isinstance(values, Problem):
                     out = req.answer(values)
@@ -211,9 +213,8 @@ def command(
                 return func(dataclasses.replace(req, values=values), ctx)
 
         run.__command__ = CommandSpec(  # type: ignore[attr-defined]
-            name=name, func=run, syntax=syntax or syntax_line(name, params), help=help, aliases=tuple(aliases),
+            name=name, func=run, syntax=syntax_line(name, params), help=help, aliases=tuple(aliases),
             role=role, scope=scope, examples=tuple(examples), max_chars=max_chars, params=params,
-            reads_own=args is None,
         )
         return run
 

@@ -62,7 +62,7 @@ class Sender:
 class CommandSpec:
     name: str
     func: Handler
-    syntax: str
+    syntax: str  # generated from ``params`` by @command (handlers.args.syntax_line)
     help: str
     aliases: tuple[str, ...] = ()
     role: Role | tuple[Role, ...] = Role.MEMBER  # a tuple: any of them
@@ -71,7 +71,6 @@ class CommandSpec:
     section: str = ""  # the capability it belongs to (its module's SECTION), for #帮助
     max_chars: int | None = None  # a pasted plan may be longer than a chat message
     params: tuple[Any, ...] = ()  # its declared arguments (handlers.args.Param), read before it runs
-    reads_own: bool = True  # declared with a hand-written ``syntax=``: its handler reads req.args itself
 
     def keys(self) -> str:
         """'选项、对象、截止…': the ``键=值`` its declaration takes, for '可写：…'."""

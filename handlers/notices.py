@@ -17,7 +17,7 @@ import re
 
 from handlers.actions import notices as actions
 from handlers.actions.core import Problems
-from handlers.args import Ref
+from handlers.args import Ref, whole_number
 from handlers.base import Context, Reply, Request, Role, command, reply
 from handlers.receipts import NUDGE_KIND as NUDGE_KIND
 from handlers.receipts import Person as Person
@@ -142,7 +142,7 @@ def nudged_text(done: actions.Nudged, ctx: Context) -> str:
 def render_nudge(services: Services, ref: str, target: str, text: str) -> str | None:
     """At sending time: nothing for someone who has acknowledged meanwhile."""
     number = ref.removeprefix("notice:")
-    notice = services.notices.get(int(number)) if number.isdecimal() else None
+    notice = services.notices.get(n) if (n := whole_number(number)) is not None else None
     contact = target.removeprefix("contact:")
     if notice is None or services.notices.has_acknowledged(notice, contact):
         return None

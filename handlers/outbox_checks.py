@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from handlers.args import whole_number
 from handlers.services import Services
 
 # Posts that answer someone who just wrote (or a page action's message to them): always sent.
@@ -30,7 +31,7 @@ def drop_reason(services: Services, kind: str, ref: str, target: str, occurrence
     if kind in _REPLIES:
         return None
     what, _, key = ref.partition(":")
-    number = int(key) if key.isdecimal() else None
+    number = whole_number(key)
     reason = None
     if what == "event" and number is not None:
         reason = _event_reason(services, kind, number, target, now)

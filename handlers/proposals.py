@@ -16,7 +16,8 @@ import datetime as dt
 
 from handlers.actions import proposals as actions
 from handlers.actions.core import Problems, told
-from handlers.args import Field, Fields, Problem, Ref, Text, Word, year
+from handlers.args import Field, Fields, Ref, Text, Word, year
+from handlers.args_shapes import Either, Parts
 from handlers.base import (
     Context,
     Reply,
@@ -28,9 +29,7 @@ from handlers.base import (
 )
 from handlers.forms import begin
 from handlers.proposal_common import (
-    _SPLIT,
     COMMITTEE,
-    _code,
     collection_window,
     congress_year,
     window_problem,
@@ -51,6 +50,7 @@ from handlers.proposal_views import proposals_workbook as proposals_workbook
 from handlers.refs import PROPOSALS
 from schedules.kv import too_long
 from schedules.when import date_problem, read_date
+from storage.models import Proposal
 from storage.proposals import EVALUATIONS, STATUSES
 
 SECTION = "教代会提案"  # the heading it has in #帮助
@@ -64,33 +64,29 @@ VERDICT = Word("verdict", "|".join(EVALUATIONS), ask=f"请写上评价：{'、'.
 VERDICT_NOTE = Text("note", "意见", optional=True)
 FILTER = Text("filter", "状态或承办部门", optional=True)
 YEAR = year()
+# '#提案' starts the form; '#提案 标题｜案由｜建议' fills it in one message; '#提案 2027-003' shows one.
+PROPOSAL_WAYS = Either("proposal", "提案", optional=True, options=(
+    Parts("parts", "标题｜案由｜建议", labels=tuple(s.label for s in STEPS[:3])), PROPOSAL))
 WINDOW = Fields("window", "征集时间", optional=True, fields=(
     Field("开始", ("开始日期",), "日期", optional=True), Field("截止", ("截止日期",), "日期", optional=True)))
 
 
-@command("提案", syntax="#提案 | #提案 标题｜案由｜建议 | #提案 编号",
-         help="提交教代会提案（私聊，分步填写），或查看某件提案",
+@command("提案", args=(PROPOSAL_WAYS,), help="提交教代会提案（私聊，分步填写），或查看某件提案",
          examples=("#提案", "#提案 食堂增加晚餐供应｜教师晚自习后无处就餐｜食堂周一至周五供应晚餐", "#提案 2027-003"))
 def proposal(req: Request, ctx: Context) -> list[Reply]:
-    args = req.args.strip()
-    if args and _code(args, ctx) is not None:
-        p = PROPOSAL.read(args, ctx)  # '#提案 2027-003': the one lookup, as a declared PROPOSAL does it
-        if isinstance(p, Problem):
-            return req.answer(p)
-        return reply(detail_text(p, ctx.services.proposals, ctx.services.tz))
+    given = req.get(PROPOSAL_WAYS)  # None: nothing written; a Proposal; or the three parts
+    if isinstance(given, Proposal):
+        return reply(detail_text(given, ctx.services.proposals, ctx.services.tz))
     if not ctx.services.access.may(ctx.sender, "propose"):
         return reply("提交提案仅限教代会代表，您可以请代表提交。发送 #提案列表 可查看本届提案。")
     if not ctx.services.access.may_scope(Scope.PRIVATE, ctx.chat.is_group):
         return reply("提案请私聊我提交（发送 #提案 开始）。")
     if problem := window_problem(ctx):
         return reply(problem)
-    if not args:
+    if given is None:
         return begin(PROPOSAL_FORM, req, ctx)
-    parts = _SPLIT.split(args)
-    if len(parts) != 3 or not all(parts):
-        return reply("一条消息提交请写成：#提案 标题｜案由｜建议（用竖线分开三部分），或只发 #提案 分步填写。")
     values = {"cosigners": ""}
-    for step, part in zip(STEPS, parts, strict=False):
+    for step, part in zip(STEPS, given, strict=False):
         if len(part) > step.limit:
             return reply(too_long(step.label, step.limit, part) + "，请精简后再发。")
         values[step.key] = part

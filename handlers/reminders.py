@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from handlers.actions import notices as actions
 from handlers.actions.core import Problems
-from handlers.args import Number
+from handlers.args import Field, Number, Text
+from handlers.args_shapes import Flag, Option
 from handlers.base import Context, Reply, Request, Role, command, reply
 from schedules.audience import EVERYONE, normalize_audience
-from schedules.kv import clip, read_pairs
+from schedules.kv import clip
 
 RECEIPT_WORDS = ("需回执", "需要回执")
-_RECEIPT_FLAG = re.compile(r"(?:^|(?<=\s))(?:" + "|".join(RECEIPT_WORDS) + r")(?=\s|$)")
 SECTION = "提醒通知"  # the heading it has in #帮助
 
 KIND_LABELS = {  # what #提醒预览 and the office page's 提醒 call each kind of post
@@ -66,24 +65,19 @@ def resume(req: Request, ctx: Context) -> list[Reply]:
     return reply("已恢复自动提醒。" if resumed else "自动提醒没有暂停，无需恢复。")
 
 
-@command("发送通知", syntax="#发送通知 [对象=女教工] 内容 [需回执]", role=Role.ADMIN,
+AUDIENCE = Option("audience", "对象", field=Field("对象", sample="女教工"))  # one word, anywhere
+NOTICE_TEXT = Text("text", "内容", ask="请写上通知内容")
+# A word of its own anywhere ('周五下午开会 需回执'); inside a sentence it is text.
+RECEIPT = Flag("receipt", RECEIPT_WORDS[0], words=RECEIPT_WORDS)
+
+
+@command("发送通知", args=(AUDIENCE, NOTICE_TEXT, RECEIPT), role=Role.ADMIN,
          help="向工会群发送一条通知（经发件队列，按安全速率发送）；写“需回执”则编号并统计谁已收到",
          examples=("#发送通知 本周五下午三点在报告厅召开教代会", "#发送通知 对象=退休教师 重阳节茶话会改到十月九日",
                    "#发送通知 需回执 请各位老师于周五前提交教学计划"))
 def announce(req: Request, ctx: Context) -> list[Reply]:
-    given = read_pairs(req.args, ("对象",), fold=False)
-    text, audience = given.head, EVERYONE
-    if "对象" in given.pairs:  # '对象=退休教师 重阳节茶话会…': the audience is one word
-        word, _, rest = given.pairs["对象"].partition(" ")
-        audience, text = normalize_audience(word), f"{text} {rest}".strip()
-    # The flag is a word of its own anywhere ('周五下午开会 需回执'); inside a sentence it is text.
-    receipt = bool(_RECEIPT_FLAG.search(text))
-    if receipt:
-        text = "\n".join(re.sub(r"[ \t]{2,}", " ", line).strip() for line in _RECEIPT_FLAG.sub("", text).split("\n"))
-        text = text.strip()
-    if not text:
-        return req.usage("请写上通知内容")
-    sent = actions.send_notice(ctx, text, receipt, audience)
+    audience = normalize_audience(req.get(AUDIENCE)) if req.get(AUDIENCE) else EVERYONE
+    sent = actions.send_notice(ctx, req.get(NOTICE_TEXT), req.get(RECEIPT), audience)
     if isinstance(sent, Problems):
         return reply(sent.text() + "。")
     return reply(sent_text(sent))

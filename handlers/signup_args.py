@@ -1,6 +1,8 @@
-"""Reading a sign-up command's arguments: the event's number or title, ``+家属人数`` and the note.
+"""Reading a sign-up command's words: the event's number or title, ``+家属人数`` and the note.
 
-Split from ``handlers.signups``, which re-exports the names callers import from it.
+The sign-up kinds in ``handlers.refs`` (OPEN_EVENTS, MY_EVENTS) use ``take_event`` and ``event_words``; the
+declarations in ``handlers.signups`` read '+家属人数' with ``args.Count(anywhere=True)``. ``split_note`` is
+the same split as one function (kept for the callers and tests that import it from ``handlers.signups``).
 """
 
 from __future__ import annotations
@@ -8,14 +10,13 @@ from __future__ import annotations
 import re
 
 from handlers.args import Problem
-from handlers.base import Context, Reply, Request
+from handlers.base import Context
 from handlers.signup_views import _open_list
 from schedules.text_norm import normalize_message
 from storage.models import Event
 
 _NUMBER = re.compile(r"^(?:报名|活动|编号|第)?(\d{1,6})(?:号|个)?$")
 _EXTRA = re.compile(r"^(?:\+|＋|加|带|家属)(\d{1,2})(?:人|位)?$")
-_EXTRA_GIVEN = re.compile(r"(?:^|\s)(?:\+|＋|加|带|家属)\d")
 
 
 def parse_signup_args(args: str) -> tuple[int | None, int, str]:
@@ -60,6 +61,28 @@ def split_title(args: str) -> tuple[str, str]:
     return " ".join(keep), " ".join(words)
 
 
+def take_event(text: str) -> tuple[str, str]:
+    """#报名's event words and the note after them: '3 素食' or '素食 3' -> ('3', '素食'); '羽毛球' ->
+    ('羽毛球', ''); '备注=素食' -> ('', '素食'). A number names the event wherever it stands, and then
+    the other words are the note; without one the words name it by title, unless they start with 备注."""
+    numbers, words = split_title(text)
+    if m := _NOTE_KEY.match(words):
+        return numbers, words[m.end():].strip()
+    return (numbers, words) if numbers else (words, "")
+
+
+def event_words(raw: str, events: list[Event], ctx: Context) -> int | Problem | None:
+    """An event's number from its words: '3', '报名3', '#3', or words of a title among ``events``
+    ('羽毛球 +1': the '+1' is not part of the title); None when they name none."""
+    numbers, title = split_title(raw)
+    number, _, problem = parse_signup_args(numbers)
+    if problem:
+        return Problem(problem)
+    if number is None and title:
+        return number_by_title(title, events, ctx)
+    return number
+
+
 def events_titled(words: str, events: list[Event]) -> list[Event]:
     """Events whose title contains ``words`` (spaces and width ignored); at least two characters."""
     key = re.sub(r"\s+", "", normalize_message(words)).lstrip("#")
@@ -84,8 +107,3 @@ def event_by_words(word: str, events: list[Event], ctx: Context) -> int | Proble
     if number is None and word and not split_title(word)[0]:
         return number_by_title(word, events, ctx)
     return number
-
-
-def _number_from_title(words: str, events: list[Event], ctx: Context, req: Request) -> tuple[int | None, list[Reply]]:
-    found = number_by_title(words, events, ctx)
-    return (None, req.answer(found)) if isinstance(found, Problem) else (found, [])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from handlers.args import whole_number
 from handlers.base import Context, Reply, reply
 from handlers.services import Services
 from handlers.xlsx import workbook_bytes
@@ -74,7 +75,7 @@ def roster_text(services: Services, number: int) -> str | None:
 def render_list_post(services: Services, ref: str) -> str | None:
     """The coalesced group list, rendered when it is sent (not when queued), so it is current."""
     number = ref.removeprefix("event:")
-    return roster_text(services, int(number)) if number.isdecimal() else None
+    return roster_text(services, n) if (n := whole_number(number)) is not None else None
 
 
 def _who(s: Signup) -> str:
@@ -108,7 +109,7 @@ def not_signed_up(ctx: Context, event: Event) -> list[Member] | None:
 def render_signup_nudge(services: Services, ref: str, target: str, text: str) -> str | None:
     """At sending time: nothing once the member signed up, or once the sign-up closed."""
     number = ref.removeprefix("event:")
-    event = services.signups.get(int(number)) if number.isdecimal() else None
+    event = services.signups.get(n) if (n := whole_number(number)) is not None else None
     if event is None or event.status != "open":
         return None
     contact = target.removeprefix("contact:")

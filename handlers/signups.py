@@ -15,14 +15,16 @@ from handlers.actions import signups as actions
 from handlers.actions.core import Problems
 from handlers.actions.core import told as _told
 from handlers.actions.signups import acting_member
-from handlers.args import Field, Fields, Ref, Text
+from handlers.args import Count, Field, Fields, Ref, Text, Word
 from handlers.base import Answer, Context, Invalid, Reply, Request, Role, command, reply
 from handlers.forms import begin
 from handlers.notices import Person, by_department
-from handlers.refs import EVENTS, sole_open_event
-from handlers.signup_args import _EXTRA_GIVEN, _number_from_title, parse_signup_args, split_note, split_title
+from handlers.refs import EVENTS, MY_EVENTS, OPEN_EVENTS, PROXY_EVENTS, only_my_signup, only_open_event, sole_open_event
 from handlers.signup_args import NOTE_MAX as NOTE_MAX
 from handlers.signup_args import events_titled as events_titled
+from handlers.signup_args import parse_signup_args as parse_signup_args
+from handlers.signup_args import split_note as split_note
+from handlers.signup_args import split_title as split_title
 from handlers.signup_publish import PUBLISH_FORM, _new_event, _publish, _read_event
 from handlers.signup_publish import PUBLISH_PROMPT as PUBLISH_PROMPT
 from handlers.signup_views import SIGNUP_NUDGE_KIND as SIGNUP_NUDGE_KIND
@@ -43,7 +45,6 @@ from handlers.signup_views import render_list_post as render_list_post
 from handlers.signup_views import render_signup_nudge as render_signup_nudge
 from handlers.signup_views import signup_workbook as signup_workbook
 from schedules.event_form import FIELDS as EVENT_FIELDS
-from schedules.kv import too_long
 from storage.models import Member
 
 SECTION = "活动报名"  # the heading it has in #帮助
@@ -52,6 +53,12 @@ SECTION = "活动报名"  # the heading it has in #帮助
 EVENT = Ref("event", "编号", kind=EVENTS)
 SOLE_EVENT = Ref("event", "编号", kind=EVENTS, default=sole_open_event)  # none: the only open one
 CANCEL_REASON = Text("reason", "原因", optional=True)
+SIGNUP_EVENT = Ref("event", "编号", kind=OPEN_EVENTS, default=only_open_event)  # '#报名 羽毛球', '#报名'
+PROXY_EVENT = Ref("event", "编号", kind=PROXY_EVENTS)
+MY_EVENT = Ref("event", "编号", kind=MY_EVENTS, default=only_my_signup)  # none: the sender's only one
+NAME = Word("name", "姓名")
+EXTRA = Count("extra", "家属人数", optional=True, anywhere=True)  # '+1' before or after the note
+NOTE = Text("note", "备注", optional=True, limit=NOTE_MAX, refused="，未报名。")
 # Read again whole by the publish form (handlers.signup_publish), which names every problem at once.
 NEW_EVENT = Fields("event", "活动名称", head="活动名称", optional=True, strict=False, fields=tuple(
     Field(name, aliases, listed=key != "title") for name, aliases, key in EVENT_FIELDS))
@@ -87,19 +94,11 @@ def publish(req: Request, ctx: Context) -> list[Reply]:
     return _publish(event, ctx)
 
 
-@command("代报名", syntax="#代报名 编号 姓名 [+家属人数] [备注]", role=Role.ADMIN,
+@command("代报名", args=(PROXY_EVENT, NAME, EXTRA, NOTE), role=Role.ADMIN,
          help="替某位教职工报名", examples=("#代报名 3 张三", "#代报名 3 张三 +1"))
 def proxy_signup(req: Request, ctx: Context) -> list[Reply]:
-    parts = req.argv
-    if len(parts) < 2:
-        return req.usage()
-    args, _, note = split_note(" ".join([parts[0], *parts[2:]]))
-    number, extra, problem = parse_signup_args(args)
-    if number is None or problem or len(note) > NOTE_MAX:
-        return req.usage()
-    if ctx.services.signups.get(number) is None:
-        return reply("没有这个报名编号，发送 #报名列表 查看正在报名的活动。")
-    done = actions.proxy_sign_up(ctx, number, parts[1], extra, note)
+    extra = req.get(EXTRA)
+    done = actions.proxy_sign_up(ctx, req.get(PROXY_EVENT).number, req.get(NAME), extra or 0, req.get(NOTE))
     if isinstance(done, Problems):
         if "name" in done.fields:
             return reply(f"未报名：{done.text()}。")
@@ -165,47 +164,18 @@ def remind_signups(req: Request, ctx: Context) -> list[Reply]:
 # --- members --------------------------------------------------------------------
 
 
-@command("报名", syntax="#报名 编号 [+家属人数] [备注]",
+@command("报名", args=(SIGNUP_EVENT, EXTRA, NOTE),
          help="报名参加活动（只有一项报名时可省略编号，也可写活动名称；编号后的文字是备注，会显示在名单里）",
          examples=("#报名 3", "#报名 3 +1", "#报名 3 素食", "#报名 羽毛球"))
 def sign_up(req: Request, ctx: Context) -> list[Reply]:
-    args, title, note = split_note(req.args)
-    number, extra, problem = parse_signup_args(args)
-    if problem:
-        return req.usage(problem)
-    if len(note) > NOTE_MAX:
-        return reply(too_long("备注", NOTE_MAX, note) + "，未报名。")
-    if number is None and title:
-        number, problem_reply = _number_from_title(title, _open_events(ctx), ctx, req)
-        if number is None:
-            return problem_reply
-    if number is None:
-        open_events = _open_events(ctx)
-        if len(open_events) != 1:
-            if not open_events:
-                return reply("目前没有正在报名的活动。")
-            return reply("正在报名的活动有多项，请写上编号：\n" + _open_list(open_events, ctx))
-        number = open_events[0].number
-    return signed_up_replies(actions.sign_up(ctx, number, extra, note, bool(_EXTRA_GIVEN.search(args))), ctx)
+    extra = req.get(EXTRA)  # None: not written, so signing up again keeps the '+N' given before
+    done = actions.sign_up(ctx, req.get(SIGNUP_EVENT).number, extra or 0, req.get(NOTE), extra is not None)
+    return signed_up_replies(done, ctx)
 
 
-@command("取消报名", syntax="#取消报名 编号", help="取消自己的报名", examples=("#取消报名 3",))
+@command("取消报名", args=(MY_EVENT,), help="取消自己的报名", examples=("#取消报名 3",))
 def cancel_signup(req: Request, ctx: Context) -> list[Reply]:
-    args, title = split_title(req.args)
-    number, _, problem = parse_signup_args(args)
-    if problem:
-        return req.usage(problem)
-    if number is None and title:
-        mine_events = [e for e, _ in ctx.services.signups.of_member(_member(ctx).id or 0)]
-        number, problem_reply = _number_from_title(title, mine_events, ctx, req)
-        if number is None:
-            return problem_reply
-    if number is None:
-        mine = ctx.services.signups.of_member(_member(ctx).id or 0)
-        if len(mine) != 1:
-            return req.usage("请写上报名编号（发送 #我的报名 查看）")
-        number = mine[0][0].number
-    outcome = actions.cancel_signup(ctx, number).outcome
+    outcome = actions.cancel_signup(ctx, req.get(MY_EVENT).number).outcome
     if outcome.status == "not_found":
         return reply("没有这个报名编号，发送 #我的报名 查看您的报名。")
     assert outcome.event is not None

@@ -34,7 +34,7 @@ from handlers.base import (
 from handlers.forms import begin
 from handlers.storage_problems import name_problem
 from handlers.welfare_rules import NOTE_LIMIT, FormField, WelfareType, check_value, find_type, guess_number, take_fields
-from schedules.kv import read_pairs, too_long
+from schedules.kv import read_pairs
 from storage.models import Member, WelfareRequest
 from storage.welfare import details_of
 
@@ -145,17 +145,18 @@ def _finish(data: dict, ctx: Context) -> list[Reply]:
 WELFARE_FORM = Form(kind=FORM, noun="慰问申请", steps=_steps, summary=_summary, finish=_finish)
 
 
-def _start(req: Request, ctx: Context, args: str, typed: str, for_member: Member | None,
+def _start(req: Request, ctx: Context, typed: str, for_member: Member | None,
            for_name: str = "") -> list[Reply]:
-    words = args.split()
+    first, words = req.get(WELFARE_TYPE), req.get(DETAILS).split()
     types = _types(ctx)
     kind = find_type(typed, types)
-    if kind is None and words:
-        kind = find_type(words[0], types)
+    if kind is None and first:
+        kind = find_type(first, types)
         if kind is None:
             # Say so, and keep nothing: an unknown type is not the start of a form.
-            return reply(f"没有“{words[0][:10]}”这个申请类型。" + _type_menu(ctx))
-        words = words[1:]
+            return reply(f"没有“{first[:10]}”这个申请类型。" + _type_menu(ctx))
+    elif first:  # the type came with the command's word (#住院): every word is a detail
+        words = [first, *words]
     data: dict = {"values": {}}
     if kind is not None:
         data["values"]["kind"] = kind.name
@@ -187,29 +188,30 @@ def _start(req: Request, ctx: Context, args: str, typed: str, for_member: Member
     return out
 
 
+WELFARE_TYPE = Word("kind", "类型", optional=True)  # none: asked by the form (or given by #住院 …)
+DETAILS = Text("details", "项目=内容 …", optional=True)  # the type's own fields: read by the form's steps
+FOR_NAME = Word("name", "姓名", limit=64, refused="，未提交。")
+
+
 @command("申请", aliases=("住院", "生病住院", "结婚", "生育", "丧事", "困难帮扶", "帮扶", "慰问申请"),
-         syntax="#申请 [类型] [项目=内容 …]", scope=Scope.PRIVATE,
+         args=(WELFARE_TYPE, DETAILS), scope=Scope.PRIVATE,
          help="私聊提交慰问或帮扶申请（住院、结婚、生育、丧事、困难帮扶），只有福利委员能看到",
          examples=("#申请", "#申请 住院 医院=市一院 住院日期=2027-03-02 天数=5"))
 def apply(req: Request, ctx: Context) -> list[Reply]:
-    return _start(req, ctx, req.args, req.typed, None)
+    return _start(req, ctx, req.typed, None)
 
 
-@command("代报", syntax="#代报 姓名 [类型] [项目=内容 …]", scope=Scope.PRIVATE,
+@command("代报", args=(FOR_NAME, WELFARE_TYPE, DETAILS), scope=Scope.PRIVATE,
          help="替同事提交慰问申请（同事会收到私聊通知）", examples=("#代报 张三 住院 医院=市一院 天数=5",))
 def report_for(req: Request, ctx: Context) -> list[Reply]:
-    name, _, rest = req.args.strip().partition(" ")
-    if not name:
-        return req.usage()
-    if len(name) > 64:
-        return reply(too_long("姓名", 64, name) + "，未提交。")
+    name = req.get(FOR_NAME)
     found = ctx.services.members.find(name)
     if len(found) > 1:
         return reply(f"有多位“{name[:20]}”，请改用联系人 ID。")
     if found and found[0].contact_id == ctx.sender.contact_id:
-        return _start(req, ctx, rest, "", None)
+        return _start(req, ctx, "", None)
     # Someone not known yet is only added to the roster when the request is submitted.
-    return _start(req, ctx, rest, "", found[0] if found else None, for_name=name)
+    return _start(req, ctx, "", found[0] if found else None, for_name=name)
 
 
 def _line(r: WelfareRequest) -> str:

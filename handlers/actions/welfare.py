@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from handlers.actions.core import Problems, Tell, too_long
+from handlers.args import whole_number
 from handlers.base import Attachment, Context
 from handlers.storage_problems import wrong_status
 from handlers.welfare_rules import NOTE_LIMIT
@@ -28,9 +29,8 @@ def read_amount(text: str) -> int | Problems | None:
     text = text.strip().removesuffix("元")
     if not text:
         return None
-    if not text.isdecimal() or len(text) > 7 or not 1 <= int(text) <= MAX_AMOUNT:
-        return Problems.of("amount", "amount_bounds", limit=MAX_AMOUNT)
-    return int(text)
+    amount = whole_number(text, 1, MAX_AMOUNT)
+    return Problems.of("amount", "amount_bounds", limit=MAX_AMOUNT) if amount is None else amount
 
 
 @dataclass
