@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 GATEWAY := gateway
 CONFIG ?= $(if $(wildcard config.toml),config.toml,config.example.toml)
+# pytest-xdist workers: one per core (auto); TEST_WORKERS=0 runs in one process (docs/testing.md).
+TEST_WORKERS ?= auto
 
 .PHONY: run test test-deep test-at lint bench gateway clean
 
@@ -25,11 +27,11 @@ run: $(STAMP)
 
 test: $(STAMP) gateway
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-# The generated invariant tests with the long hypothesis profile (more examples, longer sequences; docs/testing.md).
+# The generated tests (invariants, fuzz) with the long hypothesis profile (more examples, longer sequences; docs/testing.md).
 test-deep: $(STAMP)
-	UNIONBOT_HYPOTHESIS=deep $(BIN)/python -m pytest -q tests/test_invariants_*.py $(PYTEST_ARGS)
+	UNIONBOT_HYPOTHESIS=deep $(BIN)/python -m pytest -q -n $(TEST_WORKERS) tests/test_invariants_*.py tests/test_fuzz.py $(PYTEST_ARGS)
 
 # The whole suite at another hour (Asia/Shanghai), e.g. make test-at WHEN='2026-12-31 23:59':
 # Debian's faketime shifts every process the tests start (bots, gateway, PostgreSQL) by the same offset.
