@@ -19,6 +19,11 @@ from bot.transports.console import ConsoleChat
 from tests.pg_cluster import PgCluster, fresh_database
 
 REPO = Path(__file__).resolve().parents[1]
+# Every child process the tests start (python -m bot.cli, the bots, the web server) imports THIS checkout's
+# code: in a git worktree that shares another checkout's virtualenv, the editable install points at the other
+# checkout, and a child run from a temp dir would test that code instead. PYTHONPATH comes before it.
+if os.environ.get("PYTHONPATH", "").split(os.pathsep)[0] != str(REPO):
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
 SEEDS = REPO.parent / "shared" / "seeds"  # absent in a plain clone: tests reading it skip
 # A plan written for the tests (17 items, 教师节 on 2027-09-10): what a plain clone imports.
 PLAN_FIXTURE = REPO / "tests" / "fixtures" / "plan_2027.txt"
