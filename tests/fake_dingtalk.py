@@ -179,7 +179,7 @@ class FakeDingTalk:
             items = list(self._sent)
         return [s for s in items if pred is None or pred(s)]
 
-    def wait_sent(self, pred: Callable[[dict], bool], timeout: float = 20, after: int = 0) -> dict:
+    def wait_sent(self, pred: Callable[[dict], bool], timeout: float = 60, after: int = 0) -> dict:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for s in self.sent()[after:]:

@@ -74,17 +74,21 @@ class BotProcess:
         BotProcess.running.append(self)
         return self
 
-    def wait_ready(self, gateway: Gateway, asker: str = "t-wang", timeout: float = 40) -> None:
-        """Ready when it answers a #帮助 in private."""
+    def wait_ready(self, gateway: Gateway, asker: str = "t-wang", timeout: float = 120) -> None:
+        """Ready when it answers a #帮助 in private. Asked again while no answer comes (one said before the bot
+        listened is lost), less often as time goes on: on a loaded machine a slow answer to one ask is not
+        followed by many more answers to asks it would have answered anyway."""
         deadline = time.monotonic() + timeout
+        patience = 2.0
         while time.monotonic() < deadline:
             before = len(gateway.bot_messages(BOT))
             gateway.send(op="say", **{"from": asker}, text="#帮助")
             try:
-                gateway.wait_bot_message(BOT, lambda m: m["listenerId"] == asker, timeout=2, after=before)
+                gateway.wait_bot_message(BOT, lambda m: m["listenerId"] == asker, timeout=patience, after=before)
                 return
             except TimeoutError:
                 assert self.proc is not None and self.proc.poll() is None, self.output()
+                patience = min(patience * 1.5, 10.0)
         raise TimeoutError("bot did not come up: " + self.output())
 
     def output(self) -> str:

@@ -68,17 +68,19 @@ class DingTalkBot(BotProcess):
         BotProcess.running.append(self)
         return self
 
-    def wait_ready(self, fake: FakeDingTalk, asker: str = "t-wang", timeout: float = 40) -> None:  # type: ignore[override]
-        """Ready when it answers a #帮助 in private."""
+    def wait_ready(self, fake: FakeDingTalk, asker: str = "t-wang", timeout: float = 120) -> None:  # type: ignore[override]
+        """Ready when it answers a #帮助 in private (asked again less and less often, as BotProcess.wait_ready)."""
         deadline = time.monotonic() + timeout
+        patience = 3.0
         while time.monotonic() < deadline:
             before = len(fake.sent())
             fake.say(asker, "#帮助")
             try:
-                fake.wait_sent(lambda s: s["to"] in (f"private:{asker}", [asker]), timeout=3, after=before)
+                fake.wait_sent(lambda s: s["to"] in (f"private:{asker}", [asker]), timeout=patience, after=before)
                 return
             except TimeoutError:
                 assert self.proc is not None and self.proc.poll() is None, self.output()
+                patience = min(patience * 1.5, 10.0)
         raise TimeoutError("bot did not come up: " + self.output())
 
 
