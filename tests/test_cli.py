@@ -120,7 +120,7 @@ def test_members_import_csv_and_chat_bind(tmp_path: Path, config: Path) -> None:
 
 def test_chat_reads_stdin_and_prints_destinations(tmp_path: Path, config: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "bot.cli", "chat", "--config", str(config), "--now", "2027-03-01 08:00"],
-                       input="#帮助\n/dm\n#本月活动\n", capture_output=True, text=True, cwd=tmp_path, timeout=60)
+                       input="#帮助\n/dm\n#本月活动\n", capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "[群 全体教职工群] 工会助手：" in r.stdout
     assert "[私聊 李老师] 工会助手：本月活动（2027年3月）" in r.stdout
