@@ -62,16 +62,20 @@ class DingTalkBot(BotProcess):
         args = [sys.executable, "-m", "bot.cli", "run", "--config", str(self.config)]
         if self.now:
             args += ["--now", self.now]
+        self.log_start = self.log.stat().st_size if self.log.exists() else 0
         with open(self.log, "a", encoding="utf-8") as log:
             self.proc = subprocess.Popen(args, cwd=self.cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                                          text=True)
         BotProcess.running.append(self)
         return self
 
+    READY_LINE = "DingTalk stream connected"  # bot/transports/dingtalk_stream.py, once a stream is open
+
     def wait_ready(self, fake: FakeDingTalk, asker: str = "t-wang", timeout: float = 120) -> None:  # type: ignore[override]
-        """Ready when it answers a #帮助 in private (asked again less and less often, as BotProcess.wait_ready)."""
+        """Ready when it answers a #帮助 in private, asked once its stream is open (as BotProcess.wait_ready)."""
         deadline = time.monotonic() + timeout
-        patience = 3.0
+        self.wait_connected(deadline)
+        patience = 15.0
         while time.monotonic() < deadline:
             before = len(fake.sent())
             fake.say(asker, "#帮助")
@@ -80,7 +84,6 @@ class DingTalkBot(BotProcess):
                 return
             except TimeoutError:
                 assert self.proc is not None and self.proc.poll() is None, self.output()
-                patience = min(patience * 1.5, 10.0)
         raise TimeoutError("bot did not come up: " + self.output())
 
 
