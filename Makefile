@@ -13,10 +13,13 @@ XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 
 .PHONY: run test test-deep test-at lint bench gateway clean
 
+# A git worktree may link .venv to another checkout's virtualenv: installing into it would point its editable
+# install at this worktree, under the other checkout's feet. Then leave it alone (the tests put this checkout
+# first on PYTHONPATH, tests/conftest.py).
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	@if [ -L $(VENV) ]; then echo "$(VENV) links to a shared virtualenv: not reinstalling into it"; else \
+	  { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV); } && \
+	  $(BIN)/pip install --quiet -e '.[dev]' && touch $(STAMP); fi
 
 $(GATEWAY)/node_modules/.installed: $(GATEWAY)/package.json
 	cd $(GATEWAY) && npm install --no-audit --no-fund --prefer-offline --loglevel=error
