@@ -5,17 +5,24 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 GATEWAY := gateway
 CONFIG ?= $(if $(wildcard config.toml),config.toml,config.example.toml)
+# pytest-xdist workers (docs/testing.md). The gateway and browser tests mostly wait on their subprocesses,
+# so four workers beat one per core even on two cores; TEST_WORKERS=0 runs the suite in one process.
+# worksteal: an idle worker takes queued tests from a busy one, so no worker ends with a queue of slow e2e tests.
+TEST_WORKERS ?= 4
+XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 
 .PHONY: run test test-deep test-at lint bench gateway clean
 
+# A git worktree may link .venv to another checkout's virtualenv: installing into it would point its editable
+# install at this worktree, under the other checkout's feet. Then leave it alone (the tests put this checkout
+# first on PYTHONPATH, tests/conftest.py).
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	@if [ -L $(VENV) ]; then echo "$(VENV) links to a shared virtualenv: not reinstalling into it"; else \
+	  { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV); } && \
+	  $(BIN)/pip install --quiet -e '.[dev]' && touch $(STAMP); fi
 
 $(GATEWAY)/node_modules/.installed: $(GATEWAY)/package.json
-	cd $(GATEWAY) && npm install --no-audit --no-fund --loglevel=error
+	cd $(GATEWAY) && npm install --no-audit --no-fund --prefer-offline --loglevel=error
 	@touch $@
 
 gateway: $(GATEWAY)/node_modules/.installed
@@ -25,11 +32,11 @@ run: $(STAMP)
 
 test: $(STAMP) gateway
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q $(XDIST) $(PYTEST_ARGS)
 
-# The generated invariant tests with the long hypothesis profile (more examples, longer sequences; docs/testing.md).
+# The generated tests (invariants, fuzz) with the long hypothesis profile (more examples, longer sequences; docs/testing.md).
 test-deep: $(STAMP)
-	UNIONBOT_HYPOTHESIS=deep $(BIN)/python -m pytest -q tests/test_invariants_*.py $(PYTEST_ARGS)
+	UNIONBOT_HYPOTHESIS=deep $(BIN)/python -m pytest -q $(XDIST) tests/test_invariants_*.py tests/test_fuzz.py $(PYTEST_ARGS)
 
 # The whole suite at another hour (Asia/Shanghai), e.g. make test-at WHEN='2026-12-31 23:59':
 # Debian's faketime shifts every process the tests start (bots, gateway, PostgreSQL) by the same offset.

@@ -19,6 +19,11 @@ from bot.transports.console import ConsoleChat
 from tests.pg_cluster import PgCluster, fresh_database
 
 REPO = Path(__file__).resolve().parents[1]
+# Every child process the tests start (python -m bot.cli, the bots, the web server) imports THIS checkout's
+# code: in a git worktree that shares another checkout's virtualenv, the editable install points at the other
+# checkout, and a child run from a temp dir would test that code instead. PYTHONPATH comes before it.
+if os.environ.get("PYTHONPATH", "").split(os.pathsep)[0] != str(REPO):
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
 SEEDS = REPO.parent / "shared" / "seeds"  # absent in a plain clone: tests reading it skip
 # A plan written for the tests (17 items, 教师节 on 2027-09-10): what a plain clone imports.
 PLAN_FIXTURE = REPO / "tests" / "fixtures" / "plan_2027.txt"
@@ -33,6 +38,32 @@ _GENERATED = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, He
                                                          HealthCheck.data_too_large], print_blob=True)
 settings.register_profile("invariants", max_examples=10, stateful_step_count=15, **_GENERATED)
 settings.register_profile("invariants-deep", max_examples=80, stateful_step_count=40, **_GENERATED)
+
+
+# Tests that take tens of seconds each (subprocesses, waits on schedules, generated sequences): see docs/testing.md.
+SLOW = ("tests/e2e/", "tests/test_fuzz.py", "tests/test_invariants_")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist's worksteal, worker k is first sent the k-th contiguous slice of the collection, and an idle
+    worker steals the back half of the longest queue. In plain collection order the first slice held every e2e
+    test, which one worker then ran one after another. Here each worker's slice starts with an equal share of the
+    slow tests, so they run side by side, and the quick tests at the back of each slice are what gets stolen.
+    Every worker computes the same order (xdist requires it); without xdist the order is left alone."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    if workers < 2:
+        return
+    slow = [i for i in items if i.nodeid.startswith(SLOW)]
+    quick = [i for i in items if not i.nodeid.startswith(SLOW)]
+    ordered: list[pytest.Item] = []
+    left = len(items)
+    for k in range(workers):  # the slice sizes worksteal sends when all workers start idle
+        size = left // (workers - k)
+        mine = slow[k::workers]
+        ordered += mine + quick[:max(0, size - len(mine))]
+        quick = quick[max(0, size - len(mine)):]
+        left -= size
+    items[:] = ordered + quick
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,7 +79,7 @@ class FakeDingTalk:
         self.opened = 0  # connections ever opened
         self.faults: list[dict] = []  # injected failures, consumed in order
         self.paused_delivery = False
-        self.open_delay = 0.0  # seconds /connections/open takes (a slow DingTalk)
+        self.before_open: Callable[[], Awaitable[None]] | None = None  # awaited by /connections/open (a slow one)
         self.closures: list[tuple[str, int | None]] = []  # (connection, close code: 1000 when the bot closed it)
         self.errors: list[str] = []  # what went wrong inside the fake (a test may assert it is empty)
         self._later: set[asyncio.Future] = set()  # redeliveries in flight (kept referenced)
@@ -179,7 +179,7 @@ class FakeDingTalk:
             items = list(self._sent)
         return [s for s in items if pred is None or pred(s)]
 
-    def wait_sent(self, pred: Callable[[dict], bool], timeout: float = 20, after: int = 0) -> dict:
+    def wait_sent(self, pred: Callable[[dict], bool], timeout: float = 60, after: int = 0) -> dict:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for s in self.sent()[after:]:
@@ -269,7 +269,8 @@ class FakeDingTalk:
     async def _open(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.calls.append(("POST", request.path))
-        await asyncio.sleep(self.open_delay)
+        if self.before_open is not None:
+            await self.before_open()
         if body.get("clientId") != self.client_id or body.get("clientSecret") != self.client_secret:
             return web.json_response({"code": "invalidClientIdOrSecret", "message": "无效的 clientId 或 clientSecret",
                                       "requestid": "fake"}, status=401)

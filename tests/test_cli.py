@@ -120,7 +120,7 @@ def test_members_import_csv_and_chat_bind(tmp_path: Path, config: Path) -> None:
 
 def test_chat_reads_stdin_and_prints_destinations(tmp_path: Path, config: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "bot.cli", "chat", "--config", str(config), "--now", "2027-03-01 08:00"],
-                       input="#帮助\n/dm\n#本月活动\n", capture_output=True, text=True, cwd=tmp_path, timeout=60)
+                       input="#帮助\n/dm\n#本月活动\n", capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "[群 全体教职工群] 工会助手：" in r.stdout
     assert "[私聊 李老师] 工会助手：本月活动（2027年3月）" in r.stdout
@@ -166,3 +166,12 @@ def test_db_backup_is_a_consistent_copy_and_postgres_gets_advice(tmp_path: Path)
     res = subprocess.run([sys.executable, "-m", "bot.cli", "db", "backup", "--out", str(out), "--config", str(config)],
                          capture_output=True, text=True, cwd=REPO)
     assert res.returncode == 2 and "pg_dump" in res.stderr
+
+
+def test_a_child_process_imports_this_checkout(tmp_path: Path) -> None:
+    """The CLI and bot subprocesses of the tests run from temp dirs: they must import the code under test,
+    not another checkout that shares the virtualenv (tests/conftest.py sets PYTHONPATH)."""
+    r = subprocess.run([sys.executable, "-c", "import bot, handlers, web; print(bot.__file__, handlers.__file__, "
+                        "web.__file__)"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert all(Path(f).resolve().is_relative_to(REPO) for f in r.stdout.split()), (r.stdout, REPO)

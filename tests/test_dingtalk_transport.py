@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from bot.app import build_app
 from bot.clock import FakeClock
 from bot.config import load_config
 from bot.pipeline import Outgoing
+from bot.transports import dingtalk_stream
 from bot.transports.dingtalk_stream import StreamLink
 from bot.transports.dingtalk_transport import DingTalkPlatform, keep_late, reply_webhook, to_incoming
 from tests.fake_dingtalk import CLIENT_ID, CLIENT_SECRET, FakeDingTalk
@@ -64,12 +66,38 @@ def test_webhook_only_for_the_same_conversation_while_valid(fake: FakeDingTalk) 
     assert reply_webhook(Outgoing("hi", room_id="cidG=="), None, now) == ""
 
 
+class HeldOpen:
+    """Holds the fake's /connections/open until the test releases it: the test, not a delay, decides when a slow
+    DingTalk answers, so a loaded machine changes how long things take but never what the test sees."""
+
+    def __init__(self, fake: FakeDingTalk, give_up: float = 120) -> None:
+        self.fake, self.give_up = fake, give_up
+        self.gate = threading.Event()
+        self.held = 0  # opens waiting at the gate now
+        self.gave_up = False  # an open was answered because the gate stayed shut for give_up s
+
+    async def _hold(self) -> None:
+        self.held += 1
+        self.gave_up |= not await asyncio.to_thread(self.gate.wait, self.give_up)
+        self.held -= 1
+
+    def __enter__(self) -> HeldOpen:
+        self.fake.before_open = self._hold
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.gate.set()
+        self.fake.before_open = None
+
+
 def test_a_slow_open_never_blocks_the_event_loop(fake: FakeDingTalk) -> None:
     """The SDK's open_connection is a blocking HTTP call: it runs in a thread, and the loop that serves the
-    scheduler and the outbox keeps its pace meanwhile."""
-    fake.open_delay = 1.5
+    scheduler and the outbox keeps running meanwhile. The fake answers the open only after this loop has ticked
+    five times while the open was pending: were the open run on the loop, those ticks could never happen and
+    the open would only be answered when the fake gives up (gave_up). No wall-clock bound: load cannot fake
+    ticks, nor make a correct transport miss them."""
 
-    async def scenario() -> float:
+    async def scenario(held: HeldOpen) -> int:
         stopping = asyncio.Event()
         got: list[dict] = []
 
@@ -78,23 +106,23 @@ def test_a_slow_open_never_blocks_the_event_loop(fake: FakeDingTalk) -> None:
 
         link = StreamLink(CLIENT_ID, CLIENT_SECRET, fake.base, on_message, stopping)
         task = asyncio.create_task(link.run())
-        worst, last = 0.0, time.monotonic()
+        ticks = 0
         while not link.connected.is_set():
             await asyncio.sleep(0.02)
-            now = time.monotonic()
-            worst, last = max(worst, now - last), now
+            if held.held:
+                ticks += 1
+                if ticks >= 5:
+                    held.gate.set()
         fake.say("t-li", "#帮助")
         while not got:
             await asyncio.sleep(0.02)
         stopping.set()
-        await asyncio.wait_for(task, 10)
-        return worst
+        await asyncio.wait_for(task, 60)
+        return ticks
 
-    try:
-        worst = asyncio.run(scenario())
-    finally:
-        fake.open_delay = 0.0
-    assert worst < 0.5, f"the loop stood still {worst:.2f} s"
+    with HeldOpen(fake) as held:
+        ticks = asyncio.run(asyncio.wait_for(scenario(held), 300))
+    assert not held.gave_up and ticks >= 5, "the loop stood still while the open was pending"
 
 
 def test_no_stream_without_the_leader_lock(fake: FakeDingTalk) -> None:
@@ -115,12 +143,14 @@ def test_no_stream_without_the_leader_lock(fake: FakeDingTalk) -> None:
     assert asyncio.run(scenario()) == 0 and fake.opened == opened
 
 
-def test_stop_while_the_open_hangs_returns_at_once(fake: FakeDingTalk) -> None:
+def test_stop_while_the_open_hangs_returns_at_once(fake: FakeDingTalk, monkeypatch: pytest.MonkeyPatch) -> None:
     """SIGTERM during a connection open that does not answer (the SDK's request has no timeout) must not wait
-    for it: the process ends, and the open's thread (a daemon) does not hold up its exit."""
-    fake.open_delay = 5.0
+    for it: the process ends, and the open's thread (a daemon) does not hold up its exit. The open here never
+    answers until the test is over, and the transport's own open timeout is an hour: run() can only return
+    by not waiting for the open."""
+    monkeypatch.setattr(dingtalk_stream, "OPEN_TIMEOUT", 3600.0)
 
-    async def scenario() -> float:
+    async def scenario(held: HeldOpen) -> None:
         stopping = asyncio.Event()
 
         async def on_message(data: dict) -> None:
@@ -128,16 +158,14 @@ def test_stop_while_the_open_hangs_returns_at_once(fake: FakeDingTalk) -> None:
 
         link = StreamLink(CLIENT_ID, CLIENT_SECRET, fake.base, on_message, stopping)
         task = asyncio.create_task(link.run())
-        await asyncio.sleep(0.5)
+        while not held.held:  # the open reached DingTalk and hangs there
+            await asyncio.sleep(0.02)
         stopping.set()
-        start = time.monotonic()
-        await asyncio.wait_for(task, 10)
-        return time.monotonic() - start
+        await asyncio.wait_for(task, 60)
 
-    try:
-        assert asyncio.run(scenario()) < 0.5
-    finally:
-        fake.open_delay = 0.0
+    with HeldOpen(fake, give_up=600) as held:
+        asyncio.run(asyncio.wait_for(scenario(held), 300))
+        assert held.held == 1 and not held.gave_up  # run() returned while the open still hung
 
 
 def test_groups_are_bound_by_title_or_by_configured_id(fake: FakeDingTalk, tmp_path: Path) -> None:

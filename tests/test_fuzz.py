@@ -1,4 +1,5 @@
-"""10,000 generated messages through the whole pipeline (terminal transport):
+"""Generated messages through the whole pipeline (terminal transport): 3,600 per `make test`, 11,800
+under `make test-deep` (UNIONBOT_HYPOTHESIS=deep, docs/testing.md):
 random Unicode, emoji, huge texts, half-formed commands, injected SQL and
 markup, wrong ids, privileged commands from ordinary members. Each must give a
 clear reply or silence, never an internal error, and change no data."""
@@ -6,6 +7,7 @@ clear reply or silence, never an internal error, and change no data."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -21,6 +23,19 @@ from handlers import build_registry
 from handlers.forms import CONFIRM_WORDS, YES_WORDS
 from storage.db import session_scope
 from tests.conftest import REPO, ChatDriver, make_config
+from tests.invariants_support import DEEP_ENV
+
+# Examples per test: the deep run (make test-deep) keeps the long search this module was written with; every
+# `make test` draws fresh examples (no fixed seed), so the suite still explores new inputs on each run.
+# Each test runs as SHARDS independent searches (a parameter), so pytest-xdist spreads one test's examples over
+# its workers instead of leaving one worker with minutes of fuzzing at the end of the run.
+DEEP = os.environ.get(DEEP_ENV) == "deep"
+SHARDS = 4
+shards = pytest.mark.parametrize("shard", range(SHARDS))
+
+
+def per_shard(total: int) -> int:
+    return -(-total // SHARDS)
 
 # What members own. seen_message, member (names seen), setting, draft (a form
 # in progress is a conversation, not data) and welfare_audit (refusals are
@@ -122,10 +137,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> ChatDriver:
     return chat
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@shards
+@settings(max_examples=per_shard(200 if DEEP else 60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                     HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(batch=st.lists(message().filter(lambda m: not names_event(m[1])), min_size=50, max_size=50))
-def test_generated_messages_change_nothing(world: ChatDriver, batch: list[tuple[str, str, bool]]) -> None:
+def test_generated_messages_change_nothing(world: ChatDriver, shard: int, batch: list[tuple[str, str, bool]]) -> None:
     before = fingerprint(world.app)
     for who, body, private in batch:
         world.app.services.drafts.clear(who)  # each message stands alone, outside any form
@@ -175,12 +191,13 @@ def form_message(draw: st.DrawFn) -> tuple[str, bool]:
     return body, draw(st.booleans().map(lambda b: b or kind != 2))  # forms live in private chats
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@shards
+@settings(max_examples=per_shard(120 if DEEP else 40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                     HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(start=st.sampled_from(sorted(FORM_STARTS)), who_index=st.integers(0, 5),
        batch=st.lists(form_message().filter(lambda m: _not_finishing(m[0]) and not names_event(m[0])),
                       min_size=15, max_size=15))
-def test_messages_while_a_form_is_open_change_only_its_draft(world: ChatDriver, start: str, who_index: int,
+def test_messages_while_a_form_is_open_change_only_its_draft(world: ChatDriver, shard: int, start: str, who_index: int,
                                                             batch: list[tuple[str, bool]]) -> None:
     allowed, opener = FORM_STARTS[start]
     who = allowed[who_index % len(allowed)]

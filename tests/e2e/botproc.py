@@ -62,26 +62,50 @@ class BotProcess:
         self.now = now
         self.proc: subprocess.Popen[str] | None = None
         self.log = cwd / f"bot-{config.stem}.log"
+        self.log_start = 0  # where this run's lines begin (a restart appends to the same log)
 
     def start(self) -> BotProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("WECHATY_", "UNIONBOT_"))}
         args = [sys.executable, "-m", "bot.cli", "run", "--config", str(self.config)]
         if self.now:
             args += ["--now", self.now]
+        self.log_start = self.log.stat().st_size if self.log.exists() else 0
         with open(self.log, "a", encoding="utf-8") as log:
             self.proc = subprocess.Popen(args, cwd=self.cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                                          text=True)
         BotProcess.running.append(self)
         return self
 
-    def wait_ready(self, gateway: Gateway, asker: str = "t-wang", timeout: float = 40) -> None:
-        """Ready when it answers a #帮助 in private."""
+    # What this run logs once it reads messages (bot/transports/wechaty_bot.py, on_login).
+    READY_LINE = "logged in as "
+
+    def wait_connected(self, deadline: float) -> None:
+        """Until this run logged READY_LINE. Asking before then would be pointless (a message said before the
+        bot listens is lost) and harmful: every ask a slow bot reads later gets its own late answer, which a
+        test counting the bot's messages would count."""
+        while self.READY_LINE not in self.run_output():
+            assert self.proc is not None and self.proc.poll() is None, self.output()
+            if time.monotonic() > deadline:
+                raise TimeoutError("bot never said it was connected: " + self.output())
+            time.sleep(0.05)
+
+    def run_output(self) -> str:
+        """This run's log (the file may hold earlier runs' lines)."""
+        if not self.log.exists():
+            return ""
+        return self.log.read_bytes()[self.log_start:].decode("utf-8", errors="replace")
+
+    def wait_ready(self, gateway: Gateway, asker: str = "t-wang", timeout: float = 120) -> None:
+        """Ready when it answers a #帮助 in private, asked once it is connected (asked again only when no answer
+        comes for a long while: a logout in between, say)."""
         deadline = time.monotonic() + timeout
+        self.wait_connected(deadline)
+        patience = 15.0
         while time.monotonic() < deadline:
             before = len(gateway.bot_messages(BOT))
             gateway.send(op="say", **{"from": asker}, text="#帮助")
             try:
-                gateway.wait_bot_message(BOT, lambda m: m["listenerId"] == asker, timeout=2, after=before)
+                gateway.wait_bot_message(BOT, lambda m: m["listenerId"] == asker, timeout=patience, after=before)
                 return
             except TimeoutError:
                 assert self.proc is not None and self.proc.poll() is None, self.output()

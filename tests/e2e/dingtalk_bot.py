@@ -62,20 +62,25 @@ class DingTalkBot(BotProcess):
         args = [sys.executable, "-m", "bot.cli", "run", "--config", str(self.config)]
         if self.now:
             args += ["--now", self.now]
+        self.log_start = self.log.stat().st_size if self.log.exists() else 0
         with open(self.log, "a", encoding="utf-8") as log:
             self.proc = subprocess.Popen(args, cwd=self.cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                                          text=True)
         BotProcess.running.append(self)
         return self
 
-    def wait_ready(self, fake: FakeDingTalk, asker: str = "t-wang", timeout: float = 40) -> None:  # type: ignore[override]
-        """Ready when it answers a #帮助 in private."""
+    READY_LINE = "DingTalk stream connected"  # bot/transports/dingtalk_stream.py, once a stream is open
+
+    def wait_ready(self, fake: FakeDingTalk, asker: str = "t-wang", timeout: float = 120) -> None:  # type: ignore[override]
+        """Ready when it answers a #帮助 in private, asked once its stream is open (as BotProcess.wait_ready)."""
         deadline = time.monotonic() + timeout
+        self.wait_connected(deadline)
+        patience = 15.0
         while time.monotonic() < deadline:
             before = len(fake.sent())
             fake.say(asker, "#帮助")
             try:
-                fake.wait_sent(lambda s: s["to"] in (f"private:{asker}", [asker]), timeout=3, after=before)
+                fake.wait_sent(lambda s: s["to"] in (f"private:{asker}", [asker]), timeout=patience, after=before)
                 return
             except TimeoutError:
                 assert self.proc is not None and self.proc.poll() is None, self.output()

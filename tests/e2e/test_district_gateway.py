@@ -48,7 +48,7 @@ def test_three_unions_on_one_database_stay_apart(district: dict[str, tuple[Gatew
         gw.send(op="say", **{"from": "admin-zhao"}, room=ROOM, text=f"#发起报名 {school}校羽毛球赛 名额=5")
     for school, (gw, _, _) in district.items():
         # Each union's notice, sent by its own leader, only in its own account's room.
-        notice = gw.wait_bot_message(BOT, lambda m: "【报名通知】" in m["text"], timeout=30)
+        notice = gw.wait_bot_message(BOT, lambda m: "【报名通知】" in m["text"], timeout=90)
         assert f"{school}校羽毛球赛（报名编号 1）" in notice["text"]
         gw.send(op="say", **{"from": "t-li"}, room=ROOM, text="#报名 1")
         gw.wait_bot_message(BOT, lambda m, s=school: "报名成功" in m["text"] and f"{s}校" in m["text"])

@@ -117,16 +117,21 @@ def test_doctor_on_a_broken_setup(tmp_path: Path) -> None:
     assert report.returncode == 1 and "无人监听" in report.stdout and "Traceback" not in report.stdout + report.stderr
 
 
-def test_a_bot_killed_and_restarted_against_the_running_gateway_answers_within_ten_seconds(tmp_path: Path) -> None:
+def test_a_bot_killed_and_restarted_against_the_running_gateway_answers_on_its_first_connection(
+        tmp_path: Path) -> None:
+    """A gateway whose puppet does not replay the login to a new client (wechaty-puppet 1.21.x) leaves a restarted
+    bot deaf until its watchdog reconnects (20 s without a login): on a quiet machine it answers within ten
+    seconds here. What load cannot fake is how: on its first connection, with no reconnect for want of a login."""
     gw, config = start_local(tmp_path / "school")
     bot = BotProcess(config, tmp_path).start()
     bot.wait_ready(gw)
     bot.kill()
+    earlier = len(bot.output())  # the same log file: read only what the second bot writes
     again = BotProcess(config, tmp_path).start()
-    started = time.monotonic()
-    again.wait_ready(gw, timeout=10)
-    assert time.monotonic() - started <= 10
-    assert "can't call self_id" not in again.output()
+    again.wait_ready(gw, timeout=120)
+    log = again.output()[earlier:]
+    assert "can't call self_id" not in log
+    assert "still no login event on this connection" not in log, log  # the watchdog never had to reconnect
 
 
 def test_something_on_port_5000_does_not_break_the_login(tmp_path: Path) -> None:
@@ -150,19 +155,20 @@ def test_something_on_port_5000_does_not_break_the_login(tmp_path: Path) -> None
 
 def test_a_renamed_group_keeps_its_posts_and_logout_holds_them_until_login(tmp_path: Path) -> None:
     gw, config = start_local(tmp_path / "school", extra=f'[schedule]\nfile = "{REPO}/examples/schedule.example.toml"\n')
-    # 2027-03-01 is a Monday: the March digest is due at 08:00; the group is renamed before it.
-    started = time.time()
+    # 2027-03-01 is a Monday: the March digest is due at 08:00; the group is renamed before it (on a quiet
+    # machine: a loaded one may be ready later, and the digest then goes to the group before its new name).
     bot = BotProcess(config, tmp_path, now="2027-03-01 07:59:40").start()
     bot.wait_ready(gw)
+    ready = time.time()  # the bot's clock ran by now: it reads at least 07:59:40 + (now - ready)
     gw.send(op="rename", id=ROOM, topic="全体教职工群（2027）", by="admin-zhao")
-    digest = gw.wait_bot_message(BOT, lambda m: "【3月工会活动】" in m["text"], timeout=40)
+    digest = gw.wait_bot_message(BOT, lambda m: "【3月工会活动】" in m["text"], timeout=120)
     assert digest["roomId"] == ROOM
     before = len(gw.bot_messages(BOT))
     gw.send(op="say", **{"from": "admin-zhao"}, text="#发送通知 改名后的通知")
     gw.wait_bot_message(BOT, lambda m: "改名后的通知" in m["text"] and m["roomId"] == ROOM, after=before)
 
     gw.send(op="logout")
-    assert wait_until(lambda: "logged out" in bot.output(), timeout=10)
+    assert wait_until(lambda: "logged out" in bot.output(), timeout=90)
     status = json.loads(cli(config, "status", "--json").stdout)
     assert status["login"]["state"] == "waiting"
     # Queued while logged out (the CLI path the chair has when the bot cannot hear): it waits.
@@ -173,15 +179,15 @@ def test_a_renamed_group_keeps_its_posts_and_logout_holds_them_until_login(tmp_p
     app = build_app(load_config(config), SystemClock())
     import datetime as dt
 
-    # On the bot's clock (--now 2027-03-01 07:59:40 +08:00, running since it started).
-    rehearsed = dt.datetime(2027, 2, 28, 23, 59, 40, tzinfo=dt.UTC) + dt.timedelta(seconds=time.time() - started)
+    # On the bot's clock (--now 2027-03-01 07:59:40 +08:00, running since it started): due now at the latest.
+    rehearsed = dt.datetime(2027, 2, 28, 23, 59, 40, tzinfo=dt.UTC) + dt.timedelta(seconds=time.time() - ready)
     app.services.reminders.announce("【工会通知】退出登录期间的通知", "全体", rehearsed)
     time.sleep(3)
     assert not [m for m in gw.bot_messages(BOT) if "退出登录期间的通知" in m["text"]]
     gw.send(op="login", id=BOT, name="工会助手")
     # The login comes on a new connection: the bot reconnects when none has come for 20 s.
     assert wait_until(lambda: len([m for m in gw.bot_messages(BOT) if "退出登录期间的通知" in m["text"]]) == 1,
-                      timeout=50)
+                      timeout=120)
     time.sleep(2)
     assert len([m for m in gw.bot_messages(BOT) if "退出登录期间的通知" in m["text"]]) == 1
 
@@ -226,11 +232,11 @@ def test_new_ids_at_the_next_login_keep_members_their_records_and_admins_their_r
     gw.wait_bot_message(BOT, lambda m: m["listenerId"] == "t-li" and "报名成功" in m["text"])
     for cid in ("t-wang", "t-z1", "t-z2"):  # group members who never talk in private: no remark
         gw.send(op="say", **{"from": cid}, room=ROOM, text="#报名 1")
-    gw.wait_bot_count(BOT, len(gw.bot_messages(BOT)) + 3, timeout=20)
+    gw.wait_bot_count(BOT, len(gw.bot_messages(BOT)) + 3, timeout=90)
     gw.send(op="say", **{"from": "admin-zhao"}, text="#我的信息")
     gw.wait_bot_message(BOT, lambda m: m["listenerId"] == "admin-zhao" and "会员编号" in m["text"])
     codes: dict[str, str] = {}
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline and not {"t-li", "admin-zhao"} <= set(codes):
         try:
             event = gw.wait_event(lambda e: e.get("event") == "alias", timeout=1)

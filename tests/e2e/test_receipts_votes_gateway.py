@@ -38,7 +38,7 @@ def test_notice_with_receipts_in_a_group_of_thirty(gateway: Gateway, tmp_path: P
     config = write_config(tmp_path / "config.toml", gateway, db, extra=FAST, groups=("工会三十人群",))
     bot = BotProcess(config, tmp_path).start()
     bot.wait_ready(gateway)
-    assert wait_until(lambda: rows(db, "SELECT count(*) FROM group_member")[0][0] == 30, timeout=20)
+    assert wait_until(lambda: rows(db, "SELECT count(*) FROM group_member")[0][0] == 30, timeout=90)
     gateway.send(op="say", **{"from": "admin-zhao"}, room=BIG_ROOM, text="#发送通知 需回执 周五前提交年度考核材料")
     posted = gateway.wait_bot_message(BOT, lambda m: m["roomId"] == BIG_ROOM and "【工会通知 1】" in m["text"])
     in_room_before = sum(1 for m in gateway.bot_messages(BOT) if m["roomId"] == BIG_ROOM)
@@ -52,7 +52,7 @@ def test_notice_with_receipts_in_a_group_of_thirty(gateway: Gateway, tmp_path: P
     for cid, _ in answering[:3]:  # said twice: one record, one confirmation
         gateway.send(op="say", **{"from": cid}, room=BIG_ROOM, text="#收到 1")
     confirmed = lambda: [m for m in gateway.bot_messages(BOT) if "已确认收到通知 1" in m["text"]]  # noqa: E731
-    assert wait_until(lambda: len(confirmed()) == 25, timeout=40)
+    assert wait_until(lambda: len(confirmed()) == 25, timeout=120)
     time.sleep(1.5)
     assert len(confirmed()) == 25 and all(m["roomId"] is None for m in confirmed())
     # Not one acknowledgement added a message to the group.
@@ -68,7 +68,7 @@ def test_notice_with_receipts_in_a_group_of_thirty(gateway: Gateway, tmp_path: P
 
     gateway.send(op="say", **{"from": "admin-zhao"}, text="#催办 1")
     reminded = lambda: {m["listenerId"] for m in gateway.bot_messages(BOT) if "需要回执" in m["text"]}  # noqa: E731
-    assert wait_until(lambda: len(reminded()) == 4, timeout=30)
+    assert wait_until(lambda: len(reminded()) == 4, timeout=90)
     time.sleep(1.5)  # (a fifth would have come by now: 0.1-0.15 s between posts)
     assert reminded() == {cid for cid, _ in teachers[25:]}  # the chair who sent it is not reminded of it
     assert rows(db, "SELECT count(*) FROM notice_receipt")[0][0] == 25
@@ -94,7 +94,7 @@ def test_secret_vote_of_twenty_representatives_with_a_quorum(gateway: Gateway, t
     gateway.send(op="say", **{"from": reps[0]}, text="#投票 1 反对")  # a second ballot
     gateway.send(op="say", **{"from": "t-li"}, text="#投票 1 赞成")  # not a representative
     gateway.send(op="say", **{"from": reps[1]}, room="20001234@chatroom", text="#投票 1 反对")  # in the group
-    gateway.wait_bot_count(BOT, start + 18, timeout=40)
+    gateway.wait_bot_count(BOT, start + 18, timeout=120)
     answers = [m for m in gateway.bot_messages(BOT)[start:]]
     assert sum("已收到您对投票 1" in m["text"] for m in answers) == 15
     assert any("只能投一次" in m["text"] for m in answers) and any("不在投票范围" in m["text"] for m in answers)

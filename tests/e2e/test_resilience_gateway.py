@@ -3,6 +3,7 @@ what fell due meanwhile once, loses no acknowledged write, and stops cleanly."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import re
@@ -38,32 +39,54 @@ def cli_json(config: Path, *args: str) -> dict:
 
 
 
-def test_gateway_dropped_and_restored(gateway: Gateway, tmp_path: Path) -> None:
-    config = write_config(tmp_path / "config.toml", gateway, f"sqlite:///{tmp_path}/bot.db",
-                          extra=FAST + f'[schedule]\nfile = "{REPO}/examples/schedule.example.toml"\n')
-    # The bot's clock starts LEAD seconds before the digest is due. On a loaded machine getting ready can take
-    # many seconds, so the margin is wide, and the wait below counts from when the bot was ready (an upper
-    # bound of when its clock started), not from a fixed sleep.
-    lead = 30
-    bot = BotProcess(config, tmp_path, now=f"2027-03-01 07:59:{60 - lead}").start()
-    try:
+def bot_ready_before_the_digest(gateway: Gateway, tmp_path: Path) -> tuple[BotProcess, Path, float]:
+    """A bot whose clock starts ``lead`` s before the March digest (2027-03-01 08:00), ready and connected, with the
+    gateway stopped before the digest is due on the bot's clock. Returns the bot, its config and when the digest
+    is due at the latest (time.monotonic()).
+
+    The bot's clock starts after ``started`` (so it reads at most 07:59:xx + (now - started)), and it answered
+    before ``ready`` (its clock ran by then: a lower bound). A bot too slow to get ready for the lead (a loaded
+    machine) could see the digest fall due while the gateway is still up: it is stopped, and the run starts
+    again with twice the lead, on a fresh database. A quiet machine needs one attempt of 30 s."""
+    due = dt.datetime(2027, 3, 1, 8, 0)
+    for attempt, lead in enumerate((30, 60, 120, 240)):
+        config = write_config(tmp_path / f"config{attempt}.toml", gateway, f"sqlite:///{tmp_path}/bot{attempt}.db",
+                              extra=FAST + f'[schedule]\nfile = "{REPO}/examples/schedule.example.toml"\n')
+        now = (due - dt.timedelta(seconds=lead)).strftime("%Y-%m-%d %H:%M:%S")
         started = time.monotonic()
-        bot.wait_ready(gateway)
+        bot = BotProcess(config, tmp_path, now=now).start()
+        try:
+            bot.wait_ready(gateway, timeout=lead - 15)  # 15 s for the status call and the gateway's stop
+        except TimeoutError:
+            bot.stop()
+            continue
         assert cli_json(config, "status")["connected"] is True
         ready = time.monotonic()
-        assert ready - started < lead - 5, "the bot took too long to get ready for this test's timing"
-        port = gateway.port
-        gateway.stop()  # the digest falls due at 08:00 while the gateway is away
-        time.sleep(lead + 4 - (time.monotonic() - ready))
-        assert cli_json(config, "status")["outbox"]["pending"] == 1
+        if ready - started < lead - 5:
+            gateway.stop()
+            if time.monotonic() - started < lead:  # stopped before 08:00 on the bot's clock
+                return bot, config, ready + lead
+            gateway.start()  # too late after all: the same port, a fresh mock world, and another attempt
+            populate(gateway)
+        bot.stop()
+    raise AssertionError("the bot was never ready in time, even with a 240 s lead")
+
+
+def test_gateway_dropped_and_restored(gateway: Gateway, tmp_path: Path) -> None:
+    port = gateway.port
+    bot, config, due_by = bot_ready_before_the_digest(gateway, tmp_path)
+    try:
+        # The digest falls due at 08:00 while the gateway is away: queued, not sent.
+        time.sleep(max(0.0, due_by + 2 - time.monotonic()))
+        assert wait_until(lambda: cli_json(config, "status")["outbox"]["pending"] == 1, timeout=90)
         restored = Gateway(port)  # the same port, a fresh mock world
         try:
             restored.start()
             populate(restored)
-            m = restored.wait_bot_message(BOT, lambda m: m["roomId"] == ROOM and "【3月工会活动】" in m["text"], timeout=90)
+            m = restored.wait_bot_message(BOT, lambda m: m["roomId"] == ROOM and "【3月工会活动】" in m["text"], timeout=120)
             assert m
             restored.send(op="say", **{"from": "t-li"}, room=ROOM, text="#本月活动")
-            restored.wait_bot_message(BOT, lambda m: m["roomId"] == ROOM and "本月活动（" in m["text"], timeout=20)
+            restored.wait_bot_message(BOT, lambda m: m["roomId"] == ROOM and "本月活动（" in m["text"], timeout=90)
             time.sleep(2)
             digests = [m for m in restored.bot_messages(BOT) if "【3月工会活动】" in m["text"]]
             assert len(digests) == 1
@@ -96,7 +119,7 @@ def test_sigkill_loses_no_acknowledged_write(gateway: Gateway, tmp_path: Path) -
         if ack is None:
             time.sleep(rng.uniform(0.005, 0.08))
         else:
-            gateway.wait_bot_message(BOT, ack, timeout=20, after=before)
+            gateway.wait_bot_message(BOT, ack, timeout=90, after=before)
         bot.kill()
         bot = BotProcess(config, tmp_path).start()
         bot.wait_ready(gateway)
@@ -129,7 +152,7 @@ def test_sigterm_finishes_the_post_in_hand(gateway: Gateway, tmp_path: Path) -> 
     assert wait_until(lambda: sum(sent().values()) >= 5)
     assert bot.proc is not None
     bot.proc.terminate()
-    bot.proc.wait(timeout=20)
+    bot.proc.wait(timeout=90)
     db = sqlite3.connect(tmp_path / "bot.db")
     states = dict(db.execute("SELECT status, count(*) FROM outbox WHERE kind = 'notice' GROUP BY status").fetchall())
     db.close()
