@@ -101,7 +101,7 @@ def not_signed_up(ctx: Context, event: Event) -> list[Member] | None:
     expected = ctx.services.access.expected(event.audience)
     if expected is None:
         return None
-    taken = {s.member_id for s in ctx.services.signups.all_signups(event.number) if s.status != "cancelled"}
+    taken = ctx.services.signups.active_member_ids(event.number)
     return [m for m in expected if m.id not in taken]
 
 
