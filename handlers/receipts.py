@@ -37,11 +37,16 @@ def receipt_status(services: Services, notice: Notice) -> ReceiptStatus:
     roster, the members of the groups it went to as the gateway reports them."""
     # Whoever sent the notice knows of it: counted neither as missing nor as answering.
     sender = notice.created_by or None
-    acked = [(m, at) for m, at in services.notices.acknowledged(notice) if not sent_it(notice, m)]
+    expected = services.access.expected(notice.audience)
+    # The answers as ids, matched to the roster just read; only members outside it are loaded (a
+    # notice to a thousand members used to load every answering member a second time).
+    answers = services.notices.acknowledged_ids(notice)
+    known = {m.id: m for m in expected or [] if m.id is not None}
+    known |= services.members.by_ids([i for i, _ in answers if i not in known])
+    acked = [(known[i], at) for i, at in answers if i in known and not sent_it(notice, known[i])]
     done = [Person(m.name, m.department, m.contact_id or "", at) for m, at in acked]
     acked_ids = {m.id for m, _ in acked}
     acked_contacts = {m.contact_id for m, _ in acked if m.contact_id}
-    expected = services.access.expected(notice.audience)
     if expected is not None:
         missing = [Person(m.name, m.department, m.contact_id or "") for m in expected
                    if m.id not in acked_ids and not sent_it(notice, m)]

@@ -229,6 +229,13 @@ class MemberRepo:
             m = s.get(Member, member_id)
             return m if m is not None and m.union_id == self.union_id else None
 
+    def by_ids(self, ids: list[int]) -> dict[int, Member]:
+        if not ids:
+            return {}
+        with session_scope(self.engine) as s:
+            return {m.id: m for m in s.exec(select(Member).where(Member.union_id == self.union_id,
+                                                                 col(Member.id).in_(ids))).all() if m.id}
+
     def find(self, key: str) -> list[Member]:
         """Members whose contact id, real name, display name or room alias is ``key``."""
         with session_scope(self.engine) as s:
