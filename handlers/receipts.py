@@ -58,10 +58,11 @@ def receipt_status(services: Services, notice: Notice) -> ReceiptStatus:
     outside = [p for p in done if p.contact_id not in people]
     done = [p for p in done if p.contact_id in people]
     missing = []
-    for cid, name in sorted(people.items(), key=lambda kv: kv[1]):
-        if cid in acked_contacts or cid == sender:
-            continue
-        m = services.members.get_by_contact(cid)
+    waiting = sorted(((cid, name) for cid, name in people.items() if cid not in acked_contacts and cid != sender),
+                     key=lambda kv: kv[1])
+    members = services.members.by_contacts([cid for cid, _ in waiting])  # one query, not one per group member
+    for cid, name in waiting:
+        m = members.get(cid)
         missing.append(Person(m.name if m else name, m.department if m else "", cid))
     return ReceiptStatus(notice, done, missing, "群成员", outside)
 
