@@ -43,6 +43,10 @@ DEPTS = ["语文组", "数学组", "英语组", "总务处", "教务处"]
 # The register's life after a congress: most proposals moved on, a few still collecting.
 LIFE = ["征集中", "待审查", "立案", "不予立案", "已交办", "已交办", "已答复", "已评价", "办结", "办结"]
 SEARCH = "食堂"  # in one proposal of ten: a page of matches and a count
+LABELS = {"proposals": "提案 register, 2,000 proposals", "proposals_p10": "提案 register, page 10",
+          "search": "提案 register, keyword search", "stats": "提案 statistics charts",
+          "receipts": "receipts of a notice to 1,000", "signup": "event with 1,000 sign-ups",
+          "schedule": "the year's table"}
 
 
 def _proposals(engine: Any, services: Any, people: list[Any]) -> None:
