@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import re
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -328,11 +329,18 @@ class MemberRepo:
             return list(s.exec(select(Member).where(Member.union_id == self.union_id)
                                .order_by(col(Member.in_roster).desc(), col(Member.name))).all())
 
-    def roster(self) -> list[Member]:
-        """Members from the roster (the scheduled care lists read them)."""
+    def roster(self, without: Collection[int] = ()) -> list[Member]:
+        """Members from the roster (the scheduled care lists read them), but those whose ids are ``without``."""
         with session_scope(self.engine) as s:
-            return list(s.exec(select(Member).where(Member.union_id == self.union_id, Member.in_roster)
-                               .order_by(Member.name)).all())
+            q = select(Member).where(Member.union_id == self.union_id, Member.in_roster)
+            if without:
+                q = q.where(col(Member.id).not_in(list(without)))
+            return list(s.exec(q.order_by(Member.name)).all())
+
+    def has_roster(self) -> bool:
+        with session_scope(self.engine) as s:
+            found = s.exec(select(Member.id).where(Member.union_id == self.union_id, Member.in_roster)).first()
+        return found is not None
 
     def ensure_named(self, name: str) -> tuple[Member | None, NameProblem]:
         """The one member called ``name`` (for 代报名); created when nobody is.
