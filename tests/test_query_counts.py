@@ -15,6 +15,7 @@ from bot.app import build_app
 from bot.clock import FakeClock
 from handlers.receipts import receipt_status
 from handlers.services import Services
+from storage.members import RosterRow
 from tests.conftest import make_config
 
 GROUP = "全体教职工群"
@@ -63,3 +64,19 @@ def test_group_counted_receipts_do_not_look_up_each_missing_member(db_url: str, 
     many, names = _group_receipts(large, 40, clock)
     assert many == few, f"{many} statements for 40 group members against {few} for 6"
     assert "群名2" in names
+
+
+def test_missing_signups_leave_the_signed_up_in_the_database_and_still_know_the_roster(chat, app) -> None:  # type: ignore[no-untyped-def]
+    """#未报名 reads the roster without those signed up: once everyone has, the answer is "all signed up",
+    never "no roster"; a 代表 event counts roster 代表 only; and the roster read loads nobody signed up."""
+    staff = [("李老师", "语文组", "代表"), ("王老师", "语文组", ""), ("张老师", "数学组", "代表")]
+    app.services.members.import_roster([RosterRow(n, department=d, role=r, contact_id=n) for n, d, r in staff])
+    assert "已发起报名【1】" in chat.text("王主席", "#发起报名 教代会分组讨论 对象=代表 名额=10")
+    assert "报名成功" in chat.text("李老师", "#报名 1")
+    with counted(app.services.members.engine) as statements:
+        missing = chat.text("王主席", "#未报名 1", private=True)
+    assert "张老师" in missing and "李老师" not in missing and "王老师" not in missing
+    roster_reads = [s for s in statements if "FROM member" in s and "in_roster" in s and "NOT IN" in s]
+    assert roster_reads, statements
+    assert "报名成功" in chat.text("张老师", "#报名 1")
+    assert "都已报名" in chat.text("王主席", "#未报名 1", private=True)
