@@ -1,5 +1,5 @@
 """Round trips through the real Wechaty gateway, as a ratio to a bare echo bot
-measured in the same run (goals at p50: read <= 1.3x, #报名 write <= 2x).
+measured in the same run (goals at p50: read <= 1.3x, #报名 write <= 1.5x, issue 25).
 
 A round trip: a mock teacher's message handed to the gateway -> the bot's
 reply seen by the gateway. The echo bot sends through the same puppet call

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -238,10 +238,13 @@ class Access:
         return member_in_audience(audience, gender=member.gender, retired=member.retired,
                                   department=member.department, known=member.in_roster)
 
-    def expected(self, audience: str) -> list[Member] | None:
+    def expected(self, audience: str, without: Collection[int] = ()) -> list[Member] | None:
         """Everyone an audience counts (receipts, sign-ups, votes, quorum): the roster's members in it, and
-        for 代表 also the representatives the config names. None when there is no roster to count against."""
-        roster = self.members.roster()
+        for 代表 also the representatives the config names. None when there is no roster to count against.
+        ``without``: member ids left out (who already signed up), left in the database rather than loaded
+        (an event page with 1,000 sign-ups loaded the whole roster to show who is missing)."""
+        roster = self.members.roster(without)
+        exists = bool(roster) or (bool(without) and self.members.has_roster())
         audience = normalize_audience(audience)
         if audience == REPRESENTATIVES:
             found = {m.id: m for m in roster if self.in_audience(m, audience)}
@@ -250,8 +253,9 @@ class Access:
             for cid in sorted(self.rules.representatives - known):
                 # A representative the bot has not met yet still counts (quorum, turnout): as an unsaved row.
                 out.append(self.members.get_by_contact(cid) or Member(union_id="", name=cid, contact_id=cid))
-            return out if (roster or out) else None
-        if not roster:
+            out = [m for m in out if m.id is None or m.id not in without]
+            return out if (exists or out) else None
+        if not exists:
             return None
         return [m for m in roster if self.in_audience(m, audience)]
 

@@ -37,11 +37,16 @@ def receipt_status(services: Services, notice: Notice) -> ReceiptStatus:
     roster, the members of the groups it went to as the gateway reports them."""
     # Whoever sent the notice knows of it: counted neither as missing nor as answering.
     sender = notice.created_by or None
-    acked = [(m, at) for m, at in services.notices.acknowledged(notice) if not sent_it(notice, m)]
+    expected = services.access.expected(notice.audience)
+    # The answers as ids, matched to the roster just read; only members outside it are loaded (a
+    # notice to a thousand members used to load every answering member a second time).
+    answers = services.notices.acknowledged_ids(notice)
+    known = {m.id: m for m in expected or [] if m.id is not None}
+    known |= services.members.by_ids([i for i, _ in answers if i not in known])
+    acked = [(known[i], at) for i, at in answers if i in known and not sent_it(notice, known[i])]
     done = [Person(m.name, m.department, m.contact_id or "", at) for m, at in acked]
     acked_ids = {m.id for m, _ in acked}
     acked_contacts = {m.contact_id for m, _ in acked if m.contact_id}
-    expected = services.access.expected(notice.audience)
     if expected is not None:
         missing = [Person(m.name, m.department, m.contact_id or "") for m in expected
                    if m.id not in acked_ids and not sent_it(notice, m)]
@@ -53,10 +58,11 @@ def receipt_status(services: Services, notice: Notice) -> ReceiptStatus:
     outside = [p for p in done if p.contact_id not in people]
     done = [p for p in done if p.contact_id in people]
     missing = []
-    for cid, name in sorted(people.items(), key=lambda kv: kv[1]):
-        if cid in acked_contacts or cid == sender:
-            continue
-        m = services.members.get_by_contact(cid)
+    waiting = sorted(((cid, name) for cid, name in people.items() if cid not in acked_contacts and cid != sender),
+                     key=lambda kv: kv[1])
+    members = services.members.by_contacts([cid for cid, _ in waiting])  # one query, not one per group member
+    for cid, name in waiting:
+        m = members.get(cid)
         missing.append(Person(m.name if m else name, m.department if m else "", cid))
     return ReceiptStatus(notice, done, missing, "群成员", outside)
 

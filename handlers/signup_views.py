@@ -99,10 +99,10 @@ SIGNUP_NUDGE_KIND = "signup_nudge"
 
 def not_signed_up(ctx: Context, event: Event) -> list[Member] | None:
     """The roster's members in the event's audience who neither signed up nor wait; None without a roster."""
-    expected = ctx.services.access.expected(event.audience)
+    taken = ctx.services.signups.active_member_ids(event.number)
+    expected = ctx.services.access.expected(event.audience, without=taken)
     if expected is None:
         return None
-    taken = {s.member_id for s in ctx.services.signups.all_signups(event.number) if s.status != "cancelled"}
     return [m for m in expected if m.id not in taken]
 
 

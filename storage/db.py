@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlalchemy.orm import configure_mappers
+from sqlmodel import Session, SQLModel, create_engine
+
+M = TypeVar("M", bound=SQLModel)
 
 
 def make_engine(url: str) -> Engine:
@@ -67,3 +71,14 @@ def serialize(session: Session, key: str) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+
+
+def from_row(cls: type[M], values: Mapping[str, Any]) -> M:
+    """A table model holding values the database gave back, built as the ORM's loader builds one (a new
+    instance, its attributes filled in) rather than through ``__init__``, which sets each field through
+    pydantic and SQLAlchemy one by one: 75 µs for an Event against 4 (the #报名 hot path builds two).
+    The object is transient, as ``cls(**values)`` would be; changing an attribute afterwards is tracked."""
+    configure_mappers()  # a no-op once the mappers are set up; the instance needs them
+    obj = cls._sa_class_manager.new_instance()  # type: ignore[attr-defined]
+    obj.__dict__.update(values)
+    return obj  # type: ignore[no-any-return]

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import re
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -216,6 +217,15 @@ class MemberRepo:
         with session_scope(self.engine) as s:
             return s.exec(self._by_contact(contact_id)).first()
 
+    def by_contacts(self, contact_ids: list[str]) -> dict[str, Member]:
+        """contact id -> member, in one query per 500 (a group's members, not one lookup each)."""
+        found: dict[str, Member] = {}
+        with session_scope(self.engine) as s:
+            for i in range(0, len(contact_ids), 500):
+                found |= {m.contact_id or "": m for m in s.exec(select(Member).where(
+                    Member.union_id == self.union_id, col(Member.contact_id).in_(contact_ids[i:i + 500]))).all()}
+        return found
+
     def current(self, contact_id: str) -> Member | None:
         """The member behind a contact as the database has it now, past this process's cache: another
         process (the office page's #绑定) may have merged the contact into its roster entry within the
@@ -228,6 +238,13 @@ class MemberRepo:
         with session_scope(self.engine) as s:
             m = s.get(Member, member_id)
             return m if m is not None and m.union_id == self.union_id else None
+
+    def by_ids(self, ids: list[int]) -> dict[int, Member]:
+        if not ids:
+            return {}
+        with session_scope(self.engine) as s:
+            return {m.id: m for m in s.exec(select(Member).where(Member.union_id == self.union_id,
+                                                                 col(Member.id).in_(ids))).all() if m.id}
 
     def find(self, key: str) -> list[Member]:
         """Members whose contact id, real name, display name or room alias is ``key``."""
@@ -312,11 +329,18 @@ class MemberRepo:
             return list(s.exec(select(Member).where(Member.union_id == self.union_id)
                                .order_by(col(Member.in_roster).desc(), col(Member.name))).all())
 
-    def roster(self) -> list[Member]:
-        """Members from the roster (the scheduled care lists read them)."""
+    def roster(self, without: Collection[int] = ()) -> list[Member]:
+        """Members from the roster (the scheduled care lists read them), but those whose ids are ``without``."""
         with session_scope(self.engine) as s:
-            return list(s.exec(select(Member).where(Member.union_id == self.union_id, Member.in_roster)
-                               .order_by(Member.name)).all())
+            q = select(Member).where(Member.union_id == self.union_id, Member.in_roster)
+            if without:
+                q = q.where(col(Member.id).not_in(list(without)))
+            return list(s.exec(q.order_by(Member.name)).all())
+
+    def has_roster(self) -> bool:
+        with session_scope(self.engine) as s:
+            found = s.exec(select(Member.id).where(Member.union_id == self.union_id, Member.in_roster)).first()
+        return found is not None
 
     def ensure_named(self, name: str) -> tuple[Member | None, NameProblem]:
         """The one member called ``name`` (for 代报名); created when nobody is.

@@ -80,6 +80,14 @@ class NoticeRepo:
                           .where(NoticeReceipt.notice_id == notice.id).order_by(col(NoticeReceipt.at))).all()
             return [(m, at) for m, at in rows]
 
+    def acknowledged_ids(self, notice: Notice) -> list[tuple[int, dt.datetime]]:
+        """(member id, when), first answer first: the receipts page matches them to the roster it has
+        already read instead of loading every answering member again."""
+        with session_scope(self.engine) as s:
+            return [(mid, at) for mid, at in s.exec(
+                select(NoticeReceipt.member_id, NoticeReceipt.at).where(NoticeReceipt.notice_id == notice.id)
+                .order_by(col(NoticeReceipt.at), col(NoticeReceipt.id))).all()]
+
     def has_acknowledged(self, notice: Notice, contact_id: str) -> bool:
         with session_scope(self.engine) as s:
             return s.exec(select(func.count()).select_from(NoticeReceipt).join(

@@ -43,6 +43,7 @@ class RegisterPage:
     total: int
     page: int
     pages: int
+    departments: tuple[str, ...] = ()  # every 承办部门 of the year, for the filter (read in the same transaction)
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,10 @@ def register_page(engine: Engine, union_id: str, q: RegisterQuery) -> RegisterPa
         handed = dict(s.exec(select(ProposalEvent.proposal_id, func.max(ProposalEvent.at))
                              .where(col(ProposalEvent.proposal_id).in_(ids), ProposalEvent.action == "交办")
                              .group_by(col(ProposalEvent.proposal_id))).all()) if ids else {}
+        departments = tuple(sorted(s.exec(select(Proposal.department).where(  # code point order, as before
+            Proposal.union_id == union_id, Proposal.year == q.year, Proposal.department != "").distinct()).all()))
     rows = [RegisterRow(p, int(counts.get(p.id, 0)), _aware(handed.get(p.id))) for p in found]
-    return RegisterPage(rows, int(total), page, pages)
+    return RegisterPage(rows, int(total), page, pages, departments)
 
 
 def _aware(at: dt.datetime | None) -> dt.datetime | None:

@@ -47,11 +47,10 @@ def router(office: Office) -> APIRouter:
         query = RegisterQuery(chosen, status if status in STATUSES else "", dept[:64], q.strip()[:50],
                               to_int(page, 1))
         found = services.proposals.register_page(query)
-        counts = services.proposals.register_counts(chosen)
         bulk = [a for a in BULK_ACTIONS if office.can(viewer, a)]
         return office.render(request, viewer, "proposals.html", title="提案", found=found,
                              rows=[_row(r) for r in found.rows], year=chosen, years=years, query=query,
-                             statuses=STATUSES, departments=sorted(counts.by_department), bulk=bulk,
+                             statuses=STATUSES, departments=list(found.departments), bulk=bulk,
                              links=_page_links(query, found.pages))
 
     def _row(r: RegisterRow) -> dict[str, Any]:

@@ -1,0 +1,82 @@
+"""Pages and commands that read many people run a fixed number of SQL statements, however many people
+there are (bench/web_pages.py measures their time; this keeps per-person lookups from coming back).
+Counts statements, never time. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from bot.app import build_app
+from bot.clock import FakeClock
+from handlers.receipts import receipt_status
+from handlers.services import Services
+from storage.members import RosterRow
+from tests.conftest import make_config
+
+GROUP = "全体教职工群"
+
+
+@contextmanager
+def counted(engine: Engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _group_receipts(services: Services, people: int, clock: FakeClock) -> tuple[int, list[str]]:
+    """A receipt notice counted by the group's members (no roster): statements to read its status."""
+    services.notices.set_group_members(GROUP, [(f"wx-{i}", f"群名{i}") for i in range(people)])
+    for i in range(people):
+        services.members.touch(f"wx-{i}", f"群名{i}")  # members the bot has met
+    services.members.forget()  # the page's process has not met them: its cache is cold
+    notice = services.notices.create("交体检表", "全体", True, "wx-0", clock())
+    services.notices.set_groups(notice.number, [GROUP])
+    notice = services.notices.get(notice.number)
+    assert notice is not None and json.loads(notice.groups) == [GROUP]
+    for i in range(1, people, 2):
+        member = services.members.get_by_contact(f"wx-{i}")
+        assert member is not None
+        services.notices.acknowledge(notice, member, clock())
+    with counted(services.members.engine) as statements:
+        st = receipt_status(services, notice)
+    assert st.counted_by == "群成员"
+    assert sorted(p.contact_id for p in st.missing) == sorted(f"wx-{i}" for i in range(2, people, 2))
+    assert len(st.acknowledged) == people // 2
+    return len(statements), [p.name for p in st.missing]
+
+
+def test_group_counted_receipts_do_not_look_up_each_missing_member(db_url: str, clock: FakeClock) -> None:
+    small = build_app(make_config(db_url, union_id="few"), clock).services
+    large = build_app(make_config(db_url, union_id="many"), clock).services
+    few, _ = _group_receipts(small, 6, clock)
+    many, names = _group_receipts(large, 40, clock)
+    assert many == few, f"{many} statements for 40 group members against {few} for 6"
+    assert "群名2" in names
+
+
+def test_missing_signups_leave_the_signed_up_in_the_database_and_still_know_the_roster(chat, app) -> None:  # type: ignore[no-untyped-def]
+    """#未报名 reads the roster without those signed up: once everyone has, the answer is "all signed up",
+    never "no roster"; a 代表 event counts roster 代表 only; and the roster read loads nobody signed up."""
+    staff = [("李老师", "语文组", "代表"), ("王老师", "语文组", ""), ("张老师", "数学组", "代表")]
+    app.services.members.import_roster([RosterRow(n, department=d, role=r, contact_id=n) for n, d, r in staff])
+    assert "已发起报名【1】" in chat.text("王主席", "#发起报名 教代会分组讨论 对象=代表 名额=10")
+    assert "报名成功" in chat.text("李老师", "#报名 1")
+    with counted(app.services.members.engine) as statements:
+        missing = chat.text("王主席", "#未报名 1", private=True)
+    assert "张老师" in missing and "李老师" not in missing and "王老师" not in missing
+    roster_reads = [s for s in statements if "FROM member" in s and "in_roster" in s and "NOT IN" in s]
+    assert roster_reads, statements
+    assert "报名成功" in chat.text("张老师", "#报名 1")
+    assert "都已报名" in chat.text("王主席", "#未报名 1", private=True)
