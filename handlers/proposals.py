@@ -38,7 +38,7 @@ from handlers.proposal_common import (
 from handlers.proposal_common import FIELD_KEYS as FIELD_KEYS
 from handlers.proposal_common import FORM as FORM
 from handlers.proposal_common import PROMPTS as PROMPTS
-from handlers.proposal_form import PROPOSAL_FORM, STEPS
+from handlers.proposal_form import PROPOSAL_FORM, STEPS, UNASKED
 from handlers.proposal_views import PROPOSAL_HEADERS as PROPOSAL_HEADERS
 from handlers.proposal_views import (
     changed_text,
@@ -85,11 +85,11 @@ def proposal(req: Request, ctx: Context) -> list[Reply]:
     if problem := window_problem(ctx):
         return reply(problem)
     if not args:
-        return begin(PROPOSAL_FORM, req, ctx)
+        return begin(PROPOSAL_FORM, req, ctx, {"values": dict(UNASKED)})
     parts = _SPLIT.split(args)
     if len(parts) != 3 or not all(parts):
         return reply("一条消息提交请写成：#提案 标题｜案由｜建议（用竖线分开三部分），或只发 #提案 分步填写。")
-    values = {"cosigners": ""}
+    values = {"cosigners": "", **UNASKED}
     for step, part in zip(STEPS, parts, strict=False):
         if len(part) > step.limit:
             return reply(too_long(step.label, step.limit, part) + "，请精简后再发。")

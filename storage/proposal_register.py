@@ -18,6 +18,7 @@ from storage.db import session_scope
 from storage.models import Proposal, ProposalCosign, ProposalEvent
 
 PAGE_SIZE = 50
+UNCATEGORISED = "未分类"  # how the register names (and filters) a proposal filed without a 类别
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class RegisterQuery:
     status: str = ""
     department: str = ""
     text: str = ""
+    category: str = ""  # a 类别, or UNCATEGORISED for the proposals that have none
     page: int = 1  # 1-based; out of range is brought to the nearest page
     size: int = PAGE_SIZE
 
@@ -49,6 +51,7 @@ class RegisterPage:
 class RegisterCounts:
     by_status: dict[str, int]
     by_department: dict[str, int]
+    by_category: dict[str, int]  # '' counted as UNCATEGORISED
     by_evaluation: dict[str, int]
     total: int
 
@@ -59,6 +62,8 @@ def _filtered(union_id: str, q: RegisterQuery):  # type: ignore[no-untyped-def]
         where.append(Proposal.status == q.status)
     if q.department:
         where.append(Proposal.department == q.department)
+    if q.category:
+        where.append(Proposal.category == ("" if q.category == UNCATEGORISED else q.category))
     text = q.text.strip()
     if text:
         where.append(or_(*(col(c).contains(text, autoescape=True) for c in (
@@ -98,5 +103,6 @@ def register_counts(engine: Engine, union_id: str, year: int) -> RegisterCounts:
                                                       .group_by(column).order_by(func.count().desc())).all()}
         by_status = grouped(col(Proposal.status))
         by_department = grouped(col(Proposal.department), Proposal.department != "")
+        by_category = {k or UNCATEGORISED: n for k, n in grouped(col(Proposal.category)).items()}
         by_evaluation = grouped(col(Proposal.evaluation), Proposal.evaluation != "")
-    return RegisterCounts(by_status, by_department, by_evaluation, sum(by_status.values()))
+    return RegisterCounts(by_status, by_department, by_category, by_evaluation, sum(by_status.values()))
