@@ -27,9 +27,9 @@ class RegisterQuery:
     status: str = ""
     department: str = ""
     text: str = ""
-    category: str = ""  # a 类别, or UNCATEGORISED for the proposals that have none
     page: int = 1  # 1-based; out of range is brought to the nearest page
     size: int = PAGE_SIZE
+    category: str = ""  # a 类别, or UNCATEGORISED for the proposals that have none
 
 
 @dataclass(frozen=True)

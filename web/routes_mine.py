@@ -69,7 +69,7 @@ def router(office: Office) -> APIRouter:
         return office.render(request, viewer, "mine.html", title="我的", signups=signups, proposals=proposals,
                              requests=requests, may_propose=may_propose,
                              window=window_problem(ctx) if may_propose else "", fields=PROPOSAL_FIELDS,
-                             types=services.welfare_rules.types)
+                             types=services.welfare_rules.types, categories=services.proposal_rules.categories)
 
     @api.post("/mine/proposal")
     async def new_proposal(request: Request) -> Response:
@@ -81,6 +81,7 @@ def router(office: Office) -> APIRouter:
             return unbound(office, viewer, back)
         # The action checks every length, so all that is wrong is named at once.
         values = {name: str(form.get(name) or "").strip() for name, _, _, _ in PROPOSAL_FIELDS}
+        values["category"] = str(form.get("category") or "").strip()  # optional; the action checks it
         submitted = submit_proposal(ctx, values)
         if isinstance(submitted, Problems):
             return refuse_problems(office, viewer, back, form, submitted)

@@ -40,19 +40,25 @@ def router(office: Office) -> APIRouter:
 
     @api.get("/proposals", response_class=HTMLResponse)
     def proposals(request: Request, year: str = "", status: str = "", dept: str = "", q: str = "",
-                  page: str = "") -> HTMLResponse:
+                  page: str = "", cat: str = "") -> HTMLResponse:
         viewer = office.page(request, "proposals")
         years = services.proposals.years() or [office.now().year]
         chosen = to_int(year, years[-1])
         query = RegisterQuery(chosen, status if status in STATUSES else "", dept[:64], q.strip()[:50],
-                              to_int(page, 1))
+                              to_int(page, 1), category=cat[:16])
         found = services.proposals.register_page(query)
         counts = services.proposals.register_counts(chosen)
         bulk = [a for a in BULK_ACTIONS if office.can(viewer, a)]
         return office.render(request, viewer, "proposals.html", title="提案", found=found,
                              rows=[_row(r) for r in found.rows], year=chosen, years=years, query=query,
                              statuses=STATUSES, departments=sorted(counts.by_department), bulk=bulk,
+                             categories=_categories(counts.by_category),
                              links=_page_links(query, found.pages))
+
+    def _categories(counted: dict[str, int]) -> list[str]:
+        """The configured 类别 in their order, then any in use that the config no longer lists (and 未分类)."""
+        configured = list(services.proposal_rules.categories)
+        return configured + sorted(c for c in counted if c not in configured)
 
     def _row(r: RegisterRow) -> dict[str, Any]:
         """A register row with its answer deadline: 交办 date + the department's days; 督办 once past it."""
@@ -73,6 +79,7 @@ def router(office: Office) -> APIRouter:
         counts = services.proposals.register_counts(chosen)
         charts = [bar_chart("按状态", counts.by_status.items()),
                   bar_chart("按承办部门", counts.by_department.items()),
+                  bar_chart("按类别", counts.by_category.items()),
                   bar_chart("满意度（代表评价）", counts.by_evaluation.items())]
         return office.render(request, viewer, "proposal_stats.html", title="提案统计", year=chosen, years=years,
                              counts=counts, charts=charts)
@@ -208,6 +215,6 @@ def router(office: Office) -> APIRouter:
 
 def _page_links(q: RegisterQuery, pages: int) -> list[tuple[int, str]]:
     """Plain links (work without JavaScript) to the first, last and nearby pages, keeping the filters."""
-    keep = {"year": q.year, "status": q.status, "dept": q.department, "q": q.text}
+    keep = {"year": q.year, "status": q.status, "dept": q.department, "cat": q.category, "q": q.text}
     shown = sorted({1, pages, *range(max(1, q.page - 3), min(pages, q.page + 3) + 1)})
     return [(n, "/proposals?" + urlencode({**{k: v for k, v in keep.items() if v}, "page": n})) for n in shown]
