@@ -148,3 +148,33 @@ def test_attachments_are_sniffed_bounded_and_only_for_the_member_and_officers(en
     assert count(engine, WelfareAttachment) == 2
     # A file id of another request is not there either.
     assert teacher.get(f"/mine/requests/W2099-001/files/{link.group(2)}").status_code == 404
+
+
+def test_officers_open_a_requests_attachments_from_the_welfare_desk(env) -> None:  # type: ignore[no-untyped-def]
+    from storage.models import WelfareAudit
+
+    chat, web = env
+    engine = chat.app.engine
+    teacher = login(chat, web, MEMBER)
+    done = post(teacher, "/mine/request", STAY, files={"file": ("出院小结.pdf", PDF, "application/pdf")},
+                page="/mine/request?kind=住院")
+    code = done.url.path.rsplit("/", 1)[1]
+    other = post(teacher, "/mine/request", STAY, page="/mine/request?kind=住院").url.path.rsplit("/", 1)[1]
+    officer = login(chat, web, OFFICER)
+    desk = officer.get(f"/welfare/{code}").text
+    link = re.search(rf'href="(/welfare/{code}/files/(\d+))"[^>]*>出院小结\.pdf</a>', desk)
+    assert link, desk
+    assert "申请人没有上传附件" in officer.get(f"/welfare/{other}").text
+    opened = count(engine, WelfareAudit, WelfareAudit.action == "查看附件")
+    got = officer.get(link.group(1))
+    assert got.status_code == 200 and got.content == PDF and got.headers["content-type"] == "application/pdf"
+    assert "attachment" in got.headers["content-disposition"] and got.headers["x-content-type-options"] == "nosniff"
+    # One row per opening, naming the file; opening it is not logged again as a read of the request.
+    assert count(engine, WelfareAudit, WelfareAudit.action == "查看附件") == opened + 1
+    assert count(engine, WelfareAudit, WelfareAudit.action == "查看附件", WelfareAudit.detail == "出院小结.pdf",
+                 WelfareAudit.request_code == code) == 1
+    # Not another request's file, not for the chair, not through the desk for the member (their page has it).
+    assert officer.get(f"/welfare/{other}/files/{link.group(2)}").status_code == 404
+    for who in (ADMIN, MEMBER):
+        assert login(chat, web, who).get(link.group(1)).status_code == 404
+    assert count(engine, WelfareAudit, WelfareAudit.action == "查看附件") == opened + 1
