@@ -215,6 +215,31 @@ def test_page_words_and_excerpts() -> None:
     assert excerpt("短消息", 20) == "短消息"
 
 
+def test_excerpts_never_end_inside_a_bracket() -> None:
+    # The whole line in one bracket was cut open before (issue 26, item 9): it is closed after the ellipsis.
+    assert excerpt("【关于开展2027年教职工春季健身活动的通知，请各部门组织报名】", 20) == "【关于开展2027年教职工春季健身活动…】"
+    assert excerpt("（地点：三楼会议室，请带笔记本【重要】周五下午开会议程如下）", 20) == "（地点：三楼会议室，请带笔记本【重要】…）"
+    assert excerpt("（地点：三楼会议室，请带笔记，【重要事项周五下午开会议程如下】）", 20) == "（地点：三楼会议室，请带笔记，…）"
+    assert excerpt("周五下午开会，地点在三楼会议室，请大家带好笔记本按时参加", 20) == "周五下午开会，地点在三楼会议室，请大家带…"
+    for text in ("【关于开展2027年教职工春季健身活动的通知】", "《工会法》（2021年修正）第三十九条规定的职工代表大会制度",
+                 "“教师之家”建设（含活动室、阅览室、母婴室）验收通知"):
+        for limit in range(2, len(text)):
+            cut = excerpt(text, limit)
+            depth = 0
+            for ch in cut:
+                depth += (ch in "【（“《(") - (ch in "】）”》)")
+            assert depth == 0 and len(cut) <= limit + 1, (text, limit, cut)
+
+
+def test_the_home_page_shows_coming_posts_without_an_open_bracket(env) -> None:  # type: ignore[no-untyped-def]
+    chat, web = env
+    chat.text(ADMIN, "#添加活动 2027-03-04 教职工春季健身走（地点：西山森林公园北门，请各部门于三月三日前组织报名）")
+    home = login(chat, web, MEMBER).get("/").text
+    posts = home.split("接下来将发到群里的消息")[1].split("</section>")[0]
+    assert "→ 全体教职工群：【活动提醒】" in posts and "教职工春季健身走…" in posts
+    assert "（地点" not in posts.split("【今日活动】")[0]  # the reminder's excerpt stops before the bracket
+
+
 def test_reminders_page_speaks_chinese(env) -> None:  # type: ignore[no-untyped-def]
     chat, web = env
     chat.text(ADMIN, "#添加活动 2027-03-20 教职工羽毛球赛")
