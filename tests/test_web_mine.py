@@ -178,3 +178,30 @@ def test_officers_open_a_requests_attachments_from_the_welfare_desk(env) -> None
     for who in (ADMIN, MEMBER):
         assert login(chat, web, who).get(link.group(1)).status_code == 404
     assert count(engine, WelfareAudit, WelfareAudit.action == "查看附件") == opened + 1
+
+
+def test_the_cosign_button_goes_once_used_and_once_the_proposal_takes_no_more(tmp_path, db_url, clock) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import build_app
+    from bot.web_root import build_web
+    from tests.conftest import ChatDriver, make_config
+    from tests.test_web import COMMITTEE
+
+    config = make_config(db_url, web={"base_url": "https://gh.example.edu.cn/"}, proposals={"min_cosigners": 2})
+    app = build_app(config, clock)
+    chat = ChatDriver(app, clock)
+    web = build_web(config, clock, engine=app.engine)
+    button = 'value="附议">附议</button>'
+    done = post(login(chat, web, MEMBER), "/mine/proposal", PROPOSAL, page="/mine")
+    code = done.url.path.rsplit("/", 1)[1]
+    assert button not in done.text  # never to the proposer
+    wang = login(chat, web, "王老师")
+    assert button in wang.get(f"/proposals/{code}").text
+    after = post(wang, f"/proposals/{code}/act", {"action": "附议"}, page=f"/proposals/{code}")
+    assert "王老师" in after.text and button not in after.text and button not in wang.get(f"/proposals/{code}").text
+    assert post(wang, f"/proposals/{code}/act", {"action": "附议"}, page=f"/proposals/{code}").status_code == 404
+    post(login(chat, web, "张老师"), f"/proposals/{code}/act", {"action": "附议"}, page=f"/proposals/{code}")
+    sun = login(chat, web, "孙老师")
+    assert button in sun.get(f"/proposals/{code}").text  # 待审查 still takes co-signers
+    post(login(chat, web, COMMITTEE), f"/proposals/{code}/act", {"action": "立案"}, page=f"/proposals/{code}")
+    assert button not in sun.get(f"/proposals/{code}").text  # 立案: no more co-signers, so no button
+    assert post(sun, f"/proposals/{code}/act", {"action": "附议"}, page=f"/proposals/{code}").status_code == 404

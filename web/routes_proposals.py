@@ -16,7 +16,7 @@ from handlers.base import Context
 from handlers.proposal_views import changed_text, cosigned_text, merged_text
 from handlers.proposals import detail_text
 from storage.proposal_register import RegisterQuery, RegisterRow
-from storage.proposals import STATUSES, parse_code
+from storage.proposals import COLLECTING, PENDING_REVIEW, STATUSES, parse_code
 from web.charts import bar_chart
 from web.forms import actor, done, one_line, refuse, refuse_problems, to_int, unbound
 from web.office import NotFound, Office, Viewer, download
@@ -32,6 +32,7 @@ PROPOSAL_ACTIONS = OrderedDict([  # action -> (command, what the text field hold
 
 BULK_ACTIONS = ("立案", "交办")  # the steps a committee takes on many proposals at once
 BULK_MAX = 200
+COSIGNABLE = (COLLECTING, PENDING_REVIEW)
 
 
 def router(office: Office) -> APIRouter:
@@ -133,8 +134,9 @@ def router(office: Office) -> APIRouter:
                 if office.can(viewer, cmd) and (a != "答复" or services.access.may(viewer.sender, "answer", obj=p))]
 
     def _may_cosign(viewer: Viewer, p: Any) -> bool:
-        """Offered to a representative who has not co-signed yet (the button goes once used)."""
-        if not services.access.may(viewer.sender, "cosign", obj=p):
+        """Offered to a representative who has not co-signed yet (the button goes once used), while the
+        proposal still takes co-signers (征集中, 待审查: what storage accepts)."""
+        if p.status not in COSIGNABLE or not services.access.may(viewer.sender, "cosign", obj=p):
             return False
         return all(c.member_id != viewer.member.id for c in services.proposals.cosigners(p.id))
 
