@@ -205,3 +205,28 @@ def test_the_cosign_button_goes_once_used_and_once_the_proposal_takes_no_more(tm
     post(login(chat, web, COMMITTEE), f"/proposals/{code}/act", {"action": "立案"}, page=f"/proposals/{code}")
     assert button not in sun.get(f"/proposals/{code}").text  # 立案: no more co-signers, so no button
     assert post(sun, f"/proposals/{code}/act", {"action": "附议"}, page=f"/proposals/{code}").status_code == 404
+
+
+def test_my_signups_sign_up_change_family_and_note_and_cancel_on_the_page(env) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_web import plain
+
+    chat, web = env
+    chat.text(ADMIN, "#发起报名 春季踏青 时间=3月20日8:00 截止=3月18日17:00 家属=2")
+    teacher = login(chat, web, MEMBER)
+    assert "您还没有报名活动" in main(teacher.get("/mine").text)
+    joined = post(teacher, "/signups/1/join", {"extra": "1", "note": "素食"}, page="/signups/1")
+    assert "已报名" in joined.text or "报名成功" in joined.text
+    assert 'id="change-signup"' in joined.text and 'value="素食"' in joined.text and "我要报名" not in joined.text
+    mine = plain(main(teacher.get("/mine").text))
+    assert '<a href="/signups/1">春季踏青</a>' in mine and "<td>1</td><td>素食</td>" in mine
+    # 家属 and 备注 change in place (the chat's #报名 again), the place kept.
+    changed = post(teacher, "/signups/1/join", {"extra": "2", "note": "一位家属素食"}, page="/signups/1")
+    assert "备注" in changed.text and "带家属 2 人" in changed.text
+    assert "<td>2</td><td>一位家属素食</td>" in plain(main(teacher.get("/mine").text))
+    over = post(teacher, "/signups/1/join", {"extra": "5", "note": ""}, page="/signups/1")
+    assert "最多可带家属 2 人" in over.text and "带家属 2 人，备注：一位家属素食" in over.text  # refused, unchanged
+    signup = chat.app.services.signups.of_member(chat.app.services.members.find(MEMBER)[0].id)[0][1]
+    assert (signup.extra, signup.note, signup.status) == (2, "一位家属素食", "confirmed")
+    left = post(teacher, "/signups/1/leave", page="/signups/1")
+    assert "已取消" in left.text and "我要报名" in left.text
+    assert "您还没有报名活动" in main(teacher.get("/mine").text)
