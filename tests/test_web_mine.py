@@ -230,3 +230,33 @@ def test_my_signups_sign_up_change_family_and_note_and_cancel_on_the_page(env) -
     left = post(teacher, "/signups/1/leave", page="/signups/1")
     assert "已取消" in left.text and "我要报名" in left.text
     assert "您还没有报名活动" in main(teacher.get("/mine").text)
+
+
+def test_the_proposer_rates_the_answer_on_the_page(env) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_web import COMMITTEE
+
+    chat, web = env
+    teacher = login(chat, web, MEMBER)
+    code = post(teacher, "/mine/proposal", PROPOSAL, page="/mine").url.path.rsplit("/", 1)[1]
+    rate = 'id="proposal-rate"'
+    assert rate not in teacher.get(f"/proposals/{code}").text  # nothing to rate before an answer
+    committee = login(chat, web, COMMITTEE)
+    for action, text in (("立案", ""), ("交办", "总务处"), ("答复", "三楼空教室已改为休息室，下周启用。")):
+        post(committee, f"/proposals/{code}/act", {"action": action, "text": text}, page=f"/proposals/{code}")
+    assert rate not in committee.get(f"/proposals/{code}").text  # only the proposer rates
+    assert post(committee, f"/proposals/{code}/act", {"action": "评价", "verdict": "满意"},
+                page=f"/proposals/{code}").status_code == 404
+    page = teacher.get(f"/proposals/{code}").text
+    assert rate in page and all(f'value="{v}"' in page for v in ("满意", "基本满意", "不满意"))
+    unchosen = post(teacher, f"/proposals/{code}/act", {"action": "评价", "note": "希望配饮水机"},
+                    page=f"/proposals/{code}")
+    assert "未提交" in unchosen.text and "满意、基本满意、不满意" in unchosen.text and "希望配饮水机" in unchosen.text
+    rated = post(teacher, f"/proposals/{code}/act", {"action": "评价", "verdict": "基本满意", "note": "希望配饮水机"},
+                 page=f"/proposals/{code}")
+    assert "已评价" in rated.text and rate not in rated.text
+    year, seq = map(int, code.split("-"))
+    p = chat.app.services.proposals.find(year, seq)
+    assert (p.status, p.evaluation, p.evaluation_note) == ("已评价", "基本满意", "希望配饮水机")
+    assert post(teacher, f"/proposals/{code}/act", {"action": "评价", "verdict": "满意"},
+                page=f"/proposals/{code}").status_code == 404  # rated once; a stale form changes nothing
+    assert "基本满意" in main(teacher.get("/mine").text)

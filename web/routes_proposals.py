@@ -16,7 +16,7 @@ from handlers.base import Context
 from handlers.proposal_views import changed_text, cosigned_text, merged_text
 from handlers.proposals import detail_text
 from storage.proposal_register import RegisterQuery, RegisterRow
-from storage.proposals import COLLECTING, PENDING_REVIEW, STATUSES, parse_code
+from storage.proposals import COLLECTING, EVALUATIONS, PENDING_REVIEW, STATUSES, parse_code
 from web.charts import bar_chart
 from web.forms import actor, done, one_line, refuse, refuse_problems, to_int, unbound
 from web.office import NotFound, Office, Viewer, download
@@ -140,6 +140,10 @@ def router(office: Office) -> APIRouter:
             return False
         return all(c.member_id != viewer.member.id for c in services.proposals.cosigners(p.id))
 
+    def _may_rate(viewer: Viewer, p: Any) -> bool:
+        """Offered to the proposer once an answer is there and not yet rated (评价 goes from 已答复 only)."""
+        return p.status == "已答复" and services.access.may(viewer.sender, "evaluate", obj=p)
+
     @api.get("/proposals/export.xlsx")
     def proposals_export(request: Request, year: str = "") -> Response:
         viewer = office.page(request, "proposals")
@@ -165,7 +169,9 @@ def router(office: Office) -> APIRouter:
         return office.render(request, viewer, "proposal.html", title=f"提案 {p.code}", p=p,
                              history=services.proposals.history(p.id), cosigners=services.proposals.cosigners(p.id),
                              actions=_actions(viewer, p), labels=PROPOSAL_ACTIONS,
-                             detail=detail_text(p, services.proposals, services.tz), may_cosign=_may_cosign(viewer, p))
+                             detail=detail_text(p, services.proposals, services.tz), may_cosign=_may_cosign(viewer, p),
+                             may_rate=_may_rate(viewer, p), verdicts=EVALUATIONS,
+                             note_max=actions.EVALUATION_NOTE_MAX)
 
     @api.post("/proposals/{code}/act")
     async def proposal_act(request: Request, code: str) -> Response:
@@ -176,8 +182,10 @@ def router(office: Office) -> APIRouter:
         back = f"/proposals/{p.code}"
         if action == "附议" and not _may_cosign(viewer, p):
             raise NotFound()
+        if action == "评价" and not _may_rate(viewer, p):
+            raise NotFound()
         # An action this viewer is not offered is refused like any page they may not use.
-        if action != "附议" and action not in _actions(viewer, p):
+        if action not in ("附议", "评价") and action not in _actions(viewer, p):
             raise NotFound()
         ctx = actor(office, viewer)
         if ctx is None:
@@ -187,6 +195,12 @@ def router(office: Office) -> APIRouter:
             if isinstance(cosigned, Problems):
                 return refuse_problems(office, viewer, back, form, cosigned)
             return done(office, viewer, back, cosigned_text(cosigned), cosigned.tells, what="附议")
+        if action == "评价":
+            rated = actions.evaluate(ctx, p, str(form.get("verdict", "")),
+                                     one_line(form.get("note"), actions.EVALUATION_NOTE_MAX, "评价说明"))
+            if isinstance(rated, Problems):
+                return refuse_problems(office, viewer, back + "#proposal-rate", form, rated)
+            return done(office, viewer, back, changed_text(rated), rated.tells, what="评价")
         _, label, _ = PROPOSAL_ACTIONS[action]
         text = one_line(form.get("text"), 2000, label)
         step = _step(ctx, action, p, text)
