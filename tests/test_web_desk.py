@@ -217,7 +217,7 @@ def test_welfare_offers_only_next_steps_bounds_amounts_and_asks_a_reason_above_s
 def _actor(chat):  # type: ignore[no-untyped-def]
     from storage.welfare import Actor
 
-    return Actor("", "test", None, True)
+    return Actor("", "test", None, lambda action, req: True)  # may read any request (the test looks only)
 
 
 # --- items 8 and 9: the page's words, small things -------------------------------------------
