@@ -49,12 +49,16 @@ LABELS = {"proposals": "提案 register, 2,000 proposals", "proposals_p10": "提
           "schedule": "the year's table"}
 
 
+CATEGORIES = ("教育教学", "学校管理", "教师发展", "福利待遇", "后勤保障", "其他")  # the config's default list
+
+
 def _proposals(engine: Any, services: Any, people: list[Any]) -> None:
     """2,000 proposals through the repository, then moved along their life in bulk (a bench's setup,
     not the workflow under test): statuses, 承办部门, 满意度, co-signers and 交办 events."""
     for i in range(PROPOSALS):
         topic = SEARCH if i % 10 == 0 else "教研"
-        services.proposals.submit(NewProposal(f"关于改进{topic}第{i}项工作的建议", "案由" * 40, "建议" * 40),
+        category = CATEGORIES[i % len(CATEGORIES)] if i % 7 else ""  # one in seven 未分类
+        services.proposals.submit(NewProposal(f"关于改进{topic}第{i}项工作的建议", "案由" * 40, "建议" * 40, category),
                                   people[i % len(people)], 2027, 0, NOW)
     with engine.begin() as c:
         rows = c.execute(Proposal.__table__.select().order_by(Proposal.__table__.c.seq)).fetchall()
@@ -110,7 +114,8 @@ def setup(url: str) -> tuple[Any, Any, dict[str, str]]:
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)  # type: ignore[union-attr]
     assert client.post(f"/login/{token}", data={"csrf": csrf}, follow_redirects=False).status_code == 303
     paths = {"proposals": "/proposals?year=2027", "proposals_p10": "/proposals?year=2027&page=10",
-             "search": f"/proposals?year=2027&q={SEARCH}", "stats": "/proposals/stats?year=2027",
+             "search": f"/proposals?year=2027&q={SEARCH}", "category": f"/proposals?year=2027&cat={CATEGORIES[0]}",
+             "stats": "/proposals/stats?year=2027",
              "receipts": f"/notices/{notice.number}", "signup": f"/signups/{event.number}",
              "schedule": "/schedule?year=2027"}
     return engine, client, paths

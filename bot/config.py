@@ -36,6 +36,7 @@ from bot.config_sections import (  # the sections are re-exported: `from bot.con
 )
 from bot.dingtalk.config import DingTalkConfig
 from handlers.access import RoleRules
+from handlers.rules import DEFAULT_CATEGORIES
 from handlers.rules import ProposalRules as Proposals
 from handlers.rules import WelfareRules as Welfare
 from handlers.vote_rules import VoteRules
@@ -205,6 +206,7 @@ def parse_config(
         departments={str(k): frozenset(_str_list(depts, "proposals.departments", k)) for k in depts},
         answer_days=_int(prop, "proposals", "answer_days", 30, minimum=1),
         department_answer_days=_answer_days(prop),
+        categories=_categories(prop),
     )
 
     welfare = _welfare(_table(raw, "welfare"))
@@ -253,3 +255,15 @@ def _answer_days(prop: dict) -> dict[str, int]:
     if not isinstance(table, dict):
         raise ConfigError("配置项 [proposals] department_answer_days 应是表，例如 { \"总务处\" = 15 }")
     return {str(k): _int(table, "proposals.department_answer_days", k, 30, minimum=1) for k in table}
+
+
+def _categories(prop: dict) -> tuple[str, ...]:
+    """``[proposals] categories = ["教育教学", "后勤保障"]``: the 类别 a proposal may be filed under."""
+    if "categories" not in prop:
+        return DEFAULT_CATEGORIES
+    names = _str_list(prop, "proposals", "categories")
+    bad = [n for n in names if len(n) > 16 or n == "未分类" or any(c in n for c in "｜|、， ")]
+    if bad or len(set(names)) != len(names):
+        raise ConfigError("配置项 [proposals] categories 应是不重复的类别名称（每个不超过 16 字，不含空格、顿号、竖线，"
+                          "不用“未分类”），例如 [\"教育教学\", \"后勤保障\"]")
+    return tuple(names)

@@ -7,8 +7,10 @@ Split from ``handlers.proposals``; the ``#提案`` command that opens it stays t
 from __future__ import annotations
 
 from handlers.actions.core import Problems, told
-from handlers.actions.filing import submit_proposal
+from handlers.actions.filing import category_problem, submit_proposal
 from handlers.base import (
+    NONE_WORDS,
+    Answer,
     Context,
     Form,
     Invalid,
@@ -34,11 +36,40 @@ STEPS = (
 )
 
 
+
+def _read_category(answer: Answer, ctx: Context) -> str:
+    """A 类别 by name or number in the list; 无/不选 leave it to the committee (未分类)."""
+    names = ctx.services.proposal_rules.categories
+    text = answer.text.strip()
+    if text in NONE_WORDS or text in ("不选", "未分类"):
+        return ""
+    if text in names:
+        return text
+    if text.isdecimal() and len(text) <= 2 and 1 <= int(text) <= len(names):
+        return names[int(text) - 1]
+    raise Invalid(category_problem(ctx) + "，可回复名称或序号。")
+
+
+# 类别 is optional and not one of the four numbered steps: the form opens with it empty (UNASKED), so it is
+# never asked in turn; the summary offers it and #修改 类别 sets it. A draft from before it existed is asked.
+CATEGORY = Step("category", "类别", "请回复提案类别（名称或序号），不确定请发送“无”，由提案委员会归类。",
+                read=_read_category, limit=16)
+UNASKED = {"category": ""}
+
+
+def _steps(data: dict, ctx: Context) -> tuple[Step, ...]:
+    return (*STEPS, CATEGORY) if ctx.services.proposal_rules.categories else STEPS
+
+
 def _summary(data: dict, ctx: Context) -> str:
     v = data["values"]
+    names = ctx.services.proposal_rules.categories
+    listed = "、".join(f"{i}.{n}" for i, n in enumerate(names, 1))
+    category = [f"类别：{v.get('category') or f'未选（可选 {listed}；发送 #修改 类别 序号或名称）'}"] if names else []
     return "\n".join([
         "请核对提案：",
         f"标题：{v.get('title', '')}",
+        *category,
         f"案由：{v.get('reason', '')}",
         f"建议：{v.get('suggestion', '')}",
         f"附议人：{v.get('cosigners') or '无'}",
@@ -59,7 +90,7 @@ def _finish(data: dict, ctx: Context) -> list[Reply]:
     return out
 
 
-PROPOSAL_FORM = Form(kind=FORM, noun="提案", steps=lambda data, ctx: STEPS, summary=_summary, finish=_finish,
+PROPOSAL_FORM = Form(kind=FORM, noun="提案", steps=_steps, summary=_summary, finish=_finish,
                      role=Role.REPRESENTATIVE, intro="开始填写提案。",
                      confirm_hint="确认无误请回复“提交”（或“确认”）；修改请发送 #修改 标题/案由/建议/附议人 新内容；"
                                   "放弃请发送 #取消。")

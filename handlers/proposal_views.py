@@ -23,6 +23,8 @@ def detail_text(p: Proposal, repo: ProposalRepo, tz: dt.tzinfo) -> str:
     lines = [f"提案 {p.code}《{p.title}》", f"状态：{p.status}{merged}",
              f"提案人：{p.proposer_name}", f"附议人：{'、'.join(c.name for c in cos) or '暂无'}",
              f"案由：{p.reason}", f"建议：{p.suggestion}"]
+    if p.category:
+        lines.insert(2, f"类别：{p.category}")
     if p.review_note:
         lines.append(f"审查意见：{p.review_note}")
     if p.department:

@@ -37,7 +37,7 @@ from handlers.proposal_common import (
 from handlers.proposal_common import FIELD_KEYS as FIELD_KEYS
 from handlers.proposal_common import FORM as FORM
 from handlers.proposal_common import PROMPTS as PROMPTS
-from handlers.proposal_form import PROPOSAL_FORM, STEPS
+from handlers.proposal_form import PROPOSAL_FORM, STEPS, UNASKED
 from handlers.proposal_views import PROPOSAL_HEADERS as PROPOSAL_HEADERS
 from handlers.proposal_views import (
     changed_text,
@@ -84,8 +84,8 @@ def proposal(req: Request, ctx: Context) -> list[Reply]:
     if problem := window_problem(ctx):
         return reply(problem)
     if given is None:
-        return begin(PROPOSAL_FORM, req, ctx)
-    values = {"cosigners": ""}
+        return begin(PROPOSAL_FORM, req, ctx, {"values": dict(UNASKED)})
+    values = {"cosigners": "", **UNASKED}
     for step, part in zip(STEPS, given, strict=False):
         if len(part) > step.limit:
             return reply(too_long(step.label, step.limit, part) + "，请精简后再发。")

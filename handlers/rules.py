@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 from handlers.welfare_rules import DEFAULT_TYPES, WelfareType
 
+# The 类别 a congress sorts proposals by when ``[proposals] categories`` does not name its own.
+DEFAULT_CATEGORIES = ("教育教学", "学校管理", "教师发展", "福利待遇", "后勤保障", "其他")
+
 
 @dataclass(frozen=True)
 class ProposalRules:
@@ -20,6 +23,7 @@ class ProposalRules:
     departments: dict[str, frozenset[str]] = field(default_factory=dict)  # 承办部门 -> officers' contact ids
     answer_days: int = 30  # days from 交办 to the answer's deadline; past it the register marks 督办
     department_answer_days: dict[str, int] = field(default_factory=dict)  # 承办部门 -> its own deadline
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES  # 类别 offered (optional); () asks none
 
     def answer_due(self, department: str) -> int:
         return self.department_answer_days.get(department, self.answer_days)

@@ -30,6 +30,7 @@ class Proposal(SQLModel, table=True):
     proposer_name: str = Field(max_length=64)
     status: str = Field(default="征集中", max_length=16)
     department: str = Field(default="", max_length=64)
+    category: str = Field(default="", max_length=16)  # 类别 from [proposals] categories; '' = 未分类 (0014)
     review_note: str = Field(default="", max_length=500)
     answer: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     evaluation: str = Field(default="", max_length=16)

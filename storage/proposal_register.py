@@ -18,6 +18,7 @@ from storage.db import session_scope
 from storage.models import Proposal, ProposalCosign, ProposalEvent
 
 PAGE_SIZE = 50
+UNCATEGORISED = "未分类"  # how the register names (and filters) a proposal filed without a 类别
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class RegisterQuery:
     text: str = ""
     page: int = 1  # 1-based; out of range is brought to the nearest page
     size: int = PAGE_SIZE
+    category: str = ""  # a 类别, or UNCATEGORISED for the proposals that have none
 
 
 @dataclass(frozen=True)
@@ -44,12 +46,14 @@ class RegisterPage:
     page: int
     pages: int
     departments: tuple[str, ...] = ()  # every 承办部门 of the year, for the filter (read in the same transaction)
+    categories: tuple[str, ...] = ()  # every 类别 in use that year ('' as UNCATEGORISED), for the filter
 
 
 @dataclass(frozen=True)
 class RegisterCounts:
     by_status: dict[str, int]
     by_department: dict[str, int]
+    by_category: dict[str, int]  # '' counted as UNCATEGORISED
     by_evaluation: dict[str, int]
     total: int
 
@@ -60,6 +64,8 @@ def _filtered(union_id: str, q: RegisterQuery):  # type: ignore[no-untyped-def]
         where.append(Proposal.status == q.status)
     if q.department:
         where.append(Proposal.department == q.department)
+    if q.category:
+        where.append(Proposal.category == ("" if q.category == UNCATEGORISED else q.category))
     text = q.text.strip()
     if text:
         where.append(or_(*(col(c).contains(text, autoescape=True) for c in (
@@ -84,8 +90,10 @@ def register_page(engine: Engine, union_id: str, q: RegisterQuery) -> RegisterPa
                              .group_by(col(ProposalEvent.proposal_id))).all()) if ids else {}
         departments = tuple(sorted(s.exec(select(Proposal.department).where(  # code point order, as before
             Proposal.union_id == union_id, Proposal.year == q.year, Proposal.department != "").distinct()).all()))
+        categories = tuple(sorted(c or UNCATEGORISED for c in s.exec(select(Proposal.category).where(
+            Proposal.union_id == union_id, Proposal.year == q.year).distinct()).all()))
     rows = [RegisterRow(p, int(counts.get(p.id, 0)), _aware(handed.get(p.id))) for p in found]
-    return RegisterPage(rows, int(total), page, pages, departments)
+    return RegisterPage(rows, int(total), page, pages, departments, categories)
 
 
 def _aware(at: dt.datetime | None) -> dt.datetime | None:
@@ -101,5 +109,6 @@ def register_counts(engine: Engine, union_id: str, year: int) -> RegisterCounts:
                                                       .group_by(column).order_by(func.count().desc())).all()}
         by_status = grouped(col(Proposal.status))
         by_department = grouped(col(Proposal.department), Proposal.department != "")
+        by_category = {k or UNCATEGORISED: n for k, n in grouped(col(Proposal.category)).items()}
         by_evaluation = grouped(col(Proposal.evaluation), Proposal.evaluation != "")
-    return RegisterCounts(by_status, by_department, by_evaluation, sum(by_status.values()))
+    return RegisterCounts(by_status, by_department, by_category, by_evaluation, sum(by_status.values()))

@@ -44,6 +44,7 @@ class NewProposal:
     title: str
     reason: str
     suggestion: str
+    category: str = ""  # one of [proposals] categories, or '' (未分类); checked by the action
 
 
 NOT_FOUND = "not_found"
@@ -72,7 +73,8 @@ class ProposalRepo:
                                                               Proposal.year == year)).one()
             assert proposer.id is not None
             p = Proposal(union_id=self.union_id, year=year, seq=(top or 0) + 1, title=new.title,
-                         reason=new.reason, suggestion=new.suggestion, proposer_id=proposer.id,
+                         reason=new.reason, suggestion=new.suggestion, category=new.category,
+                         proposer_id=proposer.id,
                          proposer_contact=proposer.contact_id, proposer_name=proposer.name,
                          status=PENDING_REVIEW if min_cosigners <= 0 else COLLECTING,
                          created_at=now, updated_at=now)

@@ -67,6 +67,22 @@ def test_a_form_error_redirects_and_a_reload_repeats_nothing(env) -> None:  # ty
     assert len(chat.app.services.schedule.list(2027)) == 1
 
 
+def test_a_refused_event_redirects_keeps_its_fields_and_a_reload_is_clean(env) -> None:  # type: ignore[no-untyped-def]
+    # /signups/new answered FastAPI's raw JSON 422 before (issue 26, item 3).
+    chat, web = env
+    admin = login(chat, web, ADMIN)
+    typed = {"名称": "春季踏青", "时间": "三十二月", "地点": "西山森林公园", "名额": "很多", "家属": "2"}
+    bad = post(admin, "/signups/new", typed, page="/signups")
+    assert bad.history and bad.history[0].status_code == 303 and bad.url.path == "/signups"
+    page = main(bad.text)
+    assert "未提交" in page and '"detail"' not in bad.text
+    for value in typed.values():
+        assert f'value="{value}"' in page, value
+    again = main(admin.get("/signups").text)
+    assert "未提交" not in again and 'value="三十二月"' not in again
+    assert chat.app.services.signups.all_events() == []
+
+
 def test_a_crash_gets_a_chinese_page(env, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     chat, web = env
     member = login(chat, web, MEMBER)
@@ -201,7 +217,7 @@ def test_welfare_offers_only_next_steps_bounds_amounts_and_asks_a_reason_above_s
 def _actor(chat):  # type: ignore[no-untyped-def]
     from storage.welfare import Actor
 
-    return Actor("", "test", None, True)
+    return Actor("", "test", None, lambda action, req: True)  # may read any request (the test looks only)
 
 
 # --- items 8 and 9: the page's words, small things -------------------------------------------
@@ -213,6 +229,31 @@ def test_page_words_and_excerpts() -> None:
     assert "[calendar]" not in page_words("公布后可在配置 [calendar] 中补充 holidays / workdays")
     assert excerpt("【通知】周五下午开会（地点：三楼会议室，请带笔记本）", 20) == "【通知】周五下午开会…"
     assert excerpt("短消息", 20) == "短消息"
+
+
+def test_excerpts_never_end_inside_a_bracket() -> None:
+    # The whole line in one bracket was cut open before (issue 26, item 9): it is closed after the ellipsis.
+    assert excerpt("【关于开展2027年教职工春季健身活动的通知，请各部门组织报名】", 20) == "【关于开展2027年教职工春季健身活动…】"
+    assert excerpt("（地点：三楼会议室，请带笔记本【重要】周五下午开会议程如下）", 20) == "（地点：三楼会议室，请带笔记本【重要】…）"
+    assert excerpt("（地点：三楼会议室，请带笔记，【重要事项周五下午开会议程如下】）", 20) == "（地点：三楼会议室，请带笔记，…）"
+    assert excerpt("周五下午开会，地点在三楼会议室，请大家带好笔记本按时参加", 20) == "周五下午开会，地点在三楼会议室，请大家带…"
+    for text in ("【关于开展2027年教职工春季健身活动的通知】", "《工会法》（2021年修正）第三十九条规定的职工代表大会制度",
+                 "“教师之家”建设（含活动室、阅览室、母婴室）验收通知"):
+        for limit in range(2, len(text)):
+            cut = excerpt(text, limit)
+            depth = 0
+            for ch in cut:
+                depth += (ch in "【（“《(") - (ch in "】）”》)")
+            assert depth == 0 and len(cut) <= limit + 1, (text, limit, cut)
+
+
+def test_the_home_page_shows_coming_posts_without_an_open_bracket(env) -> None:  # type: ignore[no-untyped-def]
+    chat, web = env
+    chat.text(ADMIN, "#添加活动 2027-03-04 教职工春季健身走（地点：西山森林公园北门，请各部门于三月三日前组织报名）")
+    home = login(chat, web, MEMBER).get("/").text
+    posts = home.split("接下来将发到群里的消息")[1].split("</section>")[0]
+    assert "→ 全体教职工群：【活动提醒】" in posts and "教职工春季健身走…" in posts
+    assert "（地点" not in posts.split("【今日活动】")[0]  # the reminder's excerpt stops before the bracket
 
 
 def test_reminders_page_speaks_chinese(env) -> None:  # type: ignore[no-untyped-def]
@@ -241,6 +282,19 @@ def test_small_things(env) -> None:  # type: ignore[no-untyped-def]
     assert r.status_code == 404  # the usual refusal, not a chat sentence
     committee = login(chat, web, COMMITTEE)
     assert csrf_of(committee.get(f"/proposals/{code}").text)
+
+
+def test_the_family_box_is_wide_enough(env) -> None:  # type: ignore[no-untyped-def]
+    # Item 9: the 家属 box was too narrow for its number. It is a numeric box the stylesheet gives 6em.
+    chat, web = env
+    chat.text(ADMIN, "#发起报名 春季踏青 时间=3月20日8:00 截止=3月18日17:00 家属=2")
+    admin = login(chat, web, ADMIN)
+    page = admin.get("/signups/1").text
+    boxes = re.findall(r'<input name="extra"[^>]*>', page)
+    assert len(boxes) == 2 and all('class="num"' in b and 'inputmode="numeric"' in b for b in boxes), boxes
+    css = admin.get("/static/style.css").text
+    width = re.search(r"input\.num \{ width: ([\d.]+)em; \}", css)
+    assert width and float(width.group(1)) >= 4
 
 
 def test_calendar_categories_are_chinese(env) -> None:  # type: ignore[no-untyped-def]

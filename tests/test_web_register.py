@@ -115,7 +115,7 @@ def test_print_view_and_statistics(env) -> None:  # type: ignore[no-untyped-def]
                          ("评价", {"evaluation": "满意"})):
         repo.transition(2027, 2, step, "x", "x", now, "", **fields)
     stats = member.get("/proposals/stats?year=2027").text
-    assert stats.count("<svg") == 3 and "暂无数据" not in stats  # by status, by department, 满意度
+    assert stats.count("<svg") == 4 and "暂无数据" not in stats  # by status, by department, by category, 满意度
     assert re.search(r">待审查</text><rect[^>]*></rect><text[^>]*>2</text>", stats)
     for label in (">已评价</text>", ">总务处</text>", ">满意</text>"):
         assert label in stats

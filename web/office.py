@@ -233,6 +233,13 @@ def download(file: Attachment) -> Response:
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(file.name)}"})
 
 
+def stored_file(name: str, media: str, data: bytes) -> Response:
+    """A member's uploaded file (a welfare attachment): always a download, never sniffed or cached."""
+    return Response(data, media_type=media, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+
+
 def _parent(path: str) -> str:
     """The page a form's address belongs to: /schedule/3/edit -> /schedule, /signups/new -> /signups."""
     head = "/" + (path.strip("/").split("/", 1)[0])

@@ -6,8 +6,6 @@ else gets the page's 404, as for a code that does not exist."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -27,7 +25,7 @@ from handlers.welfare_rules import NOTE_LIMIT
 from storage.models import WelfareRequest
 from storage.welfare_files import MAX_FILES, WelfareFiles
 from web.forms import actor, done, refuse, refuse_problems, unbound
-from web.office import NotFound, Office, Viewer, upload, within
+from web.office import NotFound, Office, Viewer, stored_file, upload, within
 
 
 def _names(problems: Problems) -> dict[str, str]:
@@ -69,7 +67,7 @@ def router(office: Office) -> APIRouter:
         return office.render(request, viewer, "mine.html", title="我的", signups=signups, proposals=proposals,
                              requests=requests, may_propose=may_propose,
                              window=window_problem(ctx) if may_propose else "", fields=PROPOSAL_FIELDS,
-                             types=services.welfare_rules.types)
+                             types=services.welfare_rules.types, categories=services.proposal_rules.categories)
 
     @api.post("/mine/proposal")
     async def new_proposal(request: Request) -> Response:
@@ -81,6 +79,7 @@ def router(office: Office) -> APIRouter:
             return unbound(office, viewer, back)
         # The action checks every length, so all that is wrong is named at once.
         values = {name: str(form.get(name) or "").strip() for name, _, _, _ in PROPOSAL_FIELDS}
+        values["category"] = str(form.get("category") or "").strip()  # optional; the action checks it
         submitted = submit_proposal(ctx, values)
         if isinstance(submitted, Problems):
             return refuse_problems(office, viewer, back, form, submitted)
@@ -169,8 +168,6 @@ def router(office: Office) -> APIRouter:
         if f is None:
             raise NotFound()
         services.welfare.note_read(actor_of(office.context(viewer)), r.code, "查看附件", f.name, office.now())
-        return Response(f.data, media_type=f.media, headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(f.name)}",
-            "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+        return stored_file(f.name, f.media, f.data)
 
     return api

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,7 +17,7 @@ from handlers.base import Context
 from handlers.proposal_views import changed_text, cosigned_text, merged_text
 from handlers.proposals import detail_text
 from storage.proposal_register import RegisterQuery, RegisterRow
-from storage.proposals import STATUSES, parse_code
+from storage.proposals import COLLECTING, EVALUATIONS, PENDING_REVIEW, STATUSES, parse_code
 from web.charts import bar_chart
 from web.forms import actor, done, one_line, refuse, refuse_problems, to_int, unbound
 from web.office import NotFound, Office, Viewer, download
@@ -32,6 +33,7 @@ PROPOSAL_ACTIONS = OrderedDict([  # action -> (command, what the text field hold
 
 BULK_ACTIONS = ("立案", "交办")  # the steps a committee takes on many proposals at once
 BULK_MAX = 200
+COSIGNABLE = (COLLECTING, PENDING_REVIEW)
 
 
 def router(office: Office) -> APIRouter:
@@ -40,18 +42,24 @@ def router(office: Office) -> APIRouter:
 
     @api.get("/proposals", response_class=HTMLResponse)
     def proposals(request: Request, year: str = "", status: str = "", dept: str = "", q: str = "",
-                  page: str = "") -> HTMLResponse:
+                  page: str = "", cat: str = "") -> HTMLResponse:
         viewer = office.page(request, "proposals")
         years = services.proposals.years() or [office.now().year]
         chosen = to_int(year, years[-1])
         query = RegisterQuery(chosen, status if status in STATUSES else "", dept[:64], q.strip()[:50],
-                              to_int(page, 1))
+                              to_int(page, 1), category=cat[:16])
         found = services.proposals.register_page(query)
         bulk = [a for a in BULK_ACTIONS if office.can(viewer, a)]
         return office.render(request, viewer, "proposals.html", title="提案", found=found,
                              rows=[_row(r) for r in found.rows], year=chosen, years=years, query=query,
                              statuses=STATUSES, departments=list(found.departments), bulk=bulk,
+                             categories=_categories(found.categories),
                              links=_page_links(query, found.pages))
+
+    def _categories(counted: Iterable[str]) -> list[str]:
+        """The configured 类别 in their order, then any in use that the config no longer lists (and 未分类)."""
+        configured = list(services.proposal_rules.categories)
+        return configured + sorted(c for c in counted if c not in configured)
 
     def _row(r: RegisterRow) -> dict[str, Any]:
         """A register row with its answer deadline: 交办 date + the department's days; 督办 once past it."""
@@ -72,6 +80,7 @@ def router(office: Office) -> APIRouter:
         counts = services.proposals.register_counts(chosen)
         charts = [bar_chart("按状态", counts.by_status.items()),
                   bar_chart("按承办部门", counts.by_department.items()),
+                  bar_chart("按类别", counts.by_category.items()),
                   bar_chart("满意度（代表评价）", counts.by_evaluation.items())]
         return office.render(request, viewer, "proposal_stats.html", title="提案统计", year=chosen, years=years,
                              counts=counts, charts=charts)
@@ -125,10 +134,15 @@ def router(office: Office) -> APIRouter:
                 if office.can(viewer, cmd) and (a != "答复" or services.access.may(viewer.sender, "answer", obj=p))]
 
     def _may_cosign(viewer: Viewer, p: Any) -> bool:
-        """Offered to a representative who has not co-signed yet (the button goes once used)."""
-        if not services.access.may(viewer.sender, "cosign", obj=p):
+        """Offered to a representative who has not co-signed yet (the button goes once used), while the
+        proposal still takes co-signers (征集中, 待审查: what storage accepts)."""
+        if p.status not in COSIGNABLE or not services.access.may(viewer.sender, "cosign", obj=p):
             return False
         return all(c.member_id != viewer.member.id for c in services.proposals.cosigners(p.id))
+
+    def _may_rate(viewer: Viewer, p: Any) -> bool:
+        """Offered to the proposer once an answer is there and not yet rated (评价 goes from 已答复 only)."""
+        return p.status == "已答复" and services.access.may(viewer.sender, "evaluate", obj=p)
 
     @api.get("/proposals/export.xlsx")
     def proposals_export(request: Request, year: str = "") -> Response:
@@ -155,7 +169,9 @@ def router(office: Office) -> APIRouter:
         return office.render(request, viewer, "proposal.html", title=f"提案 {p.code}", p=p,
                              history=services.proposals.history(p.id), cosigners=services.proposals.cosigners(p.id),
                              actions=_actions(viewer, p), labels=PROPOSAL_ACTIONS,
-                             detail=detail_text(p, services.proposals, services.tz), may_cosign=_may_cosign(viewer, p))
+                             detail=detail_text(p, services.proposals, services.tz), may_cosign=_may_cosign(viewer, p),
+                             may_rate=_may_rate(viewer, p), verdicts=EVALUATIONS,
+                             note_max=actions.EVALUATION_NOTE_MAX)
 
     @api.post("/proposals/{code}/act")
     async def proposal_act(request: Request, code: str) -> Response:
@@ -166,8 +182,10 @@ def router(office: Office) -> APIRouter:
         back = f"/proposals/{p.code}"
         if action == "附议" and not _may_cosign(viewer, p):
             raise NotFound()
+        if action == "评价" and not _may_rate(viewer, p):
+            raise NotFound()
         # An action this viewer is not offered is refused like any page they may not use.
-        if action != "附议" and action not in _actions(viewer, p):
+        if action not in ("附议", "评价") and action not in _actions(viewer, p):
             raise NotFound()
         ctx = actor(office, viewer)
         if ctx is None:
@@ -177,6 +195,12 @@ def router(office: Office) -> APIRouter:
             if isinstance(cosigned, Problems):
                 return refuse_problems(office, viewer, back, form, cosigned)
             return done(office, viewer, back, cosigned_text(cosigned), cosigned.tells, what="附议")
+        if action == "评价":
+            rated = actions.evaluate(ctx, p, str(form.get("verdict", "")),
+                                     one_line(form.get("note"), actions.EVALUATION_NOTE_MAX, "评价说明"))
+            if isinstance(rated, Problems):
+                return refuse_problems(office, viewer, back + "#proposal-rate", form, rated)
+            return done(office, viewer, back, changed_text(rated), rated.tells, what="评价")
         _, label, _ = PROPOSAL_ACTIONS[action]
         text = one_line(form.get("text"), 2000, label)
         step = _step(ctx, action, p, text)
@@ -207,6 +231,6 @@ def router(office: Office) -> APIRouter:
 
 def _page_links(q: RegisterQuery, pages: int) -> list[tuple[int, str]]:
     """Plain links (work without JavaScript) to the first, last and nearby pages, keeping the filters."""
-    keep = {"year": q.year, "status": q.status, "dept": q.department, "q": q.text}
+    keep = {"year": q.year, "status": q.status, "dept": q.department, "cat": q.category, "q": q.text}
     shown = sorted({1, pages, *range(max(1, q.page - 3), min(pages, q.page + 3) + 1)})
     return [(n, "/proposals?" + urlencode({**{k: v for k, v in keep.items() if v}, "page": n})) for n in shown]

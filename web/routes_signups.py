@@ -64,9 +64,10 @@ def router(office: Office) -> APIRouter:
         if roster is None or not for_viewer(office, viewer, roster.event):
             raise NotFound()
         missing = not_signed_up(office.context(viewer), roster.event) if office.can(viewer, "未报名") else None
-        mine = {e.number: s.status for e, s in services.signups.of_member(viewer.member.id or 0)}
+        # The viewer's own sign-up (its state, 家属 and 备注, which the page lets them change).
+        own = {e.number: s for e, s in services.signups.of_member(viewer.member.id or 0)}.get(number)
         return office.render(request, viewer, "signup.html", title=roster.event.title, roster=roster,
-                             event=roster.event, missing=missing, mine=mine.get(number))
+                             event=roster.event, missing=missing, mine=own.status if own else None, own=own)
 
     @api.post("/signups/new")
     async def signup_new(request: Request) -> Response:

@@ -19,9 +19,10 @@ from handlers.actions.welfare import MAX_AMOUNT, actor_of
 from handlers.welfare import handled_text
 from storage.welfare import TRANSITIONS, details_of
 from storage.welfare import parse_code as welfare_code
+from storage.welfare_files import WelfareFiles
 from web.charts import ledger_summary
 from web.forms import done, one_line, refuse, refuse_problems, to_int, unbound
-from web.office import NotFound, Office, download
+from web.office import NotFound, Office, download, stored_file
 
 log = logging.getLogger("unionbot.web")
 WELFARE_ACTIONS = OrderedDict([  # action -> (command, what the text field holds, required)
@@ -41,6 +42,7 @@ def next_steps(status: str) -> list[str]:
 
 def router(office: Office) -> APIRouter:
     services = office.services
+    files = WelfareFiles(services.welfare.engine, office.settings.union_id)
     api = APIRouter()
 
     @api.get("/welfare", response_class=HTMLResponse)
@@ -92,7 +94,22 @@ def router(office: Office) -> APIRouter:
         return office.render(request, viewer, "welfare_request.html", title=f"申请 {req.code}", req=req,
                              details=details_of(req), actions=WELFARE_ACTIONS, steps=next_steps(req.status),
                              audit=services.welfare.audit_log(req.code), max_amount=MAX_AMOUNT,
-                             methods=actions.PAY_METHODS)
+                             methods=actions.PAY_METHODS, files=files.of(req))
+
+    @api.get("/welfare/{code}/files/{file_id}")
+    def welfare_file(request: Request, code: str, file_id: int) -> Response:
+        """An attachment, opened from the desk: officers only (the page and the desk's ``view`` decide),
+        each opening one 查看附件 row in the audit log (the request's page itself is not read again)."""
+        viewer = office.page(request, "welfare")
+        ctx = office.context(viewer)
+        if welfare_code(code, ctx.now.year) is None:
+            raise NotFound()
+        req = services.welfare.view(actor_of(ctx), code, ctx.now, audit=False)
+        f = files.get(req, file_id) if req is not None else None
+        if req is None or f is None:
+            raise NotFound()
+        services.welfare.note_read(actor_of(ctx), req.code, "查看附件", f.name, ctx.now)
+        return stored_file(f.name, f.media, f.data)
 
     @api.post("/welfare/{code}/act")
     async def welfare_act(request: Request, code: str) -> Response:

@@ -31,14 +31,32 @@ def page_words(text: str | None) -> str:
     return out
 
 
+BRACKETS = {"【": "】", "（": "）", "(": ")", "“": "”", "《": "》", "[": "]"}
+
+
 def excerpt(text: str | None, limit: int) -> str:
-    """The first line, at most ``limit`` characters, never ending inside a bracket pair (【…】, （…）)."""
+    """The first line, at most ``limit`` characters, never ending inside a bracket pair (【…】, （…）): cut
+    before the first bracket left open; when the excerpt is all one bracket, close it after the ellipsis."""
     line = (text or "").splitlines()[0] if text else ""
     if len(line) <= limit:
         return line
     cut = line[:limit]
-    for opening, closing in (("【", "】"), ("（", "）"), ("(", ")"), ("“", "”"), ("《", "》")):
-        at = cut.rfind(opening)
-        if at != -1 and cut.rfind(closing) < at:
-            cut = cut[:at] if at > 0 else cut
-    return cut.rstrip() + "…"
+    open_at = _left_open(cut)
+    if not open_at:
+        return cut.rstrip() + "…"
+    if open_at[0] > 0:
+        return cut[:open_at[0]].rstrip() + "…"
+    cut = line[:limit - 1]  # room for the closing bracket
+    inner = _left_open(cut)[1:]  # a bracket opened inside the outer one and not closed in time
+    return cut[:inner[0] if inner else len(cut)].rstrip() + "…" + BRACKETS[cut[0]]
+
+
+def _left_open(text: str) -> list[int]:
+    """Positions of the brackets ``text`` leaves open, outermost first."""
+    open_at: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in BRACKETS:
+            open_at.append(i)
+        elif open_at and ch == BRACKETS[text[open_at[-1]]]:
+            open_at.pop()
+    return open_at

@@ -28,7 +28,8 @@ class Submitted:
 
 
 def submit_proposal(ctx: Context, values: dict[str, str]) -> Submitted | Problems:
-    """``values``: title, reason, suggestion and cosigners (names, separated by 、 or spaces)."""
+    """``values``: title, reason, suggestion, cosigners (names, separated by 、 or spaces) and category
+    (optional: one of ``[proposals] categories``, or empty for 未分类)."""
     if not ctx.services.access.may(ctx.sender, "propose"):
         return Problems.of("", "not_allowed")
     if problem := window_problem(ctx):
@@ -40,6 +41,9 @@ def submit_proposal(ctx: Context, values: dict[str, str]) -> Submitted | Problem
             problems.add(name, "required", label=label)
         elif len(text) > limit:
             problems.add(name, "too_long", label=label, limit=limit, length=len(text))
+    category = (values.get("category") or "").strip()
+    if category and category not in ctx.services.proposal_rules.categories:
+        problems.add_text("category", category_problem(ctx))
     if problems:
         return problems
     member = ctx.services.members.get_by_contact(ctx.sender.contact_id)
@@ -47,7 +51,7 @@ def submit_proposal(ctx: Context, values: dict[str, str]) -> Submitted | Problem
         return Problems.of("", "not_allowed")
     rules = ctx.services.proposal_rules
     p = ctx.services.proposals.submit(NewProposal(values["title"].strip(), values["reason"].strip(),
-                                                  values["suggestion"].strip()),
+                                                  values["suggestion"].strip(), category),
                                       member, congress_year(ctx), rules.min_cosigners, ctx.now)
     tells, unreached = [], []
     for name in re.split(r"[、，,;；\s]+", values.get("cosigners") or ""):
@@ -60,6 +64,11 @@ def submit_proposal(ctx: Context, values: dict[str, str]) -> Submitted | Problem
         else:
             unreached.append(name)
     return Submitted(p, rules.min_cosigners, unreached, tells)
+
+
+def category_problem(ctx: Context) -> str:
+    names = ctx.services.proposal_rules.categories
+    return f"类别请从{'、'.join(names)}中选一个（可不选）" if names else "本届提案不分类别"
 
 
 @dataclass

@@ -20,7 +20,7 @@ def test_print_view_of_a_proposal(site, browser) -> None:  # type: ignore[no-unt
     admin.wait_for_url(re.compile(r"/proposals/2027-001/print$"))
     sheet = admin.locator("table.form")
     labels = sheet.locator("th").all_inner_texts()
-    assert labels == ["案由", "提案人", "状态", "附议人", "理由", "办法", "审查意见", "承办部门", "答复", "评价"]
+    assert labels == ["案由", "提案人", "状态", "类别", "附议人", "理由", "办法", "审查意见", "承办部门", "答复", "评价"]
     assert "教师晚自习后无处就餐" in sheet.inner_text()
     assert admin.locator(".noprint").is_visible()
     admin.emulate_media(media="print")
