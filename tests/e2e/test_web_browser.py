@@ -282,3 +282,28 @@ def test_a_teacher_files_a_proposal_and_a_request_on_the_page(site, browser) -> 
     assert overflow <= 1
     # The chat sees both: the officer's #待办 lists the request.
     assert "住院" in chat(config, "/as wx-admin\n/dm\n#待办\n", now="2026-12-05 09:00")
+
+
+def test_receipts_on_the_page_after_a_notice_and_three_acknowledgements(site, browser) -> None:  # type: ignore[no-untyped-def]
+    """Issue 26, "Receipts on the page": the chair sends a notice with receipts from the page, three
+    teachers answer 收到 in the group chat, the page counts them, lists who is missing and nudges them."""
+    base, config = site
+    teachers = ("孙老师", "周老师", "吴老师", "郑老师")
+    chat(config, "".join(f"/as {who}\n#帮助\n" for who in teachers))  # known to the group
+    admin = login(browser, config, "wx-admin")
+    admin.goto(base + "/reminders")
+    form = admin.locator("#notice")
+    form.locator("textarea[name=text], input[name=text]").first.fill("周五下午三点在报告厅开教代会")
+    form.locator("input[name=receipt]").check()
+    form.get_by_role("button").first.click()
+    admin.wait_for_load_state()
+    chat(config, "".join(f"/as {who}\n#收到 1\n" for who in teachers[:3]))
+    admin.goto(base + "/notices/1")
+    count = admin.locator(".receipt-count").inner_text()
+    assert "已收到 3/" in count, count
+    missing = admin.locator("#missing").inner_text()
+    assert "郑老师" in missing and not any(who in missing for who in teachers[:3]), missing
+    admin.once("dialog", lambda d: d.accept())  # the 催办 button asks first
+    admin.get_by_role("button", name=re.compile("催办")).click()
+    admin.wait_for_selector("text=已安排私聊提醒")
+    assert admin.url.endswith("/notices/1")
