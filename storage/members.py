@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -334,7 +334,10 @@ class MemberRepo:
         with session_scope(self.engine) as s:
             q = select(Member).where(Member.union_id == self.union_id, Member.in_roster)
             if without:
-                q = q.where(col(Member.id).not_in(list(without)))
+                # The ids written into the statement, not bound one by one: an event page with 1,000
+                # sign-ups spent more time converting 1,000 parameters than PostgreSQL spent running it.
+                q = q.where(col(Member.id).not_in(bindparam("without", sorted(without), expanding=True,
+                                                            literal_execute=True)))
             return list(s.exec(q.order_by(Member.name)).all())
 
     def has_roster(self) -> bool:
