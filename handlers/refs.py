@@ -48,7 +48,7 @@ SCHEDULE_ITEMS: Kind[ScheduleItem] = Kind(
 # A sign-up is named by its number or by words of its title ('#名单 羽毛球'), among all events.
 EVENTS: Kind[Event] = Kind(
     "报名活动", lambda n, ctx: ctx.services.signups.get(n),
-    parse=lambda raw, ctx: event_by_words(raw, ctx.services.signups.all_events(), ctx),
+    parse=lambda raw, ctx: event_by_words(raw, ctx.services.signups.all_events, ctx),
     where="见 #报名列表", after="，发送 #报名列表 查看", number_word="报名编号")
 
 
@@ -56,13 +56,13 @@ EVENTS: Kind[Event] = Kind(
 # among the open ones, the note after the number; the same words as the action when there is none.
 OPEN_EVENTS: Kind[Event] = Kind(
     "报名活动", lambda n, ctx: ctx.services.signups.get(n),
-    parse=lambda raw, ctx: event_words(raw, _open_events(ctx), ctx), take=take_event,
+    parse=lambda raw, ctx: event_words(raw, lambda: _open_events(ctx), ctx), take=take_event,
     where="见 #报名列表", number_word="报名编号", not_found="没有这个报名编号，发送 #报名列表 查看正在报名的活动")
 PROXY_EVENTS: Kind[Event] = dataclasses.replace(OPEN_EVENTS, take=None)  # #代报名: the first word, then a name
 # #取消报名 names one of the sender's own sign-ups (a title among them), or any number.
 MY_EVENTS: Kind[Event] = Kind(
     "报名", lambda n, ctx: ctx.services.signups.get(n),
-    parse=lambda raw, ctx: event_words(raw, _my_events(ctx), ctx), take=lambda text: (text.strip(), ""),
+    parse=lambda raw, ctx: event_words(raw, lambda: _my_events(ctx), ctx), take=lambda text: (text.strip(), ""),
     where="发送 #我的报名 查看", number_word="报名编号", not_found="没有这个报名编号，发送 #我的报名 查看您的报名")
 
 

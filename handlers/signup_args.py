@@ -8,6 +8,7 @@ the same split as one function (kept for the callers and tests that import it fr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from handlers.args import Problem
 from handlers.base import Context
@@ -71,15 +72,16 @@ def take_event(text: str) -> tuple[str, str]:
     return (numbers, words) if numbers else (words, "")
 
 
-def event_words(raw: str, events: list[Event], ctx: Context) -> int | Problem | None:
-    """An event's number from its words: '3', '报名3', '#3', or words of a title among ``events``
-    ('羽毛球 +1': the '+1' is not part of the title); None when they name none."""
+def event_words(raw: str, events: Callable[[], list[Event]], ctx: Context) -> int | Problem | None:
+    """An event's number from its words: '3', '报名3', '#3', or words of a title among ``events()``
+    ('羽毛球 +1': the '+1' is not part of the title); None when they name none. ``events`` is read only
+    for a title: a number alone costs no list (reading the open events doubled #报名's queries)."""
     numbers, title = split_title(raw)
     number, _, problem = parse_signup_args(numbers)
     if problem:
         return Problem(problem)
     if number is None and title:
-        return number_by_title(title, events, ctx)
+        return number_by_title(title, events(), ctx)
     return number
 
 
@@ -101,9 +103,10 @@ def number_by_title(words: str, events: list[Event], ctx: Context) -> int | Prob
     return Problem("有多项活动符合，请写上编号：\n" + _open_list(found, ctx), usage=False, end="")
 
 
-def event_by_words(word: str, events: list[Event], ctx: Context) -> int | Problem | None:
-    """An event's number from one word: '3', '报名3', '#3', or words of its title; None: no number given."""
+def event_by_words(word: str, events: Callable[[], list[Event]], ctx: Context) -> int | Problem | None:
+    """An event's number from one word: '3', '报名3', '#3', or words of its title among ``events()`` (read
+    only then); None: no number given."""
     number, _, _ = parse_signup_args(word)
     if number is None and word and not split_title(word)[0]:
-        return number_by_title(word, events, ctx)
+        return number_by_title(word, events(), ctx)
     return number

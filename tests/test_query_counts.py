@@ -80,3 +80,21 @@ def test_missing_signups_leave_the_signed_up_in_the_database_and_still_know_the_
     assert roster_reads, statements
     assert "报名成功" in chat.text("张老师", "#报名 1")
     assert "都已报名" in chat.text("王主席", "#未报名 1", private=True)
+
+
+def test_signing_up_by_number_reads_no_list_of_events(db_url: str, clock: FakeClock) -> None:
+    """`#报名 N` names its event by number: the open events (read only to find one by its title) stay
+    unread; a title still finds it. The #报名 round trip read the list on every sign-up."""
+    from tests.conftest import ChatDriver
+
+    app = build_app(make_config(db_url), clock)
+    chat = ChatDriver(app, clock)
+    for i in range(3):
+        assert "已发起报名" in chat.text("王主席", f"#发起报名 读书会{i} 名额=50")
+    events = "FROM event WHERE"
+    with counted(app.engine) as statements:
+        assert "报名成功" in chat.text("wx-a", "#报名 2")
+    flat = [" ".join(s.split()) for s in statements]
+    listing = [s for s in flat if events in s and "event.number =" not in s and "event.id =" not in s]
+    assert not listing, listing
+    assert "读书会1" in chat.text("wx-b", "#报名 读书会1")  # by title: the open events are read then
