@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from storage.db import from_row, serialize, session_scope
+from storage.db import PlainRead, from_row, serialize, session_scope
 from storage.models import Event, Member, Signup
 
 ACTIVE = ("confirmed", "waitlist")
@@ -74,6 +74,7 @@ class SignupRepo:
         self.engine = engine
         self.union_id = union_id
         self._stmts: dict | None = None  # type: ignore[type-arg]
+        self._get: PlainRead | None = None
 
     # --- events -----------------------------------------------------------------
 
@@ -90,12 +91,13 @@ class SignupRepo:
             return event
 
     def get(self, number: int) -> Event | None:
-        """The event numbered ``number`` (a detached copy). Read with the sign-up's prebuilt statement on a
-        bare connection: every #报名 looks its event up first, and an ORM session around one row cost as
-        much as the sign-up's own three statements."""
-        with self.engine.connect() as conn:
-            row = conn.execute(self._statements()["event"], {"u": self.union_id, "n": number}).first()
-        return from_row(Event, row._mapping) if row is not None else None
+        """The event numbered ``number`` (a detached copy). Every #报名 looks its event up first (its
+        reference reader), so this is one plain statement (storage.db.PlainRead): no ORM session, no
+        transaction, and on SQLite no write lock; the sign-up reads the event again under its lock."""
+        if self._get is None:
+            self._get = PlainRead(self.engine, self._statements()["event"])
+        row = self._get.first({"u": self.union_id, "n": number})
+        return from_row(Event, row) if row is not None else None
 
     def all_events(self, limit: int = 200) -> list[Event]:
         """The latest events, any status, newest first (finding one by its title)."""
