@@ -155,3 +155,6 @@ def test_signing_up_takes_the_write_lock_once(tmp_path, clock: FakeClock) -> Non
     begins = [s for s in seen if s.strip().upper().startswith("BEGIN")]
     assert begins == ["BEGIN IMMEDIATE"], seen
     assert any("FROM event" in s and "event.number" in s for s in seen[:seen.index("BEGIN IMMEDIATE")]), seen
+    # The whole budget (bench/signup_profile.py prints it): the seen-message insert, the lookup, then the
+    # sign-up's transaction: BEGIN, the event, the seats, the row, its place in the list, COMMIT.
+    assert len(seen) == 8, seen
