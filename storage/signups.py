@@ -10,14 +10,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, delete, exists, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from storage.db import from_row, serialize, session_scope
+from storage.db import PlainRead, Prepared, begin_write, driver_connection, from_row, serialize, session_scope
 from storage.models import Event, Member, Signup
+from storage.signup_statements import refusal, signup_statements
 
 ACTIVE = ("confirmed", "waitlist")
 
@@ -74,6 +73,8 @@ class SignupRepo:
         self.engine = engine
         self.union_id = union_id
         self._stmts: dict | None = None  # type: ignore[type-arg]
+        self._get: PlainRead | None = None
+        self._run: dict[str, Prepared] | None = None
 
     # --- events -----------------------------------------------------------------
 
@@ -90,12 +91,13 @@ class SignupRepo:
             return event
 
     def get(self, number: int) -> Event | None:
-        """The event numbered ``number`` (a detached copy). Read with the sign-up's prebuilt statement on a
-        bare connection: every #报名 looks its event up first, and an ORM session around one row cost as
-        much as the sign-up's own three statements."""
-        with self.engine.connect() as conn:
-            row = conn.execute(self._statements()["event"], {"u": self.union_id, "n": number}).first()
-        return from_row(Event, row._mapping) if row is not None else None
+        """The event numbered ``number`` (a detached copy). Every #报名 looks its event up first (its
+        reference reader), so this is one plain statement (storage.db.PlainRead): no ORM session, no
+        transaction, and on SQLite no write lock; the sign-up reads the event again under its lock."""
+        if self._get is None:
+            self._get = PlainRead(self.engine, self._statements()["event"])
+        row = self._get.first({"u": self.union_id, "n": number})
+        return from_row(Event, row) if row is not None else None
 
     def all_events(self, limit: int = 200) -> list[Event]:
         """The latest events, any status, newest first (finding one by its title)."""
@@ -135,82 +137,74 @@ class SignupRepo:
 
     def sign_up(self, number: int, member: Member, extra: int, by: str, now: dt.datetime,
                 admit: Callable[[Event], bool] | None = None, note: str = "") -> SignupOutcome:
-        """Three statements on the common path, in SQLAlchemy Core and built once
-        (this is the hot path of a sign-up storm): read the event; take seats by a
-        conditional update, which also locks the event row until commit; insert
-        the sign-up, whose unique key refuses a second one. ``admit`` (the
-        audience rule) is asked about the event before anything is written."""
+        """Three statements on the common path, in SQLAlchemy Core, compiled once and run on the driver's
+        connection (this is the hot path of a sign-up storm, and of every #报名's reply): read the event;
+        take seats by a conditional update, which also locks the event row until commit; insert the
+        sign-up, whose unique key refuses a second one. ``admit`` (the audience rule) is asked about the
+        event before anything is written."""
         assert member.id is not None
-        stmts = self._statements()
+        run = self._prepared()
         sqlite = self.engine.dialect.name == "sqlite"
         position = None
-        with self.engine.connect() as conn:
-            with conn.begin():
-                row = conn.execute(stmts["event"], {"u": self.union_id, "n": number}).first()
-                if row is None:
-                    return SignupOutcome("not_found")
-                event = from_row(Event, row._mapping)
-                if admit is not None and event.status == "open" and not admit(event):
-                    return SignupOutcome("audience", event)
-                if event.status != "open":
-                    return SignupOutcome("cancelled" if event.status == "cancelled" else "closed", event)
-                if event.deadline is not None and now > event.deadline:
-                    return SignupOutcome("deadline", event)
-                if extra > event.family_max:
-                    return SignupOutcome("family", event)
-                assert event.id is not None
-                seats = conn.execute(stmts["take"], {"e": event.id, "n": 1 + extra}).scalar()
-                status = "confirmed" if seats is not None else "waitlist"
-                values = dict(union_id=self.union_id, event_id=event.id, member_id=member.id,
-                              contact_id=member.contact_id, name=member.name, department=member.department,
-                              extra=extra, note=note, status=status, by=by, signed_at=now, updated_at=now)
-                new_id = conn.execute(stmts["insert"], values).scalar()
-                if new_id is None:
-                    # A row exists: if it was cancelled, the sign-up starts afresh as a new row (a new id), so
-                    # it queues behind whoever signed up in the same second before it (the list orders by time,
-                    # then id; found by tests/test_invariants_signups.py). Else nothing changes.
-                    gone = conn.execute(delete(Signup).where(
-                        Signup.event_id == event.id, Signup.member_id == member.id, Signup.status == "cancelled"))
-                    if gone.rowcount == 1:
-                        new_id = conn.execute(stmts["insert"], values).scalar()
-                    if new_id is None:
-                        conn.rollback()  # gives back the seats taken above
-                where = {"e": event.id, "s": status, "t": now, "i": new_id}
-                if new_id is not None and sqlite:
-                    # SQLite begins every transaction by taking the write lock (make_engine), so a read after
-                    # the commit would take it a second time; in here it is already held.
-                    position = conn.execute(stmts["position"], where).scalar()
-            if new_id is None:
-                # Outside the connection: holding one while asking the pool for
-                # another can starve the pool under a storm.
-                conn.close()
-                return self._already(number, member.id)
-            # Committed. On PostgreSQL the position is read after the commit,
-            # outside the window in which the event row is locked.
-            mine = from_row(Signup, {"id": new_id, **values})
-            if not sqlite:
-                position = conn.execute(stmts["position"], where).scalar()
+        with driver_connection(self.engine) as conn:
+            cur = conn.cursor()
+            begin_write(self.engine, cur)
+            row = run["event"].first(cur, {"u": self.union_id, "n": number})
+            if row is None:
                 conn.rollback()
+                return SignupOutcome("not_found")
+            event = from_row(Event, row)
+            refused = refusal(event, extra, now, admit)
+            if refused is not None:
+                conn.rollback()
+                return SignupOutcome(refused, event)
+            assert event.id is not None
+            seats = run["take"].scalar(cur, {"e": event.id, "n": 1 + extra})
+            status = "confirmed" if seats is not None else "waitlist"
+            values = dict(union_id=self.union_id, event_id=event.id, member_id=member.id,
+                          contact_id=member.contact_id, name=member.name, department=member.department,
+                          extra=extra, note=note, status=status, by=by, signed_at=now, updated_at=now)
+            new_id = run["insert"].scalar(cur, values)
+            # No id: a row exists. If it was cancelled, the sign-up starts afresh as a new row (a new id), so
+            # it queues behind whoever signed up in the same second before it (the list orders by time,
+            # then id; found by tests/test_invariants_signups.py). Else nothing changes.
+            if new_id is None and run["drop_cancelled"].execute(cur, {"e": event.id, "m": member.id}).rowcount == 1:
+                new_id = run["insert"].scalar(cur, values)
+            if new_id is None:
+                conn.rollback()  # gives back the seats taken above
+                cur.close()
+            else:
+                where = {"e": event.id, "s": status, "t": now, "i": new_id}
+                if sqlite:
+                    # SQLite begins every write by taking the write lock (make_engine), so a read after the
+                    # commit would take it a second time; in here it is already held.
+                    position = run["position"].scalar(cur, where)
+                conn.commit()
+                if not sqlite:
+                    # On PostgreSQL the position is read after the commit, outside the window in which the
+                    # event row is locked.
+                    position = run["position"].scalar(cur, where)
+                    conn.rollback()
+                cur.close()
+        if new_id is None:
+            # Outside the connection: holding one while asking the pool for
+            # another can starve the pool under a storm.
+            return self._already(number, member.id)
+        mine = from_row(Signup, {"id": new_id, **values})
         if seats is not None:
             event.confirmed_seats = seats
         return SignupOutcome(status, event, mine, position or 0)
 
+    def _prepared(self) -> dict[str, Prepared]:
+        """The sign-up's statements compiled once, run on the driver's connection (storage.db.Prepared):
+        SQLAlchemy's execution around them cost as much as the statements (bench/README.md)."""
+        if self._run is None:
+            self._run = {name: Prepared(self.engine, stmt) for name, stmt in self._statements().items()}
+        return self._run
+
     def _statements(self) -> dict:  # type: ignore[type-arg]
         if self._stmts is None:
-            ins = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-            columns = ("union_id", "event_id", "member_id", "contact_id", "name", "department", "extra", "note",
-                       "status", "by", "signed_at", "updated_at")
-            self._stmts = {
-                "event": select(Event.__table__).where(Event.union_id == bindparam("u"),
-                                                       Event.number == bindparam("n")),
-                "take": self._take_seats_stmt(),
-                "insert": ins(Signup).values({c: bindparam(c) for c in columns}).on_conflict_do_nothing(
-                    index_elements=["event_id", "member_id"]).returning(Signup.id),
-                "position": select(func.count()).select_from(Signup).where(
-                    Signup.event_id == bindparam("e"), Signup.status == bindparam("s"),
-                    or_(col(Signup.signed_at) < bindparam("t"),
-                        and_(col(Signup.signed_at) == bindparam("t"), col(Signup.id) <= bindparam("i")))),
-            }
+            self._stmts = signup_statements(self.engine.dialect.name)
         return self._stmts
 
     def _already(self, number: int, member_id: int) -> SignupOutcome:
@@ -350,18 +344,6 @@ class SignupRepo:
             # and promotions of one event queue in one order and cannot deadlock.
             q = q.with_for_update()
         return s.exec(q).first()
-
-    @staticmethod
-    def _take_seats_stmt():  # type: ignore[no-untyped-def]
-        """The conditional update that decides: the seats (:n) are taken if they
-        fit and nobody is already waiting (the queue keeps its order). Returns
-        the new seat count, or no row for the waitlist."""
-        nobody_waiting = ~exists().where(Signup.event_id == bindparam("e"), Signup.status == "waitlist")
-        return update(Event).where(
-            col(Event.id) == bindparam("e"),
-            or_(col(Event.capacity).is_(None), Event.confirmed_seats + bindparam("n") <= Event.capacity),
-            nobody_waiting,
-        ).values(confirmed_seats=Event.confirmed_seats + bindparam("n")).returning(Event.confirmed_seats)
 
     def _promote(self, s: Session, event: Event, now: dt.datetime) -> list[Signup]:
         promoted = []

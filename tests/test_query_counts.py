@@ -98,3 +98,63 @@ def test_signing_up_by_number_reads_no_list_of_events(db_url: str, clock: FakeCl
     listing = [s for s in flat if events in s and "event.number =" not in s and "event.id =" not in s]
     assert not listing, listing
     assert "读书会1" in chat.text("wx-b", "#报名 读书会1")  # by title: the open events are read then
+
+
+@contextmanager
+def sqlite_traced(engine: Engine) -> Iterator[list[str]]:
+    """Every statement SQLite runs on the engine's connections, BEGIN and COMMIT included, and those run
+    on the driver's connection past SQLAlchemy's events (storage.db.PlainRead, storage.messages)."""
+    seen: list[str] = []
+
+    def trace(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_conn.set_trace_callback(seen.append)
+
+    event.listen(engine, "connect", trace)
+    engine.dispose()  # the pooled connections were made before: new ones are traced
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "connect", trace)
+        engine.dispose()
+
+
+def test_event_lookup_is_one_plain_read_equal_to_the_orm_row(db_url: str, clock: FakeClock) -> None:
+    """`signups.get` (every #报名's reference reader) reads the event as one statement on the driver's
+    connection; it must give what the ORM reads, datetimes and None included, on both databases."""
+    from sqlmodel import Session, select
+
+    from storage.models import Event
+    from tests.conftest import ChatDriver
+
+    app = build_app(make_config(db_url), clock)
+    chat = ChatDriver(app, clock)
+    assert "已发起报名" in chat.text("王主席", "#发起报名 读书会 时间=3月20日15:00 地点=图书馆 名额=30 截止=3月18日")
+    assert "已发起报名" in chat.text("王主席", "#发起报名 羽毛球赛")
+    for number in (1, 2):
+        got = app.services.signups.get(number)
+        with Session(app.engine) as s:
+            orm = s.exec(select(Event).where(Event.union_id == app.config.union_id, Event.number == number)).one()
+        assert got is not None and got.model_dump() == orm.model_dump()
+    assert got.deadline is None and app.services.signups.get(1).deadline is not None  # type: ignore[union-attr]
+    assert app.services.signups.get(99) is None
+
+
+def test_signing_up_takes_the_write_lock_once(tmp_path, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    """On SQLite every transaction through the engine begins IMMEDIATE (the write lock). A `#报名 N`
+    by someone already known runs the sign-up's one transaction: its event lookup before it is a plain
+    read (it took the lock too, waited behind any writer, and cost as much as a write: bench/README.md)."""
+    from tests.conftest import ChatDriver
+
+    app = build_app(make_config(f"sqlite:///{tmp_path}/t.db"), clock)
+    chat = ChatDriver(app, clock)
+    assert "已发起报名" in chat.text("王主席", "#发起报名 读书会 名额=50")
+    assert "报名成功" in chat.text("wx-a", "#报名 1")  # queues the group's list post for this interval
+    chat.text("wx-b", "#我的报名")  # wx-b is known now
+    with sqlite_traced(app.engine) as seen:
+        assert "报名成功" in chat.text("wx-b", "#报名 1")
+    begins = [s for s in seen if s.strip().upper().startswith("BEGIN")]
+    assert begins == ["BEGIN IMMEDIATE"], seen
+    assert any("FROM event" in s and "event.number" in s for s in seen[:seen.index("BEGIN IMMEDIATE")]), seen
+    # The whole budget (bench/signup_profile.py prints it): the seen-message insert, the lookup, then the
+    # sign-up's transaction: BEGIN, the event, the seats, the row, its place in the list, COMMIT.
+    assert len(seen) == 8, seen
