@@ -20,6 +20,7 @@ from handlers.args import Field, Fields, Ref, Text, Word, year
 from handlers.args_shapes import Either, Parts
 from handlers.base import (
     Context,
+    Gate,
     Reply,
     Request,
     Role,
@@ -71,14 +72,17 @@ WINDOW = Fields("window", "征集时间", optional=True, fields=(
     Field("开始", ("开始日期",), "日期", optional=True), Field("截止", ("截止日期",), "日期", optional=True)))
 
 
-@command("提案", args=(PROPOSAL_WAYS,), help="提交教代会提案（私聊，分步填写），或查看某件提案",
+# Submitting needs "propose" (代表, when any are named); showing one by its code is open to every member.
+# The gate is asked before the words are read: '#提案 a｜b' from a non-代表 gets this, not how to split it.
+PROPOSE = Gate("propose", "提交提案仅限教代会代表，您可以请代表提交。发送 #提案列表 可查看本届提案。", open=PROPOSAL)
+
+
+@command("提案", args=(PROPOSAL_WAYS,), gate=PROPOSE, help="提交教代会提案（私聊，分步填写），或查看某件提案",
          examples=("#提案", "#提案 食堂增加晚餐供应｜教师晚自习后无处就餐｜食堂周一至周五供应晚餐", "#提案 2027-003"))
 def proposal(req: Request, ctx: Context) -> list[Reply]:
     given = req.get(PROPOSAL_WAYS)  # None: nothing written; a Proposal; or the three parts
     if isinstance(given, Proposal):
         return reply(detail_text(given, ctx.services.proposals, ctx.services.tz))
-    if not ctx.services.access.may(ctx.sender, "propose"):
-        return reply("提交提案仅限教代会代表，您可以请代表提交。发送 #提案列表 可查看本届提案。")
     if not ctx.services.access.may_scope(Scope.PRIVATE, ctx.chat.is_group):
         return reply("提案请私聊我提交（发送 #提案 开始）。")
     if problem := window_problem(ctx):
