@@ -16,6 +16,7 @@ import datetime as dt
 
 from handlers.actions import proposals as actions
 from handlers.actions.core import Problems, told
+from handlers.actions.filing import pick_category
 from handlers.args import Field, Fields, Ref, Text, Word, year
 from handlers.args_shapes import Either, Parts
 from handlers.base import (
@@ -52,6 +53,7 @@ from handlers.refs import PROPOSALS
 from schedules.kv import too_long
 from schedules.when import date_problem, read_date
 from storage.models import Proposal
+from storage.proposal_register import UNCATEGORISED
 from storage.proposals import EVALUATIONS, STATUSES
 
 SECTION = "教代会提案"  # the heading it has in #帮助
@@ -240,6 +242,23 @@ def evaluate(req: Request, ctx: Context) -> list[Reply]:
 @command("办结", args=(PROPOSAL,), role=COMMITTEE, help="提案办理完毕", examples=("#办结 2027-003",))
 def close(req: Request, ctx: Context) -> list[Reply]:
     return _said(actions.close(ctx, req.get(PROPOSAL)))
+
+
+CATEGORY = Word("category", "类别", optional=True)
+
+
+@command("提案类别", args=(PROPOSAL, CATEGORY), role=COMMITTEE,
+         help="修改提案的类别（写序号或名称，写“未分类”清除；不写则查看可选的类别）",
+         examples=("#提案类别 2027-003 后勤保障", "#提案类别 2027-003 未分类", "#提案类别 2027-003"))
+def recategorise(req: Request, ctx: Context) -> list[Reply]:
+    p, word = req.get(PROPOSAL), req.get(CATEGORY)
+    if not word:  # a look, not a change: an empty 类别 would clear it by a slip of the thumb
+        names = ctx.services.proposal_rules.categories
+        listed = "、".join(f"{i}.{n}" for i, n in enumerate(names, 1))
+        choices = f"可改为：{listed}（写序号或名称；写“未分类”清除）。" if names else "本届提案不分类别。"
+        return reply(f"提案 {p.code}《{p.title}》的类别：{p.category or UNCATEGORISED}。{choices}")
+    picked = pick_category(word, ctx)
+    return _said(actions.set_category(ctx, p, word if picked is None else picked))  # the action refuses a stranger
 
 
 @command("导出提案", args=(YEAR,), role=COMMITTEE, help="导出提案汇总表（Excel，私聊发给您）",
