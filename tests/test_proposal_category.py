@@ -5,12 +5,18 @@ the history and told to the proposer. Runs on SQLite and PostgreSQL (``env``).""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from pathlib import Path
 
-from bot.app import App, build_app
+from bot.app import App, build_app, build_services
 from bot.clock import FakeClock
 from handlers.rules import DEFAULT_CATEGORIES
+from storage import migrate
+from storage.db import make_engine
+from storage.proposals import NewProposal
 from tests.conftest import ChatDriver, make_config
 from tests.test_web import COMMITTEE, MEMBER, env, login, post
 from tests.test_web_mine import main
@@ -113,3 +119,19 @@ def test_the_page_refuses_a_forged_category_and_a_plain_member(env) -> None:  # 
     refused = post(teacher, f"/proposals/{code}/category", {"category": "福利待遇"}, page=f"/proposals/{code}")
     assert refused.status_code == 404
     assert state(chat.app) == before
+
+
+def test_changes_at_once_queue_and_each_history_row_names_what_it_replaced(db_url: str) -> None:
+    engine = make_engine(db_url)
+    migrate.upgrade(engine)
+    services = build_services(make_config(db_url), engine)
+    now = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)
+    p = services.proposals.submit(NewProposal("标题", "案由", "建议"), services.members.touch("rep", "代表"), 2027, 0, now)
+    wanted = [DEFAULT_CATEGORIES[i % 3] for i in range(24)]
+    with ThreadPoolExecutor(8) as pool:
+        done = list(pool.map(lambda c: services.proposals.set_category(2027, p.seq, c, "c", "委员", now), wanted))
+    notes = [e.note for e in services.proposals.history(p.id) if e.action == "改类别"]
+    assert len(notes) == sum(1 for c in done if not c.problem) > 0
+    chain = [n.split(" → ") for n in notes]
+    assert chain[0][0] == "未分类" and all(a[1] == b[0] != b[1] for a, b in pairwise(chain))
+    assert chain[-1][1] == services.proposals.find(2027, p.seq).category
