@@ -7,9 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
+import json
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from pathlib import Path
+
+import openpyxl
 
 from bot.app import App, build_app, build_services
 from bot.clock import FakeClock
@@ -17,7 +23,7 @@ from handlers.rules import DEFAULT_CATEGORIES
 from storage import migrate
 from storage.db import make_engine
 from storage.proposals import NewProposal
-from tests.conftest import ChatDriver, make_config
+from tests.conftest import REPO, ChatDriver, make_config
 from tests.test_web import COMMITTEE, MEMBER, env, login, post
 from tests.test_web_mine import main
 
@@ -135,3 +141,49 @@ def test_changes_at_once_queue_and_each_history_row_names_what_it_replaced(db_ur
     chain = [n.split(" → ") for n in notes]
     assert chain[0][0] == "未分类" and all(a[1] == b[0] != b[1] for a, b in pairwise(chain))
     assert chain[-1][1] == services.proposals.find(2027, p.seq).category
+
+
+# What outside scripts read today, in this order: 类别 comes after all of it.
+OLD_COLUMNS = ("编号", "标题", "提案人", "附议人", "状态", "承办部门", "案由", "建议", "审查意见", "答复", "评价")
+OLD_KEYS = ["code", "year", "number", "title", "reason", "suggestion", "proposer", "cosigners", "status", "department",
+            "review_note", "answer", "evaluation", "evaluation_note", "merged_into", "created_at", "updated_at"]
+
+
+def test_the_exports_end_with_the_category(tmp_path: Path, clock: FakeClock) -> None:
+    db = tmp_path / "x.db"
+    chat = ChatDriver(build_app(make_config(f"sqlite:///{db}", proposals={"min_cosigners": 0}), clock), clock)
+    filed(chat)
+    chat.text(MEMBER, ONE_MESSAGE.replace("食堂增加晚餐供应", "增设教工健身房"), private=True)
+    chat.text(MEMBER, "#提交", private=True)
+    chat.text(COMMITTEE, "#提案类别 2027-002 后勤保障", private=True)
+
+    def sheet(data: bytes) -> list[tuple]:
+        return list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+
+    chatted = chat.say(COMMITTEE, "#导出提案 2027", private=True)[0].file
+    config = tmp_path / "config.toml"
+    config.write_text(f'[union]\nid = "test-school"\n[database]\nurl = "sqlite:///{db}"\n', encoding="utf-8")
+    xlsx = tmp_path / "p.xlsx"
+    cli = [sys.executable, "-m", "bot.cli", "proposals"]
+    res = subprocess.run([*cli, "export", "--year", "2027", "--out", str(xlsx), "--config", str(config)],
+                         capture_output=True, text=True, cwd=REPO)
+    assert res.returncode == 0, res.stderr
+    for rows in (sheet(chatted.data), sheet(xlsx.read_bytes())):
+        assert rows[0] == (*OLD_COLUMNS, "类别")
+        assert [(r[0], r[1], r[4], r[-1]) for r in rows[1:]] == [
+            ("2027-001", "食堂增加晚餐供应", "待审查", "未分类"), ("2027-002", "增设教工健身房", "待审查", "后勤保障")]
+    res = subprocess.run([*cli, "list", "--json", "--config", str(config)], capture_output=True, text=True, cwd=REPO)
+    assert res.returncode == 0, res.stderr
+    listed = json.loads(res.stdout)["proposals"]
+    assert [list(p) for p in listed] == [[*OLD_KEYS, "category"]] * 2
+    assert [(p["code"], p["status"], p["category"]) for p in listed] == [("2027-001", "待审查", ""),
+                                                                         ("2027-002", "待审查", "后勤保障")]
+
+
+def test_the_page_s_export_ends_with_the_category(env) -> None:  # type: ignore[no-untyped-def]
+    chat, web = env
+    code = filed(chat)
+    chat.text(COMMITTEE, f"#提案类别 {code} 教师发展", private=True)
+    got = login(chat, web, COMMITTEE).get("/proposals/export.xlsx", params={"year": "2027"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(got.content)).active.iter_rows(values_only=True))
+    assert rows[0] == (*OLD_COLUMNS, "类别") and rows[1][0] == code and rows[1][-1] == "教师发展"
