@@ -119,7 +119,7 @@ def test_the_page_refuses_a_forged_category_and_a_plain_member(env) -> None:  # 
     forged = post(office, f"/proposals/{code}/category", {"category": "吃喝玩乐"}, page=f"/proposals/{code}")
     page = html.unescape(main(forged.text))
     assert "未提交" in page and ALLOWED in page
-    assert 'class="field invalid">类别' in page  # beside its field
+    assert 'class="field invalid">改为' in page  # beside its field
     assert "action=\"/proposals/2027-001/category\"" in page
     assert "/category" not in main(teacher.get(f"/proposals/{code}").text)  # not offered
     refused = post(teacher, f"/proposals/{code}/category", {"category": "福利待遇"}, page=f"/proposals/{code}")
