@@ -42,6 +42,7 @@ def proposals_list(config_path: str | None, year: int | None, status: str | None
         "review_note": p.review_note, "answer": p.answer, "evaluation": p.evaluation,
         "evaluation_note": p.evaluation_note, "merged_into": p.merged_into or None,
         "created_at": iso(p.created_at, tz), "updated_at": iso(p.updated_at, tz),
+        "category": p.category,  # '' for 未分类; added last (0014): the keys before it are a contract
     } for p in rows]}
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 

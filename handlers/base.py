@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from handlers.args import Param, Problem, read_all, syntax_line
 from handlers.core_types import ROLE_LABELS as ROLE_LABELS
 from handlers.core_types import CommandSpec as CommandSpec
+from handlers.core_types import Gate as Gate
 from handlers.core_types import Role as Role
 from handlers.core_types import Scope as Scope
 from handlers.core_types import Sender as Sender
@@ -186,7 +187,7 @@ def command(
     name: str, *, help: str, args: Sequence[Param[Any]] = (),
     aliases: Iterable[str] = (), role: Role | tuple[Role, ...] = Role.MEMBER, scope: Scope = Scope.ANY,
     examples: Iterable[str] = (), max_chars: int | None = None, private_problems: bool = False,
-    guard: Callable[[Request, Context], list[Reply] | None] | None = None,
+    guard: Callable[[Request, Context], list[Reply] | None] | None = None, gate: Gate | None = None,
 ) -> Callable[[Handler], Handler]:
     """Declare a chat command once; the registry, ``#帮助`` and the README's table read this declaration.
 
@@ -195,14 +196,20 @@ def command(
     ``private_problems``: that answer goes privately (#签到, #收到: nothing about them in the group).
     ``guard``: asked before the arguments are read; its replies, if any, answer instead (#修改 without an
     open form says so, whatever its words).
+    ``gate``: a capability asked, like the role the pipeline asks, before anything else (the guard, the
+    arguments): '#提案 a｜b' from someone who may not propose is refused, not told how to split it.
     There is no hand-written syntax line: a shape no reader has gets a reader (handlers.args_shapes)."""
     params = tuple(args)
+    if gate is not None and not params:
+        raise TypeError(f"#{name}: a gate is asked in the reading of declared arguments; declare them")
 
     def wrap(func: Handler) -> Handler:
         run = func
         if params:
             @functools.wraps(func)
             def run(req: Request, ctx: Context) -> list[Reply]:
+                if gate is not None and (shut := _gated(gate, req, ctx)) is not None:
+                    return shut
                 if guard is not None and (refused := guard(req, ctx)) is not None:
                     return refused
                 values = read_all(params, req.args, ctx)
@@ -214,11 +221,24 @@ def command(
 
         run.__command__ = CommandSpec(  # type: ignore[attr-defined]
             name=name, func=run, syntax=syntax_line(name, params), help=help, aliases=tuple(aliases),
-            role=role, scope=scope, examples=tuple(examples), max_chars=max_chars, params=params,
+            role=role, scope=scope, examples=tuple(examples), max_chars=max_chars, params=params, gate=gate,
         )
         return run
 
     return wrap
+
+
+def _gated(gate: Gate, req: Request, ctx: Context) -> list[Reply] | None:
+    """The gate's refusal, or None: the sender has the capability, or wrote the command the open way."""
+    if ctx.services.access.may(ctx.sender, gate.capability):
+        return None
+    text = req.args.strip()
+    if text and gate.open is not None:
+        # Understood by the open way, or answered about its object ('没有编号为 2027-999 的提案'): let through.
+        value = gate.open.read(text, ctx)
+        if not (isinstance(value, Problem) and value.usage):
+            return None
+    return reply(gate.refused)
 
 
 _GLUED_ARG = re.compile(r"^(?:\d|[+＋][\d]|[Ww]\d)")

@@ -59,6 +59,19 @@ class Sender:
 
 
 @dataclass(frozen=True)
+class Gate:
+    """A capability (``handlers.access.CAPABILITIES``) a command needs beyond its declared role, asked
+    before its arguments are read, as the role is: whoever lacks it gets ``refused`` whatever they typed,
+    never a problem with their words. ``open``: the one way of writing the command open to everyone (a
+    declared argument; '#提案 2027-003' shows a proposal to anyone): words it understands are let through
+    to the usual reading."""
+
+    capability: str
+    refused: str
+    open: Any = None  # a handlers.args.Param
+
+
+@dataclass(frozen=True)
 class CommandSpec:
     name: str
     func: Handler
@@ -71,6 +84,7 @@ class CommandSpec:
     section: str = ""  # the capability it belongs to (its module's SECTION), for #帮助
     max_chars: int | None = None  # a pasted plan may be longer than a chat message
     params: tuple[Any, ...] = ()  # its declared arguments (handlers.args.Param), read before it runs
+    gate: Gate | None = None  # a capability some ways of writing it need (#提案 submits: 代表 only)
 
     def keys(self) -> str:
         """'选项、对象、截止…': the ``键=值`` its declaration takes, for '可写：…'."""

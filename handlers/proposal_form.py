@@ -7,9 +7,8 @@ Split from ``handlers.proposals``; the ``#提案`` command that opens it stays t
 from __future__ import annotations
 
 from handlers.actions.core import Problems, told
-from handlers.actions.filing import category_problem, submit_proposal
+from handlers.actions.filing import category_problem, pick_category, submit_proposal
 from handlers.base import (
-    NONE_WORDS,
     Answer,
     Context,
     Form,
@@ -39,15 +38,10 @@ STEPS = (
 
 def _read_category(answer: Answer, ctx: Context) -> str:
     """A 类别 by name or number in the list; 无/不选 leave it to the committee (未分类)."""
-    names = ctx.services.proposal_rules.categories
-    text = answer.text.strip()
-    if text in NONE_WORDS or text in ("不选", "未分类"):
-        return ""
-    if text in names:
-        return text
-    if text.isdecimal() and len(text) <= 2 and 1 <= int(text) <= len(names):
-        return names[int(text) - 1]
-    raise Invalid(category_problem(ctx) + "，可回复名称或序号。")
+    picked = pick_category(answer.text, ctx)
+    if picked is None:
+        raise Invalid(category_problem(ctx) + "，可回复名称或序号。")
+    return picked
 
 
 # 类别 is optional and not one of the four numbered steps: the form opens with it empty (UNASKED), so it is

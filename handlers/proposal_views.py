@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from handlers.xlsx import workbook_bytes
 from storage.models import Proposal
+from storage.proposal_register import UNCATEGORISED
 from storage.proposals import EVALUATIONS, STATUSES, ProposalRepo
 
 if TYPE_CHECKING:
@@ -62,7 +63,9 @@ def stats_text(rows: list[Proposal], year: int) -> str:
     return "\n".join(lines)
 
 
-PROPOSAL_HEADERS = ["编号", "标题", "提案人", "附议人", "状态", "承办部门", "案由", "建议", "审查意见", "答复", "评价"]
+# Outside scripts read these columns by position: a new one goes at the end (类别, migration 0014).
+PROPOSAL_HEADERS = ["编号", "标题", "提案人", "附议人", "状态", "承办部门", "案由", "建议", "审查意见", "答复", "评价",
+                    "类别"]
 
 
 def proposals_workbook(repo: ProposalRepo, year: int) -> bytes:
@@ -72,7 +75,7 @@ def proposals_workbook(repo: ProposalRepo, year: int) -> bytes:
         evaluation = p.evaluation + (f"（{p.evaluation_note}）" if p.evaluation_note else "")
         status = p.status + (f"（并入 {p.merged_into}）" if p.merged_into else "")
         rows.append([p.code, p.title, p.proposer_name, cos, status, p.department, p.reason, p.suggestion,
-                     p.review_note, p.answer, evaluation])
+                     p.review_note, p.answer, evaluation, p.category or UNCATEGORISED])
     return workbook_bytes(f"{year}年提案汇总表", PROPOSAL_HEADERS, rows)
 
 

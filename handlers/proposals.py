@@ -16,10 +16,12 @@ import datetime as dt
 
 from handlers.actions import proposals as actions
 from handlers.actions.core import Problems, told
+from handlers.actions.filing import pick_category
 from handlers.args import Field, Fields, Ref, Text, Word, year
 from handlers.args_shapes import Either, Parts
 from handlers.base import (
     Context,
+    Gate,
     Reply,
     Request,
     Role,
@@ -51,6 +53,7 @@ from handlers.refs import PROPOSALS
 from schedules.kv import too_long
 from schedules.when import date_problem, read_date
 from storage.models import Proposal
+from storage.proposal_register import UNCATEGORISED
 from storage.proposals import EVALUATIONS, STATUSES
 
 SECTION = "教代会提案"  # the heading it has in #帮助
@@ -71,14 +74,17 @@ WINDOW = Fields("window", "征集时间", optional=True, fields=(
     Field("开始", ("开始日期",), "日期", optional=True), Field("截止", ("截止日期",), "日期", optional=True)))
 
 
-@command("提案", args=(PROPOSAL_WAYS,), help="提交教代会提案（私聊，分步填写），或查看某件提案",
+# Submitting needs "propose" (代表, when any are named); showing one by its code is open to every member.
+# The gate is asked before the words are read: '#提案 a｜b' from a non-代表 gets this, not how to split it.
+PROPOSE = Gate("propose", "提交提案仅限教代会代表，您可以请代表提交。发送 #提案列表 可查看本届提案。", open=PROPOSAL)
+
+
+@command("提案", args=(PROPOSAL_WAYS,), gate=PROPOSE, help="提交教代会提案（私聊，分步填写），或查看某件提案",
          examples=("#提案", "#提案 食堂增加晚餐供应｜教师晚自习后无处就餐｜食堂周一至周五供应晚餐", "#提案 2027-003"))
 def proposal(req: Request, ctx: Context) -> list[Reply]:
     given = req.get(PROPOSAL_WAYS)  # None: nothing written; a Proposal; or the three parts
     if isinstance(given, Proposal):
         return reply(detail_text(given, ctx.services.proposals, ctx.services.tz))
-    if not ctx.services.access.may(ctx.sender, "propose"):
-        return reply("提交提案仅限教代会代表，您可以请代表提交。发送 #提案列表 可查看本届提案。")
     if not ctx.services.access.may_scope(Scope.PRIVATE, ctx.chat.is_group):
         return reply("提案请私聊我提交（发送 #提案 开始）。")
     if problem := window_problem(ctx):
@@ -236,6 +242,23 @@ def evaluate(req: Request, ctx: Context) -> list[Reply]:
 @command("办结", args=(PROPOSAL,), role=COMMITTEE, help="提案办理完毕", examples=("#办结 2027-003",))
 def close(req: Request, ctx: Context) -> list[Reply]:
     return _said(actions.close(ctx, req.get(PROPOSAL)))
+
+
+CATEGORY = Word("category", "类别", optional=True)
+
+
+@command("提案类别", args=(PROPOSAL, CATEGORY), role=COMMITTEE,
+         help="修改提案的类别（写序号或名称，写“未分类”清除；不写则查看可选的类别）",
+         examples=("#提案类别 2027-003 后勤保障", "#提案类别 2027-003 未分类", "#提案类别 2027-003"))
+def recategorise(req: Request, ctx: Context) -> list[Reply]:
+    p, word = req.get(PROPOSAL), req.get(CATEGORY)
+    if not word:  # a look, not a change: an empty 类别 would clear it by a slip of the thumb
+        names = ctx.services.proposal_rules.categories
+        listed = "、".join(f"{i}.{n}" for i, n in enumerate(names, 1))
+        choices = f"可改为：{listed}（写序号或名称；写“未分类”清除）。" if names else "本届提案不分类别。"
+        return reply(f"提案 {p.code}《{p.title}》的类别：{p.category or UNCATEGORISED}。{choices}")
+    picked = pick_category(word, ctx)
+    return _said(actions.set_category(ctx, p, word if picked is None else picked))  # the action refuses a stranger
 
 
 @command("导出提案", args=(YEAR,), role=COMMITTEE, help="导出提案汇总表（Excel，私聊发给您）",

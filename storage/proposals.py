@@ -19,7 +19,14 @@ from sqlmodel import Session, col, func, or_, select
 from storage.codes import parse_year_code
 from storage.db import serialize, session_scope
 from storage.models import Member, Proposal, ProposalCosign, ProposalEvent
-from storage.proposal_register import RegisterCounts, RegisterPage, RegisterQuery, register_counts, register_page
+from storage.proposal_register import (
+    UNCATEGORISED,
+    RegisterCounts,
+    RegisterPage,
+    RegisterQuery,
+    register_counts,
+    register_page,
+)
 
 COLLECTING, PENDING_REVIEW = "征集中", "待审查"
 STATUSES = ("征集中", "待审查", "立案", "不予立案", "已交办", "已答复", "已评价", "办结", "已合并")
@@ -50,12 +57,14 @@ class NewProposal:
 NOT_FOUND = "not_found"
 WRONG_STATUS = "wrong_status"  # its status does not allow the action (``proposal`` holds the current one)
 SAME = "same"  # a merge of a proposal into itself
+UNCHANGED = "unchanged"  # a 类别 change to the one it already has
+RECATEGORISED = "改类别"  # the history's word for a 类别 change
 
 
 @dataclass(frozen=True)
 class Change:
     proposal: Proposal | None
-    problem: str = ""  # "" | NOT_FOUND | WRONG_STATUS | SAME
+    problem: str = ""  # "" | NOT_FOUND | WRONG_STATUS | SAME | UNCHANGED
 
 
 class ProposalRepo:
@@ -128,6 +137,26 @@ class ProposalRepo:
                 return Change(p, WRONG_STATUS)
             s.refresh(p)
             self._log(s, p, actor, actor_name, action, now, note)
+            return Change(p)
+
+    def set_category(self, year: int, seq: int, category: str, actor: str, actor_name: str,
+                     now: dt.datetime) -> Change:
+        """Files a proposal under ``category`` ('' = 未分类), at any status (the action checks the name and who
+        asks). The history row says from what to what, so the change is held per proposal: two at once
+        queue, and each row names the 类别 it replaced."""
+        with session_scope(self.engine) as s:
+            p = self._find(s, year, seq)
+            if p is None:
+                return Change(None, NOT_FOUND)
+            serialize(s, f"{self.union_id}:proposal-category:{p.id}")
+            s.refresh(p)
+            before = p.category
+            if before == category:
+                return Change(p, UNCHANGED)
+            s.execute(update(Proposal).where(col(Proposal.id) == p.id).values(category=category, updated_at=now))
+            s.refresh(p)
+            self._log(s, p, actor, actor_name, RECATEGORISED, now,
+                      f"{before or UNCATEGORISED} → {category or UNCATEGORISED}")
             return Change(p)
 
     def merge(self, keep: tuple[int, int], absorb: tuple[int, int], actor: str, actor_name: str,

@@ -144,6 +144,16 @@ def router(office: Office) -> APIRouter:
         """Offered to the proposer once an answer is there and not yet rated (评价 goes from 已答复 only)."""
         return p.status == "已答复" and services.access.may(viewer.sender, "evaluate", obj=p)
 
+    def _category_choices(viewer: Viewer, p: Any) -> list[str] | None:
+        """The 类别 a committee member may file it under (the configured ones, and the one it has if the
+        config no longer lists it, so the select shows it); None to whoever may not change it."""
+        if not office.can(viewer, "提案类别"):
+            return None
+        configured = list(services.proposal_rules.categories)
+        if not configured and not p.category:
+            return None  # a union without categories: nothing to choose
+        return configured + ([p.category] if p.category and p.category not in configured else [])
+
     @api.get("/proposals/export.xlsx")
     def proposals_export(request: Request, year: str = "") -> Response:
         viewer = office.page(request, "proposals")
@@ -171,7 +181,24 @@ def router(office: Office) -> APIRouter:
                              actions=_actions(viewer, p), labels=PROPOSAL_ACTIONS,
                              detail=detail_text(p, services.proposals, services.tz), may_cosign=_may_cosign(viewer, p),
                              may_rate=_may_rate(viewer, p), verdicts=EVALUATIONS,
-                             note_max=actions.EVALUATION_NOTE_MAX)
+                             note_max=actions.EVALUATION_NOTE_MAX, categories=_category_choices(viewer, p))
+
+    @api.post("/proposals/{code}/category")
+    async def proposal_category(request: Request, code: str) -> Response:
+        """改类别: the same action as the chat's #提案类别; '' (未分类) clears it."""
+        viewer = office.page(request, "proposals")
+        form = await office.checked_form(request, viewer)
+        p = _proposal(code)
+        if _category_choices(viewer, p) is None:
+            raise NotFound()
+        back = f"/proposals/{p.code}"
+        ctx = actor(office, viewer)
+        if ctx is None:
+            return unbound(office, viewer, back)
+        changed = actions.set_category(ctx, p, one_line(form.get("category"), 16, "类别"))
+        if isinstance(changed, Problems):
+            return refuse_problems(office, viewer, back + "#proposal-category", form, changed)
+        return done(office, viewer, back, changed_text(changed), changed.tells, what="改类别")
 
     @api.post("/proposals/{code}/act")
     async def proposal_act(request: Request, code: str) -> Response:

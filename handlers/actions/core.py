@@ -40,6 +40,7 @@ SENTENCES: dict[str, str] = {
     "cosigners_short": "提案 {value} 附议人数未达到 {need} 人，还不能审查",
     "answer_not_yours": "提案 {value} 不是交给您所在部门办理的，不能答复",
     "evaluate_not_yours": "只有提案人可以评价",
+    "category_same": "提案 {value} 的类别已是“{category}”",
     "verdict_unknown": "请写上评价：{choices}",
     "request_hidden": "没有找到这个申请编号，或您无权查看",
     "amount_bounds": "金额应是 1 到 {limit} 之间的整数（元）",

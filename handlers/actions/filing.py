@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from handlers.actions.core import Problems, Tell
-from handlers.base import Context, Role
+from handlers.base import NONE_WORDS, Context, Role
 from handlers.proposal_common import congress_year, window_problem
 from handlers.welfare_rules import NOTE_LIMIT, WelfareType, check_value, find_type
 from storage.models import Member, Proposal, WelfareRequest
@@ -69,6 +69,23 @@ def submit_proposal(ctx: Context, values: dict[str, str]) -> Submitted | Problem
 def category_problem(ctx: Context) -> str:
     names = ctx.services.proposal_rules.categories
     return f"类别请从{'、'.join(names)}中选一个（可不选）" if names else "本届提案不分类别"
+
+
+NO_CATEGORY = NONE_WORDS | {"不选", "未分类"}  # what a member or the committee writes for 未分类
+
+
+def pick_category(text: str, ctx: Context) -> str | None:
+    """A 类别 by its name or its number in ``[proposals] categories`` ('5', as the lists show them), '' for
+    none (无, 不选, 未分类), None when it is neither (the action then refuses it with the list)."""
+    names = ctx.services.proposal_rules.categories
+    text = text.strip()
+    if text in NO_CATEGORY:
+        return ""
+    if text in names:
+        return text
+    if text.isdecimal() and len(text) <= 2 and 1 <= int(text) <= len(names):
+        return names[int(text) - 1]
+    return None
 
 
 @dataclass

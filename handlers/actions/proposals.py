@@ -1,4 +1,5 @@
-"""提案: co-signing, and the committee's and departments' steps (立案, 不予立案, 合并, 交办, 答复, 评价, 办结).
+"""提案: co-signing, and the committee's and departments' steps (立案, 不予立案, 合并, 交办, 答复, 评价, 办结,
+and 改类别, which moves no status).
 
 Which status a step moves from is the repository's rule (storage.proposals.TRANSITIONS); who may take
 it is the access rule's. Every change tells the proposer and co-signers privately (not whoever made it).
@@ -9,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from handlers.actions.core import Problems, Tell, allowed, too_long
+from handlers.actions.filing import category_problem
 from handlers.base import Attachment, Context
 from handlers.proposal_views import proposals_workbook
 from handlers.storage_problems import wrong_status
 from storage.models import Proposal
-from storage.proposals import EVALUATIONS, NOT_FOUND, SAME, WRONG_STATUS
+from storage.proposal_register import UNCATEGORISED
+from storage.proposals import EVALUATIONS, NOT_FOUND, RECATEGORISED, SAME, UNCHANGED, WRONG_STATUS
 
 REASON_MAX = 480  # review_note holds 500, with "不予立案，转为意见建议：" before the reason
 DEPARTMENT_MAX = 64
@@ -182,6 +185,27 @@ def close(ctx: Context, p: Proposal) -> Changed | Problems:
     if not allowed(ctx, "办结"):
         return Problems.of("", "not_allowed")
     return _change(ctx, p, "办结")
+
+
+def set_category(ctx: Context, p: Proposal, category: str) -> Changed | Problems:
+    """改类别: the committee files a proposal under another of ``[proposals] categories``, or under none
+    ('' = 未分类), at any status: a 类别 sorts the register and the statistics, it moves no step. Kept in
+    the history (from what to what); the proposer and co-signers are told, as of every change."""
+    if not allowed(ctx, "提案类别"):
+        return Problems.of("", "not_allowed")
+    category = category.strip()
+    if category and category not in ctx.services.proposal_rules.categories:
+        return Problems().add_text("category", category_problem(ctx))
+    change = ctx.services.proposals.set_category(p.year, p.seq, category, ctx.sender.contact_id, ctx.sender.name,
+                                                 ctx.now)
+    if change.problem == UNCHANGED:
+        return Problems.of("category", "category_same", value=p.code, category=category or UNCATEGORISED)
+    if change.problem or change.proposal is None:
+        return Problems.of("", "proposal_missing", value=p.code)
+    q = change.proposal
+    note = f"{p.category or UNCATEGORISED} → {q.category or UNCATEGORISED}"
+    words = f"{q.code}《{q.title}》{RECATEGORISED}：{note}（{ctx.sender.name}）。当前状态：{q.status}。"
+    return Changed(q, RECATEGORISED, note, notify_tells(q, ctx, f"您的提案 {words}", f"您附议的提案 {words}"))
 
 
 def export_register(ctx: Context, year: int) -> tuple[Attachment, int] | Problems:
