@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, update
@@ -72,7 +73,6 @@ class SignupRepo:
     def __init__(self, engine: Engine, union_id: str) -> None:
         self.engine = engine
         self.union_id = union_id
-        self._stmts: dict | None = None  # type: ignore[type-arg]
         self._get: PlainRead | None = None
         self._run: dict[str, Prepared] | None = None
 
@@ -146,8 +146,7 @@ class SignupRepo:
         run = self._prepared()
         sqlite = self.engine.dialect.name == "sqlite"
         position = None
-        with driver_connection(self.engine) as conn:
-            cur = conn.cursor()
+        with driver_connection(self.engine) as conn, closing(conn.cursor()) as cur:
             begin_write(self.engine, cur)
             row = run["event"].first(cur, {"u": self.union_id, "n": number})
             if row is None:
@@ -172,7 +171,6 @@ class SignupRepo:
                 new_id = run["insert"].scalar(cur, values)
             if new_id is None:
                 conn.rollback()  # gives back the seats taken above
-                cur.close()
             else:
                 where = {"e": event.id, "s": status, "t": now, "i": new_id}
                 if sqlite:
@@ -185,7 +183,6 @@ class SignupRepo:
                     # event row is locked.
                     position = run["position"].scalar(cur, where)
                     conn.rollback()
-                cur.close()
         if new_id is None:
             # Outside the connection: holding one while asking the pool for
             # another can starve the pool under a storm.
@@ -203,9 +200,7 @@ class SignupRepo:
         return self._run
 
     def _statements(self) -> dict:  # type: ignore[type-arg]
-        if self._stmts is None:
-            self._stmts = signup_statements(self.engine.dialect.name)
-        return self._stmts
+        return signup_statements(self.engine.dialect.name)  # built once per dialect (functools.cache)
 
     def _already(self, number: int, member_id: int) -> SignupOutcome:
         with session_scope(self.engine) as s:
